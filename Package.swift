@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Kindling",
+    products: [
+        .library(name: "Kindling", targets: ["Kindling"]),
+        .executable(name: "kindling", targets: ["KindlingCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLinearAlgebra",
+            path: "Modules/CLinearAlgebra",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "Kindling", dependencies: ["CLinearAlgebra"]),
+        .executableTarget(
+            name: "KindlingCLI",
+            dependencies: [
+                "Kindling",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KindlingTests",
+            dependencies: ["Kindling"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
