@@ -25,6 +25,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "KindlingBench",
+            dependencies: ["Kindling", "CLinearAlgebra"],
+            path: "Sources/KindlingBench"
+        ),
         .testTarget(
             name: "KindlingTests",
             dependencies: ["Kindling"],

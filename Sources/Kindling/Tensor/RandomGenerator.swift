@@ -154,3 +154,10 @@ extension Tensor {
         gatheringRows(generator.permutation(shape.first ?? 0))
     }
 }
+
+extension RandomGenerator {
+    /// The process-wide generator that layers draw their default initialization from when no generator
+    /// is given (like PyTorch's global RNG). Seed it with `RandomGenerator.global.reseed(_:)`. It is not
+    /// synchronized: pass your own generator when constructing models on several threads.
+    nonisolated(unsafe) public static let global = RandomGenerator(seed: 0)
+}
