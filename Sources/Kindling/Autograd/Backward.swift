@@ -4,11 +4,15 @@ extension Tensor {
 
     /// A copy of this tensor that is a new leaf of the graph: operations on it are recorded and
     /// `backward()` accumulates into its `grad`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func requiringGradient() -> Tensor {
         Tensor(shape: shape, scalars: scalars, node: GradientNode())
     }
 
     /// The same values, cut from the graph (`tensor.detach()`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func detached() -> Tensor { Tensor(shape: shape, scalars: scalars) }
 
     /// The gradient accumulated into this leaf by `backward()` calls; nil before the first one and for
@@ -32,6 +36,8 @@ extension Tensor {
     ///     for a tensor with one element (it is then 1).
     ///   - retainGraph: keep the graph so that `backward` can run through it again; by default the graph
     ///     is released, and a second pass through it stops with a message.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ upstream: Tensor? = nil, retainGraph: Bool = false) {
         guard let root = node else {
             preconditionFailure("backward(): this tensor does not require gradients (no leaf it depends on requires them)")
@@ -75,6 +81,8 @@ extension Tensor {
     }
 
     /// Nodes reachable from `root`, each after all the nodes it depends on (inputs first).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     private static func topologicalOrder(from root: GradientNode<Scalar>) -> [GradientNode<Scalar>] {
         var order: [GradientNode<Scalar>] = []
         var visited = Set<ObjectIdentifier>()
@@ -95,6 +103,8 @@ extension Tensor {
 
     /// Attaches an operation's node to `result` when recording is on and any input requires gradients.
     /// `backward` receives the gradient of `result` and returns one gradient (or nil) per input.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func record(
         _ operation: String, _ result: Tensor, inputs: [Tensor],
         backward: @escaping (Tensor) -> [Tensor?]
@@ -105,16 +115,22 @@ extension Tensor {
     }
 
     /// Whether an operation on these inputs must record its node.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     @inline(__always)
     static func recording(_ a: Tensor) -> Bool { a.node != nil && GradientMode.isEnabled }
 
     /// Whether an operation on these inputs must record its node.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     @inline(__always)
     static func recording(_ a: Tensor, _ b: Tensor) -> Bool {
         (a.node != nil || b.node != nil) && GradientMode.isEnabled
     }
 
     /// Whether an operation on these inputs must record its node.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func recording(_ inputs: [Tensor]) -> Bool {
         inputs.contains { $0.node != nil } && GradientMode.isEnabled
     }

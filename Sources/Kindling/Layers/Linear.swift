@@ -25,6 +25,8 @@ public final class Linear<Scalar: TensorScalar>: Module {
     }
 
     /// x Wᵀ + b for x of shape (batch, inFeatures).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(input.shape.last == inFeatures,
                      "Linear(\(inFeatures) -> \(outFeatures)): input of shape \(input.shape) has \(input.shape.last ?? 0) features")

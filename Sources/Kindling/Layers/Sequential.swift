@@ -14,6 +14,8 @@ public final class Sequential<Scalar: TensorScalar>: Module {
     }
 
     /// Each layer applied to the output of the previous one.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         layers.reduce(input) { $1($0) }
     }

@@ -20,22 +20,30 @@ extension Tensor {
     }
 
     /// Element-wise sum with broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         broadcasting("add", lhs, rhs, +, lhsGradient: { $0 }, rhsGradient: { $0 })
     }
 
     /// Element-wise difference with broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         broadcasting("subtract", lhs, rhs, -, lhsGradient: { $0 }, rhsGradient: { -$0 })
     }
 
     /// Element-wise product with broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let a = lhs.detached(), b = rhs.detached()
         return broadcasting("multiply", lhs, rhs, *, lhsGradient: { $0 * b }, rhsGradient: { $0 * a })
     }
 
     /// Element-wise quotient with broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         let a = lhs.detached(), b = rhs.detached()
         return broadcasting("divide", lhs, rhs, /,
@@ -43,6 +51,8 @@ extension Tensor {
     }
 
     /// Element-wise negation.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static prefix func - (operand: Tensor) -> Tensor {
         let result = Tensor(shape: operand.shape, scalars: Kernels.map(operand.scalars) { -$0 })
         guard recording(operand) else { return result }
@@ -50,21 +60,37 @@ extension Tensor {
     }
 
     /// Adds a scalar to every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.mapWithConstantGradient("add scalar", 1) { $0 + rhs } }
     /// Adds a scalar to every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { rhs + lhs }
     /// Subtracts a scalar from every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.mapWithConstantGradient("subtract scalar", 1) { $0 - rhs } }
     /// Subtracts every element from a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.mapWithConstantGradient("subtract from scalar", -1) { lhs - $0 } }
     /// Multiplies every element by a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.mapWithConstantGradient("multiply scalar", rhs) { $0 * rhs } }
     /// Multiplies every element by a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs * lhs }
     /// Divides every element by a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.mapWithConstantGradient("divide scalar", 1 / rhs) { $0 / rhs } }
 
     /// Divides a scalar by every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Tensor) -> Tensor {
         let result = Tensor(shape: rhs.shape, scalars: Kernels.map(rhs.scalars) { lhs / $0 })
         guard recording(rhs) else { return result }
@@ -80,16 +106,26 @@ extension Tensor {
     }
 
     /// In-place `+=` (not recorded by autograd; for accumulation outside the graph).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
     /// In-place `-=`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
     /// In-place `*=`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
     /// In-place `/=`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
 
     /// This tensor summed over the axes along which it was broadcast to reach its current shape from
     /// `target` (the gradient of broadcasting).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let offset = shape.count - target.count

@@ -2,26 +2,36 @@
 // type and are constants for autograd.
 
 extension Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     private static func compare(_ lhs: Tensor, _ rhs: Tensor, _ test: @escaping (Scalar, Scalar) -> Bool) -> Tensor {
         let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape) { test($0, $1) ? 1 : 0 }
         return Tensor(shape: shape, scalars: scalars)
     }
 
     /// 1 where lhs > rhs, else 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .> (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, >) }
     /// 1 where lhs < rhs, else 0.
     public static func .< (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, <) }
     /// 1 where lhs >= rhs, else 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .>= (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, >=) }
     /// 1 where lhs <= rhs, else 0.
     public static func .<= (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, <=) }
     /// 1 where lhs == rhs, else 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .== (lhs: Tensor, rhs: Tensor) -> Tensor { compare(lhs, rhs, ==) }
     /// 1 where lhs > rhs, else 0.
     public static func .> (lhs: Tensor, rhs: Scalar) -> Tensor { compare(lhs, Tensor(rhs), >) }
     /// 1 where lhs < rhs, else 0.
     public static func .< (lhs: Tensor, rhs: Scalar) -> Tensor { compare(lhs, Tensor(rhs), <) }
     /// 1 where lhs >= rhs, else 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func .>= (lhs: Tensor, rhs: Scalar) -> Tensor { compare(lhs, Tensor(rhs), >=) }
     /// 1 where lhs <= rhs, else 0.
     public static func .<= (lhs: Tensor, rhs: Scalar) -> Tensor { compare(lhs, Tensor(rhs), <=) }

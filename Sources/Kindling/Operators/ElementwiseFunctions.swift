@@ -1,6 +1,8 @@
 extension Tensor {
     /// An element-wise function with its derivative, recorded for autograd. `derivative` receives the
     /// input and output elements and returns d output / d input.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func elementwise(
         _ operation: String, _ f: (Scalar) -> Scalar,
         derivative: @escaping (_ input: Scalar, _ output: Scalar) -> Scalar
@@ -16,37 +18,51 @@ extension Tensor {
 }
 
 /// e^x element-wise.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func exp<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     x.elementwise("exp", Scalar.exp) { _, y in y }
 }
 
 /// Natural logarithm element-wise.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func log<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     x.elementwise("log", Scalar.log) { x, _ in 1 / x }
 }
 
 /// Square root element-wise.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func sqrt<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     x.elementwise("sqrt", { $0.squareRoot() }) { _, y in 1 / (2 * y) }
 }
 
 /// Every element raised to `exponent`.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func pow<Scalar>(_ x: Tensor<Scalar>, _ exponent: Scalar) -> Tensor<Scalar> {
     x.elementwise("pow", { Scalar.pow($0, exponent) }) { x, _ in exponent * Scalar.pow(x, exponent - 1) }
 }
 
 /// Absolute value element-wise (the gradient at 0 is 0, as PyTorch's).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func abs<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     x.elementwise("abs", { Swift.abs($0) }) { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }
 }
 
 /// Hyperbolic tangent element-wise.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func tanh<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     x.elementwise("tanh", Scalar.tanh) { _, y in 1 - y * y }
 }
 
 /// Every element limited to [min, max] (either bound may be omitted). The gradient passes where the
 /// element is inside the bounds (bounds included), as PyTorch's clamp.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func clamp<Scalar>(_ x: Tensor<Scalar>, min lower: Scalar? = nil, max upper: Scalar? = nil) -> Tensor<Scalar> {
     let low = lower ?? -.infinity, high = upper ?? .infinity
     precondition(low <= high, "clamp: min \(low) is greater than max \(high)")

@@ -2,12 +2,16 @@ extension Tensor {
     /// The matrix product through GEMM: 2-D (m x k)(k x n), or batched 3-D (b x m x k)(b x k x n), where a
     /// batch of 1 on either side is shared by every matrix of the other. The gradients are products with
     /// the transposed operands, which GEMM's transpose flags provide without copying.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func matmul(_ other: Tensor) -> Tensor {
         Tensor.matmul(self, other)
     }
 
     /// The matrix product `op(lhs) op(rhs)`, where op transposes the last two axes of an operand when asked
     /// (for free, through GEMM's flags): `Tensor.matmul(x, w, transposingRight: true)` is x wᵀ.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func matmul(
         _ lhs: Tensor, _ rhs: Tensor, transposingLeft transposeLHS: Bool = false,
         transposingRight transposeRHS: Bool = false
@@ -70,6 +74,8 @@ extension Tensor {
 }
 
 /// The matrix product of two tensors (see `Tensor.matmul`).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func matmul<Scalar>(_ lhs: Tensor<Scalar>, _ rhs: Tensor<Scalar>) -> Tensor<Scalar> {
     lhs.matmul(rhs)
 }

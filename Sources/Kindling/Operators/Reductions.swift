@@ -1,9 +1,13 @@
 extension Tensor {
     /// The sum of all elements, as a 0-dimensional tensor.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum() -> Tensor { sum(alongAxes: Array(0..<rank)) }
 
     /// The sum along `axes` (negative axes count from the end); the reduced axes are dropped unless
     /// `keepingDims`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
         let axes = Set(axes.map { Shape.normalize(axis: $0, rank: rank) })
         let (keptShape, scalars) = Kernels.reduce(self.scalars, shape, axes: axes, initial: 0, +)
@@ -17,14 +21,20 @@ extension Tensor {
     }
 
     /// The sum along one axis.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(alongAxis axis: Int, keepingDims: Bool = false) -> Tensor {
         sum(alongAxes: [axis], keepingDims: keepingDims)
     }
 
     /// The mean of all elements.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean() -> Tensor { mean(alongAxes: Array(0..<rank)) }
 
     /// The mean along `axes`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
         let normalized = Set(axes.map { Shape.normalize(axis: $0, rank: rank) })
         let n = normalized.reduce(1) { $0 * shape[$1] }
@@ -32,33 +42,47 @@ extension Tensor {
     }
 
     /// The mean along one axis.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean(alongAxis axis: Int, keepingDims: Bool = false) -> Tensor {
         mean(alongAxes: [axis], keepingDims: keepingDims)
     }
 
     /// The maximum of all elements.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max() -> Tensor { max(alongAxes: Array(0..<rank)) }
 
     /// The maximum along `axes`. The gradient flows to the maximal elements (shared equally among ties,
     /// as PyTorch's amax).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
         extremum("max", alongAxes: axes, keepingDims: keepingDims, initial: -.infinity) { Swift.max($0, $1) }
     }
 
     /// The maximum along one axis.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max(alongAxis axis: Int, keepingDims: Bool = false) -> Tensor {
         max(alongAxes: [axis], keepingDims: keepingDims)
     }
 
     /// The minimum of all elements.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func min() -> Tensor { min(alongAxes: Array(0..<rank)) }
 
     /// The minimum along `axes`, with the gradient of `max`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func min(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
         extremum("min", alongAxes: axes, keepingDims: keepingDims, initial: .infinity) { Swift.min($0, $1) }
     }
 
     /// The minimum along one axis.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func min(alongAxis axis: Int, keepingDims: Bool = false) -> Tensor {
         min(alongAxes: [axis], keepingDims: keepingDims)
     }
@@ -84,6 +108,8 @@ extension Tensor {
 
     /// The index of the largest element along `axis`, for every position of the other axes (row-major).
     /// The first index wins ties, as in numpy.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func argmax(alongAxis axis: Int) -> [Int] {
         let axis = Shape.normalize(axis: axis, rank: rank)
         let size = shape[axis]
@@ -107,6 +133,8 @@ extension Tensor {
 
     /// This tensor repeated along axes of size 1 (and new leading axes) to `target` (numpy broadcast_to).
     /// The gradient sums back.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func broadcast(to target: [Int]) -> Tensor {
         if shape == target { return self }
         precondition(Shape.broadcast(shape, target) == target, "broadcast: \(shape) cannot be broadcast to \(target)")

@@ -1,5 +1,7 @@
 extension Tensor {
     /// The same elements in a new shape; one dimension may be -1 and is then inferred.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var newShape = newShape
         if let inferred = newShape.firstIndex(of: -1) {
@@ -17,12 +19,16 @@ extension Tensor {
     }
 
     /// Axes `startAxis...` collapsed into one (PyTorch's flatten; by default all but the first).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func flattened(startAxis: Int = 1) -> Tensor {
         let start = Shape.normalize(axis: startAxis, rank: rank)
         return reshaped(Array(shape[..<start]) + [shape[start...].reduce(1, *)])
     }
 
     /// The axes rearranged: result axis i is this tensor's axis `axes[i]`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) -> Tensor {
         let axes = axes.map { Shape.normalize(axis: $0, rank: rank) }
         precondition(axes.sorted() == Array(0..<rank), "permute: \(axes) is not a permutation of the axes of \(shape)")
@@ -35,6 +41,8 @@ extension Tensor {
     }
 
     /// The matrix transpose of a 2-D tensor, or the last two axes swapped for higher ranks.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed() -> Tensor {
         precondition(rank >= 2, "transpose: needs at least 2 axes, got shape \(shape)")
         var axes = Array(0..<rank)
@@ -43,6 +51,8 @@ extension Tensor {
     }
 
     /// A new axis of size 1 inserted at `axis`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func unsqueezed(at axis: Int) -> Tensor {
         let axis = axis < 0 ? axis + rank + 1 : axis
         precondition(axis >= 0 && axis <= rank, "unsqueeze: axis \(axis) is out of range for shape \(shape)")
@@ -52,6 +62,8 @@ extension Tensor {
     }
 
     /// The axis `axis` of size 1 removed; with no axis, every axis of size 1.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squeezed(at axis: Int? = nil) -> Tensor {
         guard let axis else { return reshaped(shape.filter { $0 != 1 }) }
         let normalized = Shape.normalize(axis: axis, rank: rank)
@@ -62,6 +74,8 @@ extension Tensor {
     }
 
     /// The tensors joined along an existing axis; the other axes must agree.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
         precondition(!tensors.isEmpty, "concatenate: no tensors given")
         let first = tensors[0]
@@ -95,6 +109,8 @@ extension Tensor {
     }
 
     /// The tensors, all of one shape, stacked along a new axis.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
         precondition(!tensors.isEmpty, "stack: no tensors given")
         precondition(tensors.allSatisfy { $0.shape == tensors[0].shape },
@@ -103,6 +119,8 @@ extension Tensor {
     }
 
     /// The positions `range` of `axis` (a contiguous slice, copied).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let axis = Shape.normalize(axis: axis, rank: rank)
         precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis],
@@ -133,6 +151,8 @@ extension Tensor {
 
     /// The rows (positions of axis 0) at `indices`, in that order; repeats allowed. This is how batches
     /// are drawn; the gradient adds back into the rows it came from.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gatheringRows(_ indices: [Int]) -> Tensor {
         precondition(rank >= 1, "gatheringRows: needs at least one axis, got a scalar")
         let rows = shape[0]

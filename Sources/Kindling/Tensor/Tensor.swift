@@ -81,6 +81,8 @@ public struct Tensor<Scalar: TensorScalar> {
         set { scalars[flatIndex(index)] = newValue }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func flatIndex(_ index: [Int]) -> Int {
         precondition(index.count == shape.count,
                      "Tensor: index \(index) has \(index.count) components for shape \(shape)")
@@ -108,6 +110,8 @@ public struct Tensor<Scalar: TensorScalar> {
 
 extension Tensor: Equatable {
     /// Equal shapes and equal elements (gradient tracking is ignored).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func == (lhs: Tensor, rhs: Tensor) -> Bool {
         lhs.shape == rhs.shape && lhs.scalars == rhs.scalars
     }
@@ -116,6 +120,8 @@ extension Tensor: Equatable {
 extension Tensor: CustomStringConvertible {
     /// The elements nested by dimension, numpy style, with the shape.
     public var description: String {
+        @_specialize(where Scalar == Float)
+        @_specialize(where Scalar == Double)
         func format(_ value: Scalar) -> String { "\(value)" }
         func render(_ axis: Int, _ offset: Int) -> String {
             if axis == shape.count { return format(scalars[offset]) }
