@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Kindling
+import Kindling
 
 /// Asserts that two arrays have equal length and agree element-wise within `tolerance`.
 func assertClose<S: BinaryFloatingPoint>(
