@@ -25,7 +25,8 @@ public func meanSquaredError<Scalar>(
 /// Binary cross-entropy of probabilities p against targets t in [0, 1]
 /// (`torch.nn.functional.binary_cross_entropy`): -(t log p + (1 - t) log(1 - p)), where each logarithm
 /// is clamped at -100 as PyTorch does, so that p = 0 or 1 gives a finite loss. The gradient with
-/// respect to p is (p - t) / max(p (1 - p), 1e-12) (PyTorch's); with respect to t it is log(1 - p) - log p.
+/// respect to p is (p - t) / max(p (1 - p), ε) with PyTorch's ε, the Float nearest 1e-12; with respect to t
+/// it is log(1 - p) - log p.
 /// Prefer `binaryCrossEntropyWithLogits` on logits: it is exact where the sigmoid saturates.
 public func binaryCrossEntropy<Scalar>(
     _ probabilities: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
@@ -37,7 +38,7 @@ public func binaryCrossEntropy<Scalar>(
                            loss: { p, t in
                                (t - 1) * Swift.max(Scalar.log1p(-p), -100) - t * Swift.max(Scalar.log(p), -100)
                            },
-                           inputDerivative: { p, t in (p - t) / Swift.max(p * (1 - p), 1e-12) },
+                           inputDerivative: { p, t in (p - t) / Swift.max(p * (1 - p), Scalar(Float(1e-12))) },
                            targetDerivative: { p, _ in Scalar.log1p(-p) - Scalar.log(p) })
 }
 
