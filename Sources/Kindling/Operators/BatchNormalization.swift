@@ -15,6 +15,8 @@
 /// - Parameters:
 ///   - weight, bias: per-channel scale and shift, shape (C); nil means 1 and 0 (PyTorch's `affine=False`).
 ///   - runningMean, runningVariance: per-channel running statistics, shape (C).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func batchNormalization<Scalar>(
     _ input: Tensor<Scalar>, weight: Tensor<Scalar>?, bias: Tensor<Scalar>?,
     runningMean: inout Tensor<Scalar>, runningVariance: inout Tensor<Scalar>,

@@ -8,6 +8,8 @@
 ///
 /// When not training, or when p = 0, the input is returned unchanged and nothing is drawn; p = 1 gives
 /// zeros (with a zero gradient), also without drawing.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func dropout<Scalar>(
     _ x: Tensor<Scalar>, probability p: Double, training: Bool, generator: RandomGenerator
 ) -> Tensor<Scalar> {

@@ -13,6 +13,8 @@ public enum Reduction: Sendable {
 
 /// The mean squared error (prediction - target)² (`torch.nn.functional.mse_loss`). Both tensors have
 /// the same shape; both receive gradients: ±2 (prediction - target), times 1/n for the mean.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func meanSquaredError<Scalar>(
     _ prediction: Tensor<Scalar>, _ target: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
@@ -28,6 +30,8 @@ public func meanSquaredError<Scalar>(
 /// respect to p is (p - t) / max(p (1 - p), ε) with PyTorch's ε, the Float nearest 1e-12; with respect to t
 /// it is log(1 - p) - log p.
 /// Prefer `binaryCrossEntropyWithLogits` on logits: it is exact where the sigmoid saturates.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func binaryCrossEntropy<Scalar>(
     _ probabilities: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
@@ -46,6 +50,8 @@ public func binaryCrossEntropy<Scalar>(
 /// (`torch.nn.functional.binary_cross_entropy_with_logits`), in the stable form
 /// max(x, 0) - x t + log(1 + e^-|x|), finite and exact for logits of any size (±1000 included).
 /// The gradient with respect to x is sigmoid(x) - t, with respect to t it is -x (times 1/n for the mean).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func binaryCrossEntropyWithLogits<Scalar>(
     _ logits: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
@@ -58,6 +64,8 @@ public func binaryCrossEntropyWithLogits<Scalar>(
 /// Cross-entropy of logits (N, C) against class indices (`torch.nn.functional.cross_entropy`): for each
 /// sample n, log Σ_c e^x[n,c] - x[n, y_n], computed with the row maximum subtracted, so it is finite for
 /// logits of any size. The gradient is softmax(x[n]) - onehot(y_n) (times 1/N for the mean).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func crossEntropy<Scalar>(
     _ logits: Tensor<Scalar>, classIndices: [Int], reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
@@ -80,6 +88,8 @@ public func crossEntropy<Scalar>(
 /// The negative log-likelihood of log-probabilities (N, C) at class indices
 /// (`torch.nn.functional.nll_loss`): -x[n, y_n] for each sample n. The gradient is -1 at the chosen
 /// class of each sample and 0 elsewhere (times 1/N for the mean).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func negativeLogLikelihood<Scalar>(
     _ logProbabilities: Tensor<Scalar>, classIndices: [Int], reduction: Reduction = .mean
 ) -> Tensor<Scalar> {

@@ -3,6 +3,8 @@
 
 /// e^x_i / Σ_j e^x_j along `axis` (`torch.softmax(x, dim)`), computed as e^(x_i - m) / Σ_j e^(x_j - m)
 /// with m the maximum of the line. The backward is dx_i = y_i (g_i - Σ_j g_j y_j).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func softmax<Scalar>(_ x: Tensor<Scalar>, alongAxis axis: Int = -1) -> Tensor<Scalar> {
     softmaxFamily(x, alongAxis: axis, logarithmic: false)
 }
@@ -10,6 +12,8 @@ public func softmax<Scalar>(_ x: Tensor<Scalar>, alongAxis axis: Int = -1) -> Te
 /// log(softmax(x)) along `axis` (`torch.log_softmax(x, dim)`), computed as x_i - m - log Σ_j e^(x_j - m),
 /// so that it stays finite where softmax underflows to 0 (log_softmax([1000, 0, -1000]) = [0, -1000, -2000]).
 /// The backward is dx_i = g_i - e^y_i Σ_j g_j.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func logSoftmax<Scalar>(_ x: Tensor<Scalar>, alongAxis axis: Int = -1) -> Tensor<Scalar> {
     softmaxFamily(x, alongAxis: axis, logarithmic: true)
 }
