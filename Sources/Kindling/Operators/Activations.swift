@@ -10,12 +10,12 @@ public func relu<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func sigmoid<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
-    x.elementwise("sigmoid", logistic) { _, y in y * (1 - y) }
+    x.elementwise("sigmoid", stableSigmoid) { _, y in y * (1 - y) }
 }
 
 /// 1 / (1 + e^-x) for one value, taking only e^-|x| so that nothing overflows.
 @inline(__always)
-func logistic<Scalar: TensorScalar>(_ x: Scalar) -> Scalar {
+func stableSigmoid<Scalar: TensorScalar>(_ x: Scalar) -> Scalar {
     if x >= 0 { return 1 / (1 + Scalar.exp(-x)) }
     let e = Scalar.exp(x)
     return e / (1 + e)

@@ -57,7 +57,7 @@ public func binaryCrossEntropyWithLogits<Scalar>(
 ) -> Tensor<Scalar> {
     elementwiseLoss("binaryCrossEntropyWithLogits", logits, targets, reduction: reduction,
                     loss: { x, t in Swift.max(x, 0) - x * t + Scalar.log1p(Scalar.exp(-Swift.abs(x))) },
-                    inputDerivative: { x, t in logistic(x) - t },
+                    inputDerivative: { x, t in stableSigmoid(x) - t },
                     targetDerivative: { x, _ in -x })
 }
 
