@@ -1,11 +1,56 @@
 /// max(x, 0) element-wise; the gradient is 1 where x > 0 and 0 elsewhere (PyTorch's convention at 0).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func relu<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     x.elementwise("relu", { $0 > 0 ? $0 : 0 }) { x, _ in x > 0 ? 1 : 0 }
 }
 
-/// The logistic function 1 / (1 + e^-x), computed without overflow for large |x|.
+/// The logistic function 1 / (1 + e^-x), computed without overflow for large |x|: e^-|x| is the only
+/// exponential taken, so sigmoid(±1000) is exactly 1 and 0. The derivative is y (1 - y).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func sigmoid<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
-    x.elementwise("sigmoid", { x in
-        x >= 0 ? 1 / (1 + Scalar.exp(-x)) : Scalar.exp(x) / (1 + Scalar.exp(x))
-    }) { _, y in y * (1 - y) }
+    x.elementwise("sigmoid", stableSigmoid) { _, y in y * (1 - y) }
 }
+
+/// 1 / (1 + e^-x) for one value, taking only e^-|x| so that nothing overflows.
+@inline(__always)
+func stableSigmoid<Scalar: TensorScalar>(_ x: Scalar) -> Scalar {
+    if x >= 0 { return 1 / (1 + Scalar.exp(-x)) }
+    let e = Scalar.exp(x)
+    return e / (1 + e)
+}
+
+/// The leaky rectifier: x where x > 0, `negativeSlope` * x elsewhere (`torch.nn.functional.leaky_relu`).
+/// The gradient is 1 where x > 0 and `negativeSlope` elsewhere (PyTorch's convention at 0).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func leakyReLU<Scalar>(_ x: Tensor<Scalar>, negativeSlope: Scalar = 0.01) -> Tensor<Scalar> {
+    x.elementwise("leakyReLU", { $0 > 0 ? $0 : negativeSlope * $0 }) { x, _ in x > 0 ? 1 : negativeSlope }
+}
+
+/// The exponential linear unit (Clevert et al. 2015): x where x > 0, alpha (e^x - 1) elsewhere
+/// (`torch.nn.functional.elu`). The gradient is 1 where x > 0 and alpha e^x elsewhere.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func elu<Scalar>(_ x: Tensor<Scalar>, alpha: Scalar = 1) -> Tensor<Scalar> {
+    x.elementwise("elu", { $0 > 0 ? $0 : alpha * Scalar.expm1($0) }) { x, _ in x > 0 ? 1 : alpha * Scalar.exp(x) }
+}
+
+/// The scaled exponential linear unit (Klambauer et al. 2017, "Self-Normalizing Neural Networks"):
+/// scale * elu(x, alpha) with PyTorch's constants alpha = 1.6732632423543772848170429916717 and
+/// scale = 1.0507009873554804934193349852946. The gradient is scale where x > 0 and
+/// scale * alpha * e^x elsewhere.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func selu<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+    let alpha = Scalar(seluAlpha), scale = Scalar(seluScale)
+    return x.elementwise("selu", { $0 > 0 ? scale * $0 : scale * alpha * Scalar.expm1($0) }) { x, _ in
+        x > 0 ? scale : scale * alpha * Scalar.exp(x)
+    }
+}
+
+/// SELU's alpha, as in `torch.nn.SELU`.
+let seluAlpha = 1.6732632423543772848170429916717
+/// SELU's scale, as in `torch.nn.SELU`.
+let seluScale = 1.0507009873554804934193349852946

@@ -1,0 +1,86 @@
+/// Batch normalization over the channel axis 1 (Ioffe & Szegedy 2015), the shared implementation of
+/// `BatchNorm1d` and `BatchNorm2d`; see `batchNormalization` for the formula.
+///
+/// Constructed as PyTorch does: weight 1, bias 0, running mean 0, running variance 1, no batch tracked.
+/// In training mode (the default) it normalizes with the batch's statistics and updates the running ones
+/// (momentum 0.1, unbiased variance) and counts the batch; in evaluation mode it uses the running ones.
+///
+/// Its state-dictionary keys are PyTorch's: `weight`, `bias`, `running_mean`, `running_var`,
+/// `num_batches_tracked`.
+public class BatchNorm<Scalar: TensorScalar>: Module {
+    /// The per-channel scale γ, shape (C); nil without affine parameters.
+    public let weight: Parameter<Scalar>?
+    /// The per-channel shift β, shape (C); nil without affine parameters.
+    public let bias: Parameter<Scalar>?
+    /// The running mean, shape (C) (`running_mean`).
+    public let runningMean: Buffer<Scalar>
+    /// The running unbiased variance, shape (C) (`running_var`).
+    public let runningVariance: Buffer<Scalar>
+    /// The number of batches normalized in training mode, as a 0-dimensional tensor
+    /// (`num_batches_tracked`; PyTorch stores it as an int64, here it has the layer's scalar type).
+    public let batchesTracked: Buffer<Scalar>
+    /// The number of channels C.
+    public let features: Int
+    /// Added to the variance before the square root.
+    public let epsilon: Double
+    /// The weight of the newest batch in the running statistics.
+    public let momentum: Double
+    /// Training mode (batch statistics) or evaluation mode (running statistics).
+    public var isTraining = true
+
+    /// The ranks of input this layer accepts, for its precondition message.
+    let acceptedRanks: Set<Int>
+
+    init(features: Int, epsilon: Double, momentum: Double, affine: Bool, acceptedRanks: Set<Int>) {
+        precondition(features > 0, "BatchNorm: the number of features must be positive, got \(features)")
+        precondition(epsilon >= 0 && momentum >= 0 && momentum <= 1,
+                     "BatchNorm: needs epsilon >= 0 and momentum in [0, 1], got \(epsilon) and \(momentum)")
+        self.features = features
+        self.epsilon = epsilon
+        self.momentum = momentum
+        self.acceptedRanks = acceptedRanks
+        weight = affine ? Parameter(.ones([features])) : nil
+        bias = affine ? Parameter(.zeros([features])) : nil
+        runningMean = Buffer(.zeros([features]))
+        runningVariance = Buffer(.ones([features]))
+        batchesTracked = Buffer(Tensor(0))
+    }
+
+    /// The buffers under PyTorch's names, in PyTorch's order.
+    public var namedOwnBuffers: [(name: String, buffer: Buffer<Scalar>)] {
+        [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
+    }
+
+    /// The input normalized per channel (batch statistics in training mode, which also updates the
+    /// running statistics and the batch count; running statistics in evaluation mode).
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        precondition(acceptedRanks.contains(input.rank) && input.shape[1] == features,
+                     "\(type(of: self))(\(features)): expects an input of rank \(acceptedRanks.sorted()) with \(features) channels on axis 1, got \(input.shape)")
+        var mean = runningMean.value, variance = runningVariance.value
+        let output = batchNormalization(input, weight: weight?.value, bias: bias?.value,
+                                        runningMean: &mean, runningVariance: &variance, training: isTraining,
+                                        momentum: Scalar(momentum), epsilon: Scalar(epsilon))
+        if isTraining {
+            runningMean.value = mean
+            runningVariance.value = variance
+            batchesTracked.value = Tensor(batchesTracked.value.scalar + 1)
+        }
+        return output
+    }
+}
+
+/// Batch normalization of inputs (N, C) or (N, C, L) over every axis but C (`torch.nn.BatchNorm1d`).
+public final class BatchNorm1d<Scalar: TensorScalar>: BatchNorm<Scalar> {
+    /// A layer for `features` channels: weight 1, bias 0 (when `affine`), running mean 0 and variance 1.
+    public init(_ features: Int, epsilon: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true) {
+        super.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine, acceptedRanks: [2, 3])
+    }
+}
+
+/// Batch normalization of images (N, C, H, W) over N, H and W for each channel (`torch.nn.BatchNorm2d`).
+public final class BatchNorm2d<Scalar: TensorScalar>: BatchNorm<Scalar> {
+    /// A layer for `channels` channels: weight 1, bias 0 (when `affine`), running mean 0 and variance 1.
+    public init(_ channels: Int, epsilon: Double = 1e-5, momentum: Double = 0.1, affine: Bool = true) {
+        super.init(features: channels, epsilon: epsilon, momentum: momentum, affine: affine, acceptedRanks: [4])
+    }
+}
