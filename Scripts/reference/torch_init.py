@@ -7,6 +7,8 @@ takes RandomState.normal(m, s, n), randperm(n) takes RandomState.permutation(n),
 Kindling's RandomGenerator reproduces that stream, so given the same seed the outputs must agree to
 rounding: this checks PyTorch's formulas (bounds, standard deviations, fans, gains), the draw order, the
 inverse-CDF truncated normal, orthogonal's QR sign convention and sparse's zero pattern at once.
+The truncated normal follows PyTorch's inverse-CDF trunc_normal_ (see inverse_cdf_trunc_normal_), built
+from torch's own erfinv.
 """
 import json
 import math
@@ -52,6 +54,23 @@ class NumpyStream:
         torch.Tensor.uniform_, torch.Tensor.normal_, torch.randperm = self.saved
 
 
+def inverse_cdf_trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+    """torch.nn.init.trunc_normal_ as PyTorch wrote it until it switched to rejection sampling (the
+    torch installed here samples by rejection, whose draw count depends on the values): the same
+    truncated distribution, sampled by inverse CDF with one uniform per element, as Kindling does."""
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    with torch.no_grad():
+        low, high = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
+        tensor.uniform_(2 * low - 1, 2 * high - 1)
+        tensor.erfinv_()
+        tensor.mul_(std * math.sqrt(2.0))
+        tensor.add_(mean)
+        tensor.clamp_(min=a, max=b)
+    return tensor
+
+
 def run(name, shape, seed, fill, **arguments):
     tensor = torch.empty(shape, dtype=torch.float64)
     with NumpyStream(seed):
@@ -81,9 +100,9 @@ for shape, groups in [((4, 2, 3), 1), ((6, 4, 3, 3), 2), ((2, 2, 3, 3, 3), 1), (
 random = [
     run("uniform", (4, 5), 11, init.uniform_, a=-0.3, b=0.7),
     run("normal", (4, 5), 12, init.normal_, mean=0.5, std=2.0),
-    run("trunc_normal", (40, 25), 13, init.trunc_normal_, mean=0.0, std=1.0, a=-2.0, b=2.0),
-    run("trunc_normal", (40, 25), 14, init.trunc_normal_, mean=1.0, std=0.5, a=0.2, b=2.5),
-    run("trunc_normal", (20, 10), 15, init.trunc_normal_, mean=0.0, std=1.0, a=1.5, b=3.0),
+    run("trunc_normal", (40, 25), 13, inverse_cdf_trunc_normal_, mean=0.0, std=1.0, a=-2.0, b=2.0),
+    run("trunc_normal", (40, 25), 14, inverse_cdf_trunc_normal_, mean=1.0, std=0.5, a=0.2, b=2.5),
+    run("trunc_normal", (20, 10), 15, inverse_cdf_trunc_normal_, mean=0.0, std=1.0, a=1.5, b=3.0),
     run("xavier_uniform", (6, 5), 16, init.xavier_uniform_, gain=1.0),
     run("xavier_uniform", (8, 3, 3, 3), 17, init.xavier_uniform_, gain=5.0 / 3),
     run("xavier_normal", (6, 5), 18, init.xavier_normal_, gain=1.0),

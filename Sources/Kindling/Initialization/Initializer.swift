@@ -38,10 +38,12 @@ public enum Initializer: Sendable, Hashable {
     /// `numpy.random.normal(mean, std, shape)`.
     case normal(mean: Double = 0, standardDeviation: Double = 1)
     /// N(mean, standardDeviation²) restricted to the absolute bounds [low, high]
-    /// (`torch.nn.init.trunc_normal_`), sampled by PyTorch's inverse-CDF method: with Φ the standard normal
-    /// CDF, α = (low - mean)/std and β = (high - mean)/std, each element draws
-    /// u = `generator.uniform(low: 2Φ(α) - 1, high: 2Φ(β) - 1)` and becomes
-    /// clamp(mean + std·√2·erfinv(u), low, high).
+    /// (`torch.nn.init.trunc_normal_`, Keras `TruncatedNormal` at ±2 std), sampled by the inverse-CDF
+    /// method PyTorch's trunc_normal_ used before it moved to rejection sampling (same distribution, but
+    /// one draw per element): with Φ the standard normal CDF, α = (low - mean)/std and
+    /// β = (high - mean)/std, each element draws u = `generator.uniform(low: 2Φ(α) - 1, high: 2Φ(β) - 1)`
+    /// and becomes clamp(mean + std·√2·erfinv(u), low, high). Bounds so far in one tail that Φ(α) and
+    /// Φ(β) round to the same double (beyond about 8 std) stop with a precondition message.
     case truncatedNormal(mean: Double = 0, standardDeviation: Double = 1, low: Double = -2, high: Double = 2)
     /// Glorot & Bengio 2010, "Understanding the difficulty of training deep feedforward neural networks":
     /// U(-a, a) with a = gain · sqrt(6 / (fan_in + fan_out)), computed as PyTorch does,

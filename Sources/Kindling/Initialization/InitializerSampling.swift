@@ -104,6 +104,10 @@ extension Initializer {
         precondition(low < high, "truncatedNormal: low \(low) must be less than high \(high)")
         func cdf(_ x: Double) -> Double { (1 + Foundation.erf(x / 2.0.squareRoot())) / 2 }
         let lower = cdf((low - mean) / standardDeviation), upper = cdf((high - mean) / standardDeviation)
+        precondition(lower < upper, """
+            truncatedNormal: [\(low), \(high)] lies too far in a tail of N(\(mean), \(standardDeviation)²) \
+            for inverse-CDF sampling (Φ is \(lower) at both bounds)
+            """)
         let scale = standardDeviation * 2.0.squareRoot()
         return (0..<count).map { _ in
             let u = generator.uniform(low: 2 * lower - 1, high: 2 * upper - 1)

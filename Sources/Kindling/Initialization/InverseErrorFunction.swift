@@ -4,9 +4,11 @@ import Foundation
 /// as `torch.special.erfinv`, to double precision.
 ///
 /// Giles's single-precision polynomial ("Approximating the erfinv function", GPU Computing Gems, 2011)
-/// gives a first estimate with relative error below 4e-7; two Halley steps on f(x) = erf(x) - y,
-/// x ← x - f / (f' + x·f) with f' = 2/√π · e^(-x²), take it to full double precision (each step
-/// cubes the error).
+/// gives a first estimate (relative error below 4e-7 for |y| < 1 - 1e-7, coarser beyond); Halley steps on
+/// f(x) = erf(x) - y, x ← x - f / (f' + x·f) with f' = 2/√π · e^(-x²), take it to full double precision
+/// (each step cubes the error near the root: two steps in the ordinary range, up to five in the far
+/// tails). For |y| > 1/2, f is computed as (1 - |y|) - erfc(|x|), where 1 - |y| is exact, so the tails
+/// keep their precision.
 public func inverseErrorFunction(_ y: Double) -> Double {
     guard y.magnitude < 1 else {
         return y.magnitude == 1 ? Double.infinity * y : .nan
@@ -29,12 +31,15 @@ public func inverseErrorFunction(_ y: Double) -> Double {
             p = c + p * w
         }
     }
-    var x = p * y
+    let magnitude = y.magnitude
+    var x = p * magnitude
     let twoOverRootPi = 2 / Double.pi.squareRoot()
-    for _ in 0..<2 {
-        let f = Foundation.erf(x) - y
+    for _ in 0..<8 {
+        let f = magnitude > 0.5 ? (1 - magnitude) - Foundation.erfc(x) : Foundation.erf(x) - magnitude
         let derivative = twoOverRootPi * Foundation.exp(-x * x)
-        x -= f / (derivative + x * f)
+        let step = f / (derivative + x * f)
+        x -= step
+        if step.magnitude <= x.ulp { break }
     }
-    return x
+    return y < 0 ? -x : x
 }
