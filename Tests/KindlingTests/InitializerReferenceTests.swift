@@ -41,7 +41,7 @@ final class InitializerReferenceTests: XCTestCase {
         XCTAssertEqual(entries.count, 9)
         for entry in entries {
             let (initializer, shape, expected) = try Self.parse(entry)
-            for precision in Precision.allCases {
+            for precision in InitializerPrecision.allCases {
                 XCTAssertEqual(precision.sample(initializer, shape: shape), expected, "\(initializer) \(shape) \(precision)")
             }
         }
@@ -56,9 +56,9 @@ final class InitializerReferenceTests: XCTestCase {
             // Double: rounding differences only (1e-12; orthogonal's QR 1e-10). Float: one rounding of
             // values of magnitude below 4, so 1e-6.
             let doubleTolerance = (entry["name"] as? String) == "orthogonal" ? 1e-10 : 1e-12
-            assertClose(Precision.double.sample(initializer, shape: shape, seed: UInt32(seed)), expected,
+            assertClose(InitializerPrecision.double.sample(initializer, shape: shape, seed: UInt32(seed)), expected,
                         tolerance: doubleTolerance, "\(initializer) \(shape) Double")
-            assertClose(Precision.float.sample(initializer, shape: shape, seed: UInt32(seed)), expected,
+            assertClose(InitializerPrecision.float.sample(initializer, shape: shape, seed: UInt32(seed)), expected,
                         tolerance: 1e-6, "\(initializer) \(shape) Float")
         }
     }

@@ -18,7 +18,7 @@ final class InitializerTests: XCTestCase {
     // MARK: - Constant fills
 
     func testZerosOnesAndConstantFillExactly() {
-        for precision in Precision.allCases {
+        for precision in InitializerPrecision.allCases {
             XCTAssertEqual(precision.sample(.zeros, shape: [3, 4, 5]), [Double](repeating: 0, count: 60))
             XCTAssertEqual(precision.sample(.ones, shape: [7, 2]), [Double](repeating: 1, count: 14))
             XCTAssertEqual(precision.sample(.constant(0.25), shape: [2, 3]), [Double](repeating: 0.25, count: 6))
@@ -132,7 +132,7 @@ final class InitializerTests: XCTestCase {
 
     func testVarianceScalingDividesByAtLeastOne() {
         // A (1, 1, 1, 1) kernel has fan 1; scale 0.5 keeps s = 0.5 (max(1, n) = 1). Uniform limit sqrt(1.5).
-        let values = Precision.double.sample(.varianceScaling(scale: 0.5, distribution: .uniform), shape: [1, 1, 1, 1])
+        let values = InitializerPrecision.double.sample(.varianceScaling(scale: 0.5, distribution: .uniform), shape: [1, 1, 1, 1])
         XCTAssertLessThanOrEqual(abs(values[0]), 1.5.squareRoot())
         assertUniform(.varianceScaling(scale: 0.5, mode: .fanOut, distribution: .uniform), shape: [1, 300_000],
                       low: -1.5.squareRoot(), high: 1.5.squareRoot())
@@ -145,7 +145,7 @@ final class InitializerTests: XCTestCase {
         // (out, in·kH·kW): (16, 72) is wide, (64, 16) tall.
         for (shape, gain) in [([64, 32], 1.0), ([32, 64], 2.0), ([40, 40], 1.5), ([16, 8, 3, 3], 2.0.squareRoot()),
                               ([64, 4, 2, 2], 1.0), ([300, 200], 1.0)] {
-            for precision in Precision.allCases {
+            for precision in InitializerPrecision.allCases {
                 let values = precision.sample(.orthogonal(gain: gain), shape: shape, seed: 5)
                 let rows = shape[0], columns = values.count / rows
                 let gram = rows >= columns
@@ -165,7 +165,7 @@ final class InitializerTests: XCTestCase {
 
     func testSparseHasExactlyCeilSparsityTimesRowsZerosPerColumn() {
         for (shape, sparsity) in [([1000, 300], 0.1), ([7, 5], 0.5), ([10, 4], 0.0), ([9, 3], 1.0), ([20, 6], 0.33)] {
-            for precision in Precision.allCases {
+            for precision in InitializerPrecision.allCases {
                 let values = precision.sample(.sparse(sparsity: sparsity), shape: shape, seed: 9)
                 let rows = shape[0], columns = shape[1]
                 let expected = Int((sparsity * Double(rows)).rounded(.up))
@@ -179,30 +179,30 @@ final class InitializerTests: XCTestCase {
 
     func testSparseNonzerosAreNormalWithTheStandardDeviation() {
         // The kept values are the N(0, std²) draws at the kept positions, independent of the positions.
-        for precision in Precision.allCases {
+        for precision in InitializerPrecision.allCases {
             let values = precision.sample(.sparse(sparsity: 0.1, standardDeviation: 0.05), shape: [1000, 300], seed: 4)
             let kept = values.filter { $0 != 0 }
             XCTAssertEqual(kept.count, 900 * 300)
-            assertMoments(kept, mean: 0, standardDeviation: 0.05, kurtosis: 3, "sparse \(precision)")
+            assertSampleMoments(kept, mean: 0, standardDeviation: 0.05, kurtosis: 3, "sparse \(precision)")
         }
     }
 
     // MARK: - Eye and Dirac
 
     func testEyeIsTheRectangularIdentity() {
-        XCTAssertEqual(Precision.double.sample(.eye, shape: [2, 3]), [1, 0, 0, 0, 1, 0])
-        XCTAssertEqual(Precision.float.sample(.eye, shape: [3, 2]), [1, 0, 0, 1, 0, 0])
+        XCTAssertEqual(InitializerPrecision.double.sample(.eye, shape: [2, 3]), [1, 0, 0, 0, 1, 0])
+        XCTAssertEqual(InitializerPrecision.float.sample(.eye, shape: [3, 2]), [1, 0, 0, 1, 0, 0])
     }
 
     func testDiracKernelsHaveOneCentredOnePerOutputChannelInEachGroup() {
         // (4, 2, 3, 3) with groups 2: output channels 0, 1 (group 0) and 2, 3 (group 1) each map input
         // channel d = 0, 1 through the centre (1, 1).
-        let values = Precision.double.sample(.dirac(groups: 2), shape: [4, 2, 3, 3])
+        let values = InitializerPrecision.double.sample(.dirac(groups: 2), shape: [4, 2, 3, 3])
         var expected = [Double](repeating: 0, count: 72)
         for output in 0..<4 { expected[output * 18 + (output % 2) * 9 + 4] = 1 }
         XCTAssertEqual(values, expected)
         // (3, 5, 4) in 1-D: output channel d maps input channel d at position 4/2 = 2; inputs 3, 4 unused.
-        let oneD = Precision.float.sample(.dirac(), shape: [3, 5, 4])
+        let oneD = InitializerPrecision.float.sample(.dirac(), shape: [3, 5, 4])
         var expectedOneD = [Double](repeating: 0, count: 60)
         for d in 0..<3 { expectedOneD[d * 20 + d * 4 + 2] = 1 }
         XCTAssertEqual(oneD, expectedOneD)
@@ -218,7 +218,7 @@ final class InitializerTests: XCTestCase {
             .varianceScaling(distribution: .untruncatedNormal),
         ]
         for initializer in initializers {
-            for precision in Precision.allCases {
+            for precision in InitializerPrecision.allCases {
                 let first = precision.sample(initializer, shape: [12, 8], seed: 42)
                 XCTAssertEqual(first, precision.sample(initializer, shape: [12, 8], seed: 42), "\(initializer)")
                 XCTAssertNotEqual(first, precision.sample(initializer, shape: [12, 8], seed: 43), "\(initializer)")
@@ -277,20 +277,20 @@ final class InitializerTests: XCTestCase {
 
     private func assertUniform(_ initializer: Initializer, shape: [Int], low: Double, high: Double,
                                file: StaticString = #filePath, line: UInt = #line) {
-        for precision in Precision.allCases {
+        for precision in InitializerPrecision.allCases {
             let values = precision.sample(initializer, shape: shape)
             let label = "\(initializer) \(shape) \(precision)"
-            assertMoments(values, mean: (low + high) / 2, standardDeviation: (high - low) / 12.0.squareRoot(),
+            assertSampleMoments(values, mean: (low + high) / 2, standardDeviation: (high - low) / 12.0.squareRoot(),
                           kurtosis: 9.0 / 5, label, file: file, line: line)
             let density = 1 / (high - low)
-            assertSupport(values, low: low, high: high, densityAtEnds: (density, density), label, file: file, line: line)
+            assertSampleSupport(values, low: low, high: high, densityAtEnds: (density, density), label, file: file, line: line)
         }
     }
 
     private func assertNormal(_ initializer: Initializer, shape: [Int], mean: Double, standardDeviation: Double,
                               file: StaticString = #filePath, line: UInt = #line) {
-        for precision in Precision.allCases {
-            assertMoments(precision.sample(initializer, shape: shape), mean: mean,
+        for precision in InitializerPrecision.allCases {
+            assertSampleMoments(precision.sample(initializer, shape: shape), mean: mean,
                           standardDeviation: standardDeviation, kurtosis: 3, "\(initializer) \(shape) \(precision)",
                           file: file, line: line)
         }
@@ -300,18 +300,18 @@ final class InitializerTests: XCTestCase {
                                        standardDeviation: Double, low: Double, high: Double,
                                        file: StaticString = #filePath, line: UInt = #line) {
         let theory = TruncatedNormalTheory(mean: mean, standardDeviation: standardDeviation, low: low, high: high)
-        for precision in Precision.allCases {
+        for precision in InitializerPrecision.allCases {
             let values = precision.sample(initializer, shape: shape)
             let label = "\(initializer) \(shape) \(precision)"
-            assertMoments(values, mean: theory.mean, standardDeviation: theory.standardDeviation,
+            assertSampleMoments(values, mean: theory.mean, standardDeviation: theory.standardDeviation,
                           kurtosis: theory.kurtosis, label, file: file, line: line)
-            assertSupport(values, low: low, high: high, densityAtEnds: theory.densityAtBounds, label, file: file, line: line)
+            assertSampleSupport(values, low: low, high: high, densityAtEnds: theory.densityAtBounds, label, file: file, line: line)
         }
     }
 }
 
 /// The two scalar types, each sampling an initializer into Double values for the statistics.
-enum Precision: CaseIterable, CustomStringConvertible {
+enum InitializerPrecision: CaseIterable, CustomStringConvertible {
     case double, float
 
     var description: String { self == .double ? "Double" : "Float" }
@@ -333,7 +333,7 @@ enum Precision: CaseIterable, CustomStringConvertible {
 
 /// Sample mean and standard deviation within 5 standard errors of the distribution's (see the
 /// derivation at the top of InitializerTests).
-func assertMoments(_ values: [Double], mean: Double, standardDeviation: Double, kurtosis: Double,
+func assertSampleMoments(_ values: [Double], mean: Double, standardDeviation: Double, kurtosis: Double,
                    _ label: String, file: StaticString = #filePath, line: UInt = #line) {
     let n = Double(values.count)
     let sampleMean = values.reduce(0, +) / n
@@ -347,7 +347,7 @@ func assertMoments(_ values: [Double], mean: Double, standardDeviation: Double, 
 
 /// Every value inside [low, high], and the extremes within 20/(n·f) of the bounds (probability e^-20 of
 /// failing when the density at the bound is f).
-func assertSupport(_ values: [Double], low: Double, high: Double, densityAtEnds: (low: Double, high: Double),
+func assertSampleSupport(_ values: [Double], low: Double, high: Double, densityAtEnds: (low: Double, high: Double),
                    _ label: String, file: StaticString = #filePath, line: UInt = #line) {
     let n = Double(values.count)
     let minimum = values.min()!, maximum = values.max()!
