@@ -34,3 +34,20 @@ extension Sigmoid: ActivationLayer {
     /// `.sigmoid`.
     public var nonlinearity: Nonlinearity { .sigmoid }
 }
+
+extension BatchNorm: NormalizationLayer {}
+
+extension LeakyReLU: ActivationLayer {
+    /// `.leakyReLU` with this layer's slope.
+    public var nonlinearity: Nonlinearity { .leakyReLU(negativeSlope: Double(negativeSlope)) }
+}
+
+extension ELU: ActivationLayer {
+    /// `.relu`: ELU networks are He-initialized (Clevert et al. 2015).
+    public var nonlinearity: Nonlinearity { .relu }
+}
+
+extension SELU: ActivationLayer {
+    /// `.selu`: LeCun normal keeps SELU networks self-normalizing (Klambauer et al. 2017).
+    public var nonlinearity: Nonlinearity { .selu }
+}
