@@ -62,6 +62,8 @@ public final class Conv2d<Scalar: TensorScalar>: Module {
     }
 
     /// The convolution of x, shape (N, inChannels, H, W), giving (N, outChannels, Hout, Wout).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(input.rank == 4 && input.shape[1] == inChannels,
                      "Conv2d(\(inChannels) -> \(outChannels)): input of shape \(input.shape) is not (N, \(inChannels), H, W)")

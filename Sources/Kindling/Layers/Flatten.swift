@@ -13,6 +13,8 @@ public final class Flatten<Scalar: TensorScalar>: Module {
     }
 
     /// x with axes startAxis...endAxis collapsed into one.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let start = Shape.normalize(axis: startAxis, rank: input.rank)
         let end = Shape.normalize(axis: endAxis, rank: input.rank)

@@ -20,6 +20,8 @@ public final class MaxPool2d<Scalar: TensorScalar>: Module {
     }
 
     /// The window maxima of x, shape (N, C, H, W).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding)
     }
@@ -52,6 +54,8 @@ public final class AvgPool2d<Scalar: TensorScalar>: Module {
     }
 
     /// The window averages of x, shape (N, C, H, W).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }

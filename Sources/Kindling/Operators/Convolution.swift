@@ -17,6 +17,8 @@
 /// let w = Tensor<Float>.randn([16, 3, 3, 3], generator: generator)
 /// let y = conv2d(x, weight: w, padding: (1, 1))   // shape [8, 16, 32, 32]
 /// ```
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func conv2d<Scalar>(
     _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil,
     stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
@@ -108,6 +110,8 @@ struct Convolution<Scalar: TensorScalar> {
     }
 
     /// The output, (N, O, Hout, Wout) row-major: the bias broadcast, then GEMM accumulates onto it.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func forward(_ input: [Scalar], _ weight: [Scalar], _ bias: [Scalar]?) -> [Scalar] {
         let g = geometry, plane = g.outputPlane, k = columnRows
         let count = g.batch * outputChannels * plane
@@ -136,6 +140,8 @@ struct Convolution<Scalar: TensorScalar> {
 
     /// The gradient with respect to the input: per block, dColumns = W_gᵀ dOut_g, folded back onto the
     /// input positions it was read from (col2im, accumulating where windows overlap).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func inputGradient(_ upstream: [Scalar], weight: [Scalar]) -> [Scalar] {
         let g = geometry, plane = g.outputPlane, k = columnRows
         var result = [Scalar](repeating: 0, count: g.batch * g.channels * g.inputPlane)
@@ -162,6 +168,8 @@ struct Convolution<Scalar: TensorScalar> {
     }
 
     /// The gradient with respect to the weight: dW_g = Σ_n dOut_{n,g} columns_{n,g}ᵀ.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func weightGradient(_ upstream: [Scalar], input: [Scalar]) -> [Scalar] {
         let g = geometry, plane = g.outputPlane, k = columnRows
         var result = [Scalar](repeating: 0, count: outputChannels * k)
@@ -188,6 +196,8 @@ struct Convolution<Scalar: TensorScalar> {
     }
 
     /// The gradient with respect to the bias: dOut summed over samples and positions.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func biasGradient(_ upstream: [Scalar]) -> [Scalar] {
         Convolution.channelSums(upstream, channels: outputChannels, plane: geometry.outputPlane, batch: geometry.batch)
     }
@@ -203,18 +213,16 @@ struct Convolution<Scalar: TensorScalar> {
         }
     }
 
-    /// Σ over samples and positions of each channel of an (N, channels, plane) array.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    /// Σ over samples and positions of each channel of an (N, channels, plane) array: per sample, the
+    /// (channels x plane) block times a vector of ones (GEMV), accumulated.
     static func channelSums(_ values: [Scalar], channels: Int, plane: Int, batch: Int) -> [Scalar] {
         var sums = [Scalar](repeating: 0, count: channels)
-        values.withUnsafeBufferPointer { v in
-            for n in 0..<batch {
-                for o in 0..<channels {
-                    let start = (n * channels + o) * plane
-                    var total: Scalar = 0
-                    for i in start..<(start + plane) { total += v[i] }
-                    sums[o] += total
+        let ones = [Scalar](repeating: 1, count: plane)
+        sums.withUnsafeMutableBufferPointer { sums in
+            values.withUnsafeBufferPointer { v in
+                for n in 0..<batch {
+                    BLAS.gemv(m: channels, n: plane, a: v.baseAddress! + n * channels * plane, x: ones,
+                              beta: 1, y: sums.baseAddress!)
                 }
             }
         }

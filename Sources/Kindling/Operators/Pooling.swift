@@ -10,6 +10,8 @@
 /// ```swift
 /// let pooled = maxPool2d(x, kernelSize: (2, 2))   // [N, C, 32, 32] -> [N, C, 16, 16]
 /// ```
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func maxPool2d<Scalar>(
     _ input: Tensor<Scalar>, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)
 ) -> Tensor<Scalar> {
@@ -43,6 +45,8 @@ public func maxPool2d<Scalar>(
 /// ```swift
 /// let pooled = avgPool2d(x, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false)
 /// ```
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func avgPool2d<Scalar>(
     _ input: Tensor<Scalar>, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
     countIncludePad: Bool = true
@@ -89,31 +93,37 @@ enum Pooling<Scalar: TensorScalar> {
                 Swift.max(left, 0)..<Swift.min(left + g.kernelWidth, g.width))
     }
 
-    /// The maxima and, for each, its flat position within its input plane.
+    /// The maxima and, for each, its flat position within its input plane (NaN wins, as in PyTorch).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func maximum(_ input: [Scalar], _ g: WindowGeometry) -> (values: [Scalar], argmax: [Int]) {
-        let planes = g.batch * g.channels, count = planes * g.outputPlane
-        var argmax = [Int](repeating: 0, count: count)
+    static func maximum(_ input: [Scalar], _ g: WindowGeometry) -> (values: [Scalar], argmax: [Int32]) {
+        precondition(g.inputPlane <= Int(Int32.max), "maxPool2d: an input plane of \(g.height)x\(g.width) is too large")
+        let planes = g.batch * g.channels, count = planes * g.outputPlane, width = g.width
+        var argmax = [Int32](repeating: 0, count: count)
         let values = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
             input.withUnsafeBufferPointer { input in
                 argmax.withUnsafeMutableBufferPointer { argmax in
+                    var o = 0
                     for plane in 0..<planes {
                         let source = input.baseAddress! + plane * g.inputPlane
                         for i in 0..<g.outputHeight {
                             for j in 0..<g.outputWidth {
                                 let (rows, columns) = window(i, j, g)
                                 var best = -Scalar.infinity
-                                var position = rows.lowerBound * g.width + columns.lowerBound
+                                var position = rows.lowerBound * width + columns.lowerBound
                                 for r in rows {
-                                    for c in columns where source[r * g.width + c] > best || source[r * g.width + c].isNaN {
-                                        best = source[r * g.width + c]
-                                        position = r * g.width + c
+                                    let row = source + r * width
+                                    for c in columns {
+                                        // Selects rather than branches: random data makes the branch unpredictable.
+                                        let value = row[c]
+                                        let wins = value > best || value.isNaN
+                                        best = wins ? value : best
+                                        position = wins ? r * width + c : position
                                     }
                                 }
-                                let o = (plane * g.outputHeight + i) * g.outputWidth + j
                                 out[o] = best
-                                argmax[o] = position
+                                argmax[o] = Int32(truncatingIfNeeded: position)
+                                o += 1
                             }
                         }
                     }
@@ -127,13 +137,13 @@ enum Pooling<Scalar: TensorScalar> {
     /// Each upstream gradient added at its window's maximum.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func maximumGradient(_ upstream: [Scalar], argmax: [Int], _ g: WindowGeometry) -> [Scalar] {
+    static func maximumGradient(_ upstream: [Scalar], argmax: [Int32], _ g: WindowGeometry) -> [Scalar] {
         var result = [Scalar](repeating: 0, count: g.batch * g.channels * g.inputPlane)
         result.withUnsafeMutableBufferPointer { dx in
             upstream.withUnsafeBufferPointer { dy in
                 argmax.withUnsafeBufferPointer { argmax in
                     for o in 0..<dy.count {
-                        dx[o / g.outputPlane * g.inputPlane + argmax[o]] += dy[o]
+                        dx[o / g.outputPlane * g.inputPlane + Int(argmax[o])] += dy[o]
                     }
                 }
             }
