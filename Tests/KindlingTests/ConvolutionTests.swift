@@ -224,6 +224,23 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(conv.weight.grad?.shape, [2, 3, 3, 3])
     }
 
+    func testSmallConvolutionalNetworkHasPyTorchKeysAndPassesGradcheck() {
+        let generator = RandomGenerator(seed: 3)
+        let model = Sequential<Double>(
+            Conv2d(2, 3, kernelSize: 3, padding: 1, generator: generator), ReLU(), MaxPool2d(kernelSize: 2),
+            Conv2d(3, 4, kernelSize: 2, groups: 1, bias: false, generator: generator), AvgPool2d(kernelSize: 2),
+            Flatten(), Linear(4, 2, generator: generator))
+        XCTAssertEqual(model.namedParameters.map(\.name), ["0.weight", "0.bias", "3.weight", "6.weight", "6.bias"])
+        let x = randn([2, 2, 6, 6])
+        XCTAssertEqual(model(x).shape, [2, 2])
+        let conv1 = model.layers[0] as! Conv2d<Double>, conv2 = model.layers[3] as! Conv2d<Double>
+        let result = gradcheck({ t in
+            let h = maxPool2d(relu(conv2d(t[0], weight: t[1], bias: t[2], padding: 1)), kernelSize: 2)
+            return Flatten()(avgPool2d(conv2d(h, weight: t[3]), kernelSize: 2))
+        }, inputs: [x, conv1.weight.value, conv1.bias!.value, conv2.weight.value])
+        XCTAssertTrue(result.passed, result.description)
+    }
+
     func testFlattenCollapsesTrailingAxesAndPassesGradientBack() {
         let x = randn([2, 3, 4, 5]).requiringGradient()
         let y = Flatten<Double>()(x)

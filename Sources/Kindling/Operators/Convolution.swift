@@ -38,8 +38,9 @@ public func conv2d<Scalar>(
                         scalars: plan.forward(input.scalars, weight.scalars, bias?.scalars))
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     guard Tensor.recording(inputs) else { return result }
-    let x = input.scalars, w = weight.scalars
     let needed = inputs.map(\.requiresGradient)
+    // The weight gradient reads the input and the input gradient reads the weight; keep only what is used.
+    let x = needed[1] ? input.scalars : [], w = needed[0] ? weight.scalars : []
     let inputShape = input.shape, weightShape = weight.shape
     return Tensor.record("conv2d", result, inputs: inputs) { upstream in
         let g = upstream.scalars
