@@ -1,0 +1,73 @@
+/// A 2-D convolution layer, y = conv2d(x, weight, bias) with the layer's stride, padding, dilation and
+/// groups (see `conv2d`), with PyTorch's weight layout (outChannels, inChannels / groups, kH, kW).
+///
+/// Constructed with PyTorch's default initialization: weight and bias uniform in ±1/sqrt(fan_in), with
+/// fan_in = inChannels / groups · kH · kW (what `kaiming_uniform_(a: sqrt(5))` amounts to); the weight is
+/// drawn first, in row-major order, then the bias.
+///
+/// ```swift
+/// let conv = Conv2d<Float>(3, 32, kernelSize: 3, padding: 1)
+/// let y = conv(images)   // [N, 3, 32, 32] -> [N, 32, 32, 32]
+/// ```
+public final class Conv2d<Scalar: TensorScalar>: Module {
+    /// The weight, shape (outChannels, inChannels / groups, kH, kW).
+    public let weight: Parameter<Scalar>
+    /// The bias, shape (outChannels), if the layer has one.
+    public let bias: Parameter<Scalar>?
+    /// Input channels.
+    public let inChannels: Int
+    /// Output channels.
+    public let outChannels: Int
+    /// Kernel height and width.
+    public let kernelSize: (Int, Int)
+    /// Step between windows, along height and width.
+    public let stride: (Int, Int)
+    /// Zeros added on each side, along height and width.
+    public let padding: (Int, Int)
+    /// Spacing between kernel elements, along height and width.
+    public let dilation: (Int, Int)
+    /// Channel groups: each output channel sees inChannels / groups input channels.
+    public let groups: Int
+
+    /// A layer from `inChannels` to `outChannels` channels, drawing its default initialization from
+    /// `generator`.
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+                padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                bias: Bool = true, generator: RandomGenerator = .global) {
+        precondition(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
+                     "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
+        precondition(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+                     "Conv2d: channels \(inChannels) -> \(outChannels) must both be divisible by groups \(groups)")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        let fanIn = inChannels / groups * kernelSize.0 * kernelSize.1
+        let bound = 1 / Double(fanIn).squareRoot()
+        let shape = [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]
+        weight = Parameter(.uniform(shape, low: -bound, high: bound, generator: generator))
+        self.bias = bias ? Parameter(.uniform([outChannels], low: -bound, high: bound, generator: generator)) : nil
+    }
+
+    /// A layer with a square kernel and the same stride, padding and dilation along both axes.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+                            padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
+                            generator: RandomGenerator = .global) {
+        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+                  padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias,
+                  generator: generator)
+    }
+
+    /// The convolution of x, shape (N, inChannels, H, W), giving (N, outChannels, Hout, Wout).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        precondition(input.rank == 4 && input.shape[1] == inChannels,
+                     "Conv2d(\(inChannels) -> \(outChannels)): input of shape \(input.shape) is not (N, \(inChannels), H, W)")
+        return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+                      dilation: dilation, groups: groups)
+    }
+}

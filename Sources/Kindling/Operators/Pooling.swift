@@ -1,0 +1,219 @@
+/// 2-D max pooling of an (N, C, H, W) input, as `torch.nn.functional.max_pool2d`:
+///
+///     out[n, c, i, j] = max_{p < kH, q < kW} input[n, c, i stride.0 - padding.0 + p, j stride.1 - padding.1 + q]
+///
+/// where padded positions count as -∞. Hout = floor((H + 2 padding.0 - kH) / stride.0) + 1, likewise Wout;
+/// the stride defaults to the kernel size, and windows may overlap (stride < kernel). The gradient of each
+/// output goes to the position of its maximum (the first one, in row-major window order, on ties, as
+/// PyTorch); overlapping windows add up.
+///
+/// ```swift
+/// let pooled = maxPool2d(x, kernelSize: (2, 2))   // [N, C, 32, 32] -> [N, C, 16, 16]
+/// ```
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func maxPool2d<Scalar>(
+    _ input: Tensor<Scalar>, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)
+) -> Tensor<Scalar> {
+    let geometry = Pooling<Scalar>.geometry("maxPool2d", input.shape, kernelSize, stride, padding)
+    let (output, argmax) = Pooling<Scalar>.maximum(input.scalars, geometry)
+    let result = Tensor(shape: Pooling<Scalar>.outputShape(geometry), scalars: output)
+    guard Tensor.recording(input) else { return result }
+    let inputShape = input.shape
+    return Tensor.record("maxPool2d", result, inputs: [input]) { upstream in
+        [Tensor(shape: inputShape, scalars: Pooling.maximumGradient(upstream.scalars, argmax: argmax, geometry))]
+    }
+}
+
+/// `maxPool2d` with a square window (and equal stride and padding along both axes).
+public func maxPool2d<Scalar>(
+    _ input: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil, padding: Int = 0
+) -> Tensor<Scalar> {
+    maxPool2d(input, kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
+              padding: (padding, padding))
+}
+
+/// 2-D average pooling of an (N, C, H, W) input, as `torch.nn.functional.avg_pool2d`:
+///
+///     out[n, c, i, j] = (1 / d) Σ_{p < kH, q < kW} input[n, c, i stride.0 - padding.0 + p, j stride.1 - padding.1 + q]
+///
+/// where padded positions are zeros and the divisor d is kH · kW when `countIncludePad` (PyTorch's
+/// default) or the number of window positions inside the input otherwise. The output size is that of
+/// `maxPool2d`; the stride defaults to the kernel size. Each input position receives the upstream
+/// gradient of every window containing it, divided by that window's d.
+///
+/// ```swift
+/// let pooled = avgPool2d(x, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false)
+/// ```
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func avgPool2d<Scalar>(
+    _ input: Tensor<Scalar>, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+    countIncludePad: Bool = true
+) -> Tensor<Scalar> {
+    let geometry = Pooling<Scalar>.geometry("avgPool2d", input.shape, kernelSize, stride, padding)
+    let result = Tensor(shape: Pooling<Scalar>.outputShape(geometry),
+                        scalars: Pooling.average(input.scalars, geometry, countIncludePad: countIncludePad))
+    guard Tensor.recording(input) else { return result }
+    let inputShape = input.shape
+    return Tensor.record("avgPool2d", result, inputs: [input]) { upstream in
+        [Tensor(shape: inputShape,
+                scalars: Pooling.averageGradient(upstream.scalars, geometry, countIncludePad: countIncludePad))]
+    }
+}
+
+/// `avgPool2d` with a square window (and equal stride and padding along both axes).
+public func avgPool2d<Scalar>(
+    _ input: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true
+) -> Tensor<Scalar> {
+    avgPool2d(input, kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
+              padding: (padding, padding), countIncludePad: countIncludePad)
+}
+
+/// The pooling loops over raw row-major buffers, one (sample, channel) plane at a time.
+enum Pooling<Scalar: TensorScalar> {
+    /// Checks the arguments and computes the output size; padding is limited to half the kernel, as in
+    /// PyTorch, so that every window holds at least one input position.
+    static func geometry(_ operation: String, _ shape: [Int], _ kernel: (Int, Int), _ stride: (Int, Int)?,
+                         _ padding: (Int, Int)) -> WindowGeometry {
+        precondition(padding.0 <= kernel.0 / 2 && padding.1 <= kernel.1 / 2,
+                     "\(operation): padding \(padding) must be at most half the kernel size \(kernel)")
+        return WindowGeometry(operation, input: shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
+    }
+
+    static func outputShape(_ g: WindowGeometry) -> [Int] {
+        [g.batch, g.channels, g.outputHeight, g.outputWidth]
+    }
+
+    /// The rows and columns of the input that window (i, j) covers, clipped to the input.
+    @inline(__always)
+    static func window(_ i: Int, _ j: Int, _ g: WindowGeometry) -> (rows: Range<Int>, columns: Range<Int>) {
+        let top = i * g.strideHeight - g.paddingHeight, left = j * g.strideWidth - g.paddingWidth
+        return (Swift.max(top, 0)..<Swift.min(top + g.kernelHeight, g.height),
+                Swift.max(left, 0)..<Swift.min(left + g.kernelWidth, g.width))
+    }
+
+    /// The maxima and, for each, its flat position within its input plane (NaN wins, as in PyTorch).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func maximum(_ input: [Scalar], _ g: WindowGeometry) -> (values: [Scalar], argmax: [Int32]) {
+        precondition(g.inputPlane <= Int(Int32.max), "maxPool2d: an input plane of \(g.height)x\(g.width) is too large")
+        let planes = g.batch * g.channels, count = planes * g.outputPlane, width = g.width
+        var argmax = [Int32](repeating: 0, count: count)
+        let values = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
+            input.withUnsafeBufferPointer { input in
+                argmax.withUnsafeMutableBufferPointer { argmax in
+                    var o = 0
+                    for plane in 0..<planes {
+                        let source = input.baseAddress! + plane * g.inputPlane
+                        for i in 0..<g.outputHeight {
+                            for j in 0..<g.outputWidth {
+                                let (rows, columns) = window(i, j, g)
+                                var best = -Scalar.infinity
+                                var position = rows.lowerBound * width + columns.lowerBound
+                                for r in rows {
+                                    let row = source + r * width
+                                    for c in columns {
+                                        // Selects rather than branches: random data makes the branch unpredictable.
+                                        let value = row[c]
+                                        let wins = value > best || value.isNaN
+                                        best = wins ? value : best
+                                        position = wins ? r * width + c : position
+                                    }
+                                }
+                                out[o] = best
+                                argmax[o] = Int32(truncatingIfNeeded: position)
+                                o += 1
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
+        return (values, argmax)
+    }
+
+    /// Each upstream gradient added at its window's maximum.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func maximumGradient(_ upstream: [Scalar], argmax: [Int32], _ g: WindowGeometry) -> [Scalar] {
+        var result = [Scalar](repeating: 0, count: g.batch * g.channels * g.inputPlane)
+        result.withUnsafeMutableBufferPointer { dx in
+            upstream.withUnsafeBufferPointer { dy in
+                argmax.withUnsafeBufferPointer { argmax in
+                    for o in 0..<dy.count {
+                        dx[o / g.outputPlane * g.inputPlane + Int(argmax[o])] += dy[o]
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The divisor of window (i, j): kH · kW (clipped to the padded input, as PyTorch) when padding
+    /// counts, else the number of input positions in it.
+    @inline(__always)
+    static func divisor(_ i: Int, _ j: Int, _ g: WindowGeometry, countIncludePad: Bool) -> Scalar {
+        if countIncludePad {
+            let top = i * g.strideHeight - g.paddingHeight, left = j * g.strideWidth - g.paddingWidth
+            let height = Swift.min(top + g.kernelHeight, g.height + g.paddingHeight) - top
+            let width = Swift.min(left + g.kernelWidth, g.width + g.paddingWidth) - left
+            return Scalar(height * width)
+        }
+        let (rows, columns) = window(i, j, g)
+        return Scalar(rows.count * columns.count)
+    }
+
+    /// The window averages.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func average(_ input: [Scalar], _ g: WindowGeometry, countIncludePad: Bool) -> [Scalar] {
+        let planes = g.batch * g.channels, count = planes * g.outputPlane
+        return [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
+            input.withUnsafeBufferPointer { input in
+                for plane in 0..<planes {
+                    let source = input.baseAddress! + plane * g.inputPlane
+                    for i in 0..<g.outputHeight {
+                        for j in 0..<g.outputWidth {
+                            let (rows, columns) = window(i, j, g)
+                            var total: Scalar = 0
+                            for r in rows {
+                                for c in columns { total += source[r * g.width + c] }
+                            }
+                            out[(plane * g.outputHeight + i) * g.outputWidth + j] =
+                                total / divisor(i, j, g, countIncludePad: countIncludePad)
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// Each upstream gradient, divided by its window's divisor, added to every input position of the window.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func averageGradient(_ upstream: [Scalar], _ g: WindowGeometry, countIncludePad: Bool) -> [Scalar] {
+        let planes = g.batch * g.channels
+        var result = [Scalar](repeating: 0, count: planes * g.inputPlane)
+        result.withUnsafeMutableBufferPointer { dx in
+            upstream.withUnsafeBufferPointer { dy in
+                for plane in 0..<planes {
+                    let destination = dx.baseAddress! + plane * g.inputPlane
+                    for i in 0..<g.outputHeight {
+                        for j in 0..<g.outputWidth {
+                            let (rows, columns) = window(i, j, g)
+                            let share = dy[(plane * g.outputHeight + i) * g.outputWidth + j]
+                                / divisor(i, j, g, countIncludePad: countIncludePad)
+                            for r in rows {
+                                for c in columns { destination[r * g.width + c] += share }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
