@@ -51,3 +51,5 @@ extension SELU: ActivationLayer {
     /// `.selu`: LeCun normal keeps SELU networks self-normalizing (Klambauer et al. 2017).
     public var nonlinearity: Nonlinearity { .selu }
 }
+
+extension Conv2d: WeightLayer {}
