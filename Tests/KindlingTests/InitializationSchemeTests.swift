@@ -48,14 +48,17 @@ final class InitializationSchemeTests: XCTestCase {
     func testEverySchemeButPytorchDefaultZeroesBiasesAndResetsNormalization() {
         let schemes: [InitializationScheme] = [.zeros, .random(scale: 0.1), .he, .xavier, .lecun, .orthogonal, .automatic]
         for scheme in schemes {
-            let model = Sequential<Double>(Linear(4, 6), NormShapedLayer(6), ReLU(), Linear(6, 3))
+            let norm = BatchNorm1d<Double>(6)
+            norm.weight!.value = .full([6], 3)
+            norm.bias!.value = .full([6], 3)
+            norm.runningMean.value = .full([6], 7)
+            let model = Sequential<Double>(Linear(4, 6), norm, ReLU(), Linear(6, 3))
             model.initializeWeights(scheme, generator: RandomGenerator(seed: 1))
             for layer in linearLayers(model) {
                 XCTAssertEqual(layer.bias?.value.scalars, [Double](repeating: 0, count: layer.outFeatures), "\(scheme)")
             }
-            let norm = model.layers[1] as! NormShapedLayer<Double>
-            XCTAssertEqual(norm.weight.value.scalars, [Double](repeating: 1, count: 6), "\(scheme)")
-            XCTAssertEqual(norm.bias.value.scalars, [Double](repeating: 0, count: 6), "\(scheme)")
+            XCTAssertEqual(norm.weight?.value.scalars, [Double](repeating: 1, count: 6), "\(scheme)")
+            XCTAssertEqual(norm.bias?.value.scalars, [Double](repeating: 0, count: 6), "\(scheme)")
             XCTAssertEqual(norm.runningMean.value.scalars, [Double](repeating: 7, count: 6), "buffers untouched")
         }
     }
@@ -103,10 +106,10 @@ final class InitializationSchemeTests: XCTestCase {
     func testAutomaticPicksEachLayersInitializerFromTheNonlinearityAfterIt() {
         // Nested containers and a normalization layer between a weight layer and its activation.
         let model = Sequential<Double>(
-            Sequential<Double>(Linear(3, 8), NormShapedLayer(8)), ReLU(),
+            Sequential<Double>(Linear(3, 8), BatchNorm1d(8)), ReLU(),
             Linear(8, 8), Tanh(),
-            Linear(8, 8), StandInActivation(.leakyReLU(negativeSlope: 0.2)),
-            Linear(8, 8), StandInActivation(.selu),
+            Linear(8, 8), LeakyReLU(negativeSlope: 0.2),
+            Linear(8, 8), SELU(),
             Linear(8, 8), Sigmoid(),
             Linear(8, 2))
         model.initializeWeights(.automatic, generator: RandomGenerator(seed: 5))
@@ -149,59 +152,21 @@ final class InitializationSchemeTests: XCTestCase {
         XCTAssertEqual(visited.first, ObjectIdentifier(model))
     }
 
-    func testClassicPolicyWrittenWithTheVisitor() {
-        // The SimpleCNN `_initialize_weights` policy from the reference article: Conv2d kaimingNormal
-        // (fanOut, relu), BatchNorm weight 1 and bias 0, Linear xavierUniform, biases 0.
-        let model = InitializationCNN<Double>()
-        let generator = RandomGenerator(seed: 21)
-        model.initializeWeights { module in
-            if let conv = module as? ConvShapedWeightLayer<Double> {
-                Initializer.kaimingNormal(mode: .fanOut, nonlinearity: .relu).initialize(conv.weight, generator: generator)
-                if let bias = conv.bias { Initializer.zeros.initialize(bias) }
-            } else if let norm = module as? NormShapedLayer<Double> {
-                Initializer.ones.initialize(norm.weight)
-                Initializer.zeros.initialize(norm.bias)
-            } else if let linear = module as? Linear<Double> {
-                Initializer.xavierUniform().initialize(linear.weight, generator: generator)
-                if let bias = linear.bias { Initializer.zeros.initialize(bias) }
-            }
-        }
-        let replay = RandomGenerator(seed: 21)
-        let conv: Tensor<Double> = Initializer.kaimingNormal(mode: .fanOut, nonlinearity: .relu)
-            .makeTensor(shape: [32, 3, 3, 3], generator: replay)
-        let fc: Tensor<Double> = Initializer.xavierUniform().makeTensor(shape: [10, 32 * 4 * 4], generator: replay)
-        let state = Dictionary(uniqueKeysWithValues: model.stateDictionary.map { ($0.key, $0.value.scalars) })
-        XCTAssertEqual(model.stateDictionary.map(\.key),
-                       ["conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", "bn1.running_mean", "fc.weight", "fc.bias"])
-        XCTAssertEqual(state["conv1.weight"], conv.scalars)
-        XCTAssertEqual(state["conv1.bias"], [Double](repeating: 0, count: 32))
-        XCTAssertEqual(state["bn1.weight"], [Double](repeating: 1, count: 32))
-        XCTAssertEqual(state["bn1.bias"], [Double](repeating: 0, count: 32))
-        XCTAssertEqual(state["fc.weight"], fc.scalars)
-        XCTAssertEqual(state["fc.bias"], [Double](repeating: 0, count: 10))
-        // kaimingNormal(fanOut, relu) on (32, 3, 3, 3): std sqrt(2 / (32·9)) = 0.0833; 864 values, so the
-        // sample std lies within 5·σ/sqrt(2·864) of it (InitializerTests derives the tolerance).
-        let sigma = (2.0 / 288).squareRoot()
-        let mean = conv.scalars.reduce(0, +) / 864
-        let std = (conv.scalars.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 863).squareRoot()
-        XCTAssertEqual(std, sigma, accuracy: 5 * sigma / (2.0 * 864).squareRoot())
-    }
-
     func testSchemesAndConvolutionShapedWeightLayers() {
         // A 4-D weight takes its fans from (out, in, kH, kW): He std sqrt(2 / (3·9)) for the conv.
-        let model = InitializationCNN<Float>()
+        let model = SimpleCNN<Float>()
         model.initializeWeights(.he, generator: RandomGenerator(seed: 2))
         let generator = RandomGenerator(seed: 2)
         let expected = (0..<864).map { _ in Float(generator.standardNormal() * (2.0 / 27).squareRoot()) }
         XCTAssertEqual(model.conv1.weight.value.scalars, expected)
-        XCTAssertEqual(model.bn1.weight.value.scalars, [Float](repeating: 1, count: 32))
+        XCTAssertEqual(model.bn1.weight?.value.scalars, [Float](repeating: 1, count: 32))
     }
 
     func testEqualSeedsGiveBitIdenticalModels() {
         let schemes: [InitializationScheme] = [.random(scale: 1), .he, .xavier, .lecun, .orthogonal, .pytorchDefault,
                                                .automatic]
         for scheme in schemes {
-            let a = InitializationCNN<Double>(), b = InitializationCNN<Double>()
+            let a = SimpleCNN<Double>(), b = SimpleCNN<Double>()
             a.initializeWeights(scheme, generator: RandomGenerator(seed: 99))
             b.initializeWeights(scheme, generator: RandomGenerator(seed: 99))
             XCTAssertEqual(a.stateDictionary.map(\.value), b.stateDictionary.map(\.value), "\(scheme)")
@@ -227,56 +192,4 @@ final class InitializationSchemeTests: XCTestCase {
                            file: file, line: line)
         }
     }
-}
-
-// MARK: - Test doubles for layers written elsewhere (their forward passes are not exercised here)
-
-/// A weight layer shaped like Conv2d: weight (out, in, k, k) and a bias.
-final class ConvShapedWeightLayer<Scalar: TensorScalar>: Module, WeightLayer {
-    let weight: Parameter<Scalar>
-    let bias: Parameter<Scalar>?
-
-    init(_ input: Int, _ output: Int, kernelSize: Int) {
-        weight = Parameter(.zeros([output, input, kernelSize, kernelSize]))
-        bias = Parameter(.zeros([output]))
-    }
-
-    func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { input }
-}
-
-/// A normalization layer shaped like BatchNorm: weight, bias and a running mean (set to 7 so that a
-/// test can see it is left alone).
-final class NormShapedLayer<Scalar: TensorScalar>: Module, NormalizationLayer {
-    let weight: Parameter<Scalar>
-    let bias: Parameter<Scalar>
-    let runningMean: Buffer<Scalar>
-
-    init(_ features: Int) {
-        weight = Parameter(.full([features], 3))
-        bias = Parameter(.full([features], 3))
-        runningMean = Buffer(.full([features], 7))
-    }
-
-    var namedOwnBuffers: [(name: String, buffer: Buffer<Scalar>)] { [("running_mean", runningMean)] }
-
-    func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { input }
-}
-
-/// An activation with a given nonlinearity (stands in for LeakyReLU and SELU).
-final class StandInActivation<Scalar: TensorScalar>: Module, ActivationLayer {
-    let nonlinearity: Nonlinearity
-
-    init(_ nonlinearity: Nonlinearity) { self.nonlinearity = nonlinearity }
-
-    func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { input }
-}
-
-/// The reference article's SimpleCNN layout (conv1, bn1, relu, fc) with a 4x4 feature map.
-final class InitializationCNN<Scalar: TensorScalar>: Module {
-    let conv1 = ConvShapedWeightLayer<Scalar>(3, 32, kernelSize: 3)
-    let bn1 = NormShapedLayer<Scalar>(32)
-    let relu = ReLU<Scalar>()
-    let fc = Linear<Scalar>(32 * 4 * 4, 10)
-
-    func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { fc(relu(bn1(conv1(input)))) }
 }
