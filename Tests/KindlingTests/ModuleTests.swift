@@ -1,5 +1,5 @@
 import XCTest
-@testable import Kindling
+import Kindling
 
 // Expected names come from Scripts/reference/torch_optim.py (Fixtures/torch_optim.json, "modules"): the
 // state_dict() keys and named_parameters() of the same trees built with torch.nn.

@@ -73,19 +73,24 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
             states[index] = state
             state.step += 1
             let step = Double(state.step)
-            let stepSize = learningRate / (1 - pow(beta1, step))
-            let biasCorrection2Root = (1 - pow(beta2, step)).squareRoot()
-            let parameterScale = decoupledWeightDecay && weightDecay != 0 ? 1 - learningRate * weightDecay : 1
-            let gradientDecay = decoupledWeightDecay ? 0 : weightDecay
+            let stepSize = Scalar(learningRate / (1 - pow(beta1, step)))
+            let biasCorrection2Root = Scalar((1 - pow(beta2, step)).squareRoot())
+            let parameterScale = Scalar(decoupledWeightDecay && weightDecay != 0 ? 1 - learningRate * weightDecay : 1)
+            let gradientDecay = Scalar(decoupledWeightDecay ? 0 : weightDecay)
+            let firstMomentWeight = Scalar(1 - beta1), secondMomentWeight = Scalar(1 - beta2)
+            let firstMoment = state.firstMoment.elements, secondMoment = state.secondMoment.elements
             parameter.updateInPlace { values in
                 gradient.withUnsafeBufferPointer { gradient in
-                    UpdateKernels.adam(
-                        parameter: values, gradient: gradient,
-                        firstMoment: state.firstMoment.elements, secondMoment: state.secondMoment.elements,
-                        parameterScale: Scalar(parameterScale), gradientDecay: Scalar(gradientDecay),
-                        firstMomentWeight: Scalar(1 - beta1), beta2: Scalar(beta2),
-                        secondMomentWeight: Scalar(1 - beta2), epsilon: Scalar(epsilon),
-                        stepSize: Scalar(stepSize), biasCorrection2Root: Scalar(biasCorrection2Root))
+                    ParallelChunks.forEach(count: values.count) { range in
+                        UpdateKernels.adam(
+                            parameter: .init(rebasing: values[range]), gradient: .init(rebasing: gradient[range]),
+                            firstMoment: .init(rebasing: firstMoment[range]),
+                            secondMoment: .init(rebasing: secondMoment[range]),
+                            parameterScale: parameterScale, gradientDecay: gradientDecay,
+                            firstMomentWeight: firstMomentWeight, beta2: Scalar(beta2),
+                            secondMomentWeight: secondMomentWeight, epsilon: Scalar(epsilon),
+                            stepSize: stepSize, biasCorrection2Root: biasCorrection2Root)
+                    }
                 }
             }
         }

@@ -63,10 +63,17 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
             let buffer = momentumBuffers[index]?.elements
             parameter.updateInPlace { values in
                 gradient.withUnsafeBufferPointer { gradient in
-                    UpdateKernels.sgd(
-                        parameter: values, gradient: gradient, momentumBuffer: buffer, isFirstStep: isFirstStep,
-                        learningRate: Scalar(learningRate), momentum: Scalar(momentum),
-                        gradientWeight: Scalar(1 - dampening), nesterov: nesterov, weightDecay: Scalar(weightDecay))
+                    if buffer == nil && weightDecay == 0 {
+                        return BLAS.axpy(count: values.count, alpha: Scalar(-learningRate),
+                                         x: gradient.baseAddress!, y: values.baseAddress!)
+                    }
+                    ParallelChunks.forEach(count: values.count) { range in
+                        UpdateKernels.sgd(
+                            parameter: .init(rebasing: values[range]), gradient: .init(rebasing: gradient[range]),
+                            momentumBuffer: buffer.map { .init(rebasing: $0[range]) }, isFirstStep: isFirstStep,
+                            learningRate: Scalar(learningRate), momentum: Scalar(momentum),
+                            gradientWeight: Scalar(1 - dampening), nesterov: nesterov, weightDecay: Scalar(weightDecay))
+                    }
                 }
             }
         }

@@ -2,10 +2,10 @@
 /// Each is generic over the scalar and pre-specialized for Float and Double. The arithmetic follows
 /// PyTorch's single-tensor kernels operation by operation (so that Double trajectories agree to rounding).
 enum UpdateKernels {
-    /// One SGD update of `parameter` from `gradient` (torch.optim.SGD):
-    /// d = g + weightDecay·p; with a momentum buffer b: b = d on the first step, else
-    /// b = momentum·b + gradientWeight·d (gradientWeight = 1 − dampening), and d = nesterov ? d + momentum·b : b;
-    /// then p = p − lr·d.
+    /// One SGD update of `parameter` from `gradient` (torch.optim.SGD) when there is momentum or weight
+    /// decay (plain SGD is BLAS's axpy): d = g + weightDecay·p; with a momentum buffer b: b = d on the first
+    /// step, else b = momentum·b + gradientWeight·d (gradientWeight = 1 − dampening), and
+    /// d = nesterov ? d + momentum·b : b; then p = p − lr·d.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     static func sgd<S: TensorScalar>(
@@ -16,21 +16,19 @@ enum UpdateKernels {
         let count = parameter.count
         let negativeLearningRate = -learningRate
         guard let buffer = momentumBuffer else {
-            if weightDecay == 0 {
-                BLAS.axpy(count: count, alpha: negativeLearningRate, x: gradient.baseAddress!, y: parameter.baseAddress!)
-            } else {
-                for i in 0..<count {
-                    let p = parameter[i]
-                    parameter[i] = p + negativeLearningRate * (gradient[i] + weightDecay * p)
-                }
+            for i in 0..<count {
+                let p = parameter[i]
+                parameter[i] = p + negativeLearningRate * (gradient[i] + weightDecay * p)
             }
             return
         }
         let decays = weightDecay != 0
         for i in 0..<count {
-            let p = parameter[i]
-            let d = decays ? gradient[i] + weightDecay * p : gradient[i]
-            let b = isFirstStep ? d : buffer[i] * momentum + gradientWeight * d
+            // Every element is loaded unconditionally (the buffer holds zeros before the first step): a
+            // conditional load would keep LLVM from vectorizing the loop.
+            let p = parameter[i], g = gradient[i], previous = buffer[i]
+            let d = decays ? g + weightDecay * p : g
+            let b = isFirstStep ? d : previous * momentum + gradientWeight * d
             buffer[i] = b
             parameter[i] = p + negativeLearningRate * (nesterov ? d + momentum * b : b)
         }
@@ -64,7 +62,8 @@ enum UpdateKernels {
             let v = secondMoment[i] * beta2 + secondMomentWeight * g * g
             firstMoment[i] = m
             secondMoment[i] = v
-            parameter[i] = p + negativeStepSize * m / (v.squareRoot() / biasCorrection2Root + epsilon)
+            // v ≥ 0, so √|v| = √v; the abs tells LLVM so, which drops libm's errno path and lets it vectorize.
+            parameter[i] = p + negativeStepSize * m / (Swift.abs(v).squareRoot() / biasCorrection2Root + epsilon)
         }
     }
 }
