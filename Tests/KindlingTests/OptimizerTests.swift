@@ -166,6 +166,7 @@ final class OptimizerTests: XCTestCase {
         assertRejected(try SGD(parameters, learningRate: 0.1, nesterov: true), mentioning: "momentum 0.0")
         assertRejected(try SGD(parameters, learningRate: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true),
                        mentioning: "dampening 0.1")
+        assertRejected(try SGD(parameters, learningRate: 0.1, momentum: 0.9, dampening: .nan), mentioning: "dampening nan")
         assertRejected(try Adam(parameters, learningRate: -1e-3), mentioning: "learning rate -0.001")
         assertRejected(try Adam(parameters, betas: (1, 0.999)), mentioning: "beta1 1.0")
         assertRejected(try Adam(parameters, betas: (0.9, -0.1)), mentioning: "beta2 -0.1")
