@@ -50,8 +50,9 @@ extension Module {
         }
     }
 
+    /// Modules without a mode of their own report false when any descendant is in evaluation mode.
     public var isTraining: Bool {
-        get { namedChildren.first?.module.isTraining ?? true }
+        get { namedChildren.allSatisfy { $0.module.isTraining } }
         set { for (_, child) in namedChildren { child.isTraining = newValue } }
     }
 
@@ -84,18 +85,16 @@ extension Module {
     }
 
     /// Every parameter of the tree with its dotted name (`0.weight`, `conv1.bias`), as
-    /// `named_parameters()`.
+    /// `named_parameters()`: a parameter shared by several modules is listed once, under its first name.
     public var namedParameters: [(name: String, parameter: Parameter<Scalar>)] {
-        namedModules.flatMap { prefix, module in
+        var seen = Set<ObjectIdentifier>()
+        return namedModules.flatMap { prefix, module in
             module.namedOwnParameters.map { (prefix.isEmpty ? $0.name : "\(prefix).\($0.name)", $0.parameter) }
-        }
+        }.filter { seen.insert(ObjectIdentifier($0.parameter)).inserted }
     }
 
-    /// Every parameter of the tree, each once.
-    public var parameters: [Parameter<Scalar>] {
-        var seen = Set<ObjectIdentifier>()
-        return namedParameters.map(\.parameter).filter { seen.insert(ObjectIdentifier($0)).inserted }
-    }
+    /// Every parameter of the tree, each once, in `namedParameters` order.
+    public var parameters: [Parameter<Scalar>] { namedParameters.map(\.parameter) }
 
     /// Every buffer of the tree with its dotted name (`bn1.running_mean`).
     public var namedBuffers: [(name: String, buffer: Buffer<Scalar>)] {
