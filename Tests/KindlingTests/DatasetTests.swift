@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Kindling
+import Kindling
 
 /// The toy datasets against scikit-learn: Fixtures/sklearn_datasets.json is written by
 /// Scripts/reference/sklearn_datasets.py, which seeds numpy's global RandomState and calls make_circles,

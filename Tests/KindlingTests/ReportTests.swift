@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
-@testable import Kindling
+import Kindling
 
 final class ReportTests: XCTestCase {
     /// Parses an SVG (or any XML) document; fails the test if it is not well-formed.
@@ -60,18 +60,29 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(try texts(document).contains("2 points not drawn (non-finite)"))
     }
 
-    func testAxisTicks() {
-        let loss = ChartAxis(values: [0.0736, 0.883], scale: .logarithmic)
-        XCTAssertEqual(loss.ticks.map(loss.label), ["0.1", "0.2", "0.5"])
-        let wide = ChartAxis(values: [1e-12, 1e6], scale: .logarithmic)
-        XCTAssertEqual(wide.ticks.map(wide.label), ["1e-12", "1e-9", "1e-6", "0.001", "1", "1000", "1e6"])
-        let steps = ChartAxis(values: [0, 14000], scale: .linear)
-        XCTAssertEqual(steps.ticks.map(steps.label), ["0", "5000", "10000", "15000"])
-        let flat = ChartAxis(values: [0.6931, 0.6931], scale: .linear)
-        XCTAssertLessThan(flat.lower, 0.6931)
-        XCTAssertGreaterThan(flat.upper, 0.6931)
-        XCTAssertEqual(ChartAxis.niceStep(0.03), 0.05)
-        XCTAssertEqual(ChartAxis.niceStep(2800), 5000)
+    /// The tick labels of a one-series chart's axes.
+    private func tickLabels(y: [Double], x: [Double]? = nil, scale: AxisScale) throws -> (x: [String], y: [String]) {
+        let chart = LineChart(title: "t", xLabel: "x", yLabel: "y", yScale: scale,
+                              series: [ChartSeries("s", x: x ?? y.indices.map(Double.init), y: y)])
+        let document = try parse(chart.svg)
+        func labels(_ group: String) throws -> [String] {
+            try nodes(document, "//*[local-name()='g'][@class='\(group)']/*[local-name()='text']").compactMap(\.stringValue)
+        }
+        return (try labels("x-ticks"), try labels("y-ticks"))
+    }
+
+    func testAxisTicks() throws {
+        XCTAssertEqual(try tickLabels(y: [0.0736, 0.883], scale: .logarithmic).y, ["0.1", "0.2", "0.5"],
+                       "1, 2 and 5 in each decade when the range spans few decades")
+        XCTAssertEqual(try tickLabels(y: [1e-12, 1e6], scale: .logarithmic).y,
+                       ["1e-12", "1e-9", "1e-6", "0.001", "1", "1000", "1e6"], "every third decade of many")
+        let linear = try tickLabels(y: [0.3, 0.72], x: [0, 14000], scale: .linear)
+        XCTAssertEqual(linear.x, ["0", "5000", "10000", "15000"])
+        XCTAssertEqual(linear.y, ["0.3", "0.4", "0.5", "0.6", "0.7", "0.8"])
+        let flat = try tickLabels(y: [0.6931, 0.6931, 0.6931], scale: .linear).y
+        XCTAssertGreaterThan(flat.count, 2, "a constant series still gets an axis around its value: \(flat)")
+        XCTAssertLessThan(Double(flat.first!)!, 0.6931)
+        XCTAssertGreaterThan(Double(flat.last!)!, 0.6931)
     }
 
     func testPerLayerChartCountsLayersFromZero() throws {

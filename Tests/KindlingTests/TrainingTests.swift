@@ -1,5 +1,5 @@
 import XCTest
-@testable import Kindling
+import Kindling
 
 /// Plain gradient descent p -= lr * grad, so that these tests do not depend on the optimizers' own code.
 private final class GradientDescent<Scalar: TensorScalar>: Optimizer {

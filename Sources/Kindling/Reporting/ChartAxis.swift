@@ -29,8 +29,9 @@ struct ChartAxis {
                 high += pad
             }
             let step = Self.niceStep((high - low) / 5)
-            lower = (low / step).rounded(.down) * step
-            upper = (high / step).rounded(.up) * step
+            // A small tolerance keeps 0.3 / 0.1 = 2.9999999999999996 at 3 steps.
+            lower = (low / step + 1e-9).rounded(.down) * step
+            upper = (high / step - 1e-9).rounded(.up) * step
             ticks = stride(from: lower, through: upper + step / 2, by: step).map { ($0 / step).rounded() * step }
         case .logarithmic:
             var low = log10(finite.min() ?? 0.1), high = log10(finite.max() ?? 10)

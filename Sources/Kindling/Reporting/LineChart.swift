@@ -85,12 +85,14 @@ public struct LineChart: Sendable {
             writer.text("\(omitted) point\(omitted == 1 ? "" : "s") not drawn (\(reason))",
                         x: (left + right) / 2, y: 44, anchor: .middle, size: 11, color: "#b00020")
         }
-        writer.raw("<g class=\"grid\">")
+        writer.raw("<g class=\"y-ticks\">")
         for tick in yAxis.ticks {
             let y = yAxis.position(tick, from: bottom, to: top)
             writer.line(x1: left, y1: y, x2: right, y2: y, stroke: "#e6e6e6")
             writer.text(yAxis.label(tick), x: left - 6, y: y + 4, anchor: .end, size: 11)
         }
+        writer.raw("</g>")
+        writer.raw("<g class=\"x-ticks\">")
         for tick in xAxis.ticks {
             let x = xAxis.position(tick, from: left, to: right)
             writer.line(x1: x, y1: top, x2: x, y2: bottom, stroke: "#f0f0f0")
