@@ -27,8 +27,8 @@ public enum TrainingLength: Sendable, Equatable {
 ///
 /// ```swift
 /// let history = train(model, on: circles, loss: { logits, batch in
-///     binaryCrossEntropyWithLogits(logits, batch.targets)
-/// }, optimizer: SGD(model.parameters, learningRate: 0.01), for: .iterations(15000), recordEvery: 1000)
+///     binaryCrossEntropyWithLogits(logits, batch.targets)     // multi-class: crossEntropy(logits, classIndices: batch.labels)
+/// }, optimizer: try SGD(model.parameters, learningRate: 0.01), for: .iterations(15000), recordEvery: 1000)
 /// history.losses   // 15 values: steps 0, 1000, ..., 14000
 /// ```
 ///
