@@ -160,6 +160,12 @@ final class ReportTests: XCTestCase {
         let loss = LineChart(title: "Cost", xLabel: "iteration", yLabel: "cost", yScale: .logarithmic,
                              series: [ChartSeries("trained", history: history)] + curves)
         try loss.svg.write(toFile: folder + "/loss.svg", atomically: true, encoding: .utf8)
+        let layers = LineChart.perLayer(title: "Activation standard deviation per layer", statistic: "std", series: [
+            ("N(0, 1)", (0..<32).map { pow(16, Double($0)) } + [.infinity]),
+            ("scaled", (0..<100).map { 1 + 0.2 * sin(Double($0) / 5) }),
+            ("relu, xavier", (0..<100).map { pow(0.75, Double($0)) }),
+        ])
+        try layers.svg.write(toFile: folder + "/layers.svg", atomically: true, encoding: String.Encoding.utf8)
         let boundary = DecisionBoundaryChart(title: "Decision boundary", model: model, data: circles)
         try boundary.svg.write(toFile: folder + "/boundary.svg", atomically: true, encoding: String.Encoding.utf8)
     }
