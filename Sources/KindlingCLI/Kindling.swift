@@ -8,6 +8,24 @@ struct KindlingCommand: ParsableCommand {
         commandName: "kindling",
         abstract: "Weight-initialization experiments on a small, fast deep-learning framework.",
         version: kindlingVersion,
-        subcommands: []
+        subcommands: [CompareInit.self, Propagate.self]
     )
+}
+
+extension InitializationComparison.Initialization: ExpressibleByArgument {}
+extension InitializationComparison.DatasetName: ExpressibleByArgument {}
+extension InitializationComparison.OptimizerName: ExpressibleByArgument {}
+extension InitializationComparison.Precision: ExpressibleByArgument {}
+extension SignalPropagation.Activation: ExpressibleByArgument {}
+extension SignalPropagation.WeightInitialization: ExpressibleByArgument {}
+
+/// Parses "a,b,c" into values, naming the bad item and the accepted ones when one does not parse.
+func parseList<Value>(_ text: String, option: String, accepted: [String], _ parse: (String) -> Value?) throws -> [Value] {
+    let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    return try items.map { item in
+        guard let value = parse(item) else {
+            throw ValidationError("--\(option): '\(item)' is not one of \(accepted.joined(separator: ", "))")
+        }
+        return value
+    }
 }

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Kindling
+
+/// `kindling propagate`: the deep-signal experiment.
+struct Propagate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Push N(0, 1) inputs through a deep stack of Linear layers and print each layer's activation std.",
+        discussion: "Stops at the first layer whose output is not finite. Layers are counted from 0."
+    )
+
+    @Option(help: "Number of Linear(width, width, bias: false) layers.")
+    var layers = 100
+
+    @Option(help: "Width of every layer.")
+    var width = 256
+
+    @Option(help: "Rows of the input batch.")
+    var batchSize = 16
+
+    @Option(help: "Activation after every layer: \(SignalPropagation.Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var activation = SignalPropagation.Activation.none
+
+    @Option(name: .customLong("init"), help: "Weight initialization: \(SignalPropagation.WeightInitialization.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var initialization = SignalPropagation.WeightInitialization.normal
+
+    @Option(help: "Gain for xavier, kaiming and orthogonal (default: the activation's calculateGain).")
+    var gain: Double?
+
+    @Option(help: "Seed of the generator that draws the input and the weights.")
+    var seed: UInt32 = 0
+
+    @Flag(help: "Also print each layer's weight-gradient std from a backward pass of the output's mean.")
+    var gradients = false
+
+    @Option(help: "Precision: float or double.")
+    var precision = InitializationComparison.Precision.float
+
+    @Option(help: "Write a report charting std per layer for every initialization in --compare.")
+    var report: String?
+
+    @Option(help: "Comma-separated initializations for the report's chart.")
+    var compare = "normal,scaled,xavier,kaiming,orthogonal"
+
+    func makeConfiguration(_ initialization: SignalPropagation.WeightInitialization) -> SignalPropagation.Configuration {
+        var configuration = SignalPropagation.Configuration()
+        configuration.layers = layers
+        configuration.width = width
+        configuration.batchSize = batchSize
+        configuration.activation = activation
+        configuration.initialization = initialization
+        configuration.gain = gain
+        configuration.seed = seed
+        configuration.gradients = gradients
+        return configuration
+    }
+
+    func comparedInitializations() throws -> [SignalPropagation.WeightInitialization] {
+        try parseList(compare, option: "compare", accepted: SignalPropagation.WeightInitialization.allCases.map(\.rawValue)) {
+            SignalPropagation.WeightInitialization(rawValue: $0)
+        }
+    }
+
+    func validate() throws {
+        guard layers >= 1 else { throw ValidationError("--layers must be at least 1, got \(layers)") }
+        guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
+        guard batchSize >= 2 else { throw ValidationError("--batch-size must be at least 2 (a std needs two rows), got \(batchSize)") }
+        if let gain, !(gain > 0) || !gain.isFinite { throw ValidationError("--gain must be a positive number, got \(gain)") }
+        _ = try comparedInitializations()
+        if let report { try ReportDestination.check(report) }
+    }
+
+    func run(_ configuration: SignalPropagation.Configuration) -> SignalPropagation.Result {
+        switch precision {
+        case .float: return SignalPropagation.run(configuration, as: Float.self)
+        case .double: return SignalPropagation.run(configuration, as: Double.self)
+        }
+    }
+
+    func run() throws {
+        let configuration = makeConfiguration(initialization)
+        print("activation \(activation.rawValue), init \(initialization.rawValue), gain \(configuration.effectiveGain), \(layers) layers of \(width), batch \(batchSize), \(precision.rawValue)")
+        let result = run(configuration)
+        for layer in result.layers {
+            var line = "layer \(layer.layer): std \(layer.activationStandardDeviation)"
+            if let gradient = layer.gradientStandardDeviation { line += ", weight gradient std \(gradient)" }
+            print(line)
+        }
+        if let layer = result.firstNonFiniteLayer { print("non-finite at layer \(layer)") }
+
+        guard let report else { return }
+        let url = try ReportDestination.check(report)
+        var series: [(name: String, values: [Double])] = []
+        for initialization in try comparedInitializations() {
+            var compared = makeConfiguration(initialization)
+            compared.gradients = false
+            series.append((initialization.rawValue, run(compared).layers.map(\.activationStandardDeviation)))
+        }
+        var document = Report(title: "Kindling: signal through \(layers) layers (\(activation.rawValue))")
+        document.addText("Activation std per layer for \(layers) Linear(\(width), \(width)) layers without bias, batch \(batchSize) of N(0, 1) inputs, \(activation.rawValue) after every layer, seed \(seed), \(precision.rawValue) precision. A curve ends where the activations stop being finite.")
+        let chart = LineChart.perLayer(title: "Activation std per layer (\(activation.rawValue))", statistic: "std", series: series)
+        document.addChart(chart.svg, fileName: "std-per-layer.svg", caption: "Activation std per layer, log scale")
+        document.addTable(CSVTable.curves(series.map { ChartSeries($0.name, x: $0.values.indices.map(Double.init), y: $0.values) }, xName: "layer"),
+                          caption: "Std per layer (std-per-layer.csv)")
+        try document.write(to: url)
+        print("Report written to \(url.path)/index.html")
+    }
+}
