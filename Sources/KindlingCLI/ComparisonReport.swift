@@ -22,7 +22,7 @@ struct ComparisonReport {
                                       "\(run.testAccuracy)", String(format: "%.3f", run.seconds)]
                                  }), caption: "Summary")
         let series = runs.map { ChartSeries($0.initialization.rawValue, history: $0.history) }
-        let chart = LineChart(title: "Cost during training", xLabel: "iteration", yLabel: "cost (log scale)",
+        let chart = LineChart(title: "Cost during training", xLabel: "iteration", yLabel: "cost",
                               yScale: .logarithmic, series: series)
         report.addChart(chart.svg, fileName: "loss-curves.svg", caption: "Cost every \(configuration.recordEvery) iterations")
         report.addTable(CSVTable.curves(series, xName: "iteration"), caption: "Costs (loss-curves.csv)")
