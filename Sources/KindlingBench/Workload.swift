@@ -1,8 +1,8 @@
 import Foundation
 
-/// One benchmark: it times Kindling against a reference on the same inputs and prints a JSON line (`printJSONLine`) per
-/// measured case, with at least the fields workload, kindling_seconds, reference_seconds and ratio
-/// (reference seconds / Kindling seconds). Each workload lives in its own file as a static member of
+/// One benchmark: it times Kindling against a reference on the same inputs and prints one JSON line
+/// (`printJSONLine`) per measured case, with at least the fields workload, kindling_seconds,
+/// reference_seconds and ratio (reference seconds / Kindling seconds). Each workload lives in its own file as a static member of
 /// `Workload`, listed in main.swift.
 struct Workload: Sendable {
     /// The name given on the command line.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Kindling
+import Kindling
 
 // BLAS.gemm, BLAS.gemv and QRFactorization against naive loops written here (accumulating in Double).
 //
