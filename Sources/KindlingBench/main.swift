@@ -1,6 +1,29 @@
-// The benchmark runner behind Scripts/bench: prints Kindling's timings as JSON lines that the script
-// puts side by side with the references.
+// The benchmark runner behind Scripts/bench: `KindlingBench <workload> [--option value ...]` runs one
+// workload and prints one JSON object per line and measured case, timing Kindling side by side with its
+// reference. `KindlingBench list` names the workloads. A new workload is a static `Workload` in its own
+// file, added to the list below.
 import Foundation
-import Kindling
 
-print("{\"kindling\": \"\(kindlingVersion)\"}")
+let workloads: [Workload] = [.matmul]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, name != "--help", name != "-h" else {
+    let names = workloads.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n")
+    FileHandle.standardError.write(Data("usage: KindlingBench <workload> [--option value ...]\nworkloads:\n\(names)\n".utf8))
+    exit(2)
+}
+if name == "list" {
+    workloads.forEach { print($0.name) }
+    exit(0)
+}
+guard let workload = workloads.first(where: { $0.name == name }) else {
+    let known = workloads.map(\.name).joined(separator: ", ")
+    FileHandle.standardError.write(Data("KindlingBench: unknown workload '\(name)' (known: \(known))\n".utf8))
+    exit(2)
+}
+do {
+    try workload.run(BenchmarkOptions(Array(arguments.dropFirst())))
+} catch {
+    FileHandle.standardError.write(Data("KindlingBench \(name): \(error)\n".utf8))
+    exit(1)
+}

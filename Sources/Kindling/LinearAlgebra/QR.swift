@@ -5,6 +5,13 @@ public struct LAPACKError: Error, CustomStringConvertible, Equatable {
     /// LAPACK's info code: negative means argument -info was illegal, positive a numerical failure.
     public let info: Int32
 
+    /// The error LAPACK's `routine` reported with `info`.
+    public init(routine: String, info: Int32) {
+        self.routine = routine
+        self.info = info
+    }
+
+    /// The routine and what its info code means, e.g. "LAPACK geqrf: argument 4 had an illegal value".
     public var description: String {
         info < 0
             ? "LAPACK \(routine): argument \(-info) had an illegal value"
