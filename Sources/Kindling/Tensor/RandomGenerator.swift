@@ -9,9 +9,13 @@ import Foundation
 /// It is a class: one generator is shared by everything that draws from it (initializers, dropout, batch
 /// shuffling), and each draw advances the same stream.
 public final class RandomGenerator: RandomNumberGenerator {
-    private var state = [UInt32](repeating: 0, count: 624)
+    /// The 624 words of MT19937 state, in a buffer owned by the generator (no exclusivity checks on the
+    /// hot path).
+    private let state = UnsafeMutablePointer<UInt32>.allocate(capacity: 624)
     private var position = 624
     private var cachedGaussian: Double?
+
+    deinit { state.deallocate() }
 
     /// A generator in the state of `numpy.random.seed(seed)` (seed in 0..<2^32).
     public init(seed: UInt32) {
@@ -30,6 +34,7 @@ public final class RandomGenerator: RandomNumberGenerator {
     }
 
     /// The next 32 random bits of MT19937 (`genrand_int32`).
+    @inline(__always)
     public func nextUInt32() -> UInt32 {
         if position >= 624 { twist() }
         var y = state[position]
@@ -43,9 +48,11 @@ public final class RandomGenerator: RandomNumberGenerator {
 
     private func twist() {
         let upper: UInt32 = 0x8000_0000, lower: UInt32 = 0x7FFF_FFFF, matrix: UInt32 = 0x9908_B0DF
+        let state = self.state
         for i in 0..<624 {
-            let y = (state[i] & upper) | (state[(i + 1) % 624] & lower)
-            state[i] = state[(i + 397) % 624] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : matrix)
+            let y = (state[i] & upper) | (state[i == 623 ? 0 : i + 1] & lower)
+            let j = i < 227 ? i + 397 : i - 227
+            state[i] = state[j] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : matrix)
         }
         position = 0
     }
@@ -131,22 +138,38 @@ public final class RandomGenerator: RandomNumberGenerator {
 }
 
 extension Tensor {
+    /// `count` values of `draw`, in order.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func drawn(_ shape: [Int], _ draw: () -> Double) -> Tensor {
+        let count = shape.reduce(1, *)
+        let scalars = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count { buffer[i] = Scalar(draw()) }
+            initialized = count
+        }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+
     /// Standard normal values drawn in row-major order (`numpy.random.randn(*shape)`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func randn(_ shape: [Int], generator: RandomGenerator) -> Tensor {
-        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Scalar(generator.standardNormal()) })
+        drawn(shape) { generator.standardNormal() }
     }
 
     /// Normal values with the given mean and standard deviation (`numpy.random.normal`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func normal(_ shape: [Int], mean: Double = 0, standardDeviation: Double = 1,
                               generator: RandomGenerator) -> Tensor {
-        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in
-            Scalar(generator.normal(mean: mean, standardDeviation: standardDeviation))
-        })
+        drawn(shape) { generator.normal(mean: mean, standardDeviation: standardDeviation) }
     }
 
     /// Values uniform in [low, high) (`numpy.random.uniform`).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func uniform(_ shape: [Int], low: Double = 0, high: Double = 1, generator: RandomGenerator) -> Tensor {
-        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Scalar(generator.uniform(low: low, high: high)) })
+        drawn(shape) { generator.uniform(low: low, high: high) }
     }
 
     /// The rows of this tensor in a random order, drawn as `numpy.random.shuffle` on the array would.
