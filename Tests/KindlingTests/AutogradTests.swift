@@ -32,6 +32,25 @@ final class AutogradTests: XCTestCase {
         check([randn([1, 3]), randn([3, 1])]) { $0[0].matmul($0[1]) }
     }
 
+    func testFusedLinearWithAndWithoutBias() {
+        check([randn([5, 3]), randn([4, 3]), randn([4])]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        check([randn([5, 3]), randn([4, 3])]) { linear($0[0], weight: $0[1]) }
+        check([randn([2, 5, 3]), randn([4, 3]), randn([4])]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        check([randn([1, 1]), randn([1, 1]), randn([1])]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        // The same values as the composed form x Wᵀ + b.
+        let x = randn([6, 3]), w = randn([2, 3]), b = randn([2])
+        assertClose(linear(x, weight: w, bias: b).scalars,
+                    (Tensor.matmul(x, w, transposingRight: true) + b).scalars, tolerance: 1e-14)
+    }
+
+    func testRowBroadcastingInBothOperandOrders() {
+        check([randn([4, 3]), randn([1, 3])]) { $0[1] - $0[0] }
+        check([randn([2, 2, 3]), randn([3])]) { $0[1] / ($0[0] * $0[0] + 1) }
+        let a = Tensor<Double>([[1, 2], [3, 4], [5, 6]]), row = Tensor<Double>([10, 100])
+        XCTAssertEqual((row - a).scalars, [9, 98, 7, 96, 5, 94])
+        XCTAssertEqual((a - row).scalars, [-9, -98, -7, -96, -5, -94])
+    }
+
     func testReductions() {
         check([randn([3, 4])]) { $0[0].sum() }
         check([randn([3, 4, 2])]) { $0[0].sum(alongAxes: [0, 2]) }

@@ -24,14 +24,12 @@ public final class Linear<Scalar: TensorScalar>: Module {
         self.bias = bias ? Parameter(.uniform([outFeatures], low: -bound, high: bound, generator: generator)) : nil
     }
 
-    /// x Wᵀ + b for x of shape (batch, inFeatures).
+    /// x Wᵀ + b for x of shape (..., inFeatures), through the fused `linear` operator.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(input.shape.last == inFeatures,
                      "Linear(\(inFeatures) -> \(outFeatures)): input of shape \(input.shape) has \(input.shape.last ?? 0) features")
-        let product = Tensor.matmul(input, weight.value, transposingRight: true)
-        guard let bias else { return product }
-        return product + bias.value
+        return linear(input, weight: weight.value, bias: bias?.value)
     }
 }

@@ -1,8 +1,9 @@
 extension Tensor {
     /// An element-wise function with its derivative, recorded for autograd. `derivative` receives the
-    /// input and output elements and returns d output / d input.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    /// input and output elements and returns d output / d input; the backward pass multiplies it into
+    /// the upstream gradient in one sweep. Inlined into each operator so that `f` and `derivative` are
+    /// compiled into the loops.
+    @inline(__always)
     public func elementwise(
         _ operation: String, _ f: (Scalar) -> Scalar,
         derivative: @escaping (_ input: Scalar, _ output: Scalar) -> Scalar
@@ -11,8 +12,7 @@ extension Tensor {
         guard Tensor.recording(self) else { return result }
         let input = scalars, output = result.scalars, shape = self.shape
         return Tensor.record(operation, result, inputs: [self]) { gradient in
-            let local = Kernels.zip(input, output, derivative)
-            return [Tensor(shape: shape, scalars: Kernels.zip(gradient.scalars, local, *))]
+            [Tensor(shape: shape, scalars: Kernels.zip(gradient.scalars, input, output) { g, x, y in g * derivative(x, y) })]
         }
     }
 }

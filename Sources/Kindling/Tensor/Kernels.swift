@@ -28,6 +28,23 @@ enum Kernels {
         }
     }
 
+    /// f applied to the elements of three equally long arrays position by position.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func zip<S: TensorScalar>(_ a: [S], _ b: [S], _ c: [S], _ f: (S, S, S) -> S) -> [S] {
+        precondition(a.count == b.count && b.count == c.count)
+        return [S](unsafeUninitializedCapacity: a.count) { out, initialized in
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    c.withUnsafeBufferPointer { c in
+                        for i in 0..<a.count { out[i] = f(a[i], b[i], c[i]) }
+                    }
+                }
+            }
+            initialized = a.count
+        }
+    }
+
     /// f applied pairwise after numpy broadcasting of the two shapes.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
@@ -47,6 +64,12 @@ enum Kernels {
             if let values { return (shape, values) }
         }
         let count = shape.reduce(1, *)
+        if let rows = Shape.rowsRepeating(bShape, within: shape), a.count == count {
+            return (shape, repeatingRows(a, b, rows: rows, f))
+        }
+        if let rows = Shape.rowsRepeating(aShape, within: shape), b.count == count {
+            return (shape, repeatingRows(b, a, rows: rows) { y, x in f(x, y) })
+        }
         let aStrides = Shape.broadcastStrides(aShape, to: shape)
         let bStrides = Shape.broadcastStrides(bShape, to: shape)
         let rank = shape.count
@@ -83,6 +106,25 @@ enum Kernels {
             initialized = count
         }
         return (shape, scalars)
+    }
+
+    /// f(full[r][j], row[j]) for every row r of `full` (rows x row.count): the common case of a bias
+    /// added to every row.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func repeatingRows<S: TensorScalar>(_ full: [S], _ row: [S], rows: Int, _ f: (S, S) -> S) -> [S] {
+        let width = row.count
+        return [S](unsafeUninitializedCapacity: full.count) { out, initialized in
+            full.withUnsafeBufferPointer { full in
+                row.withUnsafeBufferPointer { row in
+                    for r in 0..<rows {
+                        let base = r * width
+                        for j in 0..<width { out[base + j] = f(full[base + j], row[j]) }
+                    }
+                }
+            }
+            initialized = full.count
+        }
     }
 
     /// Combines the elements of `a` (of `shape`) along `axes` with `combine`, starting from `initial`;

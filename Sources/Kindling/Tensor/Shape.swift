@@ -28,6 +28,16 @@ public enum Shape {
         return result
     }
 
+    /// When a tensor of `shape` broadcast to `target` is one row repeated (its non-1 dimensions are the
+    /// trailing dimensions of `target`, all equal), the number of rows; nil otherwise.
+    static func rowsRepeating(_ shape: [Int], within target: [Int]) -> Int? {
+        var trimmed = shape[...]
+        while trimmed.first == 1 { trimmed = trimmed.dropFirst() }
+        guard !trimmed.isEmpty, trimmed.count <= target.count,
+              Array(target.suffix(trimmed.count)) == Array(trimmed) else { return nil }
+        return target.dropLast(trimmed.count).reduce(1, *)
+    }
+
     /// Strides for reading a tensor of `shape` as if broadcast to `target`: 0 along stretched axes.
     static func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] {
         let own = strides(of: shape)

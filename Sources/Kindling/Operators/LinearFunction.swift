@@ -1,0 +1,72 @@
+/// x Wᵀ + b for x of shape (batch, in), W of shape (out, in) and b of shape (out)
+/// (`torch.nn.functional.linear`). One GEMM computes it, with the bias rows as its C operand (beta 1);
+/// the backward pass is two GEMMs with transpose flags (dx = G W, dW = Gᵀ x) and a column sum (db).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func linear<Scalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) -> Tensor<Scalar> {
+    precondition(weight.rank == 2, "linear: the weight must be 2-D (out, in), got shape \(weight.shape)")
+    let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
+    precondition(input.rank >= 1 && input.shape.last == inFeatures,
+                 "linear: input of shape \(input.shape) does not fit weight of shape \(weight.shape) (\(inFeatures) features expected)")
+    if let bias {
+        precondition(bias.shape == [outFeatures], "linear: bias of shape \(bias.shape) does not fit weight of shape \(weight.shape)")
+    }
+    let batch = input.count / inFeatures
+    let outputShape = Array(input.shape.dropLast()) + [outFeatures]
+    let scalars = [Scalar](unsafeUninitializedCapacity: batch * outFeatures) { out, initialized in
+        if let bias {
+            bias.scalars.withUnsafeBufferPointer { b in
+                for row in 0..<batch {
+                    (out.baseAddress! + row * outFeatures).update(from: b.baseAddress!, count: outFeatures)
+                }
+            }
+        }
+        input.scalars.withUnsafeBufferPointer { x in
+            weight.scalars.withUnsafeBufferPointer { w in
+                if inFeatures == 0 {
+                    if bias == nil { out.initialize(repeating: 0) }
+                    return
+                }
+                BLAS.gemm(.none, .transposed, m: batch, n: outFeatures, k: inFeatures,
+                          a: x.baseAddress!, b: w.baseAddress!, beta: bias == nil ? 0 : 1, c: out.baseAddress!)
+            }
+        }
+        initialized = batch * outFeatures
+    }
+    let result = Tensor(shape: outputShape, scalars: scalars)
+    let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
+    guard Tensor.recording(inputs) else { return result }
+    let x = input.scalars, w = weight.scalars
+    let inputShape = input.shape, weightShape = weight.shape
+    let needInput = input.requiresGradient, needWeight = weight.requiresGradient, needBias = bias?.requiresGradient ?? false
+    return Tensor.record("linear", result, inputs: inputs) { gradient in
+        gradient.scalars.withUnsafeBufferPointer { g in
+            var gradients: [Tensor<Scalar>?] = []
+            gradients.append(needInput ? Tensor(shape: inputShape, scalars: [Scalar](unsafeUninitializedCapacity: x.count) { dx, n in
+                w.withUnsafeBufferPointer { w in
+                    BLAS.gemm(.none, .none, m: batch, n: inFeatures, k: outFeatures,
+                              a: g.baseAddress!, b: w.baseAddress!, c: dx.baseAddress!)
+                }
+                n = x.count
+            }) : nil)
+            gradients.append(needWeight ? Tensor(shape: weightShape, scalars: [Scalar](unsafeUninitializedCapacity: w.count) { dw, n in
+                x.withUnsafeBufferPointer { x in
+                    BLAS.gemm(.transposed, .none, m: outFeatures, n: inFeatures, k: batch,
+                              a: g.baseAddress!, b: x.baseAddress!, c: dw.baseAddress!)
+                }
+                n = w.count
+            }) : nil)
+            if bias != nil {
+                gradients.append(needBias ? Tensor(shape: [outFeatures], scalars: [Scalar](unsafeUninitializedCapacity: outFeatures) { db, n in
+                    db.initialize(repeating: 0)
+                    for row in 0..<batch {
+                        let base = row * outFeatures
+                        for j in 0..<outFeatures { db[j] += g[base + j] }
+                    }
+                    n = outFeatures
+                }) : nil)
+            }
+            return gradients
+        }
+    }
+}
