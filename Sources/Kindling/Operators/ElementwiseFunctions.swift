@@ -1,18 +1,18 @@
 extension Tensor {
-    /// An element-wise function with its derivative, recorded for autograd. `derivative` receives the
-    /// input and output elements and returns d output / d input; the backward pass multiplies it into
-    /// the upstream gradient in one sweep. Inlined into each operator so that `f` and `derivative` are
-    /// compiled into the loops.
+    /// An element-wise function with its derivative, recorded for autograd. When the graph is recorded,
+    /// `derivative(input, output)` (d output / d input) is evaluated in the forward sweep and kept, so the
+    /// backward pass is one multiplication by the upstream gradient. Inlined into each operator so that
+    /// `f` and `derivative` are compiled into the loops.
     @inline(__always)
     public func elementwise(
         _ operation: String, _ f: (Scalar) -> Scalar,
-        derivative: @escaping (_ input: Scalar, _ output: Scalar) -> Scalar
+        derivative: (_ input: Scalar, _ output: Scalar) -> Scalar
     ) -> Tensor {
         let result = Tensor(shape: shape, scalars: Kernels.map(scalars, f))
         guard Tensor.recording(self) else { return result }
-        let input = scalars, output = result.scalars, shape = self.shape
+        let local = Kernels.zip(scalars, result.scalars, derivative), shape = self.shape
         return Tensor.record(operation, result, inputs: [self]) { gradient in
-            [Tensor(shape: shape, scalars: Kernels.zip(gradient.scalars, input, output) { g, x, y in g * derivative(x, y) })]
+            [Tensor(shape: shape, scalars: Kernels.zip(gradient.scalars, local, *))]
         }
     }
 }

@@ -1,6 +1,7 @@
 /// x Wᵀ + b for x of shape (batch, in), W of shape (out, in) and b of shape (out)
 /// (`torch.nn.functional.linear`). One GEMM computes it, with the bias rows as its C operand (beta 1);
-/// the backward pass is two GEMMs with transpose flags (dx = G W, dW = Gᵀ x) and a column sum (db).
+/// the backward pass is two GEMMs with transpose flags (dx = G W, dW = Gᵀ x) and a GEMV for the column
+/// sums (db = Gᵀ 1).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func linear<Scalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) -> Tensor<Scalar> {
@@ -58,11 +59,8 @@ public func linear<Scalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias
             }) : nil)
             if bias != nil {
                 gradients.append(needBias ? Tensor(shape: [outFeatures], scalars: [Scalar](unsafeUninitializedCapacity: outFeatures) { db, n in
-                    db.initialize(repeating: 0)
-                    for row in 0..<batch {
-                        let base = row * outFeatures
-                        for j in 0..<outFeatures { db[j] += g[base + j] }
-                    }
+                    let ones = [Scalar](repeating: 1, count: batch)
+                    BLAS.gemv(.transposed, m: batch, n: outFeatures, a: g.baseAddress!, x: ones, y: db.baseAddress!)
                     n = outFeatures
                 }) : nil)
             }

@@ -28,23 +28,6 @@ enum Kernels {
         }
     }
 
-    /// f applied to the elements of three equally long arrays position by position.
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    static func zip<S: TensorScalar>(_ a: [S], _ b: [S], _ c: [S], _ f: (S, S, S) -> S) -> [S] {
-        precondition(a.count == b.count && b.count == c.count)
-        return [S](unsafeUninitializedCapacity: a.count) { out, initialized in
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    c.withUnsafeBufferPointer { c in
-                        for i in 0..<a.count { out[i] = f(a[i], b[i], c[i]) }
-                    }
-                }
-            }
-            initialized = a.count
-        }
-    }
-
     /// f applied pairwise after numpy broadcasting of the two shapes.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
