@@ -25,7 +25,7 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Optimizer updates per initialization.")
     var iterations = 15000
 
-    @Option(help: "Learning rate.")
+    @Option(parsing: .unconditional, help: "Learning rate.")
     var lr = 0.01
 
     @Option(help: "Optimizer: \(InitializationComparison.OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -43,7 +43,7 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Record the cost every this many iterations.")
     var recordEvery = 1000
 
-    @Option(help: "Scale of the 'random' initialization: N(0, 1) times this.")
+    @Option(parsing: .unconditional, help: "Scale of the 'random' initialization: N(0, 1) times this.")
     var randomScale = 10.0
 
     @Option(help: "Write a report (loss curves, decision boundaries, CSV, index.html) into this folder.")
@@ -52,9 +52,9 @@ struct CompareInit: ParsableCommand {
     func makeConfiguration() throws -> InitializationComparison.Configuration {
         var configuration = InitializationComparison.Configuration()
         configuration.initializations = try parseList(
-            inits, option: "inits", accepted: InitializationComparison.Initialization.allCases.map(\.rawValue)
+            inits, option: "inits", expected: oneOf(InitializationComparison.Initialization.allCases.map(\.rawValue))
         ) { InitializationComparison.Initialization(rawValue: $0) }
-        configuration.hiddenLayers = try parseList(layers, option: "layers", accepted: ["positive integers"]) { Int($0) }
+        configuration.hiddenLayers = try parseList(layers, option: "layers", expected: "a positive integer") { Int($0) }
         configuration.dataset = dataset
         configuration.iterations = iterations
         configuration.learningRate = lr

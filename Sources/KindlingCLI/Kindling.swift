@@ -19,12 +19,15 @@ extension InitializationComparison.Precision: ExpressibleByArgument {}
 extension SignalPropagation.Activation: ExpressibleByArgument {}
 extension SignalPropagation.WeightInitialization: ExpressibleByArgument {}
 
-/// Parses "a,b,c" into values, naming the bad item and the accepted ones when one does not parse.
-func parseList<Value>(_ text: String, option: String, accepted: [String], _ parse: (String) -> Value?) throws -> [Value] {
+/// "one of a, b, c", for messages.
+func oneOf(_ names: [String]) -> String { "one of " + names.joined(separator: ", ") }
+
+/// Parses "a,b,c" into values, naming the bad item and what was expected when one does not parse.
+func parseList<Value>(_ text: String, option: String, expected: String, _ parse: (String) -> Value?) throws -> [Value] {
     let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     return try items.map { item in
         guard let value = parse(item) else {
-            throw ValidationError("--\(option): '\(item)' is not one of \(accepted.joined(separator: ", "))")
+            throw ValidationError("--\(option): '\(item)' is not \(expected)")
         }
         return value
     }

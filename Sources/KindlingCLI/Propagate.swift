@@ -24,7 +24,7 @@ struct Propagate: ParsableCommand {
     @Option(name: .customLong("init"), help: "Weight initialization: \(SignalPropagation.WeightInitialization.allCases.map(\.rawValue).joined(separator: ", ")).")
     var initialization = SignalPropagation.WeightInitialization.normal
 
-    @Option(help: "Gain for xavier, kaiming and orthogonal (default: the activation's calculateGain).")
+    @Option(parsing: .unconditional, help: "Gain for xavier, kaiming and orthogonal (default: the activation's calculateGain).")
     var gain: Double?
 
     @Option(help: "Seed of the generator that draws the input and the weights.")
@@ -56,7 +56,7 @@ struct Propagate: ParsableCommand {
     }
 
     func comparedInitializations() throws -> [SignalPropagation.WeightInitialization] {
-        try parseList(compare, option: "compare", accepted: SignalPropagation.WeightInitialization.allCases.map(\.rawValue)) {
+        try parseList(compare, option: "compare", expected: oneOf(SignalPropagation.WeightInitialization.allCases.map(\.rawValue))) {
             SignalPropagation.WeightInitialization(rawValue: $0)
         }
     }
