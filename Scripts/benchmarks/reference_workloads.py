@@ -2,13 +2,15 @@
 PyTorch's and numpy's users write them. Prints one JSON object per line:
 {"workload", "implementation", "seconds", "steps", "peak_rss_mb", ...}.
 
-Usage: reference_workloads.py WORKLOAD [--repeats N]
+Usage: reference_workloads.py WORKLOAD
   comparison-torch   zeros / random / He on the course's circles data, 2-10-5-1, full batch, 15000 steps
                      each, nn.Sequential + BCEWithLogitsLoss + optim.SGD (PyTorch eager)
   comparison-numpy   the same with the course's hand-written numpy loop
   mlp-sgd, mlp-adamw 784-1024-1024-10, batch 256, cross-entropy, Float, SGD(momentum 0.9) / AdamW
   cnn                SimpleCNN (Conv2d 3->32 3x3 pad 1, BatchNorm2d, ReLU, MaxPool2d 2, Linear 8192->10),
                      batch 64 of 3x32x32, SGD with momentum
+  overhead           per-op cost: forward + backward of a chain of 20 element-wise ops and a sum on
+                     4-element float32 tensors; adds microseconds_per_op
 """
 import json
 import resource
@@ -165,12 +167,38 @@ def cnn(steps=20):
     return time.perf_counter() - start, steps
 
 
+def overhead(warm_up=200, passes=5000):
+    """The same chain as KindlingBench's overhead workload: 21 recorded operations per pass."""
+    import torch
+    x = torch.tensor([0.1, 0.2, 0.3, 0.4], requires_grad=True)
+    w = torch.tensor([0.9, 1.1, 0.8, 1.2], requires_grad=True)
+    b = torch.tensor([0.01, -0.02, 0.03, -0.04], requires_grad=True)
+
+    def one_pass():
+        y = x
+        for _ in range(5):
+            y = y * w
+            y = y + b
+            y = torch.tanh(y)
+            y = y - x
+        y.sum().backward()
+
+    for _ in range(warm_up):
+        one_pass()
+    start = time.perf_counter()
+    for _ in range(passes):
+        one_pass()
+    seconds = time.perf_counter() - start
+    return seconds, passes, {"microseconds_per_op": seconds / (passes * 21) * 1e6}
+
+
 WORKLOADS = {
     "comparison-torch": ("comparison", "pytorch", comparison_torch),
     "comparison-numpy": ("comparison", "numpy", comparison_numpy),
     "mlp-sgd": ("mlp-sgd", "pytorch", lambda: mlp("sgd")),
     "mlp-adamw": ("mlp-adamw", "pytorch", lambda: mlp("adamw")),
     "cnn": ("cnn", "pytorch", cnn),
+    "overhead": ("overhead", "pytorch", overhead),
 }
 
 
@@ -182,9 +210,10 @@ def main():
         torch.set_num_threads(2)
     except ImportError:
         pass
-    seconds, steps = run()
+    seconds, steps, *extra = run()
     print(json.dumps({"workload": workload, "implementation": implementation, "seconds": seconds,
-                      "steps": steps, "steps_per_second": steps / seconds, "peak_rss_mb": peak_rss_mb()}))
+                      "steps": steps, "steps_per_second": steps / seconds, "peak_rss_mb": peak_rss_mb(),
+                      **(extra[0] if extra else {})}))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 import Foundation
 
-/// One benchmark: it times Kindling against a reference on the same inputs and prints one JSON line
-/// (`printJSONLine`) per measured case, with at least the fields workload, kindling_seconds,
-/// reference_seconds and ratio (reference seconds / Kindling seconds). Each workload lives in its own file as a static member of
-/// `Workload`, listed in main.swift.
+/// One benchmark, which prints one JSON line (`printJSONLine`) per measured case. Two kinds:
+/// - a whole-process workload runs Kindling's side only, as Scripts/bench's counterpart of a workload of
+///   Scripts/benchmarks/reference_workloads.py, and prints `printProcessResult`'s fields (seconds, steps,
+///   steps_per_second, peak_rss_mb); Scripts/bench runs it and its references in alternating processes;
+/// - an in-process comparison (matmul) times Kindling against a reference inside one process and prints
+///   at least workload, kindling_seconds, reference_seconds and ratio (reference seconds / Kindling seconds).
+/// Each workload lives in its own file as a static member of `Workload`, listed in main.swift.
 struct Workload: Sendable {
     /// The name given on the command line.
     let name: String
@@ -68,6 +71,11 @@ struct BenchmarkError: Error, CustomStringConvertible {
 
 /// Prints one JSON object on one line, with the fields in the given order.
 func printJSONLine(_ fields: KeyValuePairs<String, Any>) {
+    printJSONLine(fields.map { ($0.key, $0.value) })
+}
+
+/// Prints one JSON object on one line, with the fields in the given order.
+func printJSONLine(_ fields: [(String, Any)]) {
     let body = fields.map { key, value -> String in
         switch value {
         case let text as String: return "\"\(key)\": \"\(text)\""

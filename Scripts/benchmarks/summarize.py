@@ -1,0 +1,123 @@
+"""Prints Scripts/bench's table from the JSON lines of one run (KindlingBench's and
+reference_workloads.py's), as Markdown so that it can go into the README unchanged.
+
+Usage: summarize.py RESULTS.jsonl --command C --cpu C --cores N --repeats N --load L --load-after L
+
+Medians are over the runs of each side. ratio = reference time / Kindling time for the same work, which
+for steps per second is Kindling's steps/s over the reference's: > 1 means Kindling is faster. Runs with
+the standard library only.
+"""
+import argparse
+import datetime
+import json
+import statistics
+
+REFERENCE_NAMES = {"pytorch": "PyTorch eager", "numpy": "numpy loop"}
+
+# The issue's targets for the ratio, by workload and reference (issue 6).
+TARGETS = {
+    ("comparison", "pytorch"): 10.0,
+    ("comparison", "numpy"): 2.0,
+    ("mlp-sgd", "pytorch"): 1.15,
+    ("mlp-adamw", "pytorch"): 1.15,
+    ("cnn", "pytorch"): 1.5,
+}
+MATMUL_TARGET, MATMUL_TARGET_FROM_SIZE = 0.95, 256
+# Workloads whose peak memory must be no more than PyTorch's.
+MEMORY_TARGETS = {"mlp-sgd", "mlp-adamw", "cnn"}
+
+
+def target_cell(target, value):
+    if target is None:
+        return ""
+    return f">= {target:g}: {'yes' if value >= target else 'NO'}"
+
+
+def number(value, digits=3):
+    """`value` with `digits` significant digits, without an exponent for the magnitudes shown here."""
+    if value == 0:
+        return "0"
+    magnitude = len(str(int(abs(value)))) if abs(value) >= 1 else 0
+    return f"{value:.{max(digits - magnitude, 0)}f}"
+
+
+def process_rows(workload, lines):
+    """Rows for a whole-process workload: one per reference implementation."""
+    def median(implementation, key):
+        values = [line[key] for line in lines if line["implementation"] == implementation]
+        return statistics.median(values) if values else None
+
+    kindling_runs = sum(1 for line in lines if line["implementation"] == "kindling")
+    kindling_rss = median("kindling", "peak_rss_mb")
+    if workload == "memory":
+        before, after = median("kindling", "rss_mb_after_100"), median("kindling", "rss_mb_after_10000")
+        return [[workload, "resident MB after 100 -> 10000 steps", f"{before:.2f} -> {after:.2f}", "", "",
+                 f"{after - before:+.2f} MB", "no growth: " + ("yes" if after - before < 1 else "NO"),
+                 f"{kindling_rss:.0f}", "", kindling_runs]]
+    rows = []
+    references = list(dict.fromkeys(line["implementation"] for line in lines if line["implementation"] != "kindling"))
+    for reference in references:
+        reference_rss = median(reference, "peak_rss_mb")
+        if workload == "overhead":
+            measure, key, higher_is_faster = "microseconds per op (fwd+bwd)", "microseconds_per_op", False
+        elif workload == "comparison":
+            measure, key, higher_is_faster = "seconds for 45000 steps", "seconds", False
+        else:
+            measure, key, higher_is_faster = "steps per second", "steps_per_second", True
+        kindling, other = median("kindling", key), median(reference, key)
+        ratio = kindling / other if higher_is_faster else other / kindling
+        target = target_cell(TARGETS.get((workload, reference)), ratio)
+        if workload in MEMORY_TARGETS:
+            target += f"; peak RSS <= PyTorch's: {'yes' if kindling_rss <= reference_rss else 'NO'}"
+        rows.append([workload, measure, number(kindling), number(other), REFERENCE_NAMES.get(reference, reference),
+                     f"{ratio:.2f}", target, f"{kindling_rss:.0f}", f"{reference_rss:.0f}", kindling_runs])
+    return rows
+
+
+def matmul_rows(lines):
+    rows = []
+    for line in lines:
+        n, precision = line["n"], line["precision"]
+        target = target_cell(MATMUL_TARGET if n >= MATMUL_TARGET_FROM_SIZE else None, line["ratio"])
+        routine = "sgemm" if precision == "Float" else "dgemm"
+        rows.append(["matmul", f"ms per {n}x{n} {precision} product", number(line["kindling_seconds"] * 1e3),
+                     number(line["reference_seconds"] * 1e3), f"raw cblas_{routine}", f"{line['ratio']:.2f}",
+                     target, "", "", "in-process"])
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("results")
+    for option in ("command", "cpu", "cores", "repeats", "load", "load-after"):
+        parser.add_argument("--" + option, required=True)
+    arguments = parser.parse_args()
+
+    lines = [json.loads(text) for text in open(arguments.results) if text.strip()]
+    rows = []
+    for workload in dict.fromkeys(line["workload"] for line in lines):
+        group = [line for line in lines if line["workload"] == workload]
+        rows += matmul_rows(group) if workload == "matmul" else process_rows(workload, group)
+
+    print(f"Kindling benchmark, {datetime.date.today().isoformat()}")
+    print(f"Machine: {arguments.cpu}, {arguments.cores} cores; both sides with 2 threads (OPENBLAS_NUM_THREADS=2, "
+          f"torch.set_num_threads(2))")
+    print(f"Load average (1, 5, 15 min): {arguments.load} before, {arguments.load_after} after")
+    print(f"Command: {arguments.command}")
+    print(f"Medians over {arguments.repeats} runs of each side, alternating, one process per run (matmul: 11 "
+          f"alternating samples inside one process). ratio = reference time / Kindling time for the same work "
+          f"(for steps per second: Kindling's over the reference's); > 1 means Kindling is faster. RSS = peak "
+          f"resident memory of the process (ru_maxrss).")
+    print()
+    header = ["workload", "measure", "Kindling", "reference", "reference is", "ratio", "target",
+              "Kindling peak RSS (MB)", "reference peak RSS (MB)", "runs"]
+    table = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *table)]
+    print("| " + " | ".join(cell.ljust(width) for cell, width in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    for row in table:
+        print("| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |")
+
+
+if __name__ == "__main__":
+    main()
