@@ -25,7 +25,8 @@ struct ComparisonReport {
         let chart = LineChart(title: "Cost during training", xLabel: "iteration", yLabel: "cost",
                               yScale: .logarithmic, series: series)
         report.addChart(chart.svg, fileName: "loss-curves.svg", caption: "Cost every \(configuration.recordEvery) iterations")
-        report.addTable(CSVTable.curves(series, xName: "iteration"), caption: "Costs (loss-curves.csv)")
+        report.addFile(CSVTable.curves(series, xName: "iteration").text, fileName: "loss-curves.csv",
+                       caption: "The costs as CSV, one column per initialization")
         for run in runs {
             guard let boundary = run.decisionBoundary else { continue }
             report.addChart(boundary.svg, fileName: "boundary-\(run.initialization.rawValue).svg",

@@ -100,8 +100,9 @@ struct Propagate: ParsableCommand {
         document.addText("Activation std per layer for \(layers) Linear(\(width), \(width)) layers without bias, batch \(batchSize) of N(0, 1) inputs, \(activation.rawValue) after every layer, seed \(seed), \(precision.rawValue) precision. A curve ends where the activations stop being finite.")
         let chart = LineChart.perLayer(title: "Activation std per layer (\(activation.rawValue))", statistic: "std", series: series)
         document.addChart(chart.svg, fileName: "std-per-layer.svg", caption: "Activation std per layer, log scale")
-        document.addTable(CSVTable.curves(series.map { ChartSeries($0.name, x: $0.values.indices.map(Double.init), y: $0.values) }, xName: "layer"),
-                          caption: "Std per layer (std-per-layer.csv)")
+        let curves = series.map { ChartSeries($0.name, x: $0.values.indices.map(Double.init), y: $0.values) }
+        document.addFile(CSVTable.curves(curves, xName: "layer").text, fileName: "std-per-layer.csv",
+                         caption: "The std per layer as CSV, one column per initialization")
         try document.write(to: url)
         print("Report written to \(url.path)/index.html")
     }

@@ -64,7 +64,22 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(costs[0], 0.8830537463419761, accuracy: 1e-10)
         XCTAssertEqual(costs[1], 0.6879825919728063, accuracy: 1e-10)
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: report.path))
-        XCTAssertEqual(files, ["index.html", "loss-curves.svg", "boundary-zeros.svg", "boundary-random.svg", "boundary-he.svg"])
+        XCTAssertEqual(files, ["index.html", "loss-curves.svg", "loss-curves.csv", "boundary-zeros.svg",
+                               "boundary-random.svg", "boundary-he.svg"])
+        let csv = try String(contentsOf: report.appendingPathComponent("loss-curves.csv"), encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("iteration,zeros,random,he"), csv)
+        XCTAssertEqual(csv.split(separator: "\n").count, 3, csv)   // header, iterations 0 and 1000
+    }
+
+    func testPropagateReportChartsEveryComparedInitialization() throws {
+        let report = try temporaryFolder().appendingPathComponent("report")
+        let outcome = try kindling(arguments: ["propagate", "--layers", "12", "--activation", "tanh", "--report", report.path])
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: report.path)),
+                       ["index.html", "std-per-layer.svg", "std-per-layer.csv"])
+        let csv = try String(contentsOf: report.appendingPathComponent("std-per-layer.csv"), encoding: .utf8)
+        XCTAssertTrue(csv.hasPrefix("layer,normal,scaled,xavier,kaiming,orthogonal"), csv)
+        XCTAssertEqual(csv.split(separator: "\n").count, 13, csv)
     }
 
     func testPropagateStopsAtTheFirstNonFiniteLayer() throws {
