@@ -10,7 +10,7 @@ import CLinearAlgebra  // its shim header includes glibc's <malloc.h> for mallop
 /// `Scripts/bench matmul`. Serving every allocation from the heap (no separate mappings) and trimming the
 /// heap only when 256 MiB lie free at its top lets glibc hand the same pages back on the next call. The
 /// setting is process-wide (as the choice of jemalloc is for PyTorch users): memory freed after a peak is
-/// kept for reuse rather than returned. It is applied once, the first time `applied` is read; elsewhere
+/// kept for reuse rather than returned. It is applied once, when the first tensor is created; elsewhere
 /// than glibc it does nothing.
 enum HeapRetention {
     /// True once the thresholds are set (false where they cannot be).

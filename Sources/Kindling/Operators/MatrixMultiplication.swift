@@ -49,7 +49,6 @@ extension Tensor {
                      "matmul: batch sizes of \(a.shape) and \(b.shape) do not broadcast")
         let batch = Swift.max(aBatch, bBatch)
         let outShape = a.rank == 3 || b.rank == 3 ? [batch, m, n] : [m, n]
-        _ = HeapRetention.applied  // reuse freed output buffers instead of faulting in fresh pages each call
         let scalars = [Scalar](unsafeUninitializedCapacity: batch * m * n) { out, initialized in
             a.scalars.withUnsafeBufferPointer { ap in
                 b.scalars.withUnsafeBufferPointer { bp in

@@ -23,6 +23,7 @@ public struct Tensor<Scalar: TensorScalar> {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         precondition(shape.reduce(1, *) == scalars.count,
                      "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.reduce(1, *)) needed)")
+        _ = HeapRetention.applied  // from the first tensor on, freed storage is reused, not faulted in afresh
         self.shape = shape
         self.scalars = scalars
         self.node = nil
