@@ -65,6 +65,8 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// One update of every parameter that requires gradients and has one.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func step() {
         let (beta1, beta2) = betas
         for (index, parameter) in parameters.enumerated() {

@@ -52,6 +52,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     }
 
     /// One update of every parameter that requires gradients and has one.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func step() {
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.gradientForStep else { continue }
