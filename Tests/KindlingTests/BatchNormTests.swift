@@ -206,4 +206,24 @@ final class BatchNormTests: XCTestCase {
         assertClose(a.scalars.map { Double($0) }, b.scalars, tolerance: 1e-5)
         assertClose(single.runningVariance.value.scalars.map { Double($0) }, double.runningVariance.value.scalars, tolerance: 1e-6)
     }
+
+    /// Large enough that the channels are split between the cores, with planes of 47 x 47 so that the
+    /// eight-lane sums have a tail: output and every gradient must match the composed reference.
+    func testLargeInputSplitAcrossCoresMatchesTheComposedReference() {
+        let x = randn([8, 8, 47, 47]).requiringGradient()
+        let weight = randn([8]).requiringGradient(), bias = randn([8]).requiringGradient()
+        let upstream = randn(x.shape)
+        var mean = Tensor<Double>.zeros([8]), variance = Tensor<Double>.ones([8])
+        let y = batchNormalization(x, weight: weight, bias: bias, runningMean: &mean, runningVariance: &variance,
+                                   training: true)
+        (y * upstream).sum().backward()
+        let fused = (x.grad!, weight.grad!, bias.grad!)
+        x.grad = nil; weight.grad = nil; bias.grad = nil
+        let reference = naive(x, weight, bias)
+        (reference * upstream).sum().backward()
+        assertClose(y.scalars, reference.scalars, tolerance: 1e-12)
+        assertClose(fused.0.scalars, x.grad!.scalars, tolerance: 1e-12)
+        assertClose(fused.1.scalars, weight.grad!.scalars, tolerance: 1e-10)
+        assertClose(fused.2.scalars, bias.grad!.scalars, tolerance: 1e-10)
+    }
 }

@@ -35,9 +35,12 @@ public func batchNormalization<Scalar>(
     precondition(epsilon >= 0 && momentum >= 0 && momentum <= 1,
                  "batchNormalization: needs epsilon >= 0 and momentum in [0, 1], got \(epsilon) and \(momentum)")
 
-    let mean: [Scalar], variance: [Scalar]
+    let scale = weight?.scalars ?? [Scalar](repeating: 1, count: channels)
+    let shift = bias?.scalars ?? [Scalar](repeating: 0, count: channels)
+    let statistics = training ? nil : (mean: runningMean.scalars, variance: runningVariance.scalars)
+    let (output, mean, variance) = normalizeChannels(input.scalars, layout, statistics: statistics,
+                                                     scale: scale, shift: shift, epsilon: epsilon)
     if training {
-        (mean, variance) = channelStatistics(input.scalars, layout)
         let correction = Scalar(layout.perChannel) / Scalar(layout.perChannel - 1)
         runningMean = Tensor(shape: [channels], scalars: Kernels.zip(runningMean.scalars, mean) {
             (1 - momentum) * $0 + momentum * $1
@@ -45,23 +48,18 @@ public func batchNormalization<Scalar>(
         runningVariance = Tensor(shape: [channels], scalars: Kernels.zip(runningVariance.scalars, variance) {
             (1 - momentum) * $0 + momentum * $1 * correction
         })
-    } else {
-        (mean, variance) = (runningMean.scalars, runningVariance.scalars)
     }
-    let inverseDeviation = variance.map { 1 / ($0 + epsilon).squareRoot() }
-    let scale = weight?.scalars ?? [Scalar](repeating: 1, count: channels)
-    let shift = bias?.scalars ?? [Scalar](repeating: 0, count: channels)
-    let (output, normalized) = normalizeChannels(input.scalars, layout, mean: mean, inverseDeviation: inverseDeviation,
-                                                 scale: scale, shift: shift)
     let result = Tensor(shape: input.shape, scalars: output)
 
     let operands = [input, weight, bias].compactMap { $0 }
     guard Tensor.recording(operands) else { return result }
     let needs = (input.requiresGradient, weight?.requiresGradient ?? false, bias?.requiresGradient ?? false)
     let hasWeight = weight != nil, hasBias = bias != nil
+    let x = input.scalars
     return Tensor.record("batchNormalization", result, inputs: operands) { gradient in
         let (dx, dWeight, dBias) = normalizationBackward(
-            gradient.scalars, normalized, layout, inverseDeviation: inverseDeviation, scale: scale, training: training)
+            gradient.scalars, x, layout, mean: mean, variance: variance, epsilon: epsilon, scale: scale,
+            training: training, needsInput: needs.0)
         var gradients: [Tensor<Scalar>?] = [needs.0 ? Tensor(shape: layout.shape, scalars: dx) : nil]
         if hasWeight { gradients.append(needs.1 ? Tensor(shape: [channels], scalars: dWeight) : nil) }
         if hasBias { gradients.append(needs.2 ? Tensor(shape: [channels], scalars: dBias) : nil) }
@@ -87,97 +85,106 @@ private struct ChannelLayout {
     var perChannel: Int { batch * spatial }
 }
 
-/// Per-channel mean and biased variance (two passes).
-@_specialize(where S == Float)
-@_specialize(where S == Double)
-private func channelStatistics<S: TensorScalar>(_ x: [S], _ layout: ChannelLayout) -> (mean: [S], variance: [S]) {
-    let (batch, channels, spatial) = (layout.batch, layout.channels, layout.spatial)
-    let m = S(layout.perChannel)
-    var mean = [S](repeating: 0, count: channels), variance = [S](repeating: 0, count: channels)
-    x.withUnsafeBufferPointer { x in
-        for c in 0..<channels {
-            var total: S = 0
-            for n in 0..<batch {
-                let base = (n * channels + c) * spatial
-                for l in 0..<spatial { total += x[base + l] }
-            }
-            let average = total / m
-            var squares: S = 0
-            for n in 0..<batch {
-                let base = (n * channels + c) * spatial
-                for l in 0..<spatial {
-                    let d = x[base + l] - average
-                    squares += d * d
-                }
-            }
-            mean[c] = average
-            variance[c] = squares / m
-        }
-    }
-    return (mean, variance)
+/// 1 / sqrt(variance + epsilon), the factor that normalizes a channel.
+@inline(__always)
+private func inverseDeviation<S: TensorScalar>(_ variance: S, _ epsilon: S) -> S {
+    1 / (variance + epsilon).squareRoot()
 }
 
-/// x̂ = (x - mean_c) * inverseDeviation_c and y = scale_c * x̂ + shift_c.
+/// y = scale_c (x - mean_c) / sqrt(var_c + epsilon) + shift_c, with the batch's mean and biased variance
+/// per channel (two passes: the mean, then the squared deviations from it) when `statistics` is nil.
+/// Channels are independent: each is done whole (statistics, then output) while it is in cache, and the
+/// channels are split between the cores.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 private func normalizeChannels<S: TensorScalar>(
-    _ x: [S], _ layout: ChannelLayout, mean: [S], inverseDeviation: [S], scale: [S], shift: [S]
-) -> (output: [S], normalized: [S]) {
+    _ x: [S], _ layout: ChannelLayout, statistics: (mean: [S], variance: [S])?, scale: [S], shift: [S], epsilon: S
+) -> (output: [S], mean: [S], variance: [S]) {
     let (batch, channels, spatial) = (layout.batch, layout.channels, layout.spatial)
-    var y = [S](repeating: 0, count: x.count), normalized = [S](repeating: 0, count: x.count)
-    x.withUnsafeBufferPointer { x in
-        y.withUnsafeMutableBufferPointer { y in
-            normalized.withUnsafeMutableBufferPointer { normalized in
-                for n in 0..<batch {
-                    for c in 0..<channels {
-                        let base = (n * channels + c) * spatial
-                        let (mu, k, w, b) = (mean[c], inverseDeviation[c], scale[c], shift[c])
-                        for i in base..<(base + spatial) {
-                            let h = (x[i] - mu) * k
-                            normalized[i] = h
-                            y[i] = h * w + b
+    let m = S(layout.perChannel)
+    var mean = statistics?.mean ?? [S](repeating: 0, count: channels)
+    var variance = statistics?.variance ?? [S](repeating: 0, count: channels)
+    let y = [S](unsafeUninitializedCapacity: x.count) { y, initialized in
+        x.withUnsafeBufferPointer { x in
+            mean.withUnsafeMutableBufferPointer { mean in
+                variance.withUnsafeMutableBufferPointer { variance in
+                    let (x, y, mean, variance) = (x.baseAddress!, y.baseAddress!, mean.baseAddress!, variance.baseAddress!)
+                    ParallelChunks.forEach(count: channels, elementsPerItem: layout.perChannel) { range in
+                        for c in range {
+                            if statistics == nil {
+                                var total: S = 0
+                                for n in 0..<batch { total += LaneSums.sum(x + (n * channels + c) * spatial, count: spatial) }
+                                let average = total / m
+                                var squares: S = 0
+                                for n in 0..<batch {
+                                    squares += LaneSums.sumOfSquares(x + (n * channels + c) * spatial, count: spatial, about: average)
+                                }
+                                mean[c] = average
+                                variance[c] = squares / m
+                            }
+                            let (mu, k) = (mean[c], inverseDeviation(variance[c], epsilon))
+                            let (w, b) = (scale[c], shift[c])
+                            for n in 0..<batch {
+                                let base = (n * channels + c) * spatial
+                                for i in base..<(base + spatial) { y[i] = (x[i] - mu) * k * w + b }
+                            }
                         }
                     }
                 }
             }
         }
+        initialized = x.count
     }
-    return (y, normalized)
+    return (y, mean, variance)
 }
 
-/// Gradients of batch normalization with respect to the input, the weight and the bias.
+/// Gradients of batch normalization with respect to the input, the weight and the bias, with
+/// x̂ = (x - mean_c) k_c, k_c = 1 / sqrt(var_c + epsilon), recomputed from the input rather than stored:
+/// dBias_c = Σ g, dWeight_c = Σ g x̂, and (in training) dx = scale_c k_c (g - mean(g) - x̂ mean(g x̂)).
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 private func normalizationBackward<S: TensorScalar>(
-    _ g: [S], _ normalized: [S], _ layout: ChannelLayout, inverseDeviation: [S], scale: [S], training: Bool
+    _ g: [S], _ x: [S], _ layout: ChannelLayout, mean: [S], variance: [S], epsilon: S, scale: [S],
+    training: Bool, needsInput: Bool
 ) -> (input: [S], weight: [S], bias: [S]) {
     let (batch, channels, spatial) = (layout.batch, layout.channels, layout.spatial)
     let m = S(layout.perChannel)
-    var dx = [S](repeating: 0, count: g.count)
     var dWeight = [S](repeating: 0, count: channels), dBias = [S](repeating: 0, count: channels)
-    g.withUnsafeBufferPointer { g in
-        normalized.withUnsafeBufferPointer { h in
-            dx.withUnsafeMutableBufferPointer { dx in
-                for c in 0..<channels {
-                    var sumG: S = 0, sumGH: S = 0
-                    for n in 0..<batch {
-                        let base = (n * channels + c) * spatial
-                        for i in base..<(base + spatial) {
-                            sumG += g[i]
-                            sumGH += g[i] * h[i]
+    let dx = [S](unsafeUninitializedCapacity: needsInput ? g.count : 0) { dx, initialized in
+        g.withUnsafeBufferPointer { g in
+            x.withUnsafeBufferPointer { x in
+                dWeight.withUnsafeMutableBufferPointer { dWeight in
+                    dBias.withUnsafeMutableBufferPointer { dBias in
+                        let (g, x, dx) = (g.baseAddress!, x.baseAddress!, needsInput ? dx.baseAddress : nil)
+                        let (dWeight, dBias) = (dWeight.baseAddress!, dBias.baseAddress!)
+                        ParallelChunks.forEach(count: channels, elementsPerItem: layout.perChannel) { range in
+                            for c in range {
+                                let (mu, k) = (mean[c], inverseDeviation(variance[c], epsilon))
+                                var sumG: S = 0, sumGX: S = 0
+                                for n in 0..<batch {
+                                    let base = (n * channels + c) * spatial
+                                    sumG += LaneSums.sum(g + base, count: spatial)
+                                    sumGX += LaneSums.sumOfProducts(g + base, x + base, count: spatial, about: mu)
+                                }
+                                let sumGH = sumGX * k
+                                dBias[c] = sumG
+                                dWeight[c] = sumGH
+                                guard let dx else { continue }
+                                let factor = scale[c] * k
+                                let meanG = training ? sumG / m : 0, meanGH = training ? sumGH / m : 0
+                                for n in 0..<batch {
+                                    let base = (n * channels + c) * spatial
+                                    for i in base..<(base + spatial) {
+                                        dx[i] = factor * (g[i] - meanG - (x[i] - mu) * k * meanGH)
+                                    }
+                                }
+                            }
                         }
-                    }
-                    dBias[c] = sumG
-                    dWeight[c] = sumGH
-                    let k = scale[c] * inverseDeviation[c]
-                    let meanG = training ? sumG / m : 0, meanGH = training ? sumGH / m : 0
-                    for n in 0..<batch {
-                        let base = (n * channels + c) * spatial
-                        for i in base..<(base + spatial) { dx[i] = k * (g[i] - meanG - h[i] * meanGH) }
                     }
                 }
             }
         }
+        initialized = needsInput ? g.count : 0
     }
     return (dx, dWeight, dBias)
 }
