@@ -85,6 +85,8 @@ final class PoolingTests: XCTestCase {
     func testAgreesWithNaivePoolingForwardAndBackward() {
         let configurations: [([Int], (Int, Int), (Int, Int), (Int, Int))] = [
             ([2, 3, 8, 8], (2, 2), (2, 2), (0, 0)),
+            ([2, 3, 9, 7], (2, 2), (2, 2), (0, 0)),
+            ([8, 16, 32, 32], (2, 2), (2, 2), (0, 0)),  // enough planes to be split between the cores
             ([2, 2, 9, 7], (3, 3), (2, 2), (1, 1)),
             ([1, 3, 6, 9], (3, 2), (1, 3), (1, 1)),
             ([2, 2, 7, 7], (3, 3), (1, 1), (1, 0)),
@@ -125,6 +127,21 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(y.scalars, [9, 9, 9, 9])
         y.sum().backward()
         XCTAssertEqual(peak.grad?.scalars, [0, 0, 0, 0, 9 - 5, 0, 0, 0, 0])
+    }
+
+    func testMaxPoolNaNWinsItsWindowAndTakesTheGradient() {
+        // The 2 x 2 stride-2 path and the general one (3 x 3 windows).
+        for (side, kernel) in [(2, 2), (3, 3)] {
+            var values = [Double](repeating: 1, count: side * side)
+            values[1] = .nan
+            values[side * side - 1] = 5
+            let x = Tensor<Double>(shape: [1, 1, side, side], scalars: values).requiringGradient()
+            let y = maxPool2d(x, kernelSize: kernel)
+            XCTAssertTrue(y.scalars[0].isNaN, "\(kernel)")
+            y.backward(Tensor(shape: y.shape, scalars: [3]))
+            XCTAssertEqual(x.grad?.scalars[1], 3, "\(kernel)")
+            XCTAssertEqual(x.grad?.scalars.reduce(0, +), 3, "\(kernel)")
+        }
     }
 
     func testMaxPoolPaddingNeverWinsAndAvgPoolDivisors() {

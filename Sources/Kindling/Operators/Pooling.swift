@@ -94,37 +94,21 @@ enum Pooling<Scalar: TensorScalar> {
     }
 
     /// The maxima and, for each, its flat position within its input plane (NaN wins, as in PyTorch).
+    /// Planes are independent and split between the cores.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func maximum(_ input: [Scalar], _ g: WindowGeometry) -> (values: [Scalar], argmax: [Int32]) {
         precondition(g.inputPlane <= Int(Int32.max), "maxPool2d: an input plane of \(g.height)x\(g.width) is too large")
-        let planes = g.batch * g.channels, count = planes * g.outputPlane, width = g.width
-        var argmax = [Int32](repeating: 0, count: count)
+        let planes = g.batch * g.channels, count = planes * g.outputPlane
+        var argmax = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         let values = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
             input.withUnsafeBufferPointer { input in
                 argmax.withUnsafeMutableBufferPointer { argmax in
-                    var o = 0
-                    for plane in 0..<planes {
-                        let source = input.baseAddress! + plane * g.inputPlane
-                        for i in 0..<g.outputHeight {
-                            for j in 0..<g.outputWidth {
-                                let (rows, columns) = window(i, j, g)
-                                var best = -Scalar.infinity
-                                var position = rows.lowerBound * width + columns.lowerBound
-                                for r in rows {
-                                    let row = source + r * width
-                                    for c in columns {
-                                        // Selects rather than branches: random data makes the branch unpredictable.
-                                        let value = row[c]
-                                        let wins = value > best || value.isNaN
-                                        best = wins ? value : best
-                                        position = wins ? r * width + c : position
-                                    }
-                                }
-                                out[o] = best
-                                argmax[o] = Int32(truncatingIfNeeded: position)
-                                o += 1
-                            }
+                    let (input, out, argmax) = (input.baseAddress!, out.baseAddress!, argmax.baseAddress!)
+                    ParallelChunks.forEach(count: planes, elementsPerItem: g.inputPlane) { range in
+                        for plane in range {
+                            maximum(of: input + plane * g.inputPlane, g,
+                                    into: out + plane * g.outputPlane, argmax: argmax + plane * g.outputPlane)
                         }
                     }
                 }
@@ -134,16 +118,71 @@ enum Pooling<Scalar: TensorScalar> {
         return (values, argmax)
     }
 
-    /// Each upstream gradient added at its window's maximum.
+    /// The maxima of one plane's windows. The common 2 x 2 window with stride 2 and no padding reads its
+    /// four values directly; every other geometry goes through the clipped window ranges.
+    @inline(__always)
+    static func maximum(of source: UnsafePointer<Scalar>, _ g: WindowGeometry,
+                        into out: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>) {
+        let width = g.width
+        // Row-major window order; a later value wins when it is greater or NaN. Selects rather than
+        // branches: random data makes the branch unpredictable.
+        @inline(__always)
+        func consider(_ value: Scalar, at index: Int, _ best: inout Scalar, _ position: inout Int) {
+            // `|` of the two tests, not `||`: no short-circuit branch either.
+            let wins = ((value > best ? 1 : 0) | (value.isNaN ? 1 : 0)) != 0
+            best = wins ? value : best
+            position = wins ? index : position
+        }
+        if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
+            && g.paddingHeight == 0 && g.paddingWidth == 0 {
+            // Indices stay below the plane size, checked to fit Int32 by the caller: no overflow checks.
+            for i in 0..<g.outputHeight {
+                let top = 2 &* i &* width, bottom = top &+ width, row = i &* g.outputWidth
+                for j in 0..<g.outputWidth {
+                    let c = 2 &* j
+                    var best = -Scalar.infinity, position = top &+ c
+                    consider(source[top &+ c], at: top &+ c, &best, &position)
+                    consider(source[top &+ c &+ 1], at: top &+ c &+ 1, &best, &position)
+                    consider(source[bottom &+ c], at: bottom &+ c, &best, &position)
+                    consider(source[bottom &+ c &+ 1], at: bottom &+ c &+ 1, &best, &position)
+                    out[row &+ j] = best
+                    argmax[row &+ j] = Int32(truncatingIfNeeded: position)
+                }
+            }
+            return
+        }
+        for i in 0..<g.outputHeight {
+            for j in 0..<g.outputWidth {
+                let (rows, columns) = window(i, j, g)
+                var best = -Scalar.infinity
+                var position = rows.lowerBound * width + columns.lowerBound
+                for r in rows {
+                    for c in columns { consider(source[r * width + c], at: r * width + c, &best, &position) }
+                }
+                out[i * g.outputWidth + j] = best
+                argmax[i * g.outputWidth + j] = Int32(truncatingIfNeeded: position)
+            }
+        }
+    }
+
+    /// Each upstream gradient added at its window's maximum, plane by plane (split between the cores;
+    /// within a plane in output order, so overlapping windows add up in a fixed order).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func maximumGradient(_ upstream: [Scalar], argmax: [Int32], _ g: WindowGeometry) -> [Scalar] {
-        var result = [Scalar](repeating: 0, count: g.batch * g.channels * g.inputPlane)
+        let planes = g.batch * g.channels
+        var result = [Scalar](repeating: 0, count: planes * g.inputPlane)
         result.withUnsafeMutableBufferPointer { dx in
             upstream.withUnsafeBufferPointer { dy in
                 argmax.withUnsafeBufferPointer { argmax in
-                    for o in 0..<dy.count {
-                        dx[o / g.outputPlane * g.inputPlane + Int(argmax[o])] += dy[o]
+                    let (dx, dy, argmax) = (dx.baseAddress!, dy.baseAddress!, argmax.baseAddress!)
+                    ParallelChunks.forEach(count: planes, elementsPerItem: g.inputPlane) { range in
+                        for plane in range {
+                            let destination = dx + plane * g.inputPlane
+                            for o in (plane * g.outputPlane)..<((plane + 1) * g.outputPlane) {
+                                destination[Int(argmax[o])] += dy[o]
+                            }
+                        }
                     }
                 }
             }
