@@ -1,8 +1,15 @@
-/// max(x, 0) element-wise; the gradient is 1 where x > 0 and 0 elsewhere (PyTorch's convention at 0).
+/// max(x, 0) element-wise; the gradient passes where x > 0 and is 0 elsewhere (PyTorch's convention at
+/// 0). The backward pass reads the mask from the output (y > 0 exactly where x > 0), so the forward pass
+/// keeps nothing besides its result.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func relu<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
-    x.elementwise("relu", { $0 > 0 ? $0 : 0 }) { x, _ in x > 0 ? 1 : 0 }
+    let result = Tensor(shape: x.shape, scalars: Kernels.map(x.scalars) { $0 > 0 ? $0 : 0 })
+    guard Tensor.recording(x) else { return result }
+    let output = result.scalars, shape = x.shape
+    return Tensor.record("relu", result, inputs: [x]) { gradient in
+        [Tensor(shape: shape, scalars: Kernels.zip(gradient.scalars, output) { g, y in y > 0 ? g : 0 })]
+    }
 }
 
 /// The logistic function 1 / (1 + e^-x), computed without overflow for large |x|: e^-|x| is the only
