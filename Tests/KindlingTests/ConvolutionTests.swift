@@ -121,7 +121,7 @@ final class ConvolutionTests: XCTestCase {
     /// Kindling's conv2d, forward and all three gradients, against the naive definition.
     func checkAgainstNaive(input: [Int], weight: [Int], bias: Bool = true, stride: (Int, Int) = (1, 1),
                            padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                           file: StaticString = #filePath, line: UInt = #line) {
+                           tolerance: Double = 1e-12, file: StaticString = #filePath, line: UInt = #line) {
         let x = randn(input).requiringGradient(), w = randn(weight).requiringGradient()
         let b = bias ? randn([weight[0]]).requiringGradient() : nil
         let y = conv2d(x, weight: w, bias: b, stride: stride, padding: padding, dilation: dilation, groups: groups)
@@ -130,10 +130,10 @@ final class ConvolutionTests: XCTestCase {
         let naive = NaiveConvolution(stride: stride, padding: padding, dilation: dilation, groups: groups)
             .run(input: x, weight: w, bias: b, upstream: upstream)
         XCTAssertEqual(y.shape, naive.output.shape, file: file, line: line)
-        assertClose(y.scalars, naive.output.scalars, tolerance: 1e-12, "output", file: file, line: line)
-        assertClose(x.grad?.scalars ?? [], naive.input, tolerance: 1e-12, "input gradient", file: file, line: line)
-        assertClose(w.grad?.scalars ?? [], naive.weight, tolerance: 1e-12, "weight gradient", file: file, line: line)
-        if let b { assertClose(b.grad?.scalars ?? [], naive.bias, tolerance: 1e-12, "bias gradient", file: file, line: line) }
+        assertClose(y.scalars, naive.output.scalars, tolerance: tolerance, "output", file: file, line: line)
+        assertClose(x.grad?.scalars ?? [], naive.input, tolerance: tolerance, "input gradient", file: file, line: line)
+        assertClose(w.grad?.scalars ?? [], naive.weight, tolerance: tolerance, "weight gradient", file: file, line: line)
+        if let b { assertClose(b.grad?.scalars ?? [], naive.bias, tolerance: tolerance, "bias gradient", file: file, line: line) }
     }
 
     func testAgreesWithNaiveConvolutionForwardAndBackward() {
@@ -146,6 +146,14 @@ final class ConvolutionTests: XCTestCase {
         checkAgainstNaive(input: [1, 2, 5, 5], weight: [2, 2, 1, 1], stride: (2, 2), padding: (1, 1))
         checkAgainstNaive(input: [2, 3, 4, 4], weight: [2, 3, 4, 4], padding: (1, 1), dilation: (1, 1))
         checkAgainstNaive(input: [1, 2, 10, 3], weight: [2, 2, 3, 1], stride: (3, 1), padding: (0, 2), dilation: (3, 1))
+    }
+
+    /// Batches with enough work to be split between the cores (every part with its own column buffer and
+    /// its own weight-gradient sum): plain, pointwise and grouped.
+    func testSamplesSplitBetweenCoresAgreeWithNaiveConvolution() {
+        checkAgainstNaive(input: [6, 3, 32, 32], weight: [4, 3, 3, 3], padding: (1, 1), tolerance: 1e-11)
+        checkAgainstNaive(input: [6, 32, 32, 32], weight: [2, 32, 1, 1], tolerance: 1e-11)
+        checkAgainstNaive(input: [7, 4, 32, 32], weight: [4, 2, 3, 3], padding: (1, 1), groups: 2, tolerance: 1e-11)
     }
 
     func testMatchesPyTorchValuesAndAllGradients() throws {

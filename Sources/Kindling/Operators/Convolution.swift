@@ -9,8 +9,9 @@
 /// as zero (zero padding). The output has shape (N, O, Hout, Wout) with
 /// Hout = floor((H + 2 padding.0 - dilation.0 (kH - 1) - 1) / stride.0) + 1, likewise Wout.
 ///
-/// It runs as im2col + GEMM per sample and group; the gradients with respect to the input (GEMM with
-/// the transposed weight, then col2im accumulation), the weight and the bias are computed beside it.
+/// It runs as im2col + GEMM per sample and group, with the samples split between the cores when the
+/// batch is large enough; the gradients with respect to the input (GEMM with the transposed weight, then
+/// col2im accumulation), the weight and the bias are computed beside it.
 ///
 /// ```swift
 /// let x = Tensor<Float>.randn([8, 3, 32, 32], generator: generator)
@@ -98,15 +99,27 @@ struct Convolution<Scalar: TensorScalar> {
             && geometry.strideWidth == 1 && geometry.paddingHeight == 0 && geometry.paddingWidth == 0
     }
 
-    /// Visits every (sample, group) with the offsets of its input block, output block and weight block.
-    private func forEachBlock(_ body: (_ input: Int, _ output: Int, _ weight: Int) -> Void) {
+    /// Visits every (sample, group) of `samples` with the offsets of its input block, output block and
+    /// weight block.
+    private func forEachBlock(_ samples: Range<Int>, _ body: (_ input: Int, _ output: Int, _ weight: Int) -> Void) {
         let g = geometry
-        for n in 0..<g.batch {
+        for n in samples {
             for group in 0..<groups {
                 body((n * g.channels + group * groupInputChannels) * g.inputPlane,
                      (n * outputChannels + group * groupOutputChannels) * g.outputPlane,
                      group * groupOutputChannels * columnRows)
             }
+        }
+    }
+
+    /// Splits the samples between the cores when the work repays the threads: `body(part, samples,
+    /// columns)` runs once per part, with a column buffer of its own (nil for a pointwise kernel).
+    /// Each sample's GEMMs are too small for OpenBLAS to thread, so the samples are threaded instead.
+    private func splitSamples(_ body: (_ part: Int, _ samples: Range<Int>, _ columns: UnsafeMutablePointer<Scalar>?) -> Void) {
+        let g = geometry, columnCount = isPointwise ? 0 : columnRows * g.outputPlane
+        ParallelChunks.forEachPart(count: g.batch, elementsPerItem: columnRows * g.outputPlane * groups) { part, samples in
+            var columns = [Scalar](repeating: 0, count: columnCount)
+            columns.withUnsafeMutableBufferPointer { body(part, samples, isPointwise ? nil : $0.baseAddress!) }
         }
     }
 
@@ -116,22 +129,22 @@ struct Convolution<Scalar: TensorScalar> {
     func forward(_ input: [Scalar], _ weight: [Scalar], _ bias: [Scalar]?) -> [Scalar] {
         let g = geometry, plane = g.outputPlane, k = columnRows
         let count = g.batch * outputChannels * plane
-        var columns = [Scalar](repeating: 0, count: isPointwise ? 0 : k * plane)
         return [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
             Convolution.fillWithBias(out.baseAddress!, bias, channels: outputChannels, plane: plane, batch: g.batch)
             initialized = count
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
-                    columns.withUnsafeMutableBufferPointer { columns in
-                        forEachBlock { inputOffset, outputOffset, weightOffset in
-                            let image = x.baseAddress! + inputOffset
-                            if !isPointwise {
-                                Convolution.unfold(image, channels: groupInputChannels, g, into: columns.baseAddress!)
+                    let (x, w, out) = (x.baseAddress!, w.baseAddress!, out.baseAddress!)
+                    splitSamples { _, samples, columns in
+                        forEachBlock(samples) { inputOffset, outputOffset, weightOffset in
+                            let image = x + inputOffset
+                            var source = image
+                            if let columns {
+                                Convolution.unfold(image, channels: groupInputChannels, g, into: columns)
+                                source = UnsafePointer(columns)
                             }
-                            BLAS.gemm(m: groupOutputChannels, n: plane, k: k,
-                                      a: w.baseAddress! + weightOffset,
-                                      b: isPointwise ? image : UnsafePointer(columns.baseAddress!),
-                                      beta: 1, c: out.baseAddress! + outputOffset)
+                            BLAS.gemm(m: groupOutputChannels, n: plane, k: k, a: w + weightOffset,
+                                      b: source, beta: 1, c: out + outputOffset)
                         }
                     }
                 }
@@ -146,20 +159,16 @@ struct Convolution<Scalar: TensorScalar> {
     func inputGradient(_ upstream: [Scalar], weight: [Scalar]) -> [Scalar] {
         let g = geometry, plane = g.outputPlane, k = columnRows
         var result = [Scalar](repeating: 0, count: g.batch * g.channels * g.inputPlane)
-        var columns = [Scalar](repeating: 0, count: isPointwise ? 0 : k * plane)
         result.withUnsafeMutableBufferPointer { dx in
             upstream.withUnsafeBufferPointer { dy in
                 weight.withUnsafeBufferPointer { w in
-                    columns.withUnsafeMutableBufferPointer { columns in
-                        forEachBlock { inputOffset, outputOffset, weightOffset in
-                            let image = dx.baseAddress! + inputOffset
+                    let (dx, dy, w) = (dx.baseAddress!, dy.baseAddress!, w.baseAddress!)
+                    splitSamples { _, samples, columns in
+                        forEachBlock(samples) { inputOffset, outputOffset, weightOffset in
+                            let image = dx + inputOffset
                             BLAS.gemm(.transposed, .none, m: k, n: plane, k: groupOutputChannels,
-                                      a: w.baseAddress! + weightOffset, lda: k,
-                                      b: dy.baseAddress! + outputOffset, ldb: plane,
-                                      c: isPointwise ? image : columns.baseAddress!)
-                            if !isPointwise {
-                                Convolution.fold(columns.baseAddress!, channels: groupInputChannels, g, onto: image)
-                            }
+                                      a: w + weightOffset, lda: k, b: dy + outputOffset, ldb: plane, c: columns ?? image)
+                            if let columns { Convolution.fold(columns, channels: groupInputChannels, g, onto: image) }
                         }
                     }
                 }
@@ -168,32 +177,43 @@ struct Convolution<Scalar: TensorScalar> {
         return result
     }
 
-    /// The gradient with respect to the weight: dW_g = Σ_n dOut_{n,g} columns_{n,g}ᵀ.
+    /// The gradient with respect to the weight: dW_g = Σ_n dOut_{n,g} columns_{n,g}ᵀ, accumulated over
+    /// the samples in order within each part of `splitSamples`, and the parts' sums then added in order.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func weightGradient(_ upstream: [Scalar], input: [Scalar]) -> [Scalar] {
-        let g = geometry, plane = g.outputPlane, k = columnRows
-        var result = [Scalar](repeating: 0, count: outputChannels * k)
-        var columns = [Scalar](repeating: 0, count: isPointwise ? 0 : k * plane)
-        result.withUnsafeMutableBufferPointer { dw in
+        let g = geometry, plane = g.outputPlane, k = columnRows, size = outputChannels * k
+        let parts = ParallelChunks.partCount(count: g.batch, elementsPerItem: columnRows * g.outputPlane * groups)
+        var partials = [Scalar](repeating: 0, count: parts * size)
+        partials.withUnsafeMutableBufferPointer { partials in
             upstream.withUnsafeBufferPointer { dy in
                 input.withUnsafeBufferPointer { x in
-                    columns.withUnsafeMutableBufferPointer { columns in
-                        forEachBlock { inputOffset, outputOffset, weightOffset in
-                            let image = x.baseAddress! + inputOffset
-                            if !isPointwise {
-                                Convolution.unfold(image, channels: groupInputChannels, g, into: columns.baseAddress!)
+                    let (partials, dy, x) = (partials.baseAddress!, dy.baseAddress!, x.baseAddress!)
+                    splitSamples { part, samples, columns in
+                        forEachBlock(samples) { inputOffset, outputOffset, weightOffset in
+                            let image = x + inputOffset
+                            var source = image
+                            if let columns {
+                                Convolution.unfold(image, channels: groupInputChannels, g, into: columns)
+                                source = UnsafePointer(columns)
                             }
                             BLAS.gemm(.none, .transposed, m: groupOutputChannels, n: k, k: plane,
-                                      a: dy.baseAddress! + outputOffset, lda: plane,
-                                      b: isPointwise ? image : UnsafePointer(columns.baseAddress!), ldb: plane,
-                                      beta: 1, c: dw.baseAddress! + weightOffset)
+                                      a: dy + outputOffset, lda: plane, b: source, ldb: plane,
+                                      beta: 1, c: partials + part * size + weightOffset)
                         }
                     }
                 }
             }
         }
-        return result
+        guard parts > 1 else { return partials }
+        return [Scalar](unsafeUninitializedCapacity: size) { result, initialized in
+            for i in 0..<size {
+                var total = partials[i]
+                for part in 1..<parts { total += partials[part * size + i] }
+                result[i] = total
+            }
+            initialized = size
+        }
     }
 
     /// The gradient with respect to the bias: dOut summed over samples and positions.

@@ -10,18 +10,29 @@ enum ParallelChunks {
     /// The number of cores.
     static let coreCount = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Calls `body` once per range of a partition of 0..<count, concurrently when there is more than one.
-    /// Each item stands for `elementsPerItem` elements of work (a channel of batch normalization, say);
-    /// a thread gets at least `minimumPerThread` elements.
+    /// The number of parts `forEach` splits 0..<count into: one per core at most, one per item at most,
+    /// and at least `minimumPerThread` elements of work each, where each item stands for
+    /// `elementsPerItem` elements (a channel of batch normalization, say).
+    static func partCount(count: Int, elementsPerItem: Int = 1) -> Int {
+        max(1, min(coreCount, count, count * elementsPerItem / minimumPerThread))
+    }
+
+    /// Calls `body` once per range of a partition of 0..<count into `partCount` parts, concurrently when
+    /// there is more than one.
     static func forEach(count: Int, elementsPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
-        let chunks = min(coreCount, count, count * elementsPerItem / minimumPerThread)
-        guard chunks > 1 else { return body(0..<count) }
+        forEachPart(count: count, elementsPerItem: elementsPerItem) { _, range in body(range) }
+    }
+
+    /// `forEach`, telling `body` which part (0..<partCount) each range is.
+    static func forEachPart(count: Int, elementsPerItem: Int = 1, _ body: (_ part: Int, Range<Int>) -> Void) {
+        let parts = partCount(count: count, elementsPerItem: elementsPerItem)
+        guard parts > 1 else { return body(0, 0..<count) }
         // The ranges are disjoint and concurrentPerform returns when all are done, so sharing `body` (and
         // the buffers it writes) across the threads is safe although the compiler cannot prove it.
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                body((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                body(part, (count * part / parts)..<(count * (part + 1) / parts))
             }
         }
     }
