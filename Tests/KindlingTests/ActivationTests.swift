@@ -104,6 +104,16 @@ final class ActivationTests: XCTestCase {
         XCTAssertTrue(doubles.grad!.isFinite)
     }
 
+    /// Large enough to be split between the cores: the values and the mask of the gradient are exact.
+    func testReLUOfALargeTensorIsExactForwardAndBackward() {
+        let x = Tensor<Float>.randn([5, 65537], generator: RandomGenerator(seed: 4)).requiringGradient()
+        let upstream = Tensor<Float>.randn(x.shape, generator: RandomGenerator(seed: 5))
+        let y = relu(x)
+        y.backward(upstream)
+        XCTAssertEqual(y.scalars, x.scalars.map { Swift.max($0, 0) })
+        XCTAssertEqual(x.grad?.scalars, zip(x.scalars, upstream.scalars).map { $0 > 0 ? $1 : 0 })
+    }
+
     func testDefaultsArePyTorchs() {
         let x = Tensor<Double>([-2, 3])
         XCTAssertEqual(leakyReLU(x).scalars, [-0.02, 3])

@@ -4,11 +4,55 @@
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func relu<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
-    let result = Tensor(shape: x.shape, scalars: Kernels.map(x.scalars) { $0 > 0 ? $0 : 0 })
+    let output = Kernels.rectified(x.scalars)
+    let result = Tensor(shape: x.shape, scalars: output)
     guard Tensor.recording(x) else { return result }
-    let output = result.scalars, shape = x.shape
+    let shape = x.shape
     return Tensor.record("relu", result, inputs: [x]) { gradient in
-        [Tensor(shape: shape, scalars: Kernels.zip(gradient.scalars, output) { g, y in y > 0 ? g : 0 })]
+        [Tensor(shape: shape, scalars: Kernels.passingWherePositive(gradient.scalars, output))]
+    }
+}
+
+extension Kernels {
+    /// max(x, 0) for every element, split between the cores for large arrays.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func rectified<S: TensorScalar>(_ x: [S]) -> [S] {
+        let count = x.count
+        return [S](unsafeUninitializedCapacity: count) { out, initialized in
+            x.withUnsafeBufferPointer { x in
+                guard count > 0 else { return }
+                let (x, out) = (x.baseAddress!, out.baseAddress!)
+                ParallelChunks.forEach(count: count) { range in
+                    for i in range { out[i] = x[i] > 0 ? x[i] : 0 }
+                }
+            }
+            initialized = count
+        }
+    }
+
+    /// g where mask > 0, else 0, split between the cores for large arrays.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func passingWherePositive<S: TensorScalar>(_ g: [S], _ mask: [S]) -> [S] {
+        precondition(g.count == mask.count)
+        let count = g.count
+        return [S](unsafeUninitializedCapacity: count) { out, initialized in
+            g.withUnsafeBufferPointer { g in
+                mask.withUnsafeBufferPointer { mask in
+                    guard count > 0 else { return }
+                    let (g, mask, out) = (g.baseAddress!, mask.baseAddress!, out.baseAddress!)
+                    ParallelChunks.forEach(count: count) { range in
+                        // Both loads unconditional: a load under the condition would keep the loop scalar.
+                        for i in range {
+                            let (value, key) = (g[i], mask[i])
+                            out[i] = key > 0 ? value : 0
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
     }
 }
 
