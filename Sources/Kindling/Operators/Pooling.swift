@@ -133,8 +133,7 @@ enum Pooling<Scalar: TensorScalar> {
             best = wins ? value : best
             position = wins ? index : position
         }
-        if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
-            && g.paddingHeight == 0 && g.paddingWidth == 0 {
+        if isTwoByTwo(g) {
             // Indices stay below the plane size, checked to fit Int32 by the caller: no overflow checks.
             for i in 0..<g.outputHeight {
                 let top = 2 &* i &* width, bottom = top &+ width, row = i &* g.outputWidth
@@ -165,29 +164,53 @@ enum Pooling<Scalar: TensorScalar> {
         }
     }
 
+    /// Whether the windows are 2 x 2 with stride 2 and no padding (the fast path of `maximum(of:)`).
+    @inline(__always)
+    static func isTwoByTwo(_ g: WindowGeometry) -> Bool {
+        g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
+            && g.paddingHeight == 0 && g.paddingWidth == 0
+    }
+
     /// Each upstream gradient added at its window's maximum, plane by plane (split between the cores;
-    /// within a plane in output order, so overlapping windows add up in a fixed order).
+    /// within a plane in output order, so overlapping windows add up in a fixed order). When 2 x 2
+    /// windows tile the plane exactly, every input position is written once (the gradient at the
+    /// maximum, 0 at the other three), with no zeroing pass first.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func maximumGradient(_ upstream: [Scalar], argmax: [Int32], _ g: WindowGeometry) -> [Scalar] {
-        let planes = g.batch * g.channels
-        var result = [Scalar](repeating: 0, count: planes * g.inputPlane)
-        result.withUnsafeMutableBufferPointer { dx in
+        let planes = g.batch * g.channels, count = planes * g.inputPlane
+        let tiles = isTwoByTwo(g) && g.height % 2 == 0 && g.width % 2 == 0
+        return [Scalar](unsafeUninitializedCapacity: count) { dx, initialized in
+            if !tiles { dx.initialize(repeating: 0) }
             upstream.withUnsafeBufferPointer { dy in
                 argmax.withUnsafeBufferPointer { argmax in
+                    guard count > 0 else { return }
                     let (dx, dy, argmax) = (dx.baseAddress!, dy.baseAddress!, argmax.baseAddress!)
                     ParallelChunks.forEach(count: planes, elementsPerItem: g.inputPlane) { range in
                         for plane in range {
                             let destination = dx + plane * g.inputPlane
-                            for o in (plane * g.outputPlane)..<((plane + 1) * g.outputPlane) {
-                                destination[Int(argmax[o])] += dy[o]
+                            let first = plane * g.outputPlane
+                            if tiles {
+                                for i in 0..<g.outputHeight {
+                                    for j in 0..<g.outputWidth {
+                                        let o = first + i * g.outputWidth + j
+                                        let winner = Int(argmax[o]), value = dy[o]
+                                        let top = 2 * i * g.width + 2 * j, bottom = top + g.width
+                                        destination[top] = top == winner ? value : 0
+                                        destination[top + 1] = top + 1 == winner ? value : 0
+                                        destination[bottom] = bottom == winner ? value : 0
+                                        destination[bottom + 1] = bottom + 1 == winner ? value : 0
+                                    }
+                                }
+                            } else {
+                                for o in first..<(first + g.outputPlane) { destination[Int(argmax[o])] += dy[o] }
                             }
                         }
                     }
                 }
             }
+            initialized = count
         }
-        return result
     }
 
     /// The divisor of window (i, j): kH · kW (clipped to the padded input, as PyTorch) when padding
