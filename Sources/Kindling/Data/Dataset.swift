@@ -15,6 +15,9 @@ public struct Dataset<Scalar: TensorScalar> {
     public let labels: [Int]
     /// The number of classes (at least 1 + the largest label).
     public let classCount: Int
+    /// The labels as a column of shape (count, 1) holding 0, 1, ... (the targets of a binary
+    /// cross-entropy on logits of shape (count, 1)); made once, since a training loss reads it every step.
+    public let targets: Tensor<Scalar>
 
     /// A dataset from a feature matrix and one label per row. `classCount` defaults to 1 + the largest
     /// label (2 when every label is 0, so that an all-negative binary subset stays binary).
@@ -29,6 +32,7 @@ public struct Dataset<Scalar: TensorScalar> {
         self.features = features.detached()
         self.labels = labels
         self.classCount = count
+        targets = Tensor(shape: [labels.count, 1], scalars: labels.map { Scalar($0) })
     }
 
     /// The number of examples (rows).
@@ -36,12 +40,6 @@ public struct Dataset<Scalar: TensorScalar> {
 
     /// The number of features per example (columns).
     public var featureCount: Int { features.shape[1] }
-
-    /// The labels as a column of shape (count, 1) holding 0, 1, ... (the targets of a binary
-    /// cross-entropy on logits of shape (count, 1)).
-    public var targets: Tensor<Scalar> {
-        Tensor(shape: [count, 1], scalars: labels.map { Scalar($0) })
-    }
 
     /// The rows at `indices`, in that order (a mini-batch).
     public func rows(_ indices: [Int]) -> Dataset {
