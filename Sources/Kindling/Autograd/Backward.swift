@@ -84,17 +84,18 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private static func topologicalOrder(from root: GradientNode<Scalar>) -> [GradientNode<Scalar>] {
+        let mark = lastVisitMark.wrappingAdd(1, ordering: .relaxed).newValue
         var order: [GradientNode<Scalar>] = []
-        var visited = Set<ObjectIdentifier>()
         var stack: [(GradientNode<Scalar>, Bool)] = [(root, false)]
         while let (current, expanded) = stack.popLast() {
             if expanded {
                 order.append(current)
                 continue
             }
-            guard visited.insert(ObjectIdentifier(current)).inserted else { continue }
+            guard current.visitMark != mark else { continue }
+            current.visitMark = mark
             stack.append((current, true))
-            for case let input? in current.inputs where !visited.contains(ObjectIdentifier(input)) {
+            for case let input? in current.inputs where input.visitMark != mark {
                 stack.append((input, false))
             }
         }

@@ -4,6 +4,10 @@ import Synchronization
 /// released after `backward()`.
 let liveGradientNodes = Atomic<Int>(0)
 
+/// The last mark handed out to a graph traversal; each traversal takes a new one, so that a node is
+/// known as visited by carrying the traversal's mark, without a set of visited nodes.
+let lastVisitMark = Atomic<UInt64>(0)
+
 /// One vertex of the reverse-mode graph. A leaf belongs to a tensor that requires gradients and
 /// accumulates `grad`; an operation's node holds its inputs' nodes and the closure that maps the gradient
 /// of its output to the gradients of its inputs.
@@ -21,6 +25,8 @@ final class GradientNode<Scalar: TensorScalar> {
     var pending: Tensor<Scalar>?
     /// Set once `backward` has run through this node without retaining the graph.
     var isReleased = false
+    /// The mark of the last traversal that reached this node.
+    var visitMark: UInt64 = 0
 
     /// A leaf node.
     init() {
