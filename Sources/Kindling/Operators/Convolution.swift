@@ -112,12 +112,24 @@ struct Convolution<Scalar: TensorScalar> {
         }
     }
 
+    /// The work of one sample, in elements of its column matrices (all groups).
+    private var workPerSample: Int { columnRows * geometry.outputPlane * groups }
+
+    /// The column matrix of the input block at `image`: unfolded into `columns`, or the block itself for
+    /// a pointwise kernel (nil `columns`).
+    @inline(__always)
+    private func columnMatrix(_ image: UnsafePointer<Scalar>, _ columns: UnsafeMutablePointer<Scalar>?) -> UnsafePointer<Scalar> {
+        guard let columns else { return image }
+        Convolution.unfold(image, channels: groupInputChannels, geometry, into: columns)
+        return UnsafePointer(columns)
+    }
+
     /// Splits the samples between the cores when the work repays the threads: `body(part, samples,
     /// columns)` runs once per part, with a column buffer of its own (nil for a pointwise kernel).
     /// Each sample's GEMMs are too small for OpenBLAS to thread, so the samples are threaded instead.
     private func splitSamples(_ body: (_ part: Int, _ samples: Range<Int>, _ columns: UnsafeMutablePointer<Scalar>?) -> Void) {
         let g = geometry, columnCount = isPointwise ? 0 : columnRows * g.outputPlane
-        ParallelChunks.forEachPart(count: g.batch, elementsPerItem: columnRows * g.outputPlane * groups) { part, samples in
+        ParallelChunks.forEachPart(count: g.batch, elementsPerItem: workPerSample) { part, samples in
             var columns = [Scalar](repeating: 0, count: columnCount)
             columns.withUnsafeMutableBufferPointer { body(part, samples, isPointwise ? nil : $0.baseAddress!) }
         }
@@ -137,12 +149,7 @@ struct Convolution<Scalar: TensorScalar> {
                     let (x, w, out) = (x.baseAddress!, w.baseAddress!, out.baseAddress!)
                     splitSamples { _, samples, columns in
                         forEachBlock(samples) { inputOffset, outputOffset, weightOffset in
-                            let image = x + inputOffset
-                            var source = image
-                            if let columns {
-                                Convolution.unfold(image, channels: groupInputChannels, g, into: columns)
-                                source = UnsafePointer(columns)
-                            }
+                            let source = columnMatrix(x + inputOffset, columns)
                             BLAS.gemm(m: groupOutputChannels, n: plane, k: k, a: w + weightOffset,
                                       b: source, beta: 1, c: out + outputOffset)
                         }
@@ -183,7 +190,7 @@ struct Convolution<Scalar: TensorScalar> {
     @_specialize(where Scalar == Double)
     func weightGradient(_ upstream: [Scalar], input: [Scalar]) -> [Scalar] {
         let g = geometry, plane = g.outputPlane, k = columnRows, size = outputChannels * k
-        let parts = ParallelChunks.partCount(count: g.batch, elementsPerItem: columnRows * g.outputPlane * groups)
+        let parts = ParallelChunks.partCount(count: g.batch, elementsPerItem: workPerSample)
         var partials = [Scalar](repeating: 0, count: parts * size)
         partials.withUnsafeMutableBufferPointer { partials in
             upstream.withUnsafeBufferPointer { dy in
@@ -191,12 +198,7 @@ struct Convolution<Scalar: TensorScalar> {
                     let (partials, dy, x) = (partials.baseAddress!, dy.baseAddress!, x.baseAddress!)
                     splitSamples { part, samples, columns in
                         forEachBlock(samples) { inputOffset, outputOffset, weightOffset in
-                            let image = x + inputOffset
-                            var source = image
-                            if let columns {
-                                Convolution.unfold(image, channels: groupInputChannels, g, into: columns)
-                                source = UnsafePointer(columns)
-                            }
+                            let source = columnMatrix(x + inputOffset, columns)
                             BLAS.gemm(.none, .transposed, m: groupOutputChannels, n: k, k: plane,
                                       a: dy + outputOffset, lda: plane, b: source, ldb: plane,
                                       beta: 1, c: partials + part * size + weightOffset)
