@@ -55,10 +55,31 @@ public func binaryCrossEntropy<Scalar>(
 public func binaryCrossEntropyWithLogits<Scalar>(
     _ logits: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
-    elementwiseLoss("binaryCrossEntropyWithLogits", logits, targets, reduction: reduction,
-                    loss: { x, t in Swift.max(x, 0) - x * t + Scalar.log1p(Scalar.exp(-Swift.abs(x))) },
-                    inputDerivative: { x, t in stableSigmoid(x) - t },
-                    targetDerivative: { x, _ in -x })
+    precondition(logits.shape == targets.shape,
+                 "binaryCrossEntropyWithLogits: the input has shape \(logits.shape) and the target \(targets.shape); they must be equal")
+    // e^-|x| is taken once per element and kept: the loss needs log(1 + e^-|x|) and the gradient needs
+    // sigmoid(x), which is 1 / (1 + e^-|x|) for x >= 0 and e^-|x| / (1 + e^-|x|) otherwise (as stableSigmoid).
+    let x = logits.scalars, t = targets.scalars, count = x.count
+    let decays = Kernels.map(x) { Scalar.exp(-Swift.abs($0)) }
+    let losses = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
+        for i in 0..<count { out[i] = Swift.max(x[i], 0) - x[i] * t[i] + Scalar.log1p(decays[i]) }
+        initialized = count
+    }
+    let result = reduced(losses, reduction, shape: logits.shape)
+    guard Tensor.recording(logits, targets) else { return result }
+    let shape = logits.shape, inputNeeded = logits.requiresGradient, targetNeeded = targets.requiresGradient
+    return Tensor.record("binaryCrossEntropyWithLogits", result, inputs: [logits, targets]) { gradient in
+        let weights = elementWeights(gradient, reduction, count: count)
+        let dx = inputNeeded ? [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
+            for i in 0..<count {
+                let e = decays[i], sigmoid = x[i] >= 0 ? 1 / (1 + e) : e / (1 + e)
+                out[i] = (sigmoid - t[i]) * weights[i]
+            }
+            initialized = count
+        } : nil
+        let dt = targetNeeded ? Kernels.zip(x, weights) { x, w in -x * w } : nil
+        return [dx.map { Tensor(shape: shape, scalars: $0) }, dt.map { Tensor(shape: shape, scalars: $0) }]
+    }
 }
 
 /// Cross-entropy of logits (N, C) against class indices (`torch.nn.functional.cross_entropy`): for each
@@ -122,8 +143,10 @@ private func elementwiseLoss<Scalar>(
     return Tensor.record(operation, result, inputs: [input, target]) { gradient in
         let weights = elementWeights(gradient, reduction, count: x.count)
         func partial(_ derivative: @escaping (Scalar, Scalar) -> Scalar) -> Tensor<Scalar> {
-            let local = Kernels.zip(x, t, derivative)
-            return Tensor(shape: shape, scalars: Kernels.zip(local, weights, *))
+            Tensor(shape: shape, scalars: [Scalar](unsafeUninitializedCapacity: x.count) { out, initialized in
+                for i in 0..<x.count { out[i] = derivative(x[i], t[i]) * weights[i] }
+                initialized = x.count
+            })
         }
         return [inputNeeded ? partial(inputDerivative) : nil, targetNeeded ? partial(targetDerivative) : nil]
     }
