@@ -100,7 +100,7 @@ enum Pooling<Scalar: TensorScalar> {
     static func maximum(_ input: [Scalar], _ g: WindowGeometry) -> (values: [Scalar], argmax: [Int32]) {
         precondition(g.inputPlane <= Int(Int32.max), "maxPool2d: an input plane of \(g.height)x\(g.width) is too large")
         let planes = g.batch * g.channels, count = planes * g.outputPlane
-        var argmax = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        var argmax = [Int32](repeating: 0, count: count)
         let values = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
             input.withUnsafeBufferPointer { input in
                 argmax.withUnsafeMutableBufferPointer { argmax in
