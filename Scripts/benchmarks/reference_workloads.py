@@ -114,20 +114,7 @@ def mlp(optimizer_name, steps=60):
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     x = torch.randn(256, 784)
     labels = torch.randint(0, 10, (256,))
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), labels)
-        loss.backward()
-        optimizer.step()
-
-    for _ in range(5):
-        step()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return time.perf_counter() - start, steps
+    return timed_classifier_steps(model, optimizer, x, labels, warm_up=5, steps=steps)
 
 
 def cnn(steps=20):
@@ -151,6 +138,14 @@ def cnn(steps=20):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x = torch.randn(64, 3, 32, 32)
     labels = torch.randint(0, 10, (64,))
+    return timed_classifier_steps(model, optimizer, x, labels, warm_up=3, steps=steps)
+
+
+def timed_classifier_steps(model, optimizer, x, labels, warm_up, steps):
+    """Seconds for `steps` training steps (zero_grad, cross-entropy forward, backward, optimizer step) on
+    one fixed batch, after `warm_up` untimed ones; returns (seconds, steps)."""
+    import torch
+
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def step():
@@ -159,7 +154,7 @@ def cnn(steps=20):
         loss.backward()
         optimizer.step()
 
-    for _ in range(3):
+    for _ in range(warm_up):
         step()
     start = time.perf_counter()
     for _ in range(steps):
