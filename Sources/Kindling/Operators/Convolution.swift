@@ -262,6 +262,31 @@ struct Convolution<Scalar: TensorScalar> {
         return first..<Swift.max(first, end)
     }
 
+    /// Visits the column matrix row segment by row segment: for channel c, kernel position (p, q) and
+    /// output row i, the segment's offset in the column matrix and, when the input row it reads,
+    /// y = i·stride - padding + p·dilation, lies inside the image, that row's offset in the image (nil
+    /// when it is padding), with the output columns that read inside the image and the input column of
+    /// output column 0.
+    @inline(__always)
+    static func forEachColumnRow(channels: Int, _ g: WindowGeometry,
+                                 _ body: (_ segment: Int, _ inputRow: Int?, _ valid: Range<Int>, _ offset: Int) -> Void) {
+        var row = 0
+        for c in 0..<channels {
+            for p in 0..<g.kernelHeight {
+                for q in 0..<g.kernelWidth {
+                    let offset = q * g.dilationWidth - g.paddingWidth
+                    let valid = validColumns(offset: offset, g)
+                    for i in 0..<g.outputHeight {
+                        let y = i * g.strideHeight - g.paddingHeight + p * g.dilationHeight
+                        body(row + i * g.outputWidth, y >= 0 && y < g.height ? c * g.inputPlane + y * g.width : nil,
+                             valid, offset)
+                    }
+                    row += g.outputPlane
+                }
+            }
+        }
+    }
+
     /// im2col: writes the (channels · kH · kW) x (Hout · Wout) matrix whose row (c, p, q) holds, for every
     /// output position (i, j), image[c, i·stride - padding + p·dilation, j·stride - padding + q·dilation]
     /// (zero outside the image).
@@ -269,33 +294,17 @@ struct Convolution<Scalar: TensorScalar> {
     @_specialize(where Scalar == Double)
     static func unfold(_ image: UnsafePointer<Scalar>, channels: Int, _ g: WindowGeometry,
                        into columns: UnsafeMutablePointer<Scalar>) {
-        var row = columns
-        for c in 0..<channels {
-            let channel = image + c * g.inputPlane
-            for p in 0..<g.kernelHeight {
-                for q in 0..<g.kernelWidth {
-                    let offset = q * g.dilationWidth - g.paddingWidth
-                    let valid = validColumns(offset: offset, g)
-                    for i in 0..<g.outputHeight {
-                        let destination = row + i * g.outputWidth
-                        let y = i * g.strideHeight - g.paddingHeight + p * g.dilationHeight
-                        guard y >= 0 && y < g.height else {
-                            destination.update(repeating: 0, count: g.outputWidth)
-                            continue
-                        }
-                        let source = channel + y * g.width
-                        for j in 0..<valid.lowerBound { destination[j] = 0 }
-                        if g.strideWidth == 1 {
-                            (destination + valid.lowerBound).update(from: source + (valid.lowerBound + offset),
-                                                                    count: valid.count)
-                        } else {
-                            for j in valid { destination[j] = source[j * g.strideWidth + offset] }
-                        }
-                        for j in valid.upperBound..<g.outputWidth { destination[j] = 0 }
-                    }
-                    row += g.outputPlane
-                }
+        forEachColumnRow(channels: channels, g) { segment, inputRow, valid, offset in
+            let destination = columns + segment
+            guard let inputRow else { return destination.update(repeating: 0, count: g.outputWidth) }
+            let source = image + inputRow
+            for j in 0..<valid.lowerBound { destination[j] = 0 }
+            if g.strideWidth == 1 {
+                (destination + valid.lowerBound).update(from: source + (valid.lowerBound + offset), count: valid.count)
+            } else {
+                for j in valid { destination[j] = source[j * g.strideWidth + offset] }
             }
+            for j in valid.upperBound..<g.outputWidth { destination[j] = 0 }
         }
     }
 
@@ -305,23 +314,10 @@ struct Convolution<Scalar: TensorScalar> {
     @_specialize(where Scalar == Double)
     static func fold(_ columns: UnsafePointer<Scalar>, channels: Int, _ g: WindowGeometry,
                      onto image: UnsafeMutablePointer<Scalar>) {
-        var row = columns
-        for c in 0..<channels {
-            let channel = image + c * g.inputPlane
-            for p in 0..<g.kernelHeight {
-                for q in 0..<g.kernelWidth {
-                    let offset = q * g.dilationWidth - g.paddingWidth
-                    let valid = validColumns(offset: offset, g)
-                    for i in 0..<g.outputHeight {
-                        let y = i * g.strideHeight - g.paddingHeight + p * g.dilationHeight
-                        guard y >= 0 && y < g.height else { continue }
-                        let source = row + i * g.outputWidth
-                        let destination = channel + y * g.width
-                        for j in valid { destination[j * g.strideWidth + offset] += source[j] }
-                    }
-                    row += g.outputPlane
-                }
-            }
+        forEachColumnRow(channels: channels, g) { segment, inputRow, valid, offset in
+            guard let inputRow else { return }
+            let source = columns + segment, destination = image + inputRow
+            for j in valid { destination[j * g.strideWidth + offset] += source[j] }
         }
     }
 }

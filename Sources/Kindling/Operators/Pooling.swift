@@ -227,26 +227,35 @@ enum Pooling<Scalar: TensorScalar> {
         return Scalar(rows.count * columns.count)
     }
 
+    /// Visits every window (i, j) of every plane with its flat output index and the rows and columns of
+    /// the input it covers (clipped to the input).
+    @inline(__always)
+    static func forEachWindow(_ g: WindowGeometry,
+                              _ body: (_ plane: Int, _ i: Int, _ j: Int, _ output: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void) {
+        for plane in 0..<(g.batch * g.channels) {
+            for i in 0..<g.outputHeight {
+                for j in 0..<g.outputWidth {
+                    let (rows, columns) = window(i, j, g)
+                    body(plane, i, j, (plane * g.outputHeight + i) * g.outputWidth + j, rows, columns)
+                }
+            }
+        }
+    }
+
     /// The window averages.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func average(_ input: [Scalar], _ g: WindowGeometry, countIncludePad: Bool) -> [Scalar] {
-        let planes = g.batch * g.channels, count = planes * g.outputPlane
+        let count = g.batch * g.channels * g.outputPlane
         return [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
             input.withUnsafeBufferPointer { input in
-                for plane in 0..<planes {
+                forEachWindow(g) { plane, i, j, o, rows, columns in
                     let source = input.baseAddress! + plane * g.inputPlane
-                    for i in 0..<g.outputHeight {
-                        for j in 0..<g.outputWidth {
-                            let (rows, columns) = window(i, j, g)
-                            var total: Scalar = 0
-                            for r in rows {
-                                for c in columns { total += source[r * g.width + c] }
-                            }
-                            out[(plane * g.outputHeight + i) * g.outputWidth + j] =
-                                total / divisor(i, j, g, countIncludePad: countIncludePad)
-                        }
+                    var total: Scalar = 0
+                    for r in rows {
+                        for c in columns { total += source[r * g.width + c] }
                     }
+                    out[o] = total / divisor(i, j, g, countIncludePad: countIncludePad)
                 }
             }
             initialized = count
@@ -257,21 +266,14 @@ enum Pooling<Scalar: TensorScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func averageGradient(_ upstream: [Scalar], _ g: WindowGeometry, countIncludePad: Bool) -> [Scalar] {
-        let planes = g.batch * g.channels
-        var result = [Scalar](repeating: 0, count: planes * g.inputPlane)
+        var result = [Scalar](repeating: 0, count: g.batch * g.channels * g.inputPlane)
         result.withUnsafeMutableBufferPointer { dx in
             upstream.withUnsafeBufferPointer { dy in
-                for plane in 0..<planes {
+                forEachWindow(g) { plane, i, j, o, rows, columns in
                     let destination = dx.baseAddress! + plane * g.inputPlane
-                    for i in 0..<g.outputHeight {
-                        for j in 0..<g.outputWidth {
-                            let (rows, columns) = window(i, j, g)
-                            let share = dy[(plane * g.outputHeight + i) * g.outputWidth + j]
-                                / divisor(i, j, g, countIncludePad: countIncludePad)
-                            for r in rows {
-                                for c in columns { destination[r * g.width + c] += share }
-                            }
-                        }
+                    let share = dy[o] / divisor(i, j, g, countIncludePad: countIncludePad)
+                    for r in rows {
+                        for c in columns { destination[r * g.width + c] += share }
                     }
                 }
             }
