@@ -13,12 +13,12 @@
 ///
 /// Data and files a user supplies are not programmer mistakes: they throw typed errors instead.
 @inline(__always)
-public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
+package func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
     if !condition() { failRequirement(message()) }
 }
 
 /// Stops the program with `Kindling: <message>` on standard error (see `require`).
 @inline(never)
-public func failRequirement(_ message: String) -> Never {
+package func failRequirement(_ message: String) -> Never {
     fatalError("Kindling: \(message)")
 }
