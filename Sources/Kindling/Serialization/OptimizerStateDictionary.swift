@@ -152,6 +152,8 @@ extension SGD: CheckpointableOptimizer {
         return state
     }
 
+    /// Restores the momentum buffers and the learning rate (a parameter without a saved buffer starts
+    /// afresh, as at its first step).
     public func loadStateDictionary(_ state: OptimizerStateDictionary<Scalar>) throws {
         let (tensors, _, learningRate) = try validated(state, settings: settings, tensorNames: ["momentum_buffer"], integerNames: [])
         momentumBuffers = parameters.indices.map { index in tensors[index]?["momentum_buffer"].map(stateBuffer) }
@@ -181,6 +183,8 @@ extension Adam: CheckpointableOptimizer {
         return state
     }
 
+    /// Restores the moments, the step counts and the learning rate (a parameter without saved state
+    /// starts afresh, as at its first step).
     public func loadStateDictionary(_ state: OptimizerStateDictionary<Scalar>) throws {
         let (tensors, integers, learningRate) = try validated(
             state, settings: settings, tensorNames: ["exp_avg", "exp_avg_sq"], integerNames: ["step"])

@@ -36,6 +36,7 @@ public struct StateDictionaryError: Error, Equatable, CustomStringConvertible {
     /// The lists of problems.
     public let result: StateDictionaryLoadResult
 
+    /// PyTorch's layout: a title line, then one line per kind of problem.
     public var description: String {
         var lines = ["Error(s) in loading state dictionary for \(modelName):"]
         if !result.missingKeys.isEmpty {
