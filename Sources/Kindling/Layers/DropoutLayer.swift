@@ -11,7 +11,7 @@ public final class Dropout<Scalar: TensorScalar>: Module {
 
     /// A dropout layer with drop probability p in [0, 1], drawing from `generator`.
     public init(probability: Double = 0.5, generator: RandomGenerator = .global) {
-        precondition(probability >= 0 && probability <= 1, "Dropout: the probability must be in [0, 1], got \(probability)")
+        require(probability >= 0 && probability <= 1, "Dropout: the probability must be in [0, 1], got \(probability)")
         self.probability = probability
         self.generator = generator
     }

@@ -35,7 +35,7 @@ extension Kernels {
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     static func passingWherePositive<S: TensorScalar>(_ g: [S], _ mask: [S]) -> [S] {
-        precondition(g.count == mask.count)
+        require(g.count == mask.count, "relu backward: \(g.count) gradients for \(mask.count) inputs")
         let count = g.count
         return [S](unsafeUninitializedCapacity: count) { out, initialized in
             g.withUnsafeBufferPointer { g in

@@ -65,6 +65,6 @@ public func tanh<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
 @_specialize(where Scalar == Double)
 public func clamp<Scalar>(_ x: Tensor<Scalar>, min lower: Scalar? = nil, max upper: Scalar? = nil) -> Tensor<Scalar> {
     let low = lower ?? -.infinity, high = upper ?? .infinity
-    precondition(low <= high, "clamp: min \(low) is greater than max \(high)")
+    require(low <= high, "clamp: min \(low) is greater than max \(high)")
     return x.elementwise("clamp", { Swift.min(Swift.max($0, low), high) }) { x, _ in x >= low && x <= high ? 1 : 0 }
 }

@@ -36,7 +36,7 @@ public func binaryCrossEntropy<Scalar>(
     _ probabilities: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
     if let outside = probabilities.scalars.first(where: { !($0 >= 0 && $0 <= 1) }) {
-        preconditionFailure("binaryCrossEntropy: every probability must be in [0, 1], found \(outside)")
+        failRequirement("binaryCrossEntropy: every probability must be in [0, 1], found \(outside)")
     }
     return elementwiseLoss("binaryCrossEntropy", probabilities, targets, reduction: reduction,
                            loss: { p, t in
@@ -55,7 +55,7 @@ public func binaryCrossEntropy<Scalar>(
 public func binaryCrossEntropyWithLogits<Scalar>(
     _ logits: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
-    precondition(logits.shape == targets.shape,
+    require(logits.shape == targets.shape,
                  "binaryCrossEntropyWithLogits: the input has shape \(logits.shape) and the target \(targets.shape); they must be equal")
     // e^-|x| is taken once per element and kept: the loss needs log(1 + e^-|x|) and the gradient needs
     // sigmoid(x), which is 1 / (1 + e^-|x|) for x >= 0 and e^-|x| / (1 + e^-|x|) otherwise (as stableSigmoid).
@@ -134,7 +134,7 @@ private func elementwiseLoss<Scalar>(
     inputDerivative: @escaping (Scalar, Scalar) -> Scalar,
     targetDerivative: @escaping (Scalar, Scalar) -> Scalar
 ) -> Tensor<Scalar> {
-    precondition(input.shape == target.shape,
+    require(input.shape == target.shape,
                  "\(operation): the input has shape \(input.shape) and the target \(target.shape); they must be equal")
     let result = reduced(Kernels.zip(input.scalars, target.scalars, loss), reduction, shape: input.shape)
     guard Tensor.recording(input, target) else { return result }
@@ -175,12 +175,12 @@ private func elementWeights<Scalar>(_ gradient: Tensor<Scalar>, _ reduction: Red
 private func checkClassification<Scalar>(
     _ operation: String, _ input: Tensor<Scalar>, _ classIndices: [Int]
 ) -> (samples: Int, classes: Int) {
-    precondition(input.rank == 2, "\(operation): expects an input of shape (N, C), got \(input.shape)")
+    require(input.rank == 2, "\(operation): expects an input of shape (N, C), got \(input.shape)")
     let (samples, classes) = (input.shape[0], input.shape[1])
-    precondition(classIndices.count == samples,
+    require(classIndices.count == samples,
                  "\(operation): \(classIndices.count) class indices for \(samples) samples (input shape \(input.shape))")
     if let bad = classIndices.first(where: { $0 < 0 || $0 >= classes }) {
-        preconditionFailure("\(operation): class index \(bad) is out of range for \(classes) classes")
+        failRequirement("\(operation): class index \(bad) is out of range for \(classes) classes")
     }
     return (samples, classes)
 }

@@ -9,7 +9,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sum(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
-        let axes = Set(axes.map { Shape.normalize(axis: $0, rank: rank) })
+        let axes = Set(axes.map { Shape.normalize(axis: $0, rank: rank, operation: "sum") })
         let (keptShape, scalars) = Kernels.reduce(self.scalars, shape, axes: axes, initial: 0, +)
         let outShape = keepingDims ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
         let result = Tensor(shape: outShape, scalars: scalars)
@@ -36,7 +36,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func mean(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
-        let normalized = Set(axes.map { Shape.normalize(axis: $0, rank: rank) })
+        let normalized = Set(axes.map { Shape.normalize(axis: $0, rank: rank, operation: "mean") })
         let n = normalized.reduce(1) { $0 * shape[$1] }
         return sum(alongAxes: Array(normalized), keepingDims: keepingDims) / Scalar(n)
     }
@@ -91,8 +91,8 @@ extension Tensor {
         _ operation: String, alongAxes axes: [Int], keepingDims: Bool, initial: Scalar,
         _ combine: @escaping (Scalar, Scalar) -> Scalar
     ) -> Tensor {
-        precondition(count > 0, "\(operation): the tensor of shape \(shape) is empty")
-        let axes = Set(axes.map { Shape.normalize(axis: $0, rank: rank) })
+        require(count > 0, "\(operation): the tensor of shape \(shape) is empty")
+        let axes = Set(axes.map { Shape.normalize(axis: $0, rank: rank, operation: operation) })
         let (keptShape, scalars) = Kernels.reduce(self.scalars, shape, axes: axes, initial: initial, combine)
         let outShape = keepingDims ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
         let result = Tensor(shape: outShape, scalars: scalars)
@@ -111,9 +111,9 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func argmax(alongAxis axis: Int) -> [Int] {
-        let axis = Shape.normalize(axis: axis, rank: rank)
+        let axis = Shape.normalize(axis: axis, rank: rank, operation: "argmax")
         let size = shape[axis]
-        precondition(size > 0, "argmax: axis \(axis) of shape \(shape) is empty")
+        require(size > 0, "argmax: axis \(axis) of shape \(shape) is empty")
         let inner = shape[(axis + 1)...].reduce(1, *)
         let outer = shape[..<axis].reduce(1, *)
         var result = [Int](repeating: 0, count: outer * inner)
@@ -137,7 +137,7 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func broadcast(to target: [Int]) -> Tensor {
         if shape == target { return self }
-        precondition(Shape.broadcast(shape, target) == target, "broadcast: \(shape) cannot be broadcast to \(target)")
+        require(Shape.broadcast(shape, target) == target, "broadcast: \(shape) cannot be broadcast to \(target)")
         let stretched = Kernels.broadcast(
             scalars, shape, [Scalar](repeating: 0, count: target.reduce(1, *)), target) { x, _ in x }.scalars
         let result = Tensor(shape: target, scalars: stretched)

@@ -33,7 +33,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func arange(_ start: Scalar = 0, _ end: Scalar, step: Scalar = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be zero")
+        require(step != 0, "arange: step must not be zero")
         let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor([Scalar]((0..<count).map { start + Scalar($0) * step }))
     }
@@ -43,7 +43,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func linspace(_ start: Scalar, _ end: Scalar, count: Int, endpoint: Bool = true) -> Tensor {
-        precondition(count >= 0, "linspace: count \(count) is negative")
+        require(count >= 0, "linspace: count \(count) is negative")
         let divisions = endpoint ? count - 1 : count
         guard divisions > 0 else { return Tensor([Scalar](repeating: start, count: count)) }
         let step = (end - start) / Scalar(divisions)

@@ -49,19 +49,19 @@ public func train<Model: Module, Update: Optimizer>(
     continueOnNonFinite: Bool = false,
     showsProgress: Bool = true
 ) -> TrainingHistory where Update.Scalar == Model.Scalar {
-    precondition(recordEvery >= 1, "train: recordEvery must be at least 1, got \(recordEvery)")
-    precondition(data.count > 0, "train: the dataset is empty")
+    require(recordEvery >= 1, "train: recordEvery must be at least 1, got \(recordEvery)")
+    require(data.count > 0, "train: the dataset is empty")
     if let batchSize {
-        precondition(batchSize >= 1, "train: batchSize must be at least 1, got \(batchSize)")
+        require(batchSize >= 1, "train: batchSize must be at least 1, got \(batchSize)")
     }
     let batchesPerEpoch = batchSize.map { (data.count + $0 - 1) / $0 } ?? 1
     let totalSteps: Int
     switch length {
     case .iterations(let count):
-        precondition(count >= 0, "train: the number of iterations must not be negative, got \(count)")
+        require(count >= 0, "train: the number of iterations must not be negative, got \(count)")
         totalSteps = count
     case .epochs(let count):
-        precondition(count >= 0, "train: the number of epochs must not be negative, got \(count)")
+        require(count >= 0, "train: the number of epochs must not be negative, got \(count)")
         totalSteps = count * batchesPerEpoch
     }
 
@@ -82,7 +82,7 @@ public func train<Model: Module, Update: Optimizer>(
         }
 
         let value = loss(model(batch.features), batch)
-        precondition(value.count == 1, "train: the loss must be a single value, got shape \(value.shape)")
+        require(value.count == 1, "train: the loss must be a single value, got shape \(value.shape)")
         let lossValue = Double(value.scalars[0])
         if step % recordEvery == 0 {
             let metrics = evaluate.map { evaluate in withoutGradient { evaluate(model) } } ?? [:]
