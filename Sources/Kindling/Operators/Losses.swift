@@ -179,8 +179,8 @@ private func checkClassification<Scalar>(
     let (samples, classes) = (input.shape[0], input.shape[1])
     require(classIndices.count == samples,
                  "\(operation): \(classIndices.count) class indices for \(samples) samples (input shape \(input.shape))")
-    if let bad = classIndices.first(where: { $0 < 0 || $0 >= classes }) {
-        failRequirement("\(operation): class index \(bad) is out of range for \(classes) classes")
+    if let sample = classIndices.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+        failRequirement("\(operation): class index \(classIndices[sample]) (sample \(sample)) is out of range for \(classes) classes")
     }
     return (samples, classes)
 }
