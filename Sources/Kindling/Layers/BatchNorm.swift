@@ -7,7 +7,7 @@
 ///
 /// Its state-dictionary keys are PyTorch's: `weight`, `bias`, `running_mean`, `running_var`,
 /// `num_batches_tracked`.
-public class BatchNorm<Scalar: TensorScalar>: Module {
+public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
     /// The per-channel scale γ, shape (C); nil without affine parameters.
     public let weight: Parameter<Scalar>?
     /// The per-channel shift β, shape (C); nil without affine parameters.
@@ -25,8 +25,6 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
     public let epsilon: Double
     /// The weight of the newest batch in the running statistics.
     public let momentum: Double
-    /// Training mode (batch statistics) or evaluation mode (running statistics).
-    public var isTraining = true
 
     /// The ranks of input this layer accepts, for its requirement message.
     let acceptedRanks: Set<Int>

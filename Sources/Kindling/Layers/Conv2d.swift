@@ -9,7 +9,7 @@
 /// let conv = Conv2d<Float>(3, 32, kernelSize: 3, padding: 1)
 /// let y = conv(images)   // [N, 3, 32, 32] -> [N, 32, 32, 32]
 /// ```
-public final class Conv2d<Scalar: TensorScalar>: Module {
+public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
     /// The weight, shape (outChannels, inChannels / groups, kH, kW).
     public let weight: Parameter<Scalar>
     /// The bias, shape (outChannels), if the layer has one.

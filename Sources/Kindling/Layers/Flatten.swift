@@ -1,6 +1,6 @@
 /// Collapses axes `startAxis...endAxis` into one, as `torch.nn.Flatten` (by default every axis but the
 /// batch axis: (N, C, H, W) -> (N, C·H·W)). The gradient is reshaped back.
-public final class Flatten<Scalar: TensorScalar>: Module {
+public final class Flatten<Scalar: TensorScalar>: ModuleBase, Module {
     /// The first axis collapsed.
     public let startAxis: Int
     /// The last axis collapsed (negative counts from the end).

@@ -2,7 +2,7 @@
 ///
 /// Constructed with PyTorch's default initialization: weight and bias uniform in
 /// ±1/sqrt(inFeatures) (what `kaiming_uniform_(a: sqrt(5))` amounts to).
-public final class Linear<Scalar: TensorScalar>: Module {
+public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
     /// The weight, shape (outFeatures, inFeatures).
     public let weight: Parameter<Scalar>
     /// The bias, shape (outFeatures), if the layer has one.

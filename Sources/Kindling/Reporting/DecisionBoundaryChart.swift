@@ -59,10 +59,9 @@ public struct DecisionBoundaryChart: Sendable {
                 grid.append(Model.Scalar(yRange.lowerBound + (Double(j) + 0.5) * dy))
             }
         }
-        let wasTraining = model.isTraining
-        model.eval()
-        let logits = withoutGradient { model(Tensor(shape: [resolution * resolution, 2], scalars: grid)) }
-        model.isTraining = wasTraining
+        let logits = model.withEvaluationMode {
+            withoutGradient { model(Tensor(shape: [resolution * resolution, 2], scalars: grid)) }
+        }
         let columns = logits.count / (resolution * resolution)
         let probabilities = (0..<(resolution * resolution)).map { cell in
             Self.probabilities(fromLogits: logits.scalars[(cell * columns)..<((cell + 1) * columns)].map { Double($0) })

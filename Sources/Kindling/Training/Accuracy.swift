@@ -17,10 +17,8 @@ public func accuracy<Scalar>(logits: Tensor<Scalar>, labels: [Int]) -> Double {
 }
 
 /// The accuracy of `model` (which outputs logits) on `data`, computed in evaluation mode without
-/// recording a graph; the model's training mode is restored afterwards.
+/// recording a graph; afterwards every module has its own mode back (see `withEvaluationMode`).
 public func accuracy<Model: Module>(of model: Model, on data: Dataset<Model.Scalar>) -> Double {
-    let wasTraining = model.isTraining
-    model.eval()
-    defer { model.isTraining = wasTraining }
-    return accuracy(logits: withoutGradient { model(data.features) }, labels: data.labels)
+    let logits = model.withEvaluationMode { withoutGradient { model(data.features) } }
+    return accuracy(logits: logits, labels: data.labels)
 }

@@ -20,6 +20,12 @@ public enum TrainingLength: Sendable, Equatable {
 /// `np.random.permutation`) and cuts it into consecutive batches of `batchSize` rows, the last one
 /// possibly smaller (PyTorch's `DataLoader(shuffle=True)` with `drop_last=False`).
 ///
+/// Modes: training starts with `model.train()`, which puts the model and every module in it in training
+/// mode (as a PyTorch loop that calls `model.train()` does), and leaves them so afterwards; a module put
+/// in evaluation mode beforehand (a frozen BatchNorm) trains too. `evaluate` runs without a graph in the
+/// modes it chooses; `accuracy(of:on:)` there switches to evaluation mode for the forward pass and then
+/// gives every module its own mode back, so the next step trains as before.
+///
 /// A NaN or infinite loss stops training before the update it would make, and the history's
 /// `divergence` gives the step and the value; with `continueOnNonFinite` training goes on. When
 /// `showsProgress` is true and standard error is a terminal, a progress line there is redrawn as the
