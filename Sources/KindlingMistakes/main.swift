@@ -27,6 +27,12 @@ let mistakes: [String: () -> Void] = [
     "clamp-bounds": { _ = clamp(Tensor<Float>.ones([2]), min: 1, max: 0) },
     "dropout-probability": { _ = Dropout<Float>(probability: 1.5) },
     "max-pool-padding": { _ = maxPool2d(Tensor<Float>.ones([1, 1, 4, 4]), kernelSize: (2, 2), padding: (2, 2)) },
+    "tensor-index": { _ = Tensor<Float>.zeros([2, 3])[1, 3] },
+    "backward-not-scalar": { (Tensor<Float>([1, 2]).requiringGradient() * 2).backward() },
+    "learning-rate": {
+        let optimizer = try! SGD(Linear<Float>(2, 1).parameters, learningRate: 0.1)
+        optimizer.learningRate = -0.5
+    },
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

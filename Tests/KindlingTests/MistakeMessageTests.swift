@@ -51,6 +51,9 @@ final class MistakeMessageTests: XCTestCase {
             ("clamp-bounds", "Kindling: clamp: min 1.0 is greater than max 0.0"),
             ("dropout-probability", "Kindling: Dropout: the probability must be in [0, 1], got 1.5"),
             ("max-pool-padding", "Kindling: maxPool2d: padding (2, 2) must be at most half the kernel size (2, 2)"),
+            ("tensor-index", "Kindling: Tensor: index [1, 3] is out of range for shape [2, 3] (axis 1)"),
+            ("backward-not-scalar", "Kindling: backward(): a tensor of shape [2] needs an explicit upstream gradient"),
+            ("learning-rate", "Kindling: SGD: invalid learning rate -0.5: it must be ≥ 0"),
         ]
         for (mistake, message) in cases {
             let outcome = try run(mistake)
