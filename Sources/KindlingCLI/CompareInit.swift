@@ -19,7 +19,7 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Data set: \(InitializationComparison.DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset = InitializationComparison.DatasetName.circles
 
-    @Option(help: "Comma-separated hidden layer widths (each followed by ReLU).")
+    @Option(parsing: .unconditional, help: "Comma-separated hidden layer widths, each at least 1 (each followed by ReLU).")
     var layers = "10,5"
 
     @Option(parsing: .unconditional, help: "Optimizer updates per initialization (at least 1).")

@@ -10,6 +10,7 @@ extension CommandLineTests {
             (["compare-init", "--batch-size", "-2"], "the batch size must be at least 1, got -2"),
             (["compare-init", "--record-every", "-1"], "the recording interval must be at least 1, got -1"),
             (["compare-init", "--seed", "-3"], "--seed must be in 0...4294967295, got -3"),
+            (["compare-init", "--layers", "-5"], "hidden layer widths must be positive, got [-5]"),
             (["propagate", "--layers", "-1"], "--layers must be at least 1, got -1"),
             (["propagate", "--width", "-4"], "--width must be at least 1, got -4"),
             (["propagate", "--batch-size", "-1"], "--batch-size must be at least 2 (a std needs two rows), got -1"),
