@@ -1,4 +1,4 @@
-"""NaN, ±inf and boundary inputs through Kindling's element-wise functions, reductions and pools, as
+"""NaN, ±inf and boundary inputs through Kindling's element-wise functions, softmax, reductions and pools, as
 PyTorch computes them in float64: values, indices and gradients (issue 10, sections 2 and 4), and the
 values and indices of torch.max(x, dim) / torch.min(x, dim) on random inputs.
 
@@ -76,6 +76,15 @@ def elementwise():
         case("sigmoid", torch.sigmoid, SPECIAL),
         case("tanh", torch.tanh, SPECIAL),
         case("abs", torch.abs, SPECIAL),
+        case("exp", torch.exp, SPECIAL),
+        case("log", torch.log, SPECIAL),
+        case("sqrt", torch.sqrt, SPECIAL),
+    ]
+    rows = tensor([[INF, 0.0, 1.0], [NAN, 0.0, 1.0], [-INF, 0.0, 1.0], [-INF, -INF, -INF], [INF, INF, 0.0],
+                   [1000.0, 0.0, -1000.0]])
+    cases += [
+        case("softmax", lambda x: torch.softmax(x, 1), rows, axis=1),
+        case("logSoftmax", lambda x: torch.log_softmax(x, 1), rows, axis=1),
     ]
     at_zero = tensor([0.0, 2.0, -2.0, 0.25, -0.25, NAN, INF, -INF])
     for exponent in [0.0, 1.0, 2.0, 3.0, 4.0, 0.5, -0.5, -1.0, -2.0, 1.5, 2.5, -1.5]:

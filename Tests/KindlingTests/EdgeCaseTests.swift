@@ -68,7 +68,7 @@ final class EdgeCaseTests: XCTestCase {
 
     func testElementwiseFunctionsFollowPyTorchOnNaNInfinityAndBounds() throws {
         let cases = try cases("elementwise")
-        XCTAssertEqual(cases.count, 26)
+        XCTAssertEqual(cases.count, 31)
         for c in cases {
             let argument = { (key: String) in (c.arguments[key] as? NSNumber)?.doubleValue }
             let label = "\(c.name) \(c.arguments)"
@@ -83,6 +83,11 @@ final class EdgeCaseTests: XCTestCase {
             case "tanh": check(c, label) { tanh($0) }
             case "abs": check(c, label) { abs($0) }
             case "pow": check(c, label) { pow($0, argument("exponent")!) }
+            case "exp": check(c, label) { exp($0) }
+            case "log": check(c, label) { log($0) }
+            case "sqrt": check(c, label) { sqrt($0) }
+            case "softmax": check(c, label) { softmax($0, alongAxis: c.arguments["axis"] as! Int) }
+            case "logSoftmax": check(c, label) { logSoftmax($0, alongAxis: c.arguments["axis"] as! Int) }
             default: XCTFail("unknown case \(c.name)")
             }
         }
