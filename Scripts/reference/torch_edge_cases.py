@@ -86,6 +86,17 @@ def elementwise():
         case("softmax", lambda x: torch.softmax(x, 1), rows, axis=1),
         case("logSoftmax", lambda x: torch.log_softmax(x, 1), rows, axis=1),
     ]
+    targets = tensor([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0])
+    classes = [0, 1, 2, 0, 1, 2]
+    cases += [
+        case("binaryCrossEntropyWithLogits",
+             lambda x: F.binary_cross_entropy_with_logits(x, targets, reduction="none"), SPECIAL,
+             targets=targets.tolist(), reduction="none"),
+        case("meanSquaredError", lambda x: F.mse_loss(x, targets, reduction="none"), SPECIAL,
+             targets=targets.tolist(), reduction="none"),
+        case("crossEntropy", lambda x: F.cross_entropy(x, torch.tensor(classes), reduction="none"), rows,
+             classIndices=classes, reduction="none"),
+    ]
     at_zero = tensor([0.0, 2.0, -2.0, 0.25, -0.25, NAN, INF, -INF])
     for exponent in [0.0, 1.0, 2.0, 3.0, 4.0, 0.5, -0.5, -1.0, -2.0, 1.5, 2.5, -1.5]:
         cases.append(case("pow", lambda x: torch.pow(x, exponent), at_zero, exponent=exponent))

@@ -68,7 +68,7 @@ final class EdgeCaseTests: XCTestCase {
 
     func testElementwiseFunctionsFollowPyTorchOnNaNInfinityAndBounds() throws {
         let cases = try cases("elementwise")
-        XCTAssertEqual(cases.count, 31)
+        XCTAssertEqual(cases.count, 34)
         for c in cases {
             let argument = { (key: String) in (c.arguments[key] as? NSNumber)?.doubleValue }
             let label = "\(c.name) \(c.arguments)"
@@ -88,6 +88,14 @@ final class EdgeCaseTests: XCTestCase {
             case "sqrt": check(c, label) { sqrt($0) }
             case "softmax": check(c, label) { softmax($0, alongAxis: c.arguments["axis"] as! Int) }
             case "logSoftmax": check(c, label) { logSoftmax($0, alongAxis: c.arguments["axis"] as! Int) }
+            case "binaryCrossEntropyWithLogits":
+                let targets = Tensor<Double>((c.arguments["targets"] as! [Any]).map(Self.number))
+                check(c, label) { binaryCrossEntropyWithLogits($0, targets, reduction: .none) }
+            case "meanSquaredError":
+                let targets = Tensor<Double>((c.arguments["targets"] as! [Any]).map(Self.number))
+                check(c, label) { meanSquaredError($0, targets, reduction: .none) }
+            case "crossEntropy":
+                check(c, label) { crossEntropy($0, classIndices: c.arguments["classIndices"] as! [Int], reduction: .none) }
             default: XCTFail("unknown case \(c.name)")
             }
         }

@@ -47,8 +47,9 @@ public func binaryCrossEntropy<Scalar>(
 }
 
 /// Binary cross-entropy of sigmoid(x) against targets t, from the logits x
-/// (`torch.nn.functional.binary_cross_entropy_with_logits`), in the stable form
-/// max(x, 0) - x t + log(1 + e^-|x|), finite and exact for logits of any size (±1000 included).
+/// (`torch.nn.functional.binary_cross_entropy_with_logits`), in PyTorch's stable form
+/// (1 - t) x - min(x, 0) + log(1 + e^-|x|) = (1 - t) x - log sigmoid(x), finite and exact for logits of
+/// any size (±1000 included); as in PyTorch, x = +inf with t = 0 gives +inf and x = -inf with t = 1 NaN.
 /// The gradient with respect to x is sigmoid(x) - t, with respect to t it is -x (times 1/n for the mean).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
@@ -62,7 +63,7 @@ public func binaryCrossEntropyWithLogits<Scalar>(
     let x = logits.scalars, t = targets.scalars, count = x.count
     let decays = Kernels.map(x) { Scalar.exp(-Swift.abs($0)) }
     let losses = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
-        for i in 0..<count { out[i] = Swift.max(x[i], 0) - x[i] * t[i] + Scalar.log1p(decays[i]) }
+        for i in 0..<count { out[i] = (1 - t[i]) * x[i] - Swift.min(x[i], 0) + Scalar.log1p(decays[i]) }
         initialized = count
     }
     let result = reduced(losses, reduction, shape: logits.shape)
