@@ -30,7 +30,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) -> Tensor {
-        let axes = axes.map { Shape.normalize(axis: $0, rank: rank, operation: "permuted") }
+        let axes = axes.map { Shape.normalize(axis: $0, rank: rank, operation: "permute") }
         require(axes.sorted() == Array(0..<rank), "permute: \(axes) is not a permutation of the axes of \(shape)")
         if axes == Array(0..<rank) { return self }
         let result = Tensor(shape: axes.map { shape[$0] }, scalars: Kernels.permute(scalars, shape, axes))
@@ -66,7 +66,7 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func squeezed(at axis: Int? = nil) -> Tensor {
         guard let axis else { return reshaped(shape.filter { $0 != 1 }) }
-        let normalized = Shape.normalize(axis: axis, rank: rank, operation: "squeezed")
+        let normalized = Shape.normalize(axis: axis, rank: rank, operation: "squeeze")
         require(shape[normalized] == 1, "squeeze: axis \(axis) of shape \(shape) has size \(shape[normalized]), not 1")
         var newShape = shape
         newShape.remove(at: normalized)
