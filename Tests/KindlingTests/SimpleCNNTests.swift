@@ -3,7 +3,7 @@ import Kindling
 
 /// The reference article's SimpleCNN: Conv2d 3->32 3x3 pad 1, BatchNorm2d, ReLU, MaxPool2d 2, Linear
 /// 32*16*16 -> 10, with the same property names as the PyTorch class.
-final class SimpleCNN<Scalar: TensorScalar>: Module {
+final class SimpleCNN<Scalar: TensorScalar>: ModuleBase, Module {
     let conv1: Conv2d<Scalar>
     let bn1 = BatchNorm2d<Scalar>(32)
     let relu = ReLU<Scalar>()

@@ -7,7 +7,7 @@
 ///
 /// Its state-dictionary keys are PyTorch's: `weight`, `bias`, `running_mean`, `running_var`,
 /// `num_batches_tracked`.
-public class BatchNorm<Scalar: TensorScalar>: Module {
+public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
     /// The per-channel scale γ, shape (C); nil without affine parameters.
     public let weight: Parameter<Scalar>?
     /// The per-channel shift β, shape (C); nil without affine parameters.
@@ -26,15 +26,13 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
     public let epsilon: Double
     /// The weight of the newest batch in the running statistics.
     public let momentum: Double
-    /// Training mode (batch statistics) or evaluation mode (running statistics).
-    public var isTraining = true
 
-    /// The ranks of input this layer accepts, for its precondition message.
+    /// The ranks of input this layer accepts, for its requirement message.
     let acceptedRanks: Set<Int>
 
     init(features: Int, epsilon: Double, momentum: Double, affine: Bool, acceptedRanks: Set<Int>) {
-        precondition(features > 0, "BatchNorm: the number of features must be positive, got \(features)")
-        precondition(epsilon >= 0 && momentum >= 0 && momentum <= 1,
+        require(features > 0, "BatchNorm: the number of features must be positive, got \(features)")
+        require(epsilon >= 0 && momentum >= 0 && momentum <= 1,
                      "BatchNorm: needs epsilon >= 0 and momentum in [0, 1], got \(epsilon) and \(momentum)")
         self.features = features
         self.epsilon = epsilon
@@ -55,7 +53,7 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
     /// The input normalized per channel (batch statistics in training mode, which also updates the
     /// running statistics and the batch count; running statistics in evaluation mode).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(acceptedRanks.contains(input.rank) && input.shape[1] == features,
+        require(acceptedRanks.contains(input.rank) && input.shape[1] == features,
                      "\(type(of: self))(\(features)): expects an input of rank \(acceptedRanks.sorted()) with \(features) channels on axis 1, got \(input.shape)")
         var mean = runningMean.value, variance = runningVariance.value
         let output = batchNormalization(input, weight: weight?.value, bias: bias?.value,

@@ -17,7 +17,7 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     public let parameters: [Parameter<Scalar>]
     /// The step size; must stay ≥ 0.
     public var learningRate: Double {
-        didSet { precondition(learningRate >= 0, "Adam: invalid learning rate \(learningRate): it must be ≥ 0") }
+        didSet { require(learningRate >= 0, "Adam: invalid learning rate \(learningRate): it must be ≥ 0") }
     }
     /// The decay rates (β₁, β₂) of the moving averages of the gradient and of its square.
     public let betas: (Double, Double)

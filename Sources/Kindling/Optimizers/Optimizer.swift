@@ -31,7 +31,7 @@ extension Parameter {
     /// differs from the value's.
     var gradientForStep: Tensor<Scalar>? {
         guard requiresGradient, let grad else { return nil }
-        precondition(grad.shape == shape,
+        require(grad.shape == shape,
                      "optimizer: the gradient of shape \(grad.shape) does not match its parameter of shape \(shape)")
         return grad
     }

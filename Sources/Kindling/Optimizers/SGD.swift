@@ -13,7 +13,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public let parameters: [Parameter<Scalar>]
     /// The step size; must stay ≥ 0.
     public var learningRate: Double {
-        didSet { precondition(learningRate >= 0, "SGD: invalid learning rate \(learningRate): it must be ≥ 0") }
+        didSet { require(learningRate >= 0, "SGD: invalid learning rate \(learningRate): it must be ≥ 0") }
     }
     /// The momentum factor μ (0: plain gradient descent).
     public let momentum: Double
