@@ -3,7 +3,7 @@ import Kindling
 
 /// Freezing a subtree: no gradient, no update, no graph recorded for its weights.
 final class FreezingTests: XCTestCase {
-    final class Transfer: Module {
+    final class Transfer: ModuleBase, Module {
         let backbone: Sequential<Double>
         let head: Linear<Double>
 

@@ -3,7 +3,7 @@ import XCTest
 import Kindling
 
 /// A backbone and a classifier head, as in the article's transfer-learning workflow.
-final class Classifier: Module {
+final class Classifier: ModuleBase, Module {
     let backbone: Sequential<Float>
     let head: Linear<Float>
 
