@@ -12,9 +12,21 @@ public struct InitializationComparison: Sendable {
         case zeros, random, he, xavier, lecun, orthogonal
         case pytorchDefault = "pytorch-default"
         case automatic
+        /// Mishkin & Matas 2015, on the whole training set (`LSUVInitialization`).
+        case lsuv
 
-        /// The scheme, with `random` meaning N(0, 1) times `randomScale`.
-        public func scheme(randomScale: Double) -> InitializationScheme {
+        /// Initializes `model` (drawing from `generator`): `lsuv` on `batch`, the others by their scheme.
+        public func initialize<Model: Module>(_ model: Model, batch: Tensor<Model.Scalar>, randomScale: Double,
+                                              generator: RandomGenerator) {
+            if let scheme = scheme(randomScale: randomScale) {
+                model.initializeWeights(scheme, generator: generator)
+            } else {
+                model.initializeWeights(.lsuv(batch: batch), generator: generator)
+            }
+        }
+
+        /// The scheme, with `random` meaning N(0, 1) times `randomScale`; nil for the data-dependent `lsuv`.
+        public func scheme(randomScale: Double) -> InitializationScheme? {
             switch self {
             case .zeros: return .zeros
             case .random: return .random(scale: randomScale)
@@ -24,6 +36,7 @@ public struct InitializationComparison: Sendable {
             case .orthogonal: return .orthogonal
             case .pytorchDefault: return .pytorchDefault
             case .automatic: return .automatic
+            case .lsuv: return nil
             }
         }
     }
@@ -166,7 +179,8 @@ public struct InitializationComparison: Sendable {
             let generator = RandomGenerator(seed: configuration.seed)
             let model = makeModel(Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,
                                   outputs: binary ? 1 : train.classCount)
-            model.initializeWeights(initialization.scheme(randomScale: configuration.randomScale), generator: generator)
+            initialization.initialize(model, batch: train.features, randomScale: configuration.randomScale,
+                                      generator: generator)
             let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
             let start = ContinuousClock.now
             let history = Kindling.train(
