@@ -49,6 +49,12 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Write a report (loss curves, decision boundaries, CSV, index.html) into this folder.")
     var report: String?
 
+    @Option(help: "Train every initialization from this many weight seeds (--seed, --seed + 1, ...), concurrently; the table shows mean ± sd.")
+    var seeds = 1
+
+    @Flag(help: "Record per-layer diagnostics every --record-every steps; the report charts them and writes diagnostics.csv.")
+    var diagnostics = false
+
     func makeConfiguration() throws -> InitializationComparison.Configuration {
         var configuration = InitializationComparison.Configuration()
         configuration.initializations = try parseList(
@@ -65,6 +71,8 @@ struct CompareInit: ParsableCommand {
         configuration.recordEvery = recordEvery
         configuration.randomScale = randomScale
         configuration.showsProgress = true
+        configuration.seedCount = seeds
+        configuration.diagnosticsEvery = diagnostics ? recordEvery : nil
         do {
             try configuration.validate()
         } catch let error as InitializationComparison.ConfigurationError {
@@ -81,7 +89,8 @@ struct CompareInit: ParsableCommand {
     func run() throws {
         let configuration = try makeConfiguration()
         let runs = try InitializationComparison.run(configuration)
-        print(ComparisonTable(runs: runs, recordEvery: configuration.recordEvery).text)
+        let table = ComparisonTable(runs: runs, recordEvery: configuration.recordEvery)
+        print(configuration.seedCount > 1 ? table.seedText : table.text)
         if let report {
             let url = try ReportDestination.check(report)
             try ComparisonReport(configuration: configuration, runs: runs).report.write(to: url)
@@ -115,14 +124,30 @@ struct ComparisonTable {
                 notes.append("\(run.initialization.rawValue): \(divergence)")
             }
         }
-        let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        let lines = rows.map { row in
+        return (aligned(rows) + notes).joined(separator: "\n")
+    }
+
+    /// Several seeds: one row per initialization with mean ± sd over its seeds.
+    var seedText: String {
+        let lastStep = runs.map { $0.history.steps.last ?? 0 }.max() ?? 0
+        var rows = [["init", "seeds", "cost @ \(lastStep)", "min cost", "max cost", "train acc", "test acc", "diverged"]]
+        for group in SeedGroup.groups(runs) {
+            rows.append([group.initialization.rawValue, "\(group.runs.count)", group.finalCost.formatted(),
+                         format(group.finalCost.minimum), format(group.finalCost.maximum),
+                         group.trainAccuracy.formatted(), group.testAccuracy.formatted(), "\(group.divergedCount)"])
+        }
+        return aligned(rows).joined(separator: "\n")
+    }
+
+    /// Rows as lines: the first column left-aligned, the others right-aligned.
+    func aligned(_ rows: [[String]]) -> [String] {
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
             zip(row, widths).enumerated().map { index, cell in
                 index == 0 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: cell.1 - cell.0.count) + cell.0
             }.joined(separator: "  ")
         }
-        return (lines + notes).joined(separator: "\n")
     }
 
     func format(_ value: Double) -> String { String(format: "%.10g", value) }
