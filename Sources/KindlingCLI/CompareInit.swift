@@ -55,6 +55,15 @@ struct CompareInit: ParsableCommand {
     @Flag(help: "Record per-layer diagnostics every --record-every steps; the report charts them and writes diagnostics.csv.")
     var diagnostics = false
 
+    @Option(help: "Instead of training, print one self-contained command per cell (init x seed), each writing its result as JSON into this folder (for GNU parallel, xargs or a Slurm array; then kindling merge).")
+    var emitJobs: String?
+
+    @Option(help: "Train only this cell of the study, INIT:SEED, and write its result to --result.")
+    var cell: String?
+
+    @Option(help: "With --cell: the JSON file the cell's result is written to.")
+    var result: String?
+
     func makeConfiguration() throws -> InitializationComparison.Configuration {
         var configuration = InitializationComparison.Configuration()
         configuration.initializations = try parseList(
@@ -82,12 +91,67 @@ struct CompareInit: ParsableCommand {
     }
 
     func validate() throws {
-        _ = try makeConfiguration()
+        let configuration = try makeConfiguration()
         if let report { try ReportDestination.check(report) }
+        if emitJobs != nil && (cell != nil || report != nil) {
+            throw ValidationError("--emit-jobs prints the cells' commands; it does not go with --cell or --report")
+        }
+        if (cell == nil) != (result == nil) { throw ValidationError("--cell and --result go together") }
+        if cell != nil && report != nil { throw ValidationError("--cell writes a result for kindling merge, not a report") }
+        if let cell { _ = try parseCell(cell, of: configuration) }
+    }
+
+    /// "he:4" as an initialization and seed of the study.
+    func parseCell(_ text: String, of configuration: InitializationComparison.Configuration) throws
+        -> (InitializationComparison.Initialization, UInt32)
+    {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, let initialization = InitializationComparison.Initialization(rawValue: parts[0]),
+              let seed = UInt32(parts[1]) else {
+            throw ValidationError("--cell: '\(text)' is not INIT:SEED (such as he:3)")
+        }
+        guard configuration.initializations.contains(initialization), configuration.seeds.contains(seed) else {
+            throw ValidationError("--cell: '\(text)' is not a cell of this study (inits \(inits), seeds \(configuration.seeds.map(String.init).joined(separator: ",")))")
+        }
+        return (initialization, seed)
+    }
+
+    /// The command line of one cell, with every setting of the study spelled out.
+    func cellCommand(_ initialization: InitializationComparison.Initialization, seed: UInt32, folder: URL) -> String {
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        var words = [executable, "compare-init", "--inits", inits, "--dataset", dataset.rawValue, "--layers", layers,
+                     "--iterations", "\(iterations)", "--lr", "\(lr)", "--optimizer", optimizer.rawValue,
+                     "--seed", "\(self.seed)", "--seeds", "\(seeds)", "--precision", precision.rawValue,
+                     "--record-every", "\(recordEvery)", "--random-scale", "\(randomScale)"]
+        if let batchSize { words += ["--batch-size", "\(batchSize)"] }
+        if diagnostics { words.append("--diagnostics") }
+        words += ["--cell", "\(initialization.rawValue):\(seed)",
+                  "--result", folder.appendingPathComponent("\(initialization.rawValue)-seed\(seed).json").path]
+        return words.map(shellQuoted).joined(separator: " ")
     }
 
     func run() throws {
         let configuration = try makeConfiguration()
+        if let emitJobs {
+            let folder = URL(fileURLWithPath: emitJobs).standardizedFileURL
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for initialization in configuration.initializations {
+                for seed in configuration.seeds { print(cellCommand(initialization, seed: seed, folder: folder)) }
+            }
+            return
+        }
+        if let cell, let result {
+            let (initialization, seed) = try parseCell(cell, of: configuration)
+            var single = configuration
+            single.initializations = [initialization]
+            single.seed = seed
+            single.seedCount = 1
+            single.showsProgress = false
+            let runs = try InitializationComparison.run(single)
+            try CellResult(configuration: configuration, run: runs[0]).write(to: result)
+            print("\(cell): result written to \(result)")
+            return
+        }
         let runs = try InitializationComparison.run(configuration)
         let table = ComparisonTable(runs: runs, recordEvery: configuration.recordEvery)
         print(configuration.seedCount > 1 ? table.seedText : table.text)

@@ -8,7 +8,7 @@ import Foundation
 /// weights drawn after seeding with 3, biases zero.
 public struct InitializationComparison: Sendable {
     /// A named initialization, as the command line spells it.
-    public enum Initialization: String, CaseIterable, Sendable {
+    public enum Initialization: String, CaseIterable, Sendable, Codable {
         case zeros, random, he, xavier, lecun, orthogonal
         case pytorchDefault = "pytorch-default"
         case automatic
@@ -42,7 +42,7 @@ public struct InitializationComparison: Sendable {
     }
 
     /// The built-in data sets: training set drawn after seeding with 1, test set after seeding with 2.
-    public enum DatasetName: String, CaseIterable, Sendable {
+    public enum DatasetName: String, CaseIterable, Sendable, Codable {
         /// make_circles(noise 0.05, factor 0.8): 300 training and 100 test points, 2 classes.
         case circles
         /// make_moons(noise 0.2): 300 and 100 points, 2 classes.
@@ -70,7 +70,7 @@ public struct InitializationComparison: Sendable {
     }
 
     /// The optimizer the network trains with.
-    public enum OptimizerName: String, CaseIterable, Sendable {
+    public enum OptimizerName: String, CaseIterable, Sendable, Codable {
         /// Plain gradient descent (the course's).
         case sgd
         /// SGD with momentum 0.9.
@@ -91,12 +91,12 @@ public struct InitializationComparison: Sendable {
     }
 
     /// Floating-point precision of the whole run.
-    public enum Precision: String, CaseIterable, Sendable {
+    public enum Precision: String, CaseIterable, Sendable, Codable {
         case float, double
     }
 
     /// Everything a comparison run depends on; the defaults are the course's experiment.
-    public struct Configuration: Sendable {
+    public struct Configuration: Sendable, Equatable, Codable {
         /// The data.
         public var dataset = DatasetName.circles
         /// Hidden layer widths, each followed by ReLU; input and output sizes come from the data.

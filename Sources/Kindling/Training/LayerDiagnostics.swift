@@ -1,5 +1,5 @@
 /// Per-layer statistics of one weight layer at one recorded training step.
-public struct LayerDiagnosticsRecord: Sendable, Equatable {
+public struct LayerDiagnosticsRecord: Sendable, Equatable, Codable {
     /// The step (0-based count of optimizer updates before this one), as `TrainingHistory.Record.step`.
     public let step: Int
     /// The weight layer's dotted name in `namedModules` ("0", "conv1").
