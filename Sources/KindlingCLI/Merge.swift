@@ -16,7 +16,6 @@ struct Merge: ParsableCommand {
     var report: String?
 
     func validate() throws {
-        if results.isEmpty { throw ValidationError("no result files given") }
         if let report { try ReportDestination.check(report) }
     }
 
