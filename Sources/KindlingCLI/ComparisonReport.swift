@@ -98,8 +98,12 @@ struct ComparisonReport {
                     let records = run.diagnostics.filter { $0.layer == layer && statistic.value($0) != nil }
                     return ChartSeries("layer \(layer)", x: records.map { Double($0.step) }, y: records.map { statistic.value($0)! })
                 }
+                // A panel with nothing positive to draw on a log axis (zeros: every gradient is exactly 0)
+                // shows its values on a linear one instead of an empty plot.
+                let drawable = series.contains { $0.y.contains { $0 > 0 && $0.isFinite } }
                 return LineChart(title: "\(run.initialization.rawValue): \(statistic.title)", xLabel: "iteration",
-                                 yLabel: statistic.title, yScale: statistic.scale, series: series.filter { !$0.x.isEmpty })
+                                 yLabel: statistic.title, yScale: drawable ? statistic.scale : .linear,
+                                 series: series.filter { !$0.x.isEmpty })
             }
             guard panels.contains(where: { !$0.series.isEmpty }) else { continue }
             report.addChart(ChartPanels(panels).svg, fileName: "diagnostics-\(statistic.file).svg",

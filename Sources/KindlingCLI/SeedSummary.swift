@@ -6,9 +6,10 @@ struct SeedStatistics {
     let values: [Double]
 
     var mean: Double { values.reduce(0, +) / Double(values.count) }
-    /// The sample standard deviation (n - 1); 0 for one value.
+    /// The sample standard deviation (n - 1); 0 for one value or equal values (whose mean may round off
+    /// them by an ulp).
     var standardDeviation: Double {
-        guard values.count > 1 else { return 0 }
+        guard values.count > 1, minimum != maximum else { return 0 }
         let mean = self.mean
         return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
     }
