@@ -102,10 +102,14 @@ final class LSUVTests: XCTestCase {
             var configuration = SignalPropagation.Configuration()
             configuration.activation = activation
             configuration.initialization = .lsuv
+            configuration.width = 64
             let stds = SignalPropagation.run(configuration, as: Float.self).layers.map(\.activationStandardDeviation)
             XCTAssertEqual(stds.count, 100)
-            // tanh of N(0, 1) has std 0.63, max(N(0, 1), 0) has std sqrt(1/2 - 1/(2π)) = 0.58.
-            XCTAssertTrue(stds.allSatisfy { (0.5...0.7).contains($0) }, "\(activation): \(stds.min()!)...\(stds.max()!)")
+            // tanh of N(0, 1) has std 0.63, max(N(0, 1), 0) has std sqrt(1/2 - 1/(2π)) = 0.58; a batch of 16
+            // rows of 64 scatters around them, without drift from the first layers to the last.
+            XCTAssertTrue(stds.allSatisfy { (0.4...0.8).contains($0) }, "\(activation): \(stds.min()!)...\(stds.max()!)")
+            let first = stds.prefix(20).reduce(0, +) / 20, last = stds.suffix(20).reduce(0, +) / 20
+            XCTAssertEqual(last / first, 1, accuracy: 0.1, "\(activation)")
         }
     }
 

@@ -115,18 +115,17 @@ extension Module {
     }
 
     /// Scales one layer's weight until its output's σ on the batch is within the tolerance of the target.
+    /// One forward pass of the model gives the layer's input; as the layers before it do not change (and
+    /// evaluation mode draws nothing), each later measurement applies the layer alone to that input, which
+    /// computes what another pass of the whole model would.
     private func scaleToTarget(_ entry: (name: String, layer: any WeightLayer<Scalar>),
                                scheme: LSUVInitialization<Scalar>) -> LSUVReport.Layer {
-        let outputs = OutputCapture<Double>()
-        let handle = entry.layer.registerForwardHook { _, _, output in
-            outputs.values.append(standardDeviation(output.scalars))
-        }
-        defer { handle.remove() }
-        func measure() -> Double {
-            outputs.values.removeAll()
-            _ = callWithHooks(scheme.batch)
-            return outputs.values[0]
-        }
+        let inputs = OutputCapture<Tensor<Scalar>>()
+        let handle = entry.layer.registerForwardHook { _, input, _ in inputs.values.append(input) }
+        _ = callWithHooks(scheme.batch)
+        handle.remove()
+        let input = inputs.values[0]
+        func measure() -> Double { standardDeviation(entry.layer(input).scalars) }
         let initial = measure()
         var current = initial
         var scalings = 0
