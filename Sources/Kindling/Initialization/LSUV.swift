@@ -6,7 +6,7 @@
 /// 2. For each weight layer in the order the forward pass reaches it: run the model on `batch` (in
 ///    evaluation mode, without a graph), take σ, the unbiased standard deviation of all elements of the
 ///    layer's output (before its activation), and while |σ - target| > tolerance and fewer than
-///    `maxAttempts` scalings were made, multiply the weight by target / (σ + 1e-8) and run again.
+///    `maxAttempts` scalings were made, multiply the weight by target / (σ + 1e-8) and measure again.
 ///
 /// It matches `LSUVinit` of the `lsuv` package (0.3.0, by the paper's first author) to 1e-10 in Double from
 /// the same pre-initialized weights and batch. Where the package departs from the paper, Kindling takes:
