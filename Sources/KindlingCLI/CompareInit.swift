@@ -49,6 +49,21 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Write a report (loss curves, decision boundaries, CSV, index.html) into this folder.")
     var report: String?
 
+    @Option(help: "Train every initialization from this many weight seeds (--seed, --seed + 1, ...), concurrently; the table shows mean ± sd.")
+    var seeds = 1
+
+    @Flag(help: "Record per-layer diagnostics every --record-every steps; the report charts them and writes diagnostics.csv.")
+    var diagnostics = false
+
+    @Option(help: "Instead of training, print one self-contained command per cell (init x seed), each writing its result as JSON into this folder (for GNU parallel, xargs or a Slurm array; then kindling merge).")
+    var emitJobs: String?
+
+    @Option(help: "Train only this cell of the study, INIT:SEED, and write its result to --result.")
+    var cell: String?
+
+    @Option(help: "With --cell: the JSON file the cell's result is written to.")
+    var result: String?
+
     func makeConfiguration() throws -> InitializationComparison.Configuration {
         var configuration = InitializationComparison.Configuration()
         configuration.initializations = try parseList(
@@ -65,6 +80,8 @@ struct CompareInit: ParsableCommand {
         configuration.recordEvery = recordEvery
         configuration.randomScale = randomScale
         configuration.showsProgress = true
+        configuration.seedCount = seeds
+        configuration.diagnosticsEvery = diagnostics ? recordEvery : nil
         do {
             try configuration.validate()
         } catch let error as InitializationComparison.ConfigurationError {
@@ -74,14 +91,70 @@ struct CompareInit: ParsableCommand {
     }
 
     func validate() throws {
-        _ = try makeConfiguration()
+        let configuration = try makeConfiguration()
         if let report { try ReportDestination.check(report) }
+        if emitJobs != nil && (cell != nil || report != nil) {
+            throw ValidationError("--emit-jobs prints the cells' commands; it does not go with --cell or --report")
+        }
+        if (cell == nil) != (result == nil) { throw ValidationError("--cell and --result go together") }
+        if cell != nil && report != nil { throw ValidationError("--cell writes a result for kindling merge, not a report") }
+        if let cell { _ = try parseCell(cell, of: configuration) }
+    }
+
+    /// "he:4" as an initialization and seed of the study.
+    func parseCell(_ text: String, of configuration: InitializationComparison.Configuration) throws
+        -> (InitializationComparison.Initialization, UInt32)
+    {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, let initialization = InitializationComparison.Initialization(rawValue: parts[0]),
+              let seed = UInt32(parts[1]) else {
+            throw ValidationError("--cell: '\(text)' is not INIT:SEED (such as he:3)")
+        }
+        guard configuration.initializations.contains(initialization), configuration.seeds.contains(seed) else {
+            throw ValidationError("--cell: '\(text)' is not a cell of this study (inits \(inits), seeds \(configuration.seeds.map(String.init).joined(separator: ",")))")
+        }
+        return (initialization, seed)
+    }
+
+    /// The command line of one cell, with every setting of the study spelled out.
+    func cellCommand(_ initialization: InitializationComparison.Initialization, seed: UInt32, folder: URL) -> String {
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        var words = [executable, "compare-init", "--inits", inits, "--dataset", dataset.rawValue, "--layers", layers,
+                     "--iterations", "\(iterations)", "--lr", "\(lr)", "--optimizer", optimizer.rawValue,
+                     "--seed", "\(self.seed)", "--seeds", "\(seeds)", "--precision", precision.rawValue,
+                     "--record-every", "\(recordEvery)", "--random-scale", "\(randomScale)"]
+        if let batchSize { words += ["--batch-size", "\(batchSize)"] }
+        if diagnostics { words.append("--diagnostics") }
+        words += ["--cell", "\(initialization.rawValue):\(seed)",
+                  "--result", folder.appendingPathComponent("\(initialization.rawValue)-seed\(seed).json").path]
+        return words.map(shellQuoted).joined(separator: " ")
     }
 
     func run() throws {
         let configuration = try makeConfiguration()
+        if let emitJobs {
+            let folder = URL(fileURLWithPath: emitJobs).standardizedFileURL
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for initialization in configuration.initializations {
+                for seed in configuration.seeds { print(cellCommand(initialization, seed: seed, folder: folder)) }
+            }
+            return
+        }
+        if let cell, let result {
+            let (initialization, seed) = try parseCell(cell, of: configuration)
+            var single = configuration
+            single.initializations = [initialization]
+            single.seed = seed
+            single.seedCount = 1
+            single.showsProgress = false
+            let runs = try InitializationComparison.run(single)
+            try CellResult(configuration: configuration, run: runs[0]).write(to: result)
+            print("\(cell): result written to \(result)")
+            return
+        }
         let runs = try InitializationComparison.run(configuration)
-        print(ComparisonTable(runs: runs, recordEvery: configuration.recordEvery).text)
+        let table = ComparisonTable(runs: runs, recordEvery: configuration.recordEvery)
+        print(configuration.seedCount > 1 ? table.seedText : table.text)
         if let report {
             let url = try ReportDestination.check(report)
             try ComparisonReport(configuration: configuration, runs: runs).report.write(to: url)
@@ -115,14 +188,30 @@ struct ComparisonTable {
                 notes.append("\(run.initialization.rawValue): \(divergence)")
             }
         }
-        let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        let lines = rows.map { row in
+        return (aligned(rows) + notes).joined(separator: "\n")
+    }
+
+    /// Several seeds: one row per initialization with mean ± sd over its seeds.
+    var seedText: String {
+        let lastStep = runs.map { $0.history.steps.last ?? 0 }.max() ?? 0
+        var rows = [["init", "seeds", "cost @ \(lastStep)", "min cost", "max cost", "train acc", "test acc", "diverged"]]
+        for group in SeedGroup.groups(runs) {
+            rows.append([group.initialization.rawValue, "\(group.runs.count)", group.finalCost.formatted(),
+                         format(group.finalCost.minimum), format(group.finalCost.maximum),
+                         group.trainAccuracy.formatted(), group.testAccuracy.formatted(), "\(group.divergedCount)"])
+        }
+        return aligned(rows).joined(separator: "\n")
+    }
+
+    /// Rows as lines: the first column left-aligned, the others right-aligned.
+    func aligned(_ rows: [[String]]) -> [String] {
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
             zip(row, widths).enumerated().map { index, cell in
                 index == 0 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: cell.1 - cell.0.count) + cell.0
             }.joined(separator: "  ")
         }
-        return (lines + notes).joined(separator: "\n")
     }
 
     func format(_ value: Double) -> String { String(format: "%.10g", value) }

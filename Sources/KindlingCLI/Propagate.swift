@@ -80,7 +80,8 @@ struct Propagate: ParsableCommand {
 
     func run() throws {
         let configuration = makeConfiguration(initialization)
-        print("activation \(activation.rawValue), init \(initialization.rawValue), gain \(configuration.effectiveGain), \(layers) layers of \(width), batch \(batchSize), \(precision.rawValue)")
+        let scaling = initialization == .lsuv ? "each Linear output scaled to std 1 ± 0.1 on the batch" : "gain \(configuration.effectiveGain)"
+        print("activation \(activation.rawValue), init \(initialization.rawValue), \(scaling), \(layers) layers of \(width), batch \(batchSize), \(precision.rawValue)")
         let result = run(configuration)
         for layer in result.layers {
             var line = "layer \(layer.layer): std \(layer.activationStandardDeviation)"

@@ -8,13 +8,25 @@ import Foundation
 /// weights drawn after seeding with 3, biases zero.
 public struct InitializationComparison: Sendable {
     /// A named initialization, as the command line spells it.
-    public enum Initialization: String, CaseIterable, Sendable {
+    public enum Initialization: String, CaseIterable, Sendable, Codable {
         case zeros, random, he, xavier, lecun, orthogonal
         case pytorchDefault = "pytorch-default"
         case automatic
+        /// Mishkin & Matas 2015, on the whole training set (`LSUVInitialization`).
+        case lsuv
 
-        /// The scheme, with `random` meaning N(0, 1) times `randomScale`.
-        public func scheme(randomScale: Double) -> InitializationScheme {
+        /// Initializes `model` (drawing from `generator`): `lsuv` on `batch`, the others by their scheme.
+        public func initialize<Model: Module>(_ model: Model, batch: Tensor<Model.Scalar>, randomScale: Double,
+                                              generator: RandomGenerator) {
+            if let scheme = scheme(randomScale: randomScale) {
+                model.initializeWeights(scheme, generator: generator)
+            } else {
+                model.initializeWeights(.lsuv(batch: batch), generator: generator)
+            }
+        }
+
+        /// The scheme, with `random` meaning N(0, 1) times `randomScale`; nil for the data-dependent `lsuv`.
+        public func scheme(randomScale: Double) -> InitializationScheme? {
             switch self {
             case .zeros: return .zeros
             case .random: return .random(scale: randomScale)
@@ -24,12 +36,13 @@ public struct InitializationComparison: Sendable {
             case .orthogonal: return .orthogonal
             case .pytorchDefault: return .pytorchDefault
             case .automatic: return .automatic
+            case .lsuv: return nil
             }
         }
     }
 
     /// The built-in data sets: training set drawn after seeding with 1, test set after seeding with 2.
-    public enum DatasetName: String, CaseIterable, Sendable {
+    public enum DatasetName: String, CaseIterable, Sendable, Codable {
         /// make_circles(noise 0.05, factor 0.8): 300 training and 100 test points, 2 classes.
         case circles
         /// make_moons(noise 0.2): 300 and 100 points, 2 classes.
@@ -57,7 +70,7 @@ public struct InitializationComparison: Sendable {
     }
 
     /// The optimizer the network trains with.
-    public enum OptimizerName: String, CaseIterable, Sendable {
+    public enum OptimizerName: String, CaseIterable, Sendable, Codable {
         /// Plain gradient descent (the course's).
         case sgd
         /// SGD with momentum 0.9.
@@ -78,12 +91,12 @@ public struct InitializationComparison: Sendable {
     }
 
     /// Floating-point precision of the whole run.
-    public enum Precision: String, CaseIterable, Sendable {
+    public enum Precision: String, CaseIterable, Sendable, Codable {
         case float, double
     }
 
     /// Everything a comparison run depends on; the defaults are the course's experiment.
-    public struct Configuration: Sendable {
+    public struct Configuration: Sendable, Equatable, Codable {
         /// The data.
         public var dataset = DatasetName.circles
         /// Hidden layer widths, each followed by ReLU; input and output sizes come from the data.
@@ -106,8 +119,19 @@ public struct InitializationComparison: Sendable {
         public var precision = Precision.double
         /// Record the cost every this many iterations.
         public var recordEvery = 1000
-        /// Show a progress line on a terminal.
+        /// Show a progress line on a terminal (only when the runs are made one by one).
         public var showsProgress = false
+        /// Train every initialization from this many weight seeds: `seed`, `seed + 1`, ... (the data stay
+        /// the same).
+        public var seedCount = 1
+        /// With several seeds, train the independent runs concurrently on the cores (the results are the
+        /// same as one by one: each run has its own model, generator and optimizer).
+        public var runsConcurrently = true
+        /// Record per-layer diagnostics (`LayerDiagnostics`) every this many steps; nil for none.
+        public var diagnosticsEvery: Int?
+
+        /// The weight seeds, in order.
+        public var seeds: [UInt32] { (0..<UInt32(Swift.max(seedCount, 0))).map { seed &+ $0 } }
 
         /// The course's experiment.
         public init() {}
@@ -122,6 +146,8 @@ public struct InitializationComparison: Sendable {
             if let batchSize, batchSize < 1 { try fail("the batch size must be at least 1, got \(batchSize)") }
             if recordEvery < 1 { try fail("the recording interval must be at least 1, got \(recordEvery)") }
             if !(randomScale > 0) || !randomScale.isFinite { try fail("the random scale must be a positive number, got \(randomScale)") }
+            if seedCount < 1 { try fail("the number of seeds must be at least 1, got \(seedCount)") }
+            if let diagnosticsEvery, diagnosticsEvery < 1 { try fail("the diagnostics interval must be at least 1, got \(diagnosticsEvery)") }
         }
     }
 
@@ -136,6 +162,8 @@ public struct InitializationComparison: Sendable {
     public struct Run: Sendable {
         /// The initialization.
         public let initialization: Initialization
+        /// The seed its weights were drawn after.
+        public let seed: UInt32
         /// The recorded costs (and where training diverged, if it did).
         public let history: TrainingHistory
         /// Accuracy on the training set after training.
@@ -146,6 +174,8 @@ public struct InitializationComparison: Sendable {
         public let seconds: Double
         /// The trained model's predicted probability over the plane, with the training points.
         public let decisionBoundary: DecisionBoundaryChart?
+        /// Per-layer statistics while training, when `diagnosticsEvery` is set.
+        public let diagnostics: [LayerDiagnosticsRecord]
     }
 
     /// Trains one network per initialization and returns the runs in the configured order.
@@ -157,36 +187,61 @@ public struct InitializationComparison: Sendable {
         }
     }
 
-    /// Trains one network per initialization in `Scalar` precision.
+    /// Trains one network per initialization and seed in `Scalar` precision; the runs come by
+    /// initialization, then by seed.
     public static func run<Scalar: TensorScalar>(_ configuration: Configuration, as _: Scalar.Type) throws -> [Run] {
         try configuration.validate()
+        let cells = configuration.initializations.flatMap { initialization in
+            configuration.seeds.map { (initialization, $0) }
+        }
+        guard configuration.seedCount > 1 && configuration.runsConcurrently else {
+            return try cells.map { try run(configuration, initialization: $0, seed: $1, as: Scalar.self) }
+        }
+        let results = CellResults(count: cells.count)
+        var withoutProgress = configuration
+        withoutProgress.showsProgress = false
+        let quiet = withoutProgress
+        DispatchQueue.concurrentPerform(iterations: cells.count) { index in
+            results.store(Result { try run(quiet, initialization: cells[index].0, seed: cells[index].1, as: Scalar.self) },
+                          at: index)
+        }
+        return try results.values.map { try $0!.get() }
+    }
+
+    /// Trains one network from one initialization and weight seed.
+    public static func run<Scalar: TensorScalar>(_ configuration: Configuration, initialization: Initialization,
+                                                 seed: UInt32, as _: Scalar.Type) throws -> Run {
         let (train, test) = configuration.dataset.load(as: Scalar.self)
         let binary = train.classCount == 2
-        return try configuration.initializations.map { initialization in
-            let generator = RandomGenerator(seed: configuration.seed)
-            let model = makeModel(Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,
-                                  outputs: binary ? 1 : train.classCount)
-            model.initializeWeights(initialization.scheme(randomScale: configuration.randomScale), generator: generator)
-            let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
-            let start = ContinuousClock.now
-            let history = Kindling.train(
-                model, on: train,
-                loss: { logits, batch in
-                    binary ? binaryCrossEntropyWithLogits(logits, batch.targets)
-                        : crossEntropy(logits, classIndices: batch.labels)
-                },
-                optimizer: optimizer, for: .iterations(configuration.iterations), batchSize: configuration.batchSize,
-                generator: generator, recordEvery: configuration.recordEvery, showsProgress: configuration.showsProgress)
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            model.eval()
-            return Run(initialization: initialization, history: history,
-                       trainAccuracy: accuracy(of: model, on: train), testAccuracy: accuracy(of: model, on: test),
-                       seconds: seconds,
-                       decisionBoundary: train.featureCount == 2
-                           ? DecisionBoundaryChart(title: "\(initialization.rawValue): decision boundary", model: model, data: train)
-                           : nil)
-        }
+        let generator = RandomGenerator(seed: seed)
+        let model = makeModel(Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,
+                              outputs: binary ? 1 : train.classCount)
+        initialization.initialize(model, batch: train.features, randomScale: configuration.randomScale,
+                                  generator: generator)
+        let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
+        let diagnostics = configuration.diagnosticsEvery.map { LayerDiagnostics(model, every: $0) }
+        let stepper: any Optimizer<Scalar> = diagnostics.map { $0.observing(optimizer) } ?? optimizer
+        let start = ContinuousClock.now
+        let history = Kindling.train(
+            model, on: train,
+            loss: { logits, batch in
+                binary ? binaryCrossEntropyWithLogits(logits, batch.targets)
+                    : crossEntropy(logits, classIndices: batch.labels)
+            },
+            optimizer: stepper,
+            for: .iterations(configuration.iterations), batchSize: configuration.batchSize,
+            generator: generator, recordEvery: configuration.recordEvery, showsProgress: configuration.showsProgress)
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        diagnostics?.detach()
+        model.eval()
+        return Run(initialization: initialization, seed: seed, history: history,
+                   trainAccuracy: accuracy(of: model, on: train), testAccuracy: accuracy(of: model, on: test),
+                   seconds: seconds,
+                   decisionBoundary: train.featureCount == 2
+                       ? DecisionBoundaryChart(title: "\(initialization.rawValue): decision boundary", model: model, data: train)
+                       : nil,
+                   diagnostics: diagnostics?.records ?? [])
     }
 
     /// Input -> (Linear -> ReLU) per hidden width -> Linear to the outputs.
@@ -201,5 +256,17 @@ public struct InitializationComparison: Sendable {
         }
         layers.append(Linear<Scalar>(width, outputs, generator: construction))
         return Sequential(layers)
+    }
+}
+
+/// The outcomes of concurrent runs, each stored once by its own index.
+private final class CellResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<InitializationComparison.Run, Error>?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func store(_ result: Result<InitializationComparison.Run, Error>, at index: Int) {
+        lock.withLock { values[index] = result }
     }
 }

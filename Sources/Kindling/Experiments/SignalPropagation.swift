@@ -18,6 +18,16 @@ public struct SignalPropagation: Sendable {
             }
         }
 
+        /// The activation as a module; nil for `none`.
+        func module<Scalar: TensorScalar>(_: Scalar.Type) -> (any Module<Scalar>)? {
+            switch self {
+            case .none: return nil
+            case .tanh: return Tanh<Scalar>()
+            case .relu: return ReLU<Scalar>()
+            case .sigmoid: return Sigmoid<Scalar>()
+            }
+        }
+
         func apply<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
             switch self {
             case .none: return x
@@ -46,8 +56,12 @@ public struct SignalPropagation: Sendable {
         case lecun
         /// Orthogonal times the gain (Saxe et al. 2013).
         case orthogonal
+        /// LSUV (Mishkin & Matas 2015): orthogonal (gain 1), then each layer scaled in turn until its
+        /// output on the input batch has std 1 ± 0.1 (`LSUVInitialization`); the gain is not used.
+        case lsuv
 
-        /// The initializer for a (fanIn x fanIn) weight followed by a nonlinearity of gain `gain`.
+        /// The initializer for a (fanIn x fanIn) weight followed by a nonlinearity of gain `gain` (for
+        /// `lsuv`, its orthonormal pre-initialization).
         public func initializer(gain: Double, fanIn: Int) -> Initializer {
             let std = gain / Double(fanIn).squareRoot()
             switch self {
@@ -58,6 +72,7 @@ public struct SignalPropagation: Sendable {
             case .kaiming: return .normal(mean: 0, standardDeviation: std)
             case .kaimingUniform: return .uniform(low: -3.0.squareRoot() * std, high: 3.0.squareRoot() * std)
             case .orthogonal: return .orthogonal(gain: gain)
+            case .lsuv: return .orthogonal()
             }
         }
     }
@@ -117,6 +132,12 @@ public struct SignalPropagation: Sendable {
             let layer = Linear<Scalar>(configuration.width, configuration.width, bias: false, generator: generator)
             initializer.initialize(layer.weight, generator: generator)
             return layer
+        }
+        if configuration.initialization == .lsuv {
+            let stack = Sequential<Scalar>(layers.flatMap { layer -> [any Module<Scalar>] in
+                [layer] + [configuration.activation.module(Scalar.self)].compactMap { $0 }
+            })
+            stack.initializeWeights(.lsuv(batch: input, orthonormalPreinitialization: false), generator: generator)
         }
         var statistics: [LayerStatistics] = []
         var firstNonFinite: Int?

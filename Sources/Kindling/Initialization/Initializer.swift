@@ -90,6 +90,17 @@ public enum Initializer: Sendable, Hashable {
     /// d of the group (d < min(out/groups, in)) gets a 1 at input channel d and the kernel's centre
     /// (size/2 along each kernel axis). A convolution with it copies its input channels. No draws.
     case dirac(groups: Int = 1)
+    /// Keras's `Identity(gain)`: gain · I for a 2-D (rows, columns) tensor, gain on the main diagonal of
+    /// a rectangular one and 0 elsewhere; with gain 1 it is `eye`. No draws.
+    case identity(gain: Double = 1)
+    /// Delta-orthogonal, Xiao et al. 2018, "Dynamical Isometry and a Mean Field Theory of CNNs: How to
+    /// Train 10,000-Layer Vanilla Convolutional Neural Networks" (Algorithm 2; TensorFlow's
+    /// `ConvolutionDeltaOrthogonal`): for a convolution weight (out, in, k...) with out ≥ in, zeros except
+    /// at the kernel's centre (size/2 along each kernel axis), where W[:, :, centre] = gain · H with H an
+    /// (out, in) matrix of orthonormal columns, drawn as `orthogonal` draws it for shape (out, in). A
+    /// convolution padded to keep its size then maps each pixel's channel vector x to gain · H x, so it
+    /// preserves norms exactly (dynamical isometry at initialization).
+    case deltaOrthogonal(gain: Double = 1)
     /// Keras's `VarianceScaling`: with n the fan chosen by `mode` and s = scale / max(1, n), values with
     /// variance s drawn as `distribution` says (truncated normal at ±2σ with σ = sqrt(s)/0.87962566103423978,
     /// sampled as `truncatedNormal`; untruncated N(0, s); or U(±sqrt(3s))). Keras's defaults are scale 1,

@@ -56,6 +56,10 @@ extension Initializer {
             return Self.eyeValues(shape: shape)
         case .dirac(let groups):
             return Self.diracValues(shape: shape, groups: groups)
+        case .identity(let gain):
+            return Self.eyeValues(shape: shape).map { $0 * gain }
+        case .deltaOrthogonal(let gain):
+            return Self.deltaOrthogonalValues(shape: shape, gain: gain, generator: generator)
         case .varianceScaling(let scale, let mode, let distribution):
             require(scale > 0, "varianceScaling: scale \(scale) must be positive")
             let s = scale / Swift.max(1, Fans(shape: shape).fan(mode))

@@ -77,4 +77,22 @@ extension Initializer {
         }
         return values
     }
+
+    /// Xiao et al. 2018: an orthogonal (out, in) matrix times gain at the kernel's centre, zeros elsewhere.
+    static func deltaOrthogonalValues(shape: [Int], gain: Double, generator: RandomGenerator) -> [Double] {
+        require(shape.count >= 3,
+                "deltaOrthogonal: only convolution weights (out, in, kernel...) are supported, got shape \(shape)")
+        require(shape[0] >= shape[1],
+                "deltaOrthogonal: needs at least as many output channels as input channels, got shape \(shape)")
+        let centreMatrix = orthogonalValues(shape: [shape[0], shape[1]], gain: gain, generator: generator)
+        let strides = Shape.strides(of: shape)
+        let centre = (2..<shape.count).reduce(0) { $0 + (shape[$1] / 2) * strides[$1] }
+        var values = [Double](repeating: 0, count: shape.reduce(1, *))
+        for output in 0..<shape[0] {
+            for input in 0..<shape[1] {
+                values[output * strides[0] + input * strides[1] + centre] = centreMatrix[output * shape[1] + input]
+            }
+        }
+        return values
+    }
 }

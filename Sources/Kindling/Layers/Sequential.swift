@@ -13,10 +13,10 @@ public final class Sequential<Scalar: TensorScalar>: ModuleBase, Module {
         layers.enumerated().map { ("\($0.offset)", $0.element) }
     }
 
-    /// Each layer applied to the output of the previous one.
+    /// Each layer applied to the output of the previous one, through `callWithHooks`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        layers.reduce(input) { $1($0) }
+        layers.reduce(input) { $1.callWithHooks($0) }
     }
 }

@@ -43,6 +43,8 @@ public struct LineChart: Sendable {
     public var yScale: AxisScale
     /// The curves, drawn in order with the palette's colors.
     public var series: [ChartSeries]
+    /// Shaded ranges, each under the series of the same index and in its color (a spread over seeds).
+    public var bands: [ChartBand] = []
 
     /// A chart of `series`.
     public init(title: String, xLabel: String, yLabel: String, yScale: AxisScale = .linear, series: [ChartSeries]) {
@@ -76,7 +78,7 @@ public struct LineChart: Sendable {
         let left = 78.0, right = width - 190, top = 62.0, bottom = height - 58
         var writer = SVGWriter(width: width, height: height)
         let xAxis = ChartAxis(values: series.flatMap(\.x), scale: .linear)
-        let yAxis = ChartAxis(values: series.flatMap(\.y), scale: yScale)
+        let yAxis = ChartAxis(values: series.flatMap(\.y) + bands.flatMap { $0.lower + $0.upper }, scale: yScale)
 
         writer.text(title, x: (left + right) / 2, y: 26, anchor: .middle, size: 16, bold: true)
         let omitted = omittedPointCount
@@ -105,6 +107,15 @@ public struct LineChart: Sendable {
         writer.text(yLabel + (yScale == .logarithmic ? " (log scale)" : ""), x: 20, y: (top + bottom) / 2,
                     anchor: .middle, rotated: true)
 
+        for (index, band) in bands.enumerated() {
+            let outline = band.outline { x, y in
+                guard let tx = xAxis.transform(x), let ty = yAxis.transform(y) else { return nil }
+                return (xAxis.position(tx, from: left, to: right), yAxis.position(ty, from: bottom, to: top))
+            }
+            guard outline.count > 2 else { continue }
+            let points = outline.map { "\(SVGWriter.number($0.0)),\(SVGWriter.number($0.1))" }.joined(separator: " ")
+            writer.raw("<polygon class=\"band\" points=\"\(points)\" fill=\"\(ChartPalette.color(index))\" fill-opacity=\"0.18\" stroke=\"none\"/>")
+        }
         for (index, curve) in series.enumerated() {
             let color = ChartPalette.color(index)
             writer.raw("<g class=\"series\" data-name=\"\(SVGWriter.escape(curve.name))\">")
@@ -131,5 +142,33 @@ public struct LineChart: Sendable {
             writer.text(curve.name, x: right + 46, y: legendY + 4)
         }
         return writer.document
+    }
+}
+
+/// A shaded range between two curves over the same x values (such as the minimum and maximum over seeds).
+public struct ChartBand: Sendable, Equatable {
+    /// The x values.
+    public var x: [Double]
+    /// The lower edge, one per x.
+    public var lower: [Double]
+    /// The upper edge, one per x.
+    public var upper: [Double]
+
+    /// The range between `lower` and `upper` at each x.
+    public init(x: [Double], lower: [Double], upper: [Double]) {
+        require(x.count == lower.count && x.count == upper.count,
+                "ChartBand: \(x.count) x values but \(lower.count) lower and \(upper.count) upper values")
+        self.x = x
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// The polygon along the upper edge and back along the lower one, through the points `place` can draw.
+    func outline(_ place: (Double, Double) -> (Double, Double)?) -> [(Double, Double)] {
+        let drawable = x.indices.compactMap { i -> ((Double, Double), (Double, Double))? in
+            guard let high = place(x[i], upper[i]), let low = place(x[i], lower[i]) else { return nil }
+            return (high, low)
+        }
+        return drawable.map(\.0) + drawable.reversed().map(\.1)
     }
 }
