@@ -23,10 +23,9 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
         get { groups.groups }
         set { groups.groups = newValue }
     }
-    /// The step size of the groups without their own; must stay ≥ 0.
-    public var learningRate: Double {
-        didSet { require(learningRate >= 0, "Adam: invalid learning rate \(learningRate): it must be ≥ 0") }
-    }
+    /// The step size of the groups without their own (checked ≥ 0 when the optimizer is made; a schedule
+    /// may set any value, as PyTorch's do).
+    public var learningRate: Double
     /// The decay rates (β₁, β₂) of the moving averages of the gradient and of its square.
     public let betas: (Double, Double)
     /// The term ε added to the denominator for numerical stability.

@@ -40,24 +40,17 @@ public protocol Optimizer<Scalar>: AnyObject {
 public struct ParameterGroup<Scalar: TensorScalar> {
     /// The parameters of the group.
     public let parameters: [Parameter<Scalar>]
-    /// The group's learning rate, or nil for the optimizer's.
-    public var learningRate: Double? {
-        didSet { Self.requireSetting(learningRate, "learning rate") }
-    }
+    /// The group's learning rate, or nil for the optimizer's (checked when the optimizer is made; a
+    /// schedule may set any value, as PyTorch's do).
+    public var learningRate: Double?
     /// The group's weight decay, or nil for the optimizer's.
-    public var weightDecay: Double? {
-        didSet { Self.requireSetting(weightDecay, "weight decay") }
-    }
+    public var weightDecay: Double?
 
     /// A group of `parameters` with optional overrides of the optimizer's settings.
     public init(_ parameters: [Parameter<Scalar>], learningRate: Double? = nil, weightDecay: Double? = nil) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.weightDecay = weightDecay
-    }
-
-    private static func requireSetting(_ value: Double?, _ name: String) {
-        require(value.map { $0 >= 0 } ?? true, "ParameterGroup: invalid \(name) \(value ?? 0): it must be ≥ 0")
     }
 }
 

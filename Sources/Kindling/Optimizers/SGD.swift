@@ -17,10 +17,9 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
         get { groups.groups }
         set { groups.groups = newValue }
     }
-    /// The step size of the groups without their own; must stay ≥ 0.
-    public var learningRate: Double {
-        didSet { require(learningRate >= 0, "SGD: invalid learning rate \(learningRate): it must be ≥ 0") }
-    }
+    /// The step size of the groups without their own (checked ≥ 0 when the optimizer is made; a schedule
+    /// may set any value, as PyTorch's do).
+    public var learningRate: Double
     /// The momentum factor μ (0: plain gradient descent).
     public let momentum: Double
     /// The dampening of the gradient's contribution to the momentum buffer.
