@@ -13,7 +13,9 @@ struct ComparisonReport {
             Network \(configuration.hiddenLayers.map(String.init).joined(separator: "-")) hidden (ReLU), \
             \(configuration.optimizer.rawValue) at learning rate \(configuration.learningRate), \
             \(configuration.iterations) iterations, \(configuration.batchSize.map { "batches of \($0)" } ?? "full batch"), \
-            \(configuration.precision.rawValue) precision, weights drawn after seeding with \(configuration.seed).
+            \(configuration.precision.rawValue) precision, weights drawn after seeding with \(configuration.seed).\
+            \(configuration.schedule.map { " Learning-rate schedule: \($0)." } ?? "")\
+            \(configuration.clipGradientNorm.map { " Gradients clipped to a norm of \($0)." } ?? "")
             """)
         report.addTable(CSVTable(header: ["init", "first cost", "last cost", "train accuracy", "test accuracy", "seconds"],
                                  rows: runs.map { run in

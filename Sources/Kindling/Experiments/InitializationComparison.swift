@@ -106,6 +106,10 @@ public struct InitializationComparison: Sendable {
         public var precision = Precision.double
         /// Record the cost every this many iterations.
         public var recordEvery = 1000
+        /// The learning-rate schedule over the iterations, stepped after each update; nil keeps the rate.
+        public var schedule: LearningRateSchedule?
+        /// Clip the gradients' joint 2-norm to this before each update; nil does not clip.
+        public var clipGradientNorm: Double?
         /// Show a progress line on a terminal.
         public var showsProgress = false
 
@@ -122,6 +126,14 @@ public struct InitializationComparison: Sendable {
             if let batchSize, batchSize < 1 { try fail("the batch size must be at least 1, got \(batchSize)") }
             if recordEvery < 1 { try fail("the recording interval must be at least 1, got \(recordEvery)") }
             if !(randomScale > 0) || !randomScale.isFinite { try fail("the random scale must be a positive number, got \(randomScale)") }
+            if let clipGradientNorm, !(clipGradientNorm > 0) || !clipGradientNorm.isFinite {
+                try fail("the gradient norm to clip to must be a positive number, got \(clipGradientNorm)")
+            }
+            do {
+                try schedule?.validate()
+            } catch let error as OptimizerError {
+                try fail("invalid schedule: \(error.description)")
+            }
         }
     }
 
@@ -168,6 +180,7 @@ public struct InitializationComparison: Sendable {
                                   outputs: binary ? 1 : train.classCount)
             model.initializeWeights(initialization.scheme(randomScale: configuration.randomScale), generator: generator)
             let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
+            let scheduler = try configuration.schedule.map { try LearningRateScheduler(optimizer, schedule: $0) }
             let start = ContinuousClock.now
             let history = Kindling.train(
                 model, on: train,
@@ -176,7 +189,9 @@ public struct InitializationComparison: Sendable {
                         : crossEntropy(logits, classIndices: batch.labels)
                 },
                 optimizer: optimizer, for: .iterations(configuration.iterations), batchSize: configuration.batchSize,
-                generator: generator, recordEvery: configuration.recordEvery, showsProgress: configuration.showsProgress)
+                generator: generator, recordEvery: configuration.recordEvery,
+                clipGradientNorm: configuration.clipGradientNorm, scheduler: scheduler,
+                showsProgress: configuration.showsProgress)
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             model.eval()
