@@ -7,12 +7,13 @@ import Kindling
 /// `constant`, `step:SIZE[:GAMMA]`, `multistep:M1/M2/...[:GAMMA]` (GAMMA defaults to 0.1),
 /// `exponential:GAMMA`, `cosine[:MIN_LR]` (annealed over the iterations after the warm-up),
 /// `linear:START_FACTOR:END_FACTOR:STEPS`, `onecycle[:PCT_START]` (peaking at `lr`, over all iterations,
-/// without warm-up). Returns nil for `constant` without warm-up.
+/// without warm-up); after a warm-up, the schedule's steps count from the warm-up's end. Returns nil for
+/// `constant` without warm-up.
 enum ScheduleOption {
     static let help = """
         Learning-rate schedule: constant, step:SIZE[:GAMMA], multistep:M1/M2/...[:GAMMA], exponential:GAMMA, \
         cosine[:MIN_LR], linear:START:END:STEPS or onecycle[:PCT_START], optionally after a linear warm-up \
-        'warmup:STEPS[:START_FACTOR]+' (e.g. warmup:500+cosine).
+        'warmup:STEPS[:START_FACTOR]+' (e.g. warmup:500+cosine; steps after a warm-up count from its end).
         """
 
     static func parse(_ text: String, iterations: Int, learningRate: Double) throws -> LearningRateSchedule? {

@@ -85,3 +85,12 @@ final class LearningRateScheduleTests: XCTestCase {
         }
     }
 }
+
+extension LearningRateScheduleTests {
+    func testDescriptionNamesPyTorchsClassesAndSettings() {
+        let schedule = LearningRateSchedule.sequential(
+            [.linear(startFactor: 0.01, totalSteps: 100), .cosineAnnealing(maxSteps: 900)], milestones: [100])
+        XCTAssertEqual("\(schedule)", "SequentialLR([LinearLR(startFactor: 0.01, endFactor: 1.0, totalSteps: 100), "
+                       + "CosineAnnealingLR(maxSteps: 900, minimumLearningRate: 0.0)], milestones: [100])")
+    }
+}

@@ -118,3 +118,23 @@ public indirect enum LearningRateSchedule: Sendable, Equatable {
         }
     }
 }
+
+extension LearningRateSchedule: CustomStringConvertible {
+    /// The schedule under PyTorch's class name with its settings, e.g. `StepLR(stepSize: 30, gamma: 0.1)`.
+    public var description: String {
+        switch self {
+        case .step(let stepSize, let gamma): return "StepLR(stepSize: \(stepSize), gamma: \(gamma))"
+        case .multiStep(let milestones, let gamma): return "MultiStepLR(milestones: \(milestones), gamma: \(gamma))"
+        case .exponential(let gamma): return "ExponentialLR(gamma: \(gamma))"
+        case .cosineAnnealing(let maxSteps, let minimum):
+            return "CosineAnnealingLR(maxSteps: \(maxSteps), minimumLearningRate: \(minimum))"
+        case .linear(let start, let end, let steps):
+            return "LinearLR(startFactor: \(start), endFactor: \(end), totalSteps: \(steps))"
+        case .oneCycle(let maximum, let steps, let percentStart, let annealing, let divFactor, let finalDivFactor, let threePhase):
+            return "OneCycleLR(maxLearningRate: \(maximum), totalSteps: \(steps), percentStart: \(percentStart), "
+                + "annealing: \(annealing.rawValue), divFactor: \(divFactor), finalDivFactor: \(finalDivFactor), threePhase: \(threePhase))"
+        case .sequential(let schedules, let milestones):
+            return "SequentialLR([\(schedules.map(\.description).joined(separator: ", "))], milestones: \(milestones))"
+        }
+    }
+}
