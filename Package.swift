@@ -30,6 +30,11 @@ let package = Package(
             dependencies: ["Kindling", "CLinearAlgebra"],
             path: "Sources/KindlingBench"
         ),
+        .executableTarget(
+            name: "KindlingMistakes",
+            dependencies: ["Kindling"],
+            path: "Sources/KindlingMistakes"
+        ),
         .testTarget(
             name: "KindlingTests",
             dependencies: ["Kindling"],

@@ -21,7 +21,7 @@ enum ComparisonWorkload {
         var runs: [InitializationComparison.Run] = []
         let elapsed = try seconds { runs = try InitializationComparison.run(configuration) }
         let steps = runs.map(\.history.stepsCompleted).reduce(0, +)
-        precondition(steps == configuration.iterations * configuration.initializations.count,
+        require(steps == configuration.iterations * configuration.initializations.count,
                      "comparison: \(steps) steps ran instead of \(configuration.iterations) per initialization")
         printProcessResult(workload: "comparison", seconds: elapsed, steps: steps,
                            extra: ["training_seconds": runs.map(\.seconds).reduce(0, +)])

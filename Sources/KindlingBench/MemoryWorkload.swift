@@ -33,7 +33,7 @@ enum MemoryWorkload {
         let after10000 = currentResidentMegabytes()
         guard let history, history.stepsCompleted == steps,
               let after100 = history.records.first(where: { $0.step == 100 })?.metrics["rss_mb"] else {
-            preconditionFailure("memory: training stopped before \(steps) steps")
+            failRequirement("memory: training stopped before \(steps) steps")
         }
         printProcessResult(workload: "memory", seconds: elapsed, steps: steps, extra: [
             "rss_mb_after_100": after100, "rss_mb_after_10000": after10000,

@@ -1,4 +1,5 @@
 import Foundation
+import Kindling
 
 /// The largest resident set size this process has had so far, in MiB (`getrusage`'s `ru_maxrss`, which
 /// Linux gives in KiB), the same figure the reference script reports.
@@ -12,11 +13,11 @@ func peakResidentMegabytes() -> Double {
 /// page size.
 func currentResidentMegabytes() -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else {
-        preconditionFailure("currentResidentMegabytes: /proc/self/statm is not readable (Linux only)")
+        failRequirement("currentResidentMegabytes: /proc/self/statm is not readable (Linux only)")
     }
     let fields = text.split(separator: " ")
     guard fields.count > 1, let pages = Int(fields[1]) else {
-        preconditionFailure("currentResidentMegabytes: unexpected /proc/self/statm contents '\(text)'")
+        failRequirement("currentResidentMegabytes: unexpected /proc/self/statm contents '\(text)'")
     }
     return Double(pages * sysconf(Int32(_SC_PAGESIZE))) / (1024 * 1024)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Kindling
 
 /// One benchmark, which prints one JSON line (`printJSONLine`) per measured case. Two kinds:
 /// - a whole-process workload runs Kindling's side only, as Scripts/bench's counterpart of a workload of
@@ -82,7 +83,7 @@ func printJSONLine(_ fields: [(String, Any)]) {
         case let flag as Bool: return "\"\(key)\": \(flag)"
         case let number as Int: return "\"\(key)\": \(number)"
         case let number as Double: return "\"\(key)\": \(number)"
-        default: preconditionFailure("printJSONLine: unsupported value \(value) for \(key)")
+        default: failRequirement("printJSONLine: unsupported value \(value) for \(key)")
         }
     }
     print("{" + body.joined(separator: ", ") + "}")

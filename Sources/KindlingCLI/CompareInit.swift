@@ -19,10 +19,10 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Data set: \(InitializationComparison.DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset = InitializationComparison.DatasetName.circles
 
-    @Option(help: "Comma-separated hidden layer widths (each followed by ReLU).")
+    @Option(parsing: .unconditional, help: "Comma-separated hidden layer widths, each at least 1 (each followed by ReLU).")
     var layers = "10,5"
 
-    @Option(help: "Optimizer updates per initialization.")
+    @Option(parsing: .unconditional, help: "Optimizer updates per initialization (at least 1).")
     var iterations = 15000
 
     @Option(parsing: .unconditional, help: "Learning rate.")
@@ -31,16 +31,16 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Optimizer: \(InitializationComparison.OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var optimizer = InitializationComparison.OptimizerName.sgd
 
-    @Option(help: "Rows per mini-batch (default: the full batch).")
+    @Option(parsing: .unconditional, help: "Rows per mini-batch, at least 1 (default: the full batch).")
     var batchSize: Int?
 
-    @Option(help: "Seed of the generator the weights are drawn from.")
-    var seed: UInt32 = 3
+    @Option(parsing: .unconditional, help: "Seed of the generator the weights are drawn from (0 to 4294967295).")
+    var seed = 3
 
     @Option(help: "Precision: float or double.")
     var precision = InitializationComparison.Precision.double
 
-    @Option(help: "Record the cost every this many iterations.")
+    @Option(parsing: .unconditional, help: "Record the cost every this many iterations (at least 1).")
     var recordEvery = 1000
 
     @Option(parsing: .unconditional, help: "Scale of the 'random' initialization: N(0, 1) times this.")
@@ -66,7 +66,7 @@ struct CompareInit: ParsableCommand {
         configuration.learningRate = lr
         configuration.optimizer = optimizer
         configuration.batchSize = batchSize
-        configuration.seed = seed
+        configuration.seed = try generatorSeed(seed)
         configuration.precision = precision
         configuration.recordEvery = recordEvery
         configuration.randomScale = randomScale

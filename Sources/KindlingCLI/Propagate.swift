@@ -9,13 +9,13 @@ struct Propagate: ParsableCommand {
         discussion: "Stops at the first layer whose output is not finite. Layers are counted from 0."
     )
 
-    @Option(help: "Number of Linear(width, width, bias: false) layers.")
+    @Option(parsing: .unconditional, help: "Number of Linear(width, width, bias: false) layers (at least 1).")
     var layers = 100
 
-    @Option(help: "Width of every layer.")
+    @Option(parsing: .unconditional, help: "Width of every layer (at least 1).")
     var width = 256
 
-    @Option(help: "Rows of the input batch.")
+    @Option(parsing: .unconditional, help: "Rows of the input batch (at least 2).")
     var batchSize = 16
 
     @Option(help: "Activation after every layer: \(SignalPropagation.Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -27,8 +27,8 @@ struct Propagate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Gain for xavier, kaiming and orthogonal (default: the activation's calculateGain).")
     var gain: Double?
 
-    @Option(help: "Seed of the generator that draws the input and the weights.")
-    var seed: UInt32 = 0
+    @Option(parsing: .unconditional, help: "Seed of the generator that draws the input and the weights (0 to 4294967295).")
+    var seed = 0
 
     @Flag(help: "Also print each layer's weight-gradient std from a backward pass of the output's mean.")
     var gradients = false
@@ -50,7 +50,7 @@ struct Propagate: ParsableCommand {
         configuration.activation = activation
         configuration.initialization = initialization
         configuration.gain = gain
-        configuration.seed = seed
+        configuration.seed = UInt32(seed)   // checked by validate()
         configuration.gradients = gradients
         return configuration
     }
@@ -66,6 +66,7 @@ struct Propagate: ParsableCommand {
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
         guard batchSize >= 2 else { throw ValidationError("--batch-size must be at least 2 (a std needs two rows), got \(batchSize)") }
         if let gain, !(gain > 0) || !gain.isFinite { throw ValidationError("--gain must be a positive number, got \(gain)") }
+        _ = try generatorSeed(seed)
         _ = try comparedInitializations()
         if let report { try ReportDestination.check(report) }
     }

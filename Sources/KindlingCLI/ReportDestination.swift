@@ -2,7 +2,12 @@ import ArgumentParser
 import Foundation
 
 /// Checks a report folder before an experiment runs, so that a bad path fails at once with a message
-/// naming it instead of after minutes of training.
+/// naming it and the reason instead of after minutes of training.
+///
+/// The check does what writing the report will do: it creates the folder (its parent must exist) and a
+/// probe file in it, then removes the probe. Permission bits alone would not do: as root every folder
+/// looks writable, yet `/proc/x` cannot be created. When the check fails, a folder it created is
+/// removed again, so nothing is left on disk.
 enum ReportDestination {
     @discardableResult
     static func check(_ path: String) throws -> URL {
@@ -10,15 +15,30 @@ enum ReportDestination {
         let parent = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         let manager = FileManager.default
-        if manager.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+        let existed = manager.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        if existed, !isDirectory.boolValue {
             throw ValidationError("--report: '\(path)' exists and is not a folder")
         }
-        guard manager.fileExists(atPath: parent.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--report: the folder '\(parent.path)' that would hold '\(url.lastPathComponent)' does not exist")
+        if !existed {
+            guard manager.fileExists(atPath: parent.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--report: the folder '\(parent.path)' that would hold '\(url.lastPathComponent)' does not exist")
+            }
+            guard mkdir(url.path, 0o777) == 0 else {
+                throw ValidationError("--report: cannot create the folder '\(url.path)': \(lastSystemError())")
+            }
         }
-        guard manager.isWritableFile(atPath: parent.path) else {
-            throw ValidationError("--report: cannot write into '\(parent.path)' (permission denied)")
+        let probe = url.appendingPathComponent(".kindling-write-check-\(getpid())").path
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            let reason = lastSystemError()
+            if !existed { rmdir(url.path) }
+            throw ValidationError("--report: cannot write a file into '\(url.path)': \(reason)")
         }
+        close(descriptor)
+        unlink(probe)
         return url
     }
+
+    /// The system's words for the last failed call's errno ("No such file or directory").
+    private static func lastSystemError() -> String { String(cString: strerror(errno)) }
 }

@@ -2,7 +2,7 @@ import XCTest
 import Kindling
 
 /// The README's container example.
-private final class MultiHead: Module {
+private final class MultiHead: ModuleBase, Module {
     let blocks = ModuleList<Float>((0..<3).map { _ in Linear(64, 64) })
     let heads = ModuleDictionary<Float>(["classifier": Linear(64, 10), "regressor": Linear(64, 1)])
     func callAsFunction(_ x: Tensor<Float>) -> Tensor<Float> {

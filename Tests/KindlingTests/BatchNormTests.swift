@@ -167,7 +167,7 @@ final class BatchNormTests: XCTestCase {
                        ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
         XCTAssertEqual(layer.namedParameters.map(\.name), ["weight", "bias"])
 
-        final class Block: Module {
+        final class Block: ModuleBase, Module {
             let fc = Linear<Double>(3, 4, generator: RandomGenerator(seed: 1))
             let bn1 = BatchNorm1d<Double>(4)
             func callAsFunction(_ input: Tensor<Double>) -> Tensor<Double> { bn1(fc(input)) }

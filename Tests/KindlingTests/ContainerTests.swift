@@ -5,12 +5,12 @@ import Kindling
 // state_dict, named_parameters and named_modules of the same model built with nn.ModuleList / nn.ModuleDict.
 
 /// The fixture's model.
-private final class Model: Module {
+private final class Model: ModuleBase, Module {
     let stem = Linear<Double>(2, 4)
     let blocks = ModuleList<Double>([Linear(4, 4), BatchNorm1d(4)])
     let heads = ModuleDictionary<Double>(["classifier": Linear(4, 3), "regressor": Linear(4, 1)])
 
-    init() {
+    override init() {
         blocks.append(Linear(4, 4))
         heads["classifier"] = Linear(4, 5)
         heads["extra"] = Sequential(Linear(4, 2), ReLU())

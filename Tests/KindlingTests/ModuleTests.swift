@@ -5,13 +5,12 @@ import Kindling
 // state_dict() keys and named_parameters() of the same trees built with torch.nn.
 
 /// A leaf module that stores its mode, to see train()/eval() arrive.
-private final class ModeProbe: Module {
-    var isTraining = true
+private final class ModeProbe: ModuleBase, Module {
     func callAsFunction(_ input: Tensor<Double>) -> Tensor<Double> { input }
 }
 
 /// fc1/act/fc2 with a parameter and a buffer of its own (torch: `Net`).
-private class Net: Module {
+private class Net: ModuleBase, Module {
     let fc1 = Linear<Double>(2, 3, generator: RandomGenerator(seed: 1))
     let act = ReLU<Double>()
     let fc2 = Linear<Double>(3, 1, generator: RandomGenerator(seed: 2))
@@ -30,7 +29,7 @@ private final class DerivedNet: Net {
 
 /// A Sequential, an array of blocks, an optional child that is present and one that is absent
 /// (torch: `Nested`).
-private final class Nested: Module {
+private final class Nested: ModuleBase, Module {
     let features = Sequential<Double>(Linear(2, 4), ReLU(), Linear(4, 4))
     let blocks = [Linear<Double>(4, 4), Linear<Double>(4, 4)]
     var projection: Linear<Double>? = Linear(4, 2)

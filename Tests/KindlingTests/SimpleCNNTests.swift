@@ -3,16 +3,16 @@ import Kindling
 
 /// The reference article's SimpleCNN: Conv2d 3->32 3x3 pad 1, BatchNorm2d, ReLU, MaxPool2d 2, Linear
 /// 32*16*16 -> 10, with the same property names as the PyTorch class.
-final class SimpleCNN<Scalar: TensorScalar>: Module {
+final class SimpleCNN<Scalar: TensorScalar>: ModuleBase, Module {
     let conv1: Conv2d<Scalar>
     let bn1 = BatchNorm2d<Scalar>(32)
     let relu = ReLU<Scalar>()
     let pool = MaxPool2d<Scalar>(kernelSize: 2, stride: 2)
     let fc: Linear<Scalar>
 
-    init(generator: RandomGenerator = .global) {
+    init(classes: Int = 10, generator: RandomGenerator = .global) {
         conv1 = Conv2d(3, 32, kernelSize: 3, padding: 1, generator: generator)
-        fc = Linear(32 * 16 * 16, 10, generator: generator)
+        fc = Linear(32 * 16 * 16, classes, generator: generator)
     }
 
     func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {

@@ -20,7 +20,7 @@ extension Tensor {
     public var grad: Tensor? {
         get { node?.grad }
         nonmutating set {
-            precondition(node?.isLeaf == true, "grad can be set only on a leaf tensor that requires gradients")
+            require(node?.isLeaf == true, "grad: can be set only on a leaf tensor that requires gradients")
             node?.grad = newValue
         }
     }
@@ -40,17 +40,17 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func backward(_ upstream: Tensor? = nil, retainGraph: Bool = false) {
         guard let root = node else {
-            preconditionFailure("backward(): this tensor does not require gradients (no leaf it depends on requires them)")
+            failRequirement("backward(): this tensor does not require gradients (no leaf it depends on requires them)")
         }
-        precondition(!root.isReleased,
+        require(!root.isReleased,
                      "backward(): the graph through '\(root.operation)' was already released by an earlier backward(); pass retainGraph: true to the first call to backward twice")
         let seed: Tensor
         if let upstream {
-            precondition(upstream.shape == shape,
+            require(upstream.shape == shape,
                          "backward(): the upstream gradient has shape \(upstream.shape), the tensor \(shape)")
             seed = upstream.detached()
         } else {
-            precondition(count == 1, "backward(): a tensor of shape \(shape) needs an explicit upstream gradient")
+            require(count == 1, "backward(): a tensor of shape \(shape) needs an explicit upstream gradient")
             seed = Tensor(repeating: 1, shape: shape)
         }
         withoutGradient {
@@ -64,7 +64,7 @@ extension Tensor {
                     continue
                 }
                 guard let backward = current.backward else {
-                    preconditionFailure("backward(): the graph through '\(current.operation)' was already released by an earlier backward(); pass retainGraph: true to the first call to backward twice")
+                    failRequirement("backward(): the graph through '\(current.operation)' was already released by an earlier backward(); pass retainGraph: true to the first call to backward twice")
                 }
                 let gradients = backward(gradient)
                 for (input, inputGradient) in zip(current.inputs, gradients) {

@@ -22,12 +22,12 @@ public struct Dataset<Scalar: TensorScalar> {
     /// A dataset from a feature matrix and one label per row. `classCount` defaults to 1 + the largest
     /// label (2 when every label is 0, so that an all-negative binary subset stays binary).
     public init(features: Tensor<Scalar>, labels: [Int], classCount: Int? = nil) {
-        precondition(features.rank == 2, "Dataset: features must have shape (count, featureCount), got \(features.shape)")
-        precondition(features.shape[0] == labels.count,
+        require(features.rank == 2, "Dataset: features must have shape (count, featureCount), got \(features.shape)")
+        require(features.shape[0] == labels.count,
                      "Dataset: \(features.shape[0]) feature rows but \(labels.count) labels")
-        precondition(labels.allSatisfy { $0 >= 0 }, "Dataset: labels must be non-negative, got \(labels.min() ?? 0)")
+        require(labels.allSatisfy { $0 >= 0 }, "Dataset: labels must be non-negative, got \(labels.min() ?? 0)")
         let count = classCount ?? Swift.max(2, (labels.max() ?? 0) + 1)
-        precondition(labels.allSatisfy { $0 < count },
+        require(labels.allSatisfy { $0 < count },
                      "Dataset: label \(labels.max() ?? 0) is out of range for \(count) classes")
         self.features = features.detached()
         self.labels = labels

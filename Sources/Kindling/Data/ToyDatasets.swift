@@ -15,8 +15,8 @@ extension Dataset {
     /// row-major order is added.
     public static func circles(count: Int, noise: Double? = nil, factor: Double = 0.8, shuffle: Bool = true,
                                generator: RandomGenerator = .global) -> Dataset {
-        precondition(count >= 1, "circles: count must be at least 1, got \(count)")
-        precondition(factor >= 0 && factor < 1, "circles: factor must be in [0, 1), got \(factor)")
+        require(count >= 1, "circles: count must be at least 1, got \(count)")
+        require(factor >= 0 && factor < 1, "circles: factor must be in [0, 1), got \(factor)")
         let outer = count / 2, inner = count - outer
         let outerAngles = Tensor<Double>.linspace(0, 2 * .pi, count: outer, endpoint: false).scalars
         let innerAngles = Tensor<Double>.linspace(0, 2 * .pi, count: inner, endpoint: false).scalars
@@ -32,7 +32,7 @@ extension Dataset {
     /// Draws: the same as `circles` (the permutation if `shuffle`, then the (count, 2) noise if given).
     public static func moons(count: Int, noise: Double? = nil, shuffle: Bool = true,
                              generator: RandomGenerator = .global) -> Dataset {
-        precondition(count >= 1, "moons: count must be at least 1, got \(count)")
+        require(count >= 1, "moons: count must be at least 1, got \(count)")
         let outer = count / 2, inner = count - outer
         let outerAngles = Tensor<Double>.linspace(0, .pi, count: outer).scalars
         let innerAngles = Tensor<Double>.linspace(0, .pi, count: inner).scalars
@@ -49,12 +49,12 @@ extension Dataset {
     /// the permutation if `shuffle`.
     public static func blobs(count: Int, centers: [[Double]], standardDeviation: Double = 1, shuffle: Bool = true,
                              generator: RandomGenerator = .global) -> Dataset {
-        precondition(count >= 1, "blobs: count must be at least 1, got \(count)")
-        precondition(!centers.isEmpty, "blobs: at least one center is needed")
+        require(count >= 1, "blobs: count must be at least 1, got \(count)")
+        require(!centers.isEmpty, "blobs: at least one center is needed")
         let featureCount = centers[0].count
-        precondition(featureCount > 0 && centers.allSatisfy { $0.count == featureCount },
+        require(featureCount > 0 && centers.allSatisfy { $0.count == featureCount },
                      "blobs: every center needs the same positive number of coordinates, got \(centers.map(\.count))")
-        precondition(standardDeviation >= 0, "blobs: standardDeviation must be non-negative, got \(standardDeviation)")
+        require(standardDeviation >= 0, "blobs: standardDeviation must be non-negative, got \(standardDeviation)")
         var points: [[Double]] = [], labels: [Int] = []
         for (cluster, center) in centers.enumerated() {
             let size = count / centers.count + (cluster < count % centers.count ? 1 : 0)
@@ -72,7 +72,7 @@ extension Dataset {
     public static func blobs(count: Int, centerCount: Int = 3, featureCount: Int = 2,
                              centerBox: Range<Double> = -10..<10, standardDeviation: Double = 1,
                              shuffle: Bool = true, generator: RandomGenerator = .global) -> Dataset {
-        precondition(centerCount >= 1 && featureCount >= 1,
+        require(centerCount >= 1 && featureCount >= 1,
                      "blobs: centerCount (\(centerCount)) and featureCount (\(featureCount)) must be positive")
         let centers = (0..<centerCount).map { _ in
             (0..<featureCount).map { _ in generator.uniform(low: centerBox.lowerBound, high: centerBox.upperBound) }
@@ -88,7 +88,7 @@ extension Dataset {
     /// Draws: class by class, the N standard normal values of that class's angles.
     public static func spirals(pointsPerClass: Int, classCount: Int = 3, noise: Double = 0.2,
                                generator: RandomGenerator = .global) -> Dataset {
-        precondition(pointsPerClass >= 1 && classCount >= 1,
+        require(pointsPerClass >= 1 && classCount >= 1,
                      "spirals: pointsPerClass (\(pointsPerClass)) and classCount (\(classCount)) must be positive")
         var points: [[Double]] = [], labels: [Int] = []
         let radii = Tensor<Double>.linspace(0, 1, count: pointsPerClass).scalars
@@ -114,7 +114,7 @@ extension Dataset {
             labels = order.map { labels[$0] }
         }
         if let noise {
-            precondition(noise >= 0, "noise must be non-negative, got \(noise)")
+            require(noise >= 0, "Dataset: noise must be non-negative, got \(noise)")
             points = points.map { row in row.map { $0 + generator.normal(mean: 0, standardDeviation: noise) } }
         }
         let featureCount = points.first?.count ?? 0

@@ -108,7 +108,7 @@ public struct SignalPropagation: Sendable {
 
     /// Runs the experiment in `Scalar` precision.
     public static func run<Scalar: TensorScalar>(_ configuration: Configuration, as _: Scalar.Type = Scalar.self) -> Result {
-        precondition(configuration.layers > 0 && configuration.width > 0 && configuration.batchSize > 1,
+        require(configuration.layers > 0 && configuration.width > 0 && configuration.batchSize > 1,
                      "propagate: layers, width and batch size must be positive (batch at least 2), got \(configuration.layers), \(configuration.width), \(configuration.batchSize)")
         let generator = RandomGenerator(seed: configuration.seed)
         let input = Tensor<Scalar>.randn([configuration.batchSize, configuration.width], generator: generator)

@@ -43,7 +43,7 @@ public enum Initializer: Sendable, Hashable {
     /// one draw per element): with Φ the standard normal CDF, α = (low - mean)/std and
     /// β = (high - mean)/std, each element draws u = `generator.uniform(low: 2Φ(α) - 1, high: 2Φ(β) - 1)`
     /// and becomes clamp(mean + std·√2·erfinv(u), low, high). Bounds so far in one tail that Φ(α) and
-    /// Φ(β) round to the same double (beyond about 8 std) stop with a precondition message.
+    /// Φ(β) round to the same double (beyond about 8 std) stop with a requirement message.
     case truncatedNormal(mean: Double = 0, standardDeviation: Double = 1, low: Double = -2, high: Double = 2)
     /// Glorot & Bengio 2010, "Understanding the difficulty of training deep feedforward neural networks":
     /// U(-a, a) with a = gain · sqrt(6 / (fan_in + fan_out)), computed as PyTorch does,
@@ -121,7 +121,7 @@ public enum Initializer: Sendable, Hashable {
 extension Parameter {
     /// Writes `values` (row-major, one per element) into the value in place, rounded to `Scalar`.
     func overwrite(with values: [Double]) {
-        precondition(values.count == shape.reduce(1, *),
+        require(values.count == shape.reduce(1, *),
                      "Parameter: \(values.count) values do not fill shape \(shape)")
         updateInPlace { scalars in
             for i in scalars.indices { scalars[i] = Scalar(values[i]) }

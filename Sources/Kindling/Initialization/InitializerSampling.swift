@@ -4,7 +4,7 @@ extension Initializer {
     /// The initializer's values for a tensor of `shape`, in row-major order, computed in Double (the
     /// caller rounds them to its scalar type).
     func values(shape: [Int], generator: RandomGenerator) -> [Double] {
-        precondition(shape.allSatisfy { $0 >= 0 }, "\(self): negative dimension in shape \(shape)")
+        require(shape.allSatisfy { $0 >= 0 }, "\(self): negative dimension in shape \(shape)")
         let count = shape.reduce(1, *)
         switch self {
         case .zeros:
@@ -16,7 +16,7 @@ extension Initializer {
         case .uniform(let low, let high):
             return Self.uniformValues(count, low: low, high: high, generator: generator)
         case .normal(let mean, let standardDeviation):
-            precondition(standardDeviation >= 0, "normal: standardDeviation \(standardDeviation) is negative")
+            require(standardDeviation >= 0, "normal: standardDeviation \(standardDeviation) is negative")
             return (0..<count).map { _ in generator.normal(mean: mean, standardDeviation: standardDeviation) }
         case .truncatedNormal(let mean, let standardDeviation, let low, let high):
             return Self.truncatedNormalValues(count, mean: mean, standardDeviation: standardDeviation,
@@ -57,7 +57,7 @@ extension Initializer {
         case .dirac(let groups):
             return Self.diracValues(shape: shape, groups: groups)
         case .varianceScaling(let scale, let mode, let distribution):
-            precondition(scale > 0, "varianceScaling: scale \(scale) must be positive")
+            require(scale > 0, "varianceScaling: scale \(scale) must be positive")
             let s = scale / Swift.max(1, Fans(shape: shape).fan(mode))
             switch distribution {
             case .truncatedNormal:
@@ -78,21 +78,21 @@ extension Initializer {
     /// `calculate_gain`'s parameter).
     static func kaimingGain(a: Double, _ nonlinearity: Nonlinearity) -> Double {
         guard case .leakyReLU(let negativeSlope) = nonlinearity else { return calculateGain(nonlinearity) }
-        precondition(negativeSlope == nil || a == 0 || negativeSlope == a,
+        require(negativeSlope == nil || a == 0 || negativeSlope == a,
                      "kaiming: a = \(a) and the leaky ReLU's negativeSlope \(negativeSlope!) disagree")
         return calculateGain(.leakyReLU(negativeSlope: negativeSlope ?? a))
     }
 
     /// `count` values low + (high - low)·u, u = `generator.randomSample()`, as numpy's `uniform`.
     static func uniformValues(_ count: Int, low: Double, high: Double, generator: RandomGenerator) -> [Double] {
-        precondition(low <= high, "uniform: low \(low) is greater than high \(high)")
+        require(low <= high, "uniform: low \(low) is greater than high \(high)")
         return (0..<count).map { _ in generator.uniform(low: low, high: high) }
     }
 
     /// `count` values `generator.standardNormal() * standardDeviation`, as numpy's `randn(...) * std`.
     static func centredNormalValues(_ count: Int, standardDeviation: Double,
                                     generator: RandomGenerator) -> [Double] {
-        precondition(standardDeviation >= 0, "normal: standardDeviation \(standardDeviation) is negative")
+        require(standardDeviation >= 0, "normal: standardDeviation \(standardDeviation) is negative")
         return (0..<count).map { _ in generator.standardNormal() * standardDeviation }
     }
 
@@ -100,11 +100,11 @@ extension Initializer {
     /// clamped to [low, high].
     static func truncatedNormalValues(_ count: Int, mean: Double, standardDeviation: Double, low: Double,
                                       high: Double, generator: RandomGenerator) -> [Double] {
-        precondition(standardDeviation > 0, "truncatedNormal: standardDeviation \(standardDeviation) must be positive")
-        precondition(low < high, "truncatedNormal: low \(low) must be less than high \(high)")
+        require(standardDeviation > 0, "truncatedNormal: standardDeviation \(standardDeviation) must be positive")
+        require(low < high, "truncatedNormal: low \(low) must be less than high \(high)")
         func cdf(_ x: Double) -> Double { (1 + Foundation.erf(x / 2.0.squareRoot())) / 2 }
         let lower = cdf((low - mean) / standardDeviation), upper = cdf((high - mean) / standardDeviation)
-        precondition(lower < upper, """
+        require(lower < upper, """
             truncatedNormal: [\(low), \(high)] lies too far in a tail of N(\(mean), \(standardDeviation)²) \
             for inverse-CDF sampling (Φ is \(lower) at both bounds)
             """)

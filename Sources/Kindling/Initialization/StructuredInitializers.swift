@@ -1,7 +1,7 @@
 extension Initializer {
     /// PyTorch's `orthogonal_`: QR of a Gaussian matrix with Q's columns signed by R's diagonal.
     static func orthogonalValues(shape: [Int], gain: Double, generator: RandomGenerator) -> [Double] {
-        precondition(shape.count >= 2, "orthogonal: only tensors with 2 or more dimensions are supported, got shape \(shape)")
+        require(shape.count >= 2, "orthogonal: only tensors with 2 or more dimensions are supported, got shape \(shape)")
         let count = shape.reduce(1, *)
         guard count > 0 else { return [] }
         let rows = shape[0], columns = count / rows
@@ -14,7 +14,7 @@ extension Initializer {
         do {
             qr = try QRFactorization(tall, rows: tallRows, columns: tallColumns)
         } catch {
-            preconditionFailure("orthogonal: QR of the \(tallRows) x \(tallColumns) Gaussian matrix failed: \(error)")
+            failRequirement("orthogonal: QR of the \(tallRows) x \(tallColumns) Gaussian matrix failed: \(error)")
         }
         var q = qr.q
         for j in 0..<tallColumns {
@@ -38,8 +38,8 @@ extension Initializer {
     /// PyTorch's `sparse_`: Gaussian values, then ceil(sparsity · rows) rows zeroed per column.
     static func sparseValues(shape: [Int], sparsity: Double, standardDeviation: Double,
                              generator: RandomGenerator) -> [Double] {
-        precondition(shape.count == 2, "sparse: only 2-D tensors are supported, got shape \(shape)")
-        precondition((0...1).contains(sparsity), "sparse: sparsity \(sparsity) is not in [0, 1]")
+        require(shape.count == 2, "sparse: only 2-D tensors are supported, got shape \(shape)")
+        require((0...1).contains(sparsity), "sparse: sparsity \(sparsity) is not in [0, 1]")
         let rows = shape[0], columns = shape[1]
         let zerosPerColumn = Int((sparsity * Double(rows)).rounded(.up))
         var values = centredNormalValues(rows * columns, standardDeviation: standardDeviation, generator: generator)
@@ -53,7 +53,7 @@ extension Initializer {
 
     /// PyTorch's `eye_`: ones on the main diagonal of a 2-D tensor.
     static func eyeValues(shape: [Int]) -> [Double] {
-        precondition(shape.count == 2, "eye: only 2-D tensors are supported, got shape \(shape)")
+        require(shape.count == 2, "eye: only 2-D tensors are supported, got shape \(shape)")
         let rows = shape[0], columns = shape[1]
         var values = [Double](repeating: 0, count: rows * columns)
         for i in 0..<Swift.min(rows, columns) { values[i * columns + i] = 1 }
@@ -62,9 +62,9 @@ extension Initializer {
 
     /// PyTorch's `dirac_`: in each group, output channel d maps input channel d through the kernel centre.
     static func diracValues(shape: [Int], groups: Int) -> [Double] {
-        precondition((3...5).contains(shape.count),
+        require((3...5).contains(shape.count),
                      "dirac: only tensors with 3, 4, or 5 dimensions are supported, got shape \(shape)")
-        precondition(groups > 0 && shape[0] % groups == 0,
+        require(groups > 0 && shape[0] % groups == 0,
                      "dirac: dimension 0 of shape \(shape) must be divisible by groups (\(groups))")
         var values = [Double](repeating: 0, count: shape.reduce(1, *))
         let strides = Shape.strides(of: shape)

@@ -1,29 +1,29 @@
 /// The rectifier max(x, 0) as a module.
-public final class ReLU<Scalar: TensorScalar>: Module {
+public final class ReLU<Scalar: TensorScalar>: ModuleBase, Module {
     /// A ReLU.
-    public init() {}
+    public override init() {}
     /// max(x, 0).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { relu(input) }
 }
 
 /// The hyperbolic tangent as a module.
-public final class Tanh<Scalar: TensorScalar>: Module {
+public final class Tanh<Scalar: TensorScalar>: ModuleBase, Module {
     /// A Tanh.
-    public init() {}
+    public override init() {}
     /// tanh(x).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { tanh(input) }
 }
 
 /// The logistic sigmoid as a module.
-public final class Sigmoid<Scalar: TensorScalar>: Module {
+public final class Sigmoid<Scalar: TensorScalar>: ModuleBase, Module {
     /// A Sigmoid.
-    public init() {}
+    public override init() {}
     /// 1 / (1 + e^-x).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { sigmoid(input) }
 }
 
 /// The leaky rectifier as a module (`torch.nn.LeakyReLU`): x where x > 0, negativeSlope * x elsewhere.
-public final class LeakyReLU<Scalar: TensorScalar>: Module {
+public final class LeakyReLU<Scalar: TensorScalar>: ModuleBase, Module {
     /// The slope for negative inputs.
     public let negativeSlope: Scalar
     /// A LeakyReLU with the given slope for negative inputs (PyTorch's default 0.01).
@@ -33,7 +33,7 @@ public final class LeakyReLU<Scalar: TensorScalar>: Module {
 }
 
 /// The exponential linear unit as a module (`torch.nn.ELU`): x where x > 0, alpha (e^x - 1) elsewhere.
-public final class ELU<Scalar: TensorScalar>: Module {
+public final class ELU<Scalar: TensorScalar>: ModuleBase, Module {
     /// The saturation value for negative inputs is -alpha.
     public let alpha: Scalar
     /// An ELU with the given alpha (PyTorch's default 1).
@@ -43,15 +43,15 @@ public final class ELU<Scalar: TensorScalar>: Module {
 }
 
 /// The scaled exponential linear unit as a module (`torch.nn.SELU`), with PyTorch's constants.
-public final class SELU<Scalar: TensorScalar>: Module {
+public final class SELU<Scalar: TensorScalar>: ModuleBase, Module {
     /// A SELU.
-    public init() {}
+    public override init() {}
     /// selu(x).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { selu(input) }
 }
 
 /// Softmax along one axis as a module (`torch.nn.Softmax(dim)`).
-public final class Softmax<Scalar: TensorScalar>: Module {
+public final class Softmax<Scalar: TensorScalar>: ModuleBase, Module {
     /// The axis whose lines sum to 1.
     public let axis: Int
     /// A softmax along `axis` (by default the last).
@@ -61,7 +61,7 @@ public final class Softmax<Scalar: TensorScalar>: Module {
 }
 
 /// Log-softmax along one axis as a module (`torch.nn.LogSoftmax(dim)`).
-public final class LogSoftmax<Scalar: TensorScalar>: Module {
+public final class LogSoftmax<Scalar: TensorScalar>: ModuleBase, Module {
     /// The axis normalized over.
     public let axis: Int
     /// A log-softmax along `axis` (by default the last).

@@ -11,7 +11,7 @@
 ///
 /// Its state-dictionary keys are PyTorch's: `weight`, `bias`, `running_mean`, `running_var`,
 /// `num_batches_tracked`.
-public class BatchNorm<Scalar: TensorScalar>: Module {
+public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
     /// The per-channel scale γ, shape (C); nil without affine parameters.
     public let weight: Parameter<Scalar>?
     /// The per-channel shift β, shape (C); nil without affine parameters.
@@ -21,7 +21,8 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
     /// The running unbiased variance, shape (C) (`running_var`).
     public let runningVariance: Buffer<Scalar>
     /// The number of batches normalized in training mode, as a 0-dimensional tensor
-    /// (`num_batches_tracked`; PyTorch stores it as an int64, here it has the layer's scalar type).
+    /// (`num_batches_tracked`). It is held in the layer's scalar type (exact up to 2²⁴ batches in Float,
+    /// 2⁵³ in Double) and marked as an integer buffer, so that files store it as I64 as PyTorch does.
     public let batchesTracked: Buffer<Scalar>
     /// The number of channels C.
     public let features: Int
@@ -31,16 +32,14 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
     public let momentum: Double?
     /// Whether the layer keeps running statistics (and uses them in evaluation mode).
     public let tracksRunningStatistics: Bool
-    /// Training mode (batch statistics) or evaluation mode (running statistics).
-    public var isTraining = true
 
-    /// The ranks of input this layer accepts, for its precondition message.
+    /// The ranks of input this layer accepts, for its requirement message.
     let acceptedRanks: Set<Int>
 
     init(features: Int, epsilon: Double, momentum: Double?, affine: Bool, trackRunningStatistics: Bool,
          acceptedRanks: Set<Int>) {
-        precondition(features > 0, "BatchNorm: the number of features must be positive, got \(features)")
-        precondition(epsilon >= 0 && (momentum.map { $0 >= 0 && $0 <= 1 } ?? true),
+        require(features > 0, "BatchNorm: the number of features must be positive, got \(features)")
+        require(epsilon >= 0 && (momentum.map { $0 >= 0 && $0 <= 1 } ?? true),
                      "BatchNorm: needs epsilon >= 0 and momentum in [0, 1] or nil, got \(epsilon) and \(String(describing: momentum))")
         self.features = features
         self.epsilon = epsilon
@@ -51,7 +50,7 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
         bias = affine ? Parameter(.zeros([features])) : nil
         runningMean = Buffer(.zeros([features]))
         runningVariance = Buffer(.ones([features]))
-        batchesTracked = Buffer(Tensor(0))
+        batchesTracked = Buffer(Tensor(0), isInteger: true)
     }
 
     /// The buffers under PyTorch's names, in PyTorch's order.
@@ -63,7 +62,7 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
     /// The input normalized per channel (batch statistics in training mode, which also updates the
     /// running statistics and the batch count; running statistics in evaluation mode).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(acceptedRanks.contains(input.rank) && input.shape[1] == features,
+        require(acceptedRanks.contains(input.rank) && input.shape[1] == features,
                      "\(type(of: self))(\(features)): expects an input of rank \(acceptedRanks.sorted()) with \(features) channels on axis 1, got \(input.shape)")
         var mean = runningMean.value, variance = runningVariance.value
         let updates = isTraining && tracksRunningStatistics

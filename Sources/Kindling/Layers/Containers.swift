@@ -3,13 +3,13 @@
 /// Like PyTorch's, it has no forward computation of its own: the owner calls its modules.
 ///
 /// ```swift
-/// final class Tower: Module {
+/// final class Tower: ModuleBase, Module {
 ///     let blocks = ModuleList<Float>((0..<4).map { _ in Linear(64, 64) })
 ///     func callAsFunction(_ x: Tensor<Float>) -> Tensor<Float> { blocks.reduce(x) { relu($1($0)) } }
 /// }
 /// Tower().stateDictionary.map(\.key)   // ["blocks.0.weight", "blocks.0.bias", "blocks.1.weight", ...]
 /// ```
-public final class ModuleList<Scalar: TensorScalar>: Module, RandomAccessCollection {
+public final class ModuleList<Scalar: TensorScalar>: ModuleBase, Module, RandomAccessCollection {
     /// The modules, in order.
     public private(set) var modules: [any Module<Scalar>]
 
@@ -48,13 +48,14 @@ public final class ModuleList<Scalar: TensorScalar>: Module, RandomAccessCollect
 /// let heads = ModuleDictionary<Float>(["classifier": Linear(128, 10), "regressor": Linear(128, 1)])
 /// let logits = heads["classifier"]!(features)
 /// ```
-public final class ModuleDictionary<Scalar: TensorScalar>: Module {
+public final class ModuleDictionary<Scalar: TensorScalar>: ModuleBase, Module {
     /// The keys, in insertion order.
     public private(set) var keys: [String] = []
     private var modules: [String: any Module<Scalar>] = [:]
 
     /// A dictionary of the `entries`, in their order.
     public init(_ entries: KeyValuePairs<String, any Module<Scalar>> = [:]) {
+        super.init()
         for (key, module) in entries { self[key] = module }
     }
 

@@ -9,7 +9,7 @@
 /// let conv = Conv2d<Float>(3, 32, kernelSize: 3, padding: 1)
 /// let y = conv(images)   // [N, 3, 32, 32] -> [N, 32, 32, 32]
 /// ```
-public final class Conv2d<Scalar: TensorScalar>: Module {
+public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
     /// The weight, shape (outChannels, inChannels / groups, kH, kW).
     public let weight: Parameter<Scalar>
     /// The bias, shape (outChannels), if the layer has one.
@@ -45,9 +45,9 @@ public final class Conv2d<Scalar: TensorScalar>: Module {
     private init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
                  padding: (Int, Int), namedPadding: ConvolutionPadding?, dilation: (Int, Int), groups: Int,
                  bias: Bool, generator: RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
+        require(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
                      "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
-        precondition(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+        require(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
                      "Conv2d: channels \(inChannels) -> \(outChannels) must both be divisible by groups \(groups)")
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -102,7 +102,7 @@ public final class Conv2d<Scalar: TensorScalar>: Module {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.rank == 4 && input.shape[1] == inChannels,
+        require(input.rank == 4 && input.shape[1] == inChannels,
                      "Conv2d(\(inChannels) -> \(outChannels)): input of shape \(input.shape) is not (N, \(inChannels), H, W)")
         if let namedPadding {
             return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: namedPadding,

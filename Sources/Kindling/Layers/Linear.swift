@@ -2,7 +2,7 @@
 ///
 /// Constructed with PyTorch's default initialization: weight and bias uniform in
 /// ±1/sqrt(inFeatures) (what `kaiming_uniform_(a: sqrt(5))` amounts to).
-public final class Linear<Scalar: TensorScalar>: Module {
+public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
     /// The weight, shape (outFeatures, inFeatures).
     public let weight: Parameter<Scalar>
     /// The bias, shape (outFeatures), if the layer has one.
@@ -15,7 +15,7 @@ public final class Linear<Scalar: TensorScalar>: Module {
     /// A layer from `inFeatures` to `outFeatures`, drawing its default initialization from `generator`.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
                 generator: RandomGenerator = .global) {
-        precondition(inFeatures > 0 && outFeatures > 0,
+        require(inFeatures > 0 && outFeatures > 0,
                      "Linear: sizes must be positive, got \(inFeatures) -> \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
@@ -28,7 +28,7 @@ public final class Linear<Scalar: TensorScalar>: Module {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.shape.last == inFeatures,
+        require(input.shape.last == inFeatures,
                      "Linear(\(inFeatures) -> \(outFeatures)): input of shape \(input.shape) has \(input.shape.last ?? 0) features")
         return linear(input, weight: weight.value, bias: bias?.value)
     }

@@ -1,10 +1,32 @@
+/// The state that every module stores for itself: its training flag (`torch.nn.Module.training`).
+///
+/// Every `Module` inherits from this class, so a module written by a user has its own mode without
+/// declaring anything:
+///
+/// ```swift
+/// final class MLP: ModuleBase, Module {
+///     let fc1 = Linear<Float>(2, 10), act = ReLU<Float>(), fc2 = Linear<Float>(10, 1)
+///     func callAsFunction(_ input: Tensor<Float>) -> Tensor<Float> { fc2(act(fc1(input))) }
+/// }
+/// ```
+open class ModuleBase {
+    /// This module's own mode: training (true, the default) or evaluation (false). Setting it changes
+    /// this module only, as assigning `training` does in PyTorch; `train(_:)` and `eval()` set it on the
+    /// module and every descendant. Nothing is computed from the children.
+    public var isTraining = true
+
+    /// A module in training mode.
+    public init() {}
+}
+
 /// A layer or a model: a function of a tensor with trainable parameters and child modules, like
-/// `torch.nn.Module`. Modules are classes (they have identity and mutable state).
+/// `torch.nn.Module`. Modules are classes (they have identity and mutable state) that inherit from
+/// `ModuleBase`, which stores each module's own training flag.
 ///
 /// Children, parameters and buffers are found by reflection on stored properties, so a model written
 /// as a class with `let conv1 = Conv2d(...)` gets PyTorch's dotted names (`conv1.weight`) without any
 /// registration; properties holding arrays of modules are numbered (`blocks.0.weight`).
-public protocol Module<Scalar>: AnyObject {
+public protocol Module<Scalar>: ModuleBase {
     /// The element type of the tensors it computes with.
     associatedtype Scalar: TensorScalar
 
@@ -19,10 +41,6 @@ public protocol Module<Scalar>: AnyObject {
 
     /// This module's own buffers (not its children's) with their names.
     var namedOwnBuffers: [(name: String, buffer: Buffer<Scalar>)] { get }
-
-    /// Training mode (true) or evaluation mode (false). Setting it reaches every child; modules whose
-    /// behaviour differs (BatchNorm, Dropout) store it.
-    var isTraining: Bool { get set }
 }
 
 extension Module {
@@ -48,12 +66,6 @@ extension Module {
             if let buffer = value as? Buffer<Scalar> { return (label, buffer) }
             return nil
         }
-    }
-
-    /// Modules without a mode of their own report false when any descendant is in evaluation mode.
-    public var isTraining: Bool {
-        get { namedChildren.allSatisfy { $0.module.isTraining } }
-        set { for (_, child) in namedChildren { child.isTraining = newValue } }
     }
 
     /// Stored properties of this object and its superclasses, by name (leading underscores removed).
@@ -113,12 +125,25 @@ extension Module {
         }
     }
 
-    /// Switches the whole tree to training mode.
-    public func train() { isTraining = true }
+    /// Sets training mode (`true`) or evaluation mode (`false`) on this module and every descendant, as
+    /// `torch.nn.Module.train(mode)`.
+    public func train(_ mode: Bool = true) {
+        for (_, module) in namedModules { module.isTraining = mode }
+    }
 
-    /// Switches the whole tree to evaluation mode (BatchNorm uses running statistics, Dropout passes
-    /// values through).
-    public func eval() { isTraining = false }
+    /// Sets evaluation mode on this module and every descendant (BatchNorm uses running statistics,
+    /// Dropout passes values through), as `torch.nn.Module.eval()`.
+    public func eval() { train(false) }
+
+    /// The result of `body` run with the whole tree in evaluation mode; afterwards every module has its
+    /// own mode back, whatever it was (a BatchNorm frozen in evaluation mode stays so, a Dropout in
+    /// training mode trains again).
+    public func withEvaluationMode<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let modes = namedModules.map { (module: $0.module, isTraining: $0.module.isTraining) }
+        eval()
+        defer { for (module, isTraining) in modes { module.isTraining = isTraining } }
+        return try body()
+    }
 
     /// Forgets every parameter's gradient.
     public func zeroGradients() { for parameter in parameters { parameter.zeroGradient() } }

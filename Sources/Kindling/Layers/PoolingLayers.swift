@@ -1,5 +1,5 @@
 /// 2-D max pooling as a module (see `maxPool2d`); the stride defaults to the kernel size.
-public final class MaxPool2d<Scalar: TensorScalar>: Module {
+public final class MaxPool2d<Scalar: TensorScalar>: ModuleBase, Module {
     /// Window height and width.
     public let kernelSize: (Int, Int)
     /// Step between windows, along height and width.
@@ -32,7 +32,7 @@ public final class MaxPool2d<Scalar: TensorScalar>: Module {
 }
 
 /// 2-D average pooling as a module (see `avgPool2d`); the stride defaults to the kernel size.
-public final class AvgPool2d<Scalar: TensorScalar>: Module {
+public final class AvgPool2d<Scalar: TensorScalar>: ModuleBase, Module {
     /// Window height and width.
     public let kernelSize: (Int, Int)
     /// Step between windows, along height and width.

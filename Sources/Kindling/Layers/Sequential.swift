@@ -1,5 +1,5 @@
 /// Modules applied one after another; children are named "0", "1", ... as in `torch.nn.Sequential`.
-public final class Sequential<Scalar: TensorScalar>: Module {
+public final class Sequential<Scalar: TensorScalar>: ModuleBase, Module {
     /// The modules, in order.
     public let layers: [any Module<Scalar>]
 

@@ -8,7 +8,7 @@ extension Tensor {
         _ operation: String, _ lhs: Tensor, _ rhs: Tensor, _ f: (Scalar, Scalar) -> Scalar,
         lhsGradient: @escaping (Tensor) -> Tensor, rhsGradient: @escaping (Tensor) -> Tensor
     ) -> Tensor {
-        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, f)
+        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: operation, f)
         let result = Tensor(shape: shape, scalars: scalars)
         guard recording(lhs, rhs) else { return result }
         let lhsShape = lhs.shape, rhsShape = rhs.shape
@@ -129,7 +129,7 @@ extension Tensor {
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let offset = shape.count - target.count
-        precondition(offset >= 0, "sumToShape: \(shape) cannot be reduced to \(target)")
+        require(offset >= 0, "sumToShape: \(shape) cannot be reduced to \(target)")
         var axes: [Int] = Array(0..<offset)
         for (i, size) in target.enumerated() where size == 1 && shape[i + offset] != 1 { axes.append(i + offset) }
         return sum(alongAxes: axes, keepingDims: true).reshaped(target)

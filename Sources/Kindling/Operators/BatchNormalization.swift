@@ -22,17 +22,17 @@ public func batchNormalization<Scalar>(
     runningMean: inout Tensor<Scalar>, runningVariance: inout Tensor<Scalar>,
     training: Bool, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5
 ) -> Tensor<Scalar> {
-    precondition(input.rank >= 2, "batchNormalization: expects an input (N, C) or (N, C, ...), got \(input.shape)")
+    require(input.rank >= 2, "batchNormalization: expects an input (N, C) or (N, C, ...), got \(input.shape)")
     let layout = ChannelLayout(shape: input.shape)
     let channels = layout.channels
     for (name, tensor) in [("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVariance", runningVariance)] {
         guard let tensor else { continue }
-        precondition(tensor.shape == [channels],
+        require(tensor.shape == [channels],
                      "batchNormalization: \(name) has shape \(tensor.shape), but the input \(input.shape) has \(channels) channels")
     }
-    precondition(!training || layout.perChannel > 1,
+    require(!training || layout.perChannel > 1,
                  "batchNormalization: training needs more than 1 value per channel, got input shape \(input.shape)")
-    precondition(epsilon >= 0 && momentum >= 0 && momentum <= 1,
+    require(epsilon >= 0 && momentum >= 0 && momentum <= 1,
                  "batchNormalization: needs epsilon >= 0 and momentum in [0, 1], got \(epsilon) and \(momentum)")
 
     let scale = weight?.scalars ?? [Scalar](repeating: 1, count: channels)

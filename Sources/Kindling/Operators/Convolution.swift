@@ -25,14 +25,14 @@ public func conv2d<Scalar>(
     stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
     groups: Int = 1
 ) -> Tensor<Scalar> {
-    precondition(weight.rank == 4, "conv2d: the weight must be 4-D (out, in / groups, kH, kW), got shape \(weight.shape)")
+    require(weight.rank == 4, "conv2d: the weight must be 4-D (out, in / groups, kH, kW), got shape \(weight.shape)")
     let geometry = WindowGeometry("conv2d", input: input.shape, kernel: (weight.shape[2], weight.shape[3]),
                                   stride: stride, padding: padding, dilation: dilation)
     let plan = Convolution<Scalar>(geometry, outputChannels: weight.shape[0], groups: groups)
-    precondition(weight.shape[1] == plan.groupInputChannels,
+    require(weight.shape[1] == plan.groupInputChannels,
                  "conv2d: the weight \(weight.shape) has \(weight.shape[1]) input channels per group; the input \(input.shape) with groups \(groups) needs \(plan.groupInputChannels)")
     if let bias {
-        precondition(bias.shape == [plan.outputChannels],
+        require(bias.shape == [plan.outputChannels],
                      "conv2d: the bias has shape \(bias.shape), expected [\(plan.outputChannels)] for the weight \(weight.shape)")
     }
     let result = Tensor(shape: [geometry.batch, plan.outputChannels, geometry.outputHeight, geometry.outputWidth],
@@ -79,10 +79,10 @@ struct Convolution<Scalar: TensorScalar> {
     let groups: Int
 
     init(_ geometry: WindowGeometry, outputChannels: Int, groups: Int) {
-        precondition(groups > 0, "conv2d: groups must be positive, got \(groups)")
-        precondition(geometry.channels % groups == 0,
+        require(groups > 0, "conv2d: groups must be positive, got \(groups)")
+        require(geometry.channels % groups == 0,
                      "conv2d: \(geometry.channels) input channels are not divisible by groups \(groups)")
-        precondition(outputChannels % groups == 0,
+        require(outputChannels % groups == 0,
                      "conv2d: \(outputChannels) output channels are not divisible by groups \(groups)")
         self.geometry = geometry
         self.outputChannels = outputChannels

@@ -13,7 +13,7 @@
 public func dropout<Scalar>(
     _ x: Tensor<Scalar>, probability p: Double, training: Bool, generator: RandomGenerator
 ) -> Tensor<Scalar> {
-    precondition(p >= 0 && p <= 1, "dropout: the probability must be in [0, 1], got \(p)")
+    require(p >= 0 && p <= 1, "dropout: the probability must be in [0, 1], got \(p)")
     guard training && p > 0 else { return x }
     let scale: Scalar = p == 1 ? 0 : 1 / Scalar(1 - p)
     let mask = (0..<x.count).map { _ in p < 1 && generator.randomSample() >= p ? scale : 0 }

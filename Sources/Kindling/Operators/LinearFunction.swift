@@ -5,12 +5,12 @@
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func linear<Scalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) -> Tensor<Scalar> {
-    precondition(weight.rank == 2, "linear: the weight must be 2-D (out, in), got shape \(weight.shape)")
+    require(weight.rank == 2, "linear: the weight must be 2-D (out, in), got shape \(weight.shape)")
     let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
-    precondition(input.rank >= 1 && input.shape.last == inFeatures,
+    require(input.rank >= 1 && input.shape.last == inFeatures,
                  "linear: input of shape \(input.shape) does not fit weight of shape \(weight.shape) (\(inFeatures) features expected)")
     if let bias {
-        precondition(bias.shape == [outFeatures], "linear: bias of shape \(bias.shape) does not fit weight of shape \(weight.shape)")
+        require(bias.shape == [outFeatures], "linear: bias of shape \(bias.shape) does not fit weight of shape \(weight.shape)")
     }
     let batch = input.count / inFeatures
     let outputShape = Array(input.shape.dropLast()) + [outFeatures]

@@ -36,7 +36,7 @@ public func binaryCrossEntropy<Scalar>(
     _ probabilities: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
     if let outside = probabilities.scalars.first(where: { !($0 >= 0 && $0 <= 1) }) {
-        preconditionFailure("binaryCrossEntropy: every probability must be in [0, 1], found \(outside)")
+        failRequirement("binaryCrossEntropy: every probability must be in [0, 1], found \(outside)")
     }
     return elementwiseLoss("binaryCrossEntropy", probabilities, targets, reduction: reduction,
                            loss: { p, t in
@@ -47,22 +47,23 @@ public func binaryCrossEntropy<Scalar>(
 }
 
 /// Binary cross-entropy of sigmoid(x) against targets t, from the logits x
-/// (`torch.nn.functional.binary_cross_entropy_with_logits`), in the stable form
-/// max(x, 0) - x t + log(1 + e^-|x|), finite and exact for logits of any size (±1000 included).
+/// (`torch.nn.functional.binary_cross_entropy_with_logits`), in PyTorch's stable form
+/// (1 - t) x - min(x, 0) + log(1 + e^-|x|) = (1 - t) x - log sigmoid(x), finite and exact for logits of
+/// any size (±1000 included); as in PyTorch, x = +inf with t = 0 gives +inf and x = -inf with t = 1 NaN.
 /// The gradient with respect to x is sigmoid(x) - t, with respect to t it is -x (times 1/n for the mean).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func binaryCrossEntropyWithLogits<Scalar>(
     _ logits: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
-    precondition(logits.shape == targets.shape,
+    require(logits.shape == targets.shape,
                  "binaryCrossEntropyWithLogits: the input has shape \(logits.shape) and the target \(targets.shape); they must be equal")
     // e^-|x| is taken once per element and kept: the loss needs log(1 + e^-|x|) and the gradient needs
     // sigmoid(x), which is 1 / (1 + e^-|x|) for x >= 0 and e^-|x| / (1 + e^-|x|) otherwise (as stableSigmoid).
     let x = logits.scalars, t = targets.scalars, count = x.count
     let decays = Kernels.map(x) { Scalar.exp(-Swift.abs($0)) }
     let losses = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
-        for i in 0..<count { out[i] = Swift.max(x[i], 0) - x[i] * t[i] + Scalar.log1p(decays[i]) }
+        for i in 0..<count { out[i] = (1 - t[i]) * x[i] - Swift.min(x[i], 0) + Scalar.log1p(decays[i]) }
         initialized = count
     }
     let result = reduced(losses, reduction, shape: logits.shape)
@@ -134,7 +135,7 @@ private func elementwiseLoss<Scalar>(
     inputDerivative: @escaping (Scalar, Scalar) -> Scalar,
     targetDerivative: @escaping (Scalar, Scalar) -> Scalar
 ) -> Tensor<Scalar> {
-    precondition(input.shape == target.shape,
+    require(input.shape == target.shape,
                  "\(operation): the input has shape \(input.shape) and the target \(target.shape); they must be equal")
     let result = reduced(Kernels.zip(input.scalars, target.scalars, loss), reduction, shape: input.shape)
     guard Tensor.recording(input, target) else { return result }
@@ -175,12 +176,12 @@ private func elementWeights<Scalar>(_ gradient: Tensor<Scalar>, _ reduction: Red
 private func checkClassification<Scalar>(
     _ operation: String, _ input: Tensor<Scalar>, _ classIndices: [Int]
 ) -> (samples: Int, classes: Int) {
-    precondition(input.rank == 2, "\(operation): expects an input of shape (N, C), got \(input.shape)")
+    require(input.rank == 2, "\(operation): expects an input of shape (N, C), got \(input.shape)")
     let (samples, classes) = (input.shape[0], input.shape[1])
-    precondition(classIndices.count == samples,
+    require(classIndices.count == samples,
                  "\(operation): \(classIndices.count) class indices for \(samples) samples (input shape \(input.shape))")
-    if let bad = classIndices.first(where: { $0 < 0 || $0 >= classes }) {
-        preconditionFailure("\(operation): class index \(bad) is out of range for \(classes) classes")
+    if let sample = classIndices.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+        failRequirement("\(operation): class index \(classIndices[sample]) (sample \(sample)) is out of range for \(classes) classes")
     }
     return (samples, classes)
 }

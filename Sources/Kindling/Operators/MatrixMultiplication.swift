@@ -102,15 +102,15 @@ extension Tensor {
 
     /// The (batched) product without recording.
     static func product(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool) -> Tensor {
-        precondition((a.rank == 2 || a.rank == 3) && (b.rank == 2 || b.rank == 3),
+        require((a.rank == 2 || a.rank == 3) && (b.rank == 2 || b.rank == 3),
                      "matmul: operands must be 2-D or 3-D, got shapes \(a.shape) and \(b.shape)")
         let aRows = a.shape[a.rank - 2], aColumns = a.shape[a.rank - 1]
         let bRows = b.shape[b.rank - 2], bColumns = b.shape[b.rank - 1]
         let m = transposeA ? aColumns : aRows, k = transposeA ? aRows : aColumns
         let kB = transposeB ? bColumns : bRows, n = transposeB ? bRows : bColumns
-        precondition(k == kB, "matmul: shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "") do not fit (\(k) vs \(kB))")
+        require(k == kB, "matmul: shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "") do not fit (\(k) vs \(kB))")
         let aBatch = a.rank == 3 ? a.shape[0] : 1, bBatch = b.rank == 3 ? b.shape[0] : 1
-        precondition(aBatch == bBatch || aBatch == 1 || bBatch == 1,
+        require(aBatch == bBatch || aBatch == 1 || bBatch == 1,
                      "matmul: batch sizes of \(a.shape) and \(b.shape) do not broadcast")
         let batch = Swift.max(aBatch, bBatch)
         let outShape = a.rank == 3 || b.rank == 3 ? [batch, m, n] : [m, n]

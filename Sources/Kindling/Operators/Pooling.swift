@@ -81,7 +81,7 @@ enum Pooling<Scalar: TensorScalar> {
     /// PyTorch, so that every window holds at least one input position.
     static func geometry(_ operation: String, _ shape: [Int], _ kernel: (Int, Int), _ stride: (Int, Int)?,
                          _ padding: (Int, Int), ceilMode: Bool = false) -> WindowGeometry {
-        precondition(padding.0 <= kernel.0 / 2 && padding.1 <= kernel.1 / 2,
+        require(padding.0 <= kernel.0 / 2 && padding.1 <= kernel.1 / 2,
                      "\(operation): padding \(padding) must be at most half the kernel size \(kernel)")
         let geometry = WindowGeometry(operation, input: shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
         return ceilMode ? geometry.roundingOutputUp() : geometry
@@ -104,7 +104,7 @@ enum Pooling<Scalar: TensorScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func maximum(_ input: [Scalar], _ g: WindowGeometry) -> (values: [Scalar], argmax: [Int32]) {
-        precondition(g.inputPlane <= Int(Int32.max), "maxPool2d: an input plane of \(g.height)x\(g.width) is too large")
+        require(g.inputPlane <= Int(Int32.max), "maxPool2d: an input plane of \(g.height)x\(g.width) is too large")
         let planes = g.batch * g.channels, count = planes * g.outputPlane
         var argmax = [Int32](repeating: 0, count: count)
         let values = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in

@@ -6,10 +6,10 @@ extension Tensor {
         var newShape = newShape
         if let inferred = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != inferred }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0, "reshape: \(shape) cannot be reshaped to \(newShape)")
+            require(known > 0 && count % known == 0, "reshape: \(shape) cannot be reshaped to \(newShape)")
             newShape[inferred] = count / known
         }
-        precondition(newShape.reduce(1, *) == count,
+        require(newShape.reduce(1, *) == count,
                      "reshape: \(shape) (\(count) elements) cannot be reshaped to \(newShape)")
         if newShape == shape { return self }
         let result = Tensor(shape: newShape, scalars: scalars)
@@ -22,7 +22,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func flattened(startAxis: Int = 1) -> Tensor {
-        let start = Shape.normalize(axis: startAxis, rank: rank)
+        let start = Shape.normalize(axis: startAxis, rank: rank, operation: "flattened")
         return reshaped(Array(shape[..<start]) + [shape[start...].reduce(1, *)])
     }
 
@@ -30,8 +30,8 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) -> Tensor {
-        let axes = axes.map { Shape.normalize(axis: $0, rank: rank) }
-        precondition(axes.sorted() == Array(0..<rank), "permute: \(axes) is not a permutation of the axes of \(shape)")
+        let axes = axes.map { Shape.normalize(axis: $0, rank: rank, operation: "permute") }
+        require(axes.sorted() == Array(0..<rank), "permute: \(axes) is not a permutation of the axes of \(shape)")
         if axes == Array(0..<rank) { return self }
         let result = Tensor(shape: axes.map { shape[$0] }, scalars: Kernels.permute(scalars, shape, axes))
         guard Tensor.recording(self) else { return result }
@@ -44,7 +44,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func transposed() -> Tensor {
-        precondition(rank >= 2, "transpose: needs at least 2 axes, got shape \(shape)")
+        require(rank >= 2, "transpose: needs at least 2 axes, got shape \(shape)")
         var axes = Array(0..<rank)
         axes.swapAt(rank - 1, rank - 2)
         return permuted(axes)
@@ -55,7 +55,7 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func unsqueezed(at axis: Int) -> Tensor {
         let axis = axis < 0 ? axis + rank + 1 : axis
-        precondition(axis >= 0 && axis <= rank, "unsqueeze: axis \(axis) is out of range for shape \(shape)")
+        require(axis >= 0 && axis <= rank, "unsqueeze: axis \(axis) is out of range for shape \(shape)")
         var newShape = shape
         newShape.insert(1, at: axis)
         return reshaped(newShape)
@@ -66,8 +66,8 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func squeezed(at axis: Int? = nil) -> Tensor {
         guard let axis else { return reshaped(shape.filter { $0 != 1 }) }
-        let normalized = Shape.normalize(axis: axis, rank: rank)
-        precondition(shape[normalized] == 1, "squeeze: axis \(axis) of shape \(shape) has size \(shape[normalized]), not 1")
+        let normalized = Shape.normalize(axis: axis, rank: rank, operation: "squeeze")
+        require(shape[normalized] == 1, "squeeze: axis \(axis) of shape \(shape) has size \(shape[normalized]), not 1")
         var newShape = shape
         newShape.remove(at: normalized)
         return reshaped(newShape)
@@ -77,11 +77,11 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concatenate: no tensors given")
+        require(!tensors.isEmpty, "concatenate: no tensors given")
         let first = tensors[0]
-        let axis = Shape.normalize(axis: axis, rank: first.rank)
+        let axis = Shape.normalize(axis: axis, rank: first.rank, operation: "concatenate")
         for t in tensors {
-            precondition(t.rank == first.rank && t.shape.enumerated().allSatisfy { $0.offset == axis || $0.element == first.shape[$0.offset] },
+            require(t.rank == first.rank && t.shape.enumerated().allSatisfy { $0.offset == axis || $0.element == first.shape[$0.offset] },
                          "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
         }
         let outer = first.shape[..<axis].reduce(1, *)
@@ -112,8 +112,8 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: no tensors given")
-        precondition(tensors.allSatisfy { $0.shape == tensors[0].shape },
+        require(!tensors.isEmpty, "stack: no tensors given")
+        require(tensors.allSatisfy { $0.shape == tensors[0].shape },
                      "stack: shapes differ: \(tensors.map(\.shape))")
         return concatenate(tensors.map { $0.unsqueezed(at: axis) }, alongAxis: axis)
     }
@@ -122,8 +122,8 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
-        let axis = Shape.normalize(axis: axis, rank: rank)
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis],
+        let axis = Shape.normalize(axis: axis, rank: rank, operation: "slice")
+        require(range.lowerBound >= 0 && range.upperBound <= shape[axis],
                      "slice: \(range) is out of bounds for axis \(axis) of shape \(shape)")
         let outer = shape[..<axis].reduce(1, *)
         let inner = shape[(axis + 1)...].reduce(1, *)
@@ -154,13 +154,13 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func gatheringRows(_ indices: [Int]) -> Tensor {
-        precondition(rank >= 1, "gatheringRows: needs at least one axis, got a scalar")
+        require(rank >= 1, "gatheringRows: needs at least one axis, got a scalar")
         let rows = shape[0]
         let width = count / Swift.max(rows, 1)
         var scalars = [Scalar]()
         scalars.reserveCapacity(indices.count * width)
         for index in indices {
-            precondition(index >= 0 && index < rows, "gatheringRows: row \(index) is out of range for shape \(shape)")
+            require(index >= 0 && index < rows, "gatheringRows: row \(index) is out of range for shape \(shape)")
             scalars.append(contentsOf: self.scalars[(index * width)..<((index + 1) * width)])
         }
         var newShape = shape

@@ -20,8 +20,8 @@ public func logSoftmax<Scalar>(_ x: Tensor<Scalar>, alongAxis axis: Int = -1) ->
 
 private func softmaxFamily<Scalar>(_ x: Tensor<Scalar>, alongAxis axis: Int, logarithmic: Bool) -> Tensor<Scalar> {
     let name = logarithmic ? "logSoftmax" : "softmax"
-    precondition(x.rank >= 1, "\(name): needs at least one axis, got a scalar")
-    let lines = AxisLines(shape: x.shape, axis: Shape.normalize(axis: axis, rank: x.rank))
+    require(x.rank >= 1, "\(name): needs at least one axis, got a scalar")
+    let lines = AxisLines(shape: x.shape, axis: Shape.normalize(axis: axis, rank: x.rank, operation: name))
     let result = Tensor(shape: x.shape, scalars: softmaxForward(x.scalars, lines, logarithmic: logarithmic))
     guard Tensor.recording(x) else { return result }
     let output = result.scalars

@@ -20,11 +20,11 @@ struct WindowGeometry {
     /// Checks the arguments (naming `operation` and the values in the messages) and computes the output size.
     init(_ operation: String, input: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
          dilation: (Int, Int) = (1, 1)) {
-        precondition(input.count == 4, "\(operation): the input must be 4-D (N, C, H, W), got shape \(input)")
-        precondition(kernel.0 > 0 && kernel.1 > 0, "\(operation): kernel size \(kernel) must be positive")
-        precondition(stride.0 > 0 && stride.1 > 0, "\(operation): stride \(stride) must be positive")
-        precondition(padding.0 >= 0 && padding.1 >= 0, "\(operation): padding \(padding) must not be negative")
-        precondition(dilation.0 > 0 && dilation.1 > 0, "\(operation): dilation \(dilation) must be positive")
+        require(input.count == 4, "\(operation): the input must be 4-D (N, C, H, W), got shape \(input)")
+        require(kernel.0 > 0 && kernel.1 > 0, "\(operation): kernel size \(kernel) must be positive")
+        require(stride.0 > 0 && stride.1 > 0, "\(operation): stride \(stride) must be positive")
+        require(padding.0 >= 0 && padding.1 >= 0, "\(operation): padding \(padding) must not be negative")
+        require(dilation.0 > 0 && dilation.1 > 0, "\(operation): dilation \(dilation) must be positive")
         batch = input[0]
         channels = input[1]
         height = input[2]
@@ -35,7 +35,7 @@ struct WindowGeometry {
         (dilationHeight, dilationWidth) = dilation
         let spanHeight = dilationHeight * (kernelHeight - 1) + 1
         let spanWidth = dilationWidth * (kernelWidth - 1) + 1
-        precondition(spanHeight <= height + 2 * paddingHeight && spanWidth <= width + 2 * paddingWidth,
+        require(spanHeight <= height + 2 * paddingHeight && spanWidth <= width + 2 * paddingWidth,
                      "\(operation): the kernel \(kernel) with dilation \(dilation) spans \(spanHeight)x\(spanWidth), larger than the padded input \(height + 2 * paddingHeight)x\(width + 2 * paddingWidth) (input shape \(input), padding \(padding))")
         outputHeight = (height + 2 * paddingHeight - spanHeight) / strideHeight + 1
         outputWidth = (width + 2 * paddingWidth - spanWidth) / strideWidth + 1

@@ -56,7 +56,7 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// One state per parameter (indexed as `parameters`), allocated at its first update.
-    private(set) var states: [State?]
+    var states: [State?]
 
     /// An optimizer of `parameters` (one group) with PyTorch's defaults for Adam.
     ///

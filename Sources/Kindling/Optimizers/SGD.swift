@@ -32,7 +32,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public let maximize: Bool
 
     /// One momentum buffer per parameter (indexed as `parameters`), allocated at its first update.
-    private(set) var momentumBuffers: [StateBuffer<Scalar>?]
+    var momentumBuffers: [StateBuffer<Scalar>?]
 
     /// An optimizer of `parameters` (one group) with PyTorch's defaults.
     ///

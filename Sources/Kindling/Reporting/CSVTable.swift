@@ -11,7 +11,7 @@ public struct CSVTable: Sendable, Equatable {
     /// A table; every row must have one field per column.
     public init(header: [String], rows: [[String]]) {
         for (index, row) in rows.enumerated() {
-            precondition(row.count == header.count,
+            require(row.count == header.count,
                          "CSVTable: row \(index) has \(row.count) fields for \(header.count) columns")
         }
         self.header = header

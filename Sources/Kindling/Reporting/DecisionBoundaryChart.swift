@@ -27,8 +27,8 @@ public struct DecisionBoundaryChart: Sendable {
     /// A chart from precomputed probabilities (`resolution * resolution` cells).
     public init(title: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, resolution: Int,
                 probabilities: [[Double]], points: [(x: Double, y: Double, label: Int)]) {
-        precondition(resolution >= 1, "DecisionBoundaryChart: resolution must be positive, got \(resolution)")
-        precondition(probabilities.count == resolution * resolution,
+        require(resolution >= 1, "DecisionBoundaryChart: resolution must be positive, got \(resolution)")
+        require(probabilities.count == resolution * resolution,
                      "DecisionBoundaryChart: \(probabilities.count) cells for a \(resolution) x \(resolution) grid")
         self.title = title
         self.xRange = xRange
@@ -43,7 +43,7 @@ public struct DecisionBoundaryChart: Sendable {
     /// two features widened by `margin` on each side. The model runs in evaluation mode without a graph.
     public init<Model: Module>(title: String, model: Model, data: Dataset<Model.Scalar>, resolution: Int = 100,
                                margin: Double = 0.25) {
-        precondition(data.featureCount == 2,
+        require(data.featureCount == 2,
                      "DecisionBoundaryChart: the data must have 2 features, got \(data.featureCount)")
         let xs = (0..<data.count).map { Double(data.features.scalars[2 * $0]) }
         let ys = (0..<data.count).map { Double(data.features.scalars[2 * $0 + 1]) }
@@ -59,10 +59,9 @@ public struct DecisionBoundaryChart: Sendable {
                 grid.append(Model.Scalar(yRange.lowerBound + (Double(j) + 0.5) * dy))
             }
         }
-        let wasTraining = model.isTraining
-        model.eval()
-        let logits = withoutGradient { model(Tensor(shape: [resolution * resolution, 2], scalars: grid)) }
-        model.isTraining = wasTraining
+        let logits = model.withEvaluationMode {
+            withoutGradient { model(Tensor(shape: [resolution * resolution, 2], scalars: grid)) }
+        }
         let columns = logits.count / (resolution * resolution)
         let probabilities = (0..<(resolution * resolution)).map { cell in
             Self.probabilities(fromLogits: logits.scalars[(cell * columns)..<((cell + 1) * columns)].map { Double($0) })

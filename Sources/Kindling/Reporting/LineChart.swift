@@ -9,7 +9,7 @@ public struct ChartSeries: Sendable, Equatable {
 
     /// A curve through the points (x[i], y[i]).
     public init(_ name: String, x: [Double], y: [Double]) {
-        precondition(x.count == y.count, "ChartSeries '\(name)': \(x.count) x values but \(y.count) y values")
+        require(x.count == y.count, "ChartSeries '\(name)': \(x.count) x values but \(y.count) y values")
         self.name = name
         self.x = x
         self.y = y

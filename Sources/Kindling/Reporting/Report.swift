@@ -84,10 +84,10 @@ public struct Report: Sendable {
     }
 
     private mutating func addFileContents(_ contents: String, named name: String) {
-        precondition(!name.isEmpty && !name.hasPrefix(".") && name != "index.html"
+        require(!name.isEmpty && !name.hasPrefix(".") && name != "index.html"
                      && name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) },
                      "Report: '\(name)' is not a plain file name (letters, digits, - _ . ; not index.html)")
-        precondition(!files.contains { $0.name == name }, "Report: two files are named '\(name)'")
+        require(!files.contains { $0.name == name }, "Report: two files are named '\(name)'")
         files.append((name, contents))
     }
 

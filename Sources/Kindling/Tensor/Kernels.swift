@@ -17,7 +17,7 @@ enum Kernels {
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     static func zip<S: TensorScalar>(_ a: [S], _ b: [S], _ f: (S, S) -> S) -> [S] {
-        precondition(a.count == b.count)
+        require(a.count == b.count, "zip: \(a.count) and \(b.count) elements")
         return [S](unsafeUninitializedCapacity: a.count) { out, initialized in
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
@@ -32,10 +32,10 @@ enum Kernels {
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     static func broadcast<S: TensorScalar>(
-        _ a: [S], _ aShape: [Int], _ b: [S], _ bShape: [Int], _ f: (S, S) -> S
+        _ a: [S], _ aShape: [Int], _ b: [S], _ bShape: [Int], operation: String = "broadcast", _ f: (S, S) -> S
     ) -> (shape: [Int], scalars: [S]) {
         if aShape == bShape { return (aShape, zip(a, b, f)) }
-        let shape = Shape.broadcast(aShape, bShape)
+        let shape = Shape.broadcast(aShape, bShape, operation: operation)
         if b.count == 1 {
             let y = b[0]
             let values = a.count == shape.reduce(1, *) ? map(a) { f($0, y) } : nil

@@ -116,7 +116,7 @@ public final class RandomGenerator: RandomNumberGenerator {
 
     /// An integer uniform in low..<high (`numpy.random.randint(low, high)`).
     public func randint(low: Int, high: Int) -> Int {
-        precondition(low < high, "randint: low \(low) must be less than high \(high)")
+        require(low < high, "randint: low \(low) must be less than high \(high)")
         return low + Int(integer(upTo: UInt64(high - low - 1)))
     }
 

@@ -13,7 +13,7 @@ public enum Shape {
 
     /// The numpy broadcast of two shapes: align from the right; sizes must be equal or one of them 1.
     /// Stops with a message naming both shapes when they do not broadcast.
-    public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int] {
+    public static func broadcast(_ a: [Int], _ b: [Int], operation: String = "broadcast") -> [Int] {
         if a == b { return a }
         let rank = max(a.count, b.count)
         var result = [Int](repeating: 1, count: rank)
@@ -21,7 +21,7 @@ public enum Shape {
             let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
             guard x == y || x == 1 || y == 1 else {
-                preconditionFailure("shapes \(a) and \(b) do not broadcast (axis \(i) of the result: \(x) vs \(y))")
+                failRequirement("\(operation): shapes \(a) and \(b) do not broadcast (axis \(i) of the result: \(x) vs \(y))")
             }
             result[i] = x == 1 ? y : x
         }
@@ -48,10 +48,10 @@ public enum Shape {
     }
 
     /// Turns a possibly negative axis into 0..<rank; stops with a message when out of range.
-    public static func normalize(axis: Int, rank: Int) -> Int {
+    public static func normalize(axis: Int, rank: Int, operation: String = "axis") -> Int {
         let normalized = axis < 0 ? axis + rank : axis
-        precondition(normalized >= 0 && normalized < max(rank, 1),
-                     "axis \(axis) is out of range for a tensor of rank \(rank)")
+        require(normalized >= 0 && normalized < max(rank, 1),
+                "\(operation): axis \(axis) is out of range for a tensor of rank \(rank)")
         return normalized
     }
 }

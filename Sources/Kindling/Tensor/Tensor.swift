@@ -20,8 +20,8 @@ public struct Tensor<Scalar: TensorScalar> {
 
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Scalar]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(shape.reduce(1, *) == scalars.count,
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        require(shape.reduce(1, *) == scalars.count,
                      "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.reduce(1, *)) needed)")
         _ = HeapRetention.applied  // from the first tensor on, freed storage is reused, not faulted in afresh
         self.shape = shape
@@ -48,7 +48,7 @@ public struct Tensor<Scalar: TensorScalar> {
     /// A 2-D tensor from an array of equally long rows.
     public init(_ rows: [[Scalar]]) {
         let columns = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == columns }, "Tensor: rows have different lengths")
+        require(rows.allSatisfy { $0.count == columns }, "Tensor: rows have different lengths")
         self.init(shape: [rows.count, columns], scalars: rows.flatMap { $0 })
     }
 
@@ -56,7 +56,7 @@ public struct Tensor<Scalar: TensorScalar> {
     public init(_ matrices: [[[Scalar]]]) {
         let rows = matrices.first?.count ?? 0
         let columns = matrices.first?.first?.count ?? 0
-        precondition(matrices.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == columns } },
+        require(matrices.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == columns } },
                      "Tensor: nested arrays have different lengths")
         self.init(shape: [matrices.count, rows, columns], scalars: matrices.flatMap { $0.flatMap { $0 } })
     }
@@ -69,7 +69,7 @@ public struct Tensor<Scalar: TensorScalar> {
 
     /// The single value of a tensor with one element.
     public var scalar: Scalar {
-        precondition(scalars.count == 1, "Tensor.scalar: shape \(shape) has \(scalars.count) elements, not 1")
+        require(scalars.count == 1, "Tensor.scalar: shape \(shape) has \(scalars.count) elements, not 1")
         return scalars[0]
     }
 
@@ -85,11 +85,11 @@ public struct Tensor<Scalar: TensorScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func flatIndex(_ index: [Int]) -> Int {
-        precondition(index.count == shape.count,
+        require(index.count == shape.count,
                      "Tensor: index \(index) has \(index.count) components for shape \(shape)")
         var flat = 0
         for (i, (position, size)) in zip(index, shape).enumerated() {
-            precondition(position >= 0 && position < size,
+            require(position >= 0 && position < size,
                          "Tensor: index \(index) is out of range for shape \(shape) (axis \(i))")
             flat = flat * size + position
         }

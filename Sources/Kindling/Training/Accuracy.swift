@@ -1,7 +1,7 @@
 /// The class each row of `logits` predicts: for one column (binary logits, shape (n, 1) or (n)) 1 where
 /// the logit is > 0 (the sigmoid probability > 0.5), else 0; for k >= 2 columns the argmax (first on ties).
 public func predictedClasses<Scalar>(fromLogits logits: Tensor<Scalar>) -> [Int] {
-    precondition(logits.rank == 1 || logits.rank == 2,
+    require(logits.rank == 1 || logits.rank == 2,
                  "predictedClasses: logits must have shape (n) or (n, classes), got \(logits.shape)")
     if logits.rank == 1 || logits.shape[1] == 1 { return logits.scalars.map { $0 > 0 ? 1 : 0 } }
     return logits.argmax(alongAxis: 1)
@@ -10,17 +10,15 @@ public func predictedClasses<Scalar>(fromLogits logits: Tensor<Scalar>) -> [Int]
 /// The fraction of rows whose predicted class (see `predictedClasses(fromLogits:)`) equals the label.
 public func accuracy<Scalar>(logits: Tensor<Scalar>, labels: [Int]) -> Double {
     let predicted = predictedClasses(fromLogits: logits)
-    precondition(predicted.count == labels.count,
+    require(predicted.count == labels.count,
                  "accuracy: logits of shape \(logits.shape) give \(predicted.count) predictions for \(labels.count) labels")
     guard !labels.isEmpty else { return 0 }
     return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
 }
 
 /// The accuracy of `model` (which outputs logits) on `data`, computed in evaluation mode without
-/// recording a graph; the model's training mode is restored afterwards.
+/// recording a graph; afterwards every module has its own mode back (see `withEvaluationMode`).
 public func accuracy<Model: Module>(of model: Model, on data: Dataset<Model.Scalar>) -> Double {
-    let wasTraining = model.isTraining
-    model.eval()
-    defer { model.isTraining = wasTraining }
-    return accuracy(logits: withoutGradient { model(data.features) }, labels: data.labels)
+    let logits = model.withEvaluationMode { withoutGradient { model(data.features) } }
+    return accuracy(logits: logits, labels: data.labels)
 }

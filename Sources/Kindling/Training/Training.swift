@@ -20,6 +20,12 @@ public enum TrainingLength: Sendable, Equatable {
 /// `np.random.permutation`) and cuts it into consecutive batches of `batchSize` rows, the last one
 /// possibly smaller (PyTorch's `DataLoader(shuffle=True)` with `drop_last=False`).
 ///
+/// Modes: training starts with `model.train()`, which puts the model and every module in it in training
+/// mode (as a PyTorch loop that calls `model.train()` does), and leaves them so afterwards; a module put
+/// in evaluation mode beforehand (a frozen BatchNorm) trains too. `evaluate` runs without a graph in the
+/// modes it chooses; `accuracy(of:on:)` there switches to evaluation mode for the forward pass and then
+/// gives every module its own mode back, so the next step trains as before.
+///
 /// A NaN or infinite loss stops training before the update it would make, and the history's
 /// `divergence` gives the step and the value; with `continueOnNonFinite` training goes on. With
 /// `clipGradientNorm`, the gradients' joint 2-norm is clipped to it after backward and before the update
@@ -53,19 +59,19 @@ public func train<Model: Module, Update: Optimizer>(
     scheduler: LearningRateScheduler<Model.Scalar>? = nil,
     showsProgress: Bool = true
 ) -> TrainingHistory where Update.Scalar == Model.Scalar {
-    precondition(recordEvery >= 1, "train: recordEvery must be at least 1, got \(recordEvery)")
-    precondition(data.count > 0, "train: the dataset is empty")
+    require(recordEvery >= 1, "train: recordEvery must be at least 1, got \(recordEvery)")
+    require(data.count > 0, "train: the dataset is empty")
     if let batchSize {
-        precondition(batchSize >= 1, "train: batchSize must be at least 1, got \(batchSize)")
+        require(batchSize >= 1, "train: batchSize must be at least 1, got \(batchSize)")
     }
     let batchesPerEpoch = batchSize.map { (data.count + $0 - 1) / $0 } ?? 1
     let totalSteps: Int
     switch length {
     case .iterations(let count):
-        precondition(count >= 0, "train: the number of iterations must not be negative, got \(count)")
+        require(count >= 0, "train: the number of iterations must not be negative, got \(count)")
         totalSteps = count
     case .epochs(let count):
-        precondition(count >= 0, "train: the number of epochs must not be negative, got \(count)")
+        require(count >= 0, "train: the number of epochs must not be negative, got \(count)")
         totalSteps = count * batchesPerEpoch
     }
 
@@ -86,7 +92,7 @@ public func train<Model: Module, Update: Optimizer>(
         }
 
         let value = loss(model(batch.features), batch)
-        precondition(value.count == 1, "train: the loss must be a single value, got shape \(value.shape)")
+        require(value.count == 1, "train: the loss must be a single value, got shape \(value.shape)")
         let lossValue = Double(value.scalars[0])
         if step % recordEvery == 0 {
             let metrics = evaluate.map { evaluate in withoutGradient { evaluate(model) } } ?? [:]
