@@ -124,3 +124,44 @@ final class OptimizerVariantTests: XCTestCase {
         XCTAssertNoThrow(try SGD([ParameterGroup([parameter]), ParameterGroup([])], learningRate: 0.1))
     }
 }
+
+/// Parameter groups, AMSGrad and maximize survive a checkpoint (see OptimizerCheckpointTests).
+extension OptimizerCheckpointTests {
+    private func groups(_ parameters: [Parameter<Double>]) -> [ParameterGroup<Double>] {
+        [ParameterGroup(Array(parameters.prefix(2)), learningRate: 0.02), ParameterGroup(Array(parameters.dropFirst(2)), weightDecay: 0)]
+    }
+
+    func testAMSGradWithParameterGroupsResumesExactly() throws {
+        try assertResumeIsExact { try AdamW(self.groups($0), learningRate: 0.01, amsgrad: true) }
+    }
+
+    func testMaximizingSGDWithParameterGroupsResumesExactly() throws {
+        try assertResumeIsExact { try SGD(self.groups($0), learningRate: 0.01, momentum: 0.9, weightDecay: 0.01, maximize: true) }
+    }
+
+    func testGroupRatesAndLayoutAreSavedAndChecked() throws {
+        let source = model()
+        let optimizer = try Adam(groups(source.parameters), learningRate: 0.01, amsgrad: true)
+        train(source, optimizer, steps: 3)
+        optimizer.parameterGroups[0].learningRate = 0.005          // as a schedule would
+        let state = optimizer.stateDictionary
+        XCTAssertEqual(state.numbers["param_groups.0.lr"], 0.005)
+        XCTAssertEqual(state.settings["param_groups"], "2,4")
+        XCTAssertEqual(state.settings["amsgrad"], "true")
+        XCTAssertNotNil(state.tensors["state.0.max_exp_avg_sq"])
+
+        let restored = try Adam(groups(model().parameters), learningRate: 0.01, amsgrad: true)
+        try restored.loadStateDictionary(state)
+        XCTAssertEqual(restored.parameterGroups[0].learningRate, 0.005)
+        XCTAssertEqual(restored.stateDictionary, state)
+
+        let plain = try Adam(model().parameters, learningRate: 0.01, amsgrad: true)
+        XCTAssertThrowsError(try plain.loadStateDictionary(state)) {
+            XCTAssertTrue("\($0)".contains("param_groups"), "\($0)")
+        }
+        let withoutAMSGrad = try Adam(groups(model().parameters), learningRate: 0.01)
+        XCTAssertThrowsError(try withoutAMSGrad.loadStateDictionary(state)) {
+            XCTAssertTrue("\($0)".contains("amsgrad"), "\($0)")
+        }
+    }
+}
