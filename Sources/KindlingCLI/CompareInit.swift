@@ -46,6 +46,12 @@ struct CompareInit: ParsableCommand {
     @Option(parsing: .unconditional, help: "Scale of the 'random' initialization: N(0, 1) times this.")
     var randomScale = 10.0
 
+    @Option(help: ArgumentHelp(stringLiteral: ScheduleOption.help))
+    var schedule = "constant"
+
+    @Option(parsing: .unconditional, help: "Clip the gradients' joint 2-norm to this before each update (default: no clipping).")
+    var clipGradNorm: Double?
+
     @Option(help: "Write a report (loss curves, decision boundaries, CSV, index.html) into this folder.")
     var report: String?
 
@@ -79,6 +85,8 @@ struct CompareInit: ParsableCommand {
         configuration.precision = precision
         configuration.recordEvery = recordEvery
         configuration.randomScale = randomScale
+        configuration.schedule = try ScheduleOption.parse(schedule, iterations: iterations, learningRate: lr)
+        configuration.clipGradientNorm = clipGradNorm
         configuration.showsProgress = true
         configuration.seedCount = seeds
         configuration.diagnosticsEvery = diagnostics ? recordEvery : nil

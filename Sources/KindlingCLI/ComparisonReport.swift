@@ -18,7 +18,9 @@ struct ComparisonReport {
             Network \(configuration.hiddenLayers.map(String.init).joined(separator: "-")) hidden (ReLU), \
             \(configuration.optimizer.rawValue) at learning rate \(configuration.learningRate), \
             \(configuration.iterations) iterations, \(configuration.batchSize.map { "batches of \($0)" } ?? "full batch"), \
-            \(configuration.precision.rawValue) precision, \(seeds).
+            \(configuration.precision.rawValue) precision, \(seeds).\
+            \(configuration.schedule.map { " Learning-rate schedule: \($0)." } ?? "")\
+            \(configuration.clipGradientNorm.map { " Gradients clipped to a norm of \($0)." } ?? "")
             """)
         if configuration.seedCount > 1 {
             addSeedSummary(to: &report)

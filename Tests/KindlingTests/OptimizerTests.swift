@@ -5,25 +5,27 @@ import Kindling
 // SGD, Adam and AdamW in float64 on loss = mean((tanh(X Wᵀ + b) − Y)²), parameters recorded after every step.
 
 /// One run of the fixture: the optimizer, its options and PyTorch's parameters after each step.
-private struct ReferenceRun {
+struct ReferenceRun {
     let name: String
     let optimizer: String
     let options: [String: Any]
+    /// The overrides of the weight's group and of the bias's group, when they are two groups.
+    let groups: [[String: Any]]?
     let skipsBiasOnOddSteps: Bool
     let trajectory: [(weight: [Double], bias: [Double])]
 }
 
 /// The fixed problem and the runs of the fixture.
-private struct ReferenceProblem {
+struct ReferenceProblem {
     let inputs: Tensor<Double>
     let targets: Tensor<Double>
     let initialWeight: Tensor<Double>
     let initialBias: Tensor<Double>
     let runs: [String: ReferenceRun]
 
-    static func load() throws -> ReferenceProblem {
-        let root = try XCTUnwrap(fixture("torch_optim.json") as? [String: Any])
-        XCTAssertEqual(root["generator"] as? String, "Scripts/reference/torch_optim.py")
+    static func load(_ name: String = "torch_optim") throws -> ReferenceProblem {
+        let root = try XCTUnwrap(fixture("\(name).json") as? [String: Any])
+        XCTAssertEqual(root["generator"] as? String, "Scripts/reference/\(name).py")
         func tensor(_ key: String, _ shapeKey: String?) throws -> Tensor<Double> {
             let scalars = try XCTUnwrap(root[key] as? [Double])
             let shape = try shapeKey.map { try XCTUnwrap(root[$0] as? [Int]) } ?? [scalars.count]
@@ -35,7 +37,7 @@ private struct ReferenceProblem {
             let name = try XCTUnwrap(run["name"] as? String)
             runs[name] = ReferenceRun(
                 name: name, optimizer: try XCTUnwrap(run["optimizer"] as? String),
-                options: try XCTUnwrap(run["options"] as? [String: Any]),
+                options: try XCTUnwrap(run["options"] as? [String: Any]), groups: run["groups"] as? [[String: Any]],
                 skipsBiasOnOddSteps: try XCTUnwrap(run["skip_bias_on_odd_steps"] as? Bool),
                 trajectory: try steps.map { (try XCTUnwrap($0["weight"]), try XCTUnwrap($0["bias"])) })
         }
@@ -47,12 +49,12 @@ private struct ReferenceProblem {
 }
 
 /// The fixture's loss, mean((tanh(X Wᵀ + b) − Y)²), computed with Kindling's autograd.
-private func regressionLoss<S>(_ x: Tensor<S>, _ y: Tensor<S>, _ weight: Parameter<S>, _ bias: Parameter<S>) -> Tensor<S> {
+func regressionLoss<S>(_ x: Tensor<S>, _ y: Tensor<S>, _ weight: Parameter<S>, _ bias: Parameter<S>) -> Tensor<S> {
     let error = tanh(Tensor.matmul(x, weight.value, transposingRight: true) + bias.value) - y
     return (error * error).mean()
 }
 
-private func converted<S: TensorScalar>(_ tensor: Tensor<Double>) -> Tensor<S> {
+func converted<S: TensorScalar>(_ tensor: Tensor<Double>) -> Tensor<S> {
     Tensor(shape: tensor.shape, scalars: tensor.scalars.map { S($0) })
 }
 

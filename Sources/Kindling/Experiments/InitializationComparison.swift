@@ -119,6 +119,10 @@ public struct InitializationComparison: Sendable {
         public var precision = Precision.double
         /// Record the cost every this many iterations.
         public var recordEvery = 1000
+        /// The learning-rate schedule over the iterations, stepped after each update; nil keeps the rate.
+        public var schedule: LearningRateSchedule?
+        /// Clip the gradients' joint 2-norm to this before each update; nil does not clip.
+        public var clipGradientNorm: Double?
         /// Show a progress line on a terminal (only when the runs are made one by one).
         public var showsProgress = false
         /// Train every initialization from this many weight seeds: `seed`, `seed + 1`, ... (the data stay
@@ -148,6 +152,14 @@ public struct InitializationComparison: Sendable {
             if !(randomScale > 0) || !randomScale.isFinite { try fail("the random scale must be a positive number, got \(randomScale)") }
             if seedCount < 1 { try fail("the number of seeds must be at least 1, got \(seedCount)") }
             if let diagnosticsEvery, diagnosticsEvery < 1 { try fail("the diagnostics interval must be at least 1, got \(diagnosticsEvery)") }
+            if let clipGradientNorm, !(clipGradientNorm > 0) || !clipGradientNorm.isFinite {
+                try fail("the gradient norm to clip to must be a positive number, got \(clipGradientNorm)")
+            }
+            do {
+                try schedule?.validate()
+            } catch let error as OptimizerError {
+                try fail("invalid schedule: \(error.description)")
+            }
         }
     }
 
@@ -219,6 +231,7 @@ public struct InitializationComparison: Sendable {
         initialization.initialize(model, batch: train.features, randomScale: configuration.randomScale,
                                   generator: generator)
         let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
+        let scheduler = try configuration.schedule.map { try LearningRateScheduler(optimizer, schedule: $0) }
         let diagnostics = configuration.diagnosticsEvery.map { LayerDiagnostics(model, every: $0) }
         let stepper: any Optimizer<Scalar> = diagnostics.map { $0.observing(optimizer) } ?? optimizer
         let start = ContinuousClock.now
@@ -230,7 +243,9 @@ public struct InitializationComparison: Sendable {
             },
             optimizer: stepper,
             for: .iterations(configuration.iterations), batchSize: configuration.batchSize,
-            generator: generator, recordEvery: configuration.recordEvery, showsProgress: configuration.showsProgress)
+            generator: generator, recordEvery: configuration.recordEvery,
+            clipGradientNorm: configuration.clipGradientNorm, scheduler: scheduler,
+            showsProgress: configuration.showsProgress)
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         diagnostics?.detach()

@@ -22,18 +22,29 @@ public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
     public let kernelSize: (Int, Int)
     /// Step between windows, along height and width.
     public let stride: (Int, Int)
-    /// Zeros added on each side, along height and width.
+    /// Zeros added on each side, along height and width (with `.same`, those before the input; an odd
+    /// total puts one more after it).
     public let padding: (Int, Int)
     /// Spacing between kernel elements, along height and width.
     public let dilation: (Int, Int)
     /// Channel groups: each output channel sees inChannels / groups input channels.
     public let groups: Int
+    /// The named padding the layer was made with (`.same`, `.valid`), which replaces `padding`; nil for
+    /// explicit amounts.
+    public let namedPadding: ConvolutionPadding?
 
     /// A layer from `inChannels` to `outChannels` channels, drawing its default initialization from
     /// `generator`.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                bias: Bool = true, generator: RandomGenerator = .global) {
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+                            padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                            bias: Bool = true, generator: RandomGenerator = .global) {
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, namedPadding: nil,
+                  dilation: dilation, groups: groups, bias: bias, generator: generator)
+    }
+
+    private init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
+                 padding: (Int, Int), namedPadding: ConvolutionPadding?, dilation: (Int, Int), groups: Int,
+                 bias: Bool, generator: RandomGenerator) {
         require(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
                      "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
         require(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
@@ -45,6 +56,7 @@ public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
         self.padding = padding
         self.dilation = dilation
         self.groups = groups
+        self.namedPadding = namedPadding
         let fanIn = inChannels / groups * kernelSize.0 * kernelSize.1
         let bound = 1 / Double(fanIn).squareRoot()
         let shape = [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]
@@ -61,12 +73,41 @@ public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
                   generator: generator)
     }
 
+    /// A layer with PyTorch's `padding='same'` (the output keeps the input's size; stride must be 1) or
+    /// `padding='valid'` (no padding); see `conv2d(_:weight:bias:stride:padding:dilation:groups:)`.
+    ///
+    /// ```swift
+    /// let conv = Conv2d<Float>(3, 16, kernelSize: (4, 4), padding: .same)   // [N, 3, 32, 32] -> [N, 16, 32, 32]
+    /// ```
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+                            padding: ConvolutionPadding, dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                            bias: Bool = true, generator: RandomGenerator = .global) {
+        require(padding != .same || stride == (1, 1),
+                "Conv2d: padding .same needs stride 1, got stride \(stride) (as in PyTorch)")
+        let height = padding.amounts(kernel: kernelSize.0, dilation: dilation.0)
+        let width = padding.amounts(kernel: kernelSize.1, dilation: dilation.1)
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: (height.before, width.before),
+                  namedPadding: padding, dilation: dilation, groups: groups, bias: bias, generator: generator)
+    }
+
+    /// A layer with a square kernel and a named padding.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+                            padding: ConvolutionPadding, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
+                            generator: RandomGenerator = .global) {
+        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+                  padding: padding, dilation: (dilation, dilation), groups: groups, bias: bias, generator: generator)
+    }
+
     /// The convolution of x, shape (N, inChannels, H, W), giving (N, outChannels, Hout, Wout).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         require(input.rank == 4 && input.shape[1] == inChannels,
                      "Conv2d(\(inChannels) -> \(outChannels)): input of shape \(input.shape) is not (N, \(inChannels), H, W)")
+        if let namedPadding {
+            return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: namedPadding,
+                          dilation: dilation, groups: groups)
+        }
         return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
                       dilation: dilation, groups: groups)
     }

@@ -6,24 +6,28 @@ public final class MaxPool2d<Scalar: TensorScalar>: ModuleBase, Module {
     public let stride: (Int, Int)
     /// Implicit -∞ added on each side, along height and width.
     public let padding: (Int, Int)
+    /// Whether the output size rounds up (PyTorch's `ceil_mode`).
+    public let ceilMode: Bool
 
     /// A max pooling over `kernelSize` windows.
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) {
+    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), ceilMode: Bool = false) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
+        self.ceilMode = ceilMode
     }
 
     /// A max pooling over square windows.
-    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding))
+    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) {
+        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
+                  ceilMode: ceilMode)
     }
 
     /// The window maxima of x, shape (N, C, H, W).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding)
+        maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode)
     }
 }
 
@@ -37,26 +41,31 @@ public final class AvgPool2d<Scalar: TensorScalar>: ModuleBase, Module {
     public let padding: (Int, Int)
     /// Whether padded zeros count in the divisor (PyTorch's default true).
     public let countIncludePad: Bool
+    /// Whether the output size rounds up (PyTorch's `ceil_mode`).
+    public let ceilMode: Bool
 
     /// An average pooling over `kernelSize` windows.
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                countIncludePad: Bool = true) {
+                countIncludePad: Bool = true, ceilMode: Bool = false) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
         self.countIncludePad = countIncludePad
+        self.ceilMode = ceilMode
     }
 
     /// An average pooling over square windows.
-    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true) {
+    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true,
+                            ceilMode: Bool = false) {
         self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
-                  padding: (padding, padding), countIncludePad: countIncludePad)
+                  padding: (padding, padding), countIncludePad: countIncludePad, ceilMode: ceilMode)
     }
 
     /// The window averages of x, shape (N, C, H, W).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
+        avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad,
+                  ceilMode: ceilMode)
     }
 }

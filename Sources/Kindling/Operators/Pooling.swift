@@ -2,7 +2,9 @@
 ///
 ///     out[n, c, i, j] = max_{p < kH, q < kW} input[n, c, i stride.0 - padding.0 + p, j stride.1 - padding.1 + q]
 ///
-/// where padded positions count as -∞. Hout = floor((H + 2 padding.0 - kH) / stride.0) + 1, likewise Wout;
+/// where padded positions count as -∞. Hout = floor((H + 2 padding.0 - kH) / stride.0) + 1, likewise Wout,
+/// or with `ceilMode` ceil instead of floor, minus one if the last window would start past the input and
+/// its left padding (PyTorch's `ceil_mode`; windows that hang over the edge see only the input);
 /// the stride defaults to the kernel size, and windows may overlap (stride < kernel). The gradient of each
 /// output goes to the position of its maximum (the first one, in row-major window order, on ties, as
 /// PyTorch); overlapping windows add up.
@@ -13,9 +15,10 @@
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func maxPool2d<Scalar>(
-    _ input: Tensor<Scalar>, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)
+    _ input: Tensor<Scalar>, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+    ceilMode: Bool = false
 ) -> Tensor<Scalar> {
-    let geometry = Pooling<Scalar>.geometry("maxPool2d", input.shape, kernelSize, stride, padding)
+    let geometry = Pooling<Scalar>.geometry("maxPool2d", input.shape, kernelSize, stride, padding, ceilMode: ceilMode)
     let (output, argmax) = Pooling<Scalar>.maximum(input.scalars, geometry)
     let result = Tensor(shape: Pooling<Scalar>.outputShape(geometry), scalars: output)
     guard Tensor.recording(input) else { return result }
@@ -27,10 +30,10 @@ public func maxPool2d<Scalar>(
 
 /// `maxPool2d` with a square window (and equal stride and padding along both axes).
 public func maxPool2d<Scalar>(
-    _ input: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil, padding: Int = 0
+    _ input: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false
 ) -> Tensor<Scalar> {
     maxPool2d(input, kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
-              padding: (padding, padding))
+              padding: (padding, padding), ceilMode: ceilMode)
 }
 
 /// 2-D average pooling of an (N, C, H, W) input, as `torch.nn.functional.avg_pool2d`:
@@ -38,8 +41,9 @@ public func maxPool2d<Scalar>(
 ///     out[n, c, i, j] = (1 / d) Σ_{p < kH, q < kW} input[n, c, i stride.0 - padding.0 + p, j stride.1 - padding.1 + q]
 ///
 /// where padded positions are zeros and the divisor d is kH · kW when `countIncludePad` (PyTorch's
-/// default) or the number of window positions inside the input otherwise. The output size is that of
-/// `maxPool2d`; the stride defaults to the kernel size. Each input position receives the upstream
+/// default; a window hanging over the padded input in `ceilMode` counts only the part inside it) or the
+/// number of window positions inside the input otherwise. The output size is that of `maxPool2d`
+/// (`ceilMode` included); the stride defaults to the kernel size. Each input position receives the upstream
 /// gradient of every window containing it, divided by that window's d.
 ///
 /// ```swift
@@ -49,9 +53,9 @@ public func maxPool2d<Scalar>(
 @_specialize(where Scalar == Double)
 public func avgPool2d<Scalar>(
     _ input: Tensor<Scalar>, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-    countIncludePad: Bool = true
+    countIncludePad: Bool = true, ceilMode: Bool = false
 ) -> Tensor<Scalar> {
-    let geometry = Pooling<Scalar>.geometry("avgPool2d", input.shape, kernelSize, stride, padding)
+    let geometry = Pooling<Scalar>.geometry("avgPool2d", input.shape, kernelSize, stride, padding, ceilMode: ceilMode)
     let result = Tensor(shape: Pooling<Scalar>.outputShape(geometry),
                         scalars: Pooling.average(input.scalars, geometry, countIncludePad: countIncludePad))
     guard Tensor.recording(input) else { return result }
@@ -64,10 +68,11 @@ public func avgPool2d<Scalar>(
 
 /// `avgPool2d` with a square window (and equal stride and padding along both axes).
 public func avgPool2d<Scalar>(
-    _ input: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true
+    _ input: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true,
+    ceilMode: Bool = false
 ) -> Tensor<Scalar> {
     avgPool2d(input, kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
-              padding: (padding, padding), countIncludePad: countIncludePad)
+              padding: (padding, padding), countIncludePad: countIncludePad, ceilMode: ceilMode)
 }
 
 /// The pooling loops over raw row-major buffers, one (sample, channel) plane at a time.
@@ -75,10 +80,11 @@ enum Pooling<Scalar: TensorScalar> {
     /// Checks the arguments and computes the output size; padding is limited to half the kernel, as in
     /// PyTorch, so that every window holds at least one input position.
     static func geometry(_ operation: String, _ shape: [Int], _ kernel: (Int, Int), _ stride: (Int, Int)?,
-                         _ padding: (Int, Int)) -> WindowGeometry {
+                         _ padding: (Int, Int), ceilMode: Bool = false) -> WindowGeometry {
         require(padding.0 <= kernel.0 / 2 && padding.1 <= kernel.1 / 2,
                      "\(operation): padding \(padding) must be at most half the kernel size \(kernel)")
-        return WindowGeometry(operation, input: shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
+        let geometry = WindowGeometry(operation, input: shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
+        return ceilMode ? geometry.roundingOutputUp() : geometry
     }
 
     static func outputShape(_ g: WindowGeometry) -> [Int] {
@@ -169,6 +175,7 @@ enum Pooling<Scalar: TensorScalar> {
     static func isTwoByTwo(_ g: WindowGeometry) -> Bool {
         g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
             && g.paddingHeight == 0 && g.paddingWidth == 0
+            && 2 * g.outputHeight <= g.height && 2 * g.outputWidth <= g.width   // no window past the edge (ceilMode)
     }
 
     /// Each upstream gradient added at its window's maximum, plane by plane (split between the cores;

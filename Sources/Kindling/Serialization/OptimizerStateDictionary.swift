@@ -93,8 +93,12 @@ extension CheckpointableOptimizer {
             throw OptimizerError("the saved optimizer state has \(key) \(state.settings[key] ?? "(none)"), this optimizer \(settings[key] ?? "(none)")")
         }
         guard let learningRate = state.numbers["lr"] else { throw OptimizerError("the saved optimizer state has no lr") }
-        if let key = state.numbers.keys.sorted().first(where: { $0 != "lr" }) {
+        let groupRates = groupLearningRates
+        if let key = state.numbers.keys.sorted().first(where: { $0 != "lr" && groupRates[$0] == nil }) {
             throw OptimizerError("the saved optimizer state has an unknown value \(key)")
+        }
+        if let key = groupRates.keys.sorted().first(where: { state.numbers[$0] == nil }) {
+            throw OptimizerError("the saved optimizer state has no \(key)")
         }
         func parse(_ key: String, names: Set<String>) throws -> (index: Int, name: String) {
             let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
@@ -123,6 +127,41 @@ extension CheckpointableOptimizer {
     }
 }
 
+extension Optimizer {
+    /// The groups' layout and weight decays as settings, when there is more than one group or a group
+    /// overrides a setting (PyTorch's `param_groups`); nothing for a plain parameter list.
+    var groupSettings: [String: String] {
+        let groups = parameterGroups
+        guard groups.count > 1 || groups.contains(where: { $0.learningRate != nil || $0.weightDecay != nil }) else {
+            return [:]
+        }
+        var settings = ["param_groups": groups.map { "\($0.parameters.count)" }.joined(separator: ",")]
+        for (index, group) in groups.enumerated() {
+            if let decay = group.weightDecay { settings["param_groups.\(index).weight_decay"] = "\(decay)" }
+            if group.learningRate != nil { settings["param_groups.\(index).has_lr"] = "true" }
+        }
+        return settings
+    }
+
+    /// `param_groups.<i>.lr` for every group with a learning rate of its own (schedules change them).
+    var groupLearningRates: [String: Double] {
+        var rates: [String: Double] = [:]
+        for (index, group) in parameterGroups.enumerated() {
+            if let rate = group.learningRate { rates["param_groups.\(index).lr"] = rate }
+        }
+        return rates
+    }
+
+    /// Sets the learning rate of every group that has one of its own from `numbers` (checked by `validated`).
+    func restoreGroupLearningRates(_ numbers: [String: Double]) {
+        var groups = parameterGroups
+        for index in groups.indices where groups[index].learningRate != nil {
+            groups[index].learningRate = numbers["param_groups.\(index).lr"]
+        }
+        if groups.contains(where: { $0.learningRate != nil }) { parameterGroups = groups }
+    }
+}
+
 /// Copies a tensor's elements into a new optimizer buffer.
 private func stateBuffer<Scalar>(_ tensor: Tensor<Scalar>) -> StateBuffer<Scalar> {
     let buffer = StateBuffer<Scalar>(zeros: tensor.count)
@@ -137,15 +176,19 @@ private func tensor<Scalar>(_ buffer: StateBuffer<Scalar>, shape: [Int]) -> Tens
 
 extension SGD: CheckpointableOptimizer {
     private var settings: [String: String] {
-        ["type": "SGD", "momentum": "\(momentum)", "dampening": "\(dampening)", "nesterov": "\(nesterov)",
-         "weight_decay": "\(weightDecay)"]
+        var settings = ["type": "SGD", "momentum": "\(momentum)", "dampening": "\(dampening)", "nesterov": "\(nesterov)",
+                        "weight_decay": "\(weightDecay)"]
+        if maximize { settings["maximize"] = "true" }
+        return settings.merging(groupSettings) { $1 }
     }
 
-    /// `state.<i>.momentum_buffer` for every parameter that has taken a step with momentum, and `lr`.
+    /// `state.<i>.momentum_buffer` for every parameter that has taken a step with momentum, `lr`, and
+    /// `param_groups.<g>.lr` for each group with a rate of its own.
     public var stateDictionary: OptimizerStateDictionary<Scalar> {
         var state = OptimizerStateDictionary<Scalar>()
         state.settings = settings
         state.numbers["lr"] = learningRate
+        state.numbers.merge(groupLearningRates) { $1 }
         for (index, buffer) in momentumBuffers.enumerated() {
             if let buffer { state.tensors["state.\(index).momentum_buffer"] = tensor(buffer, shape: parameters[index].shape) }
         }
@@ -158,27 +201,36 @@ extension SGD: CheckpointableOptimizer {
         let (tensors, _, learningRate) = try validated(state, settings: settings, tensorNames: ["momentum_buffer"], integerNames: [])
         momentumBuffers = parameters.indices.map { index in tensors[index]?["momentum_buffer"].map(stateBuffer) }
         self.learningRate = learningRate
+        restoreGroupLearningRates(state.numbers)
     }
 }
 
 extension Adam: CheckpointableOptimizer {
     private var settings: [String: String] {
-        ["type": decoupledWeightDecay ? "AdamW" : "Adam", "betas": "\(betas.0),\(betas.1)", "eps": "\(epsilon)",
-         "weight_decay": "\(weightDecay)"]
+        var settings = ["type": decoupledWeightDecay ? "AdamW" : "Adam", "betas": "\(betas.0),\(betas.1)",
+                        "eps": "\(epsilon)", "weight_decay": "\(weightDecay)"]
+        if amsgrad { settings["amsgrad"] = "true" }
+        if maximize { settings["maximize"] = "true" }
+        return settings.merging(groupSettings) { $1 }
     }
 
-    /// `state.<i>.exp_avg`, `state.<i>.exp_avg_sq` and `state.<i>.step` (PyTorch's names) for every
-    /// parameter that has taken a step, and `lr`.
+    /// `state.<i>.exp_avg`, `state.<i>.exp_avg_sq` (and with AMSGrad `state.<i>.max_exp_avg_sq`) and
+    /// `state.<i>.step` (PyTorch's names) for every parameter that has taken a step, `lr`, and
+    /// `param_groups.<g>.lr` for each group with a rate of its own.
     public var stateDictionary: OptimizerStateDictionary<Scalar> {
         var state = OptimizerStateDictionary<Scalar>()
         state.settings = settings
         state.numbers["lr"] = learningRate
+        state.numbers.merge(groupLearningRates) { $1 }
         for (index, parameterState) in states.enumerated() {
             guard let parameterState else { continue }
             let shape = parameters[index].shape
             state.tensors["state.\(index).exp_avg"] = tensor(parameterState.firstMoment, shape: shape)
             state.tensors["state.\(index).exp_avg_sq"] = tensor(parameterState.secondMoment, shape: shape)
             state.integers["state.\(index).step"] = parameterState.step
+            if let maximum = parameterState.maxSecondMoment {
+                state.tensors["state.\(index).max_exp_avg_sq"] = tensor(maximum, shape: shape)
+            }
         }
         return state
     }
@@ -187,7 +239,8 @@ extension Adam: CheckpointableOptimizer {
     /// starts afresh, as at its first step).
     public func loadStateDictionary(_ state: OptimizerStateDictionary<Scalar>) throws {
         let (tensors, integers, learningRate) = try validated(
-            state, settings: settings, tensorNames: ["exp_avg", "exp_avg_sq"], integerNames: ["step"])
+            state, settings: settings, tensorNames: amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"],
+            integerNames: ["step"])
         var restored: [State?] = []
         for index in parameters.indices {
             let moments = tensors[index] ?? [:], counts = integers[index] ?? [:]
@@ -195,16 +248,21 @@ extension Adam: CheckpointableOptimizer {
                 restored.append(nil)
                 continue
             }
-            guard let first = moments["exp_avg"], let second = moments["exp_avg_sq"], let step = counts["step"], step >= 0 else {
-                throw OptimizerError("the saved state of parameter \(index) needs exp_avg, exp_avg_sq and a step ≥ 0")
+            guard let first = moments["exp_avg"], let second = moments["exp_avg_sq"], let step = counts["step"], step >= 0,
+                  !amsgrad || moments["max_exp_avg_sq"] != nil else {
+                throw OptimizerError("the saved state of parameter \(index) needs exp_avg, exp_avg_sq\(amsgrad ? ", max_exp_avg_sq" : "") and a step ≥ 0")
             }
-            let parameterState = State(count: first.count)
+            let parameterState = State(count: first.count, amsgrad: amsgrad)
             first.withUnsafeBufferPointer { _ = parameterState.firstMoment.elements.update(fromContentsOf: $0) }
             second.withUnsafeBufferPointer { _ = parameterState.secondMoment.elements.update(fromContentsOf: $0) }
+            if let maximum = parameterState.maxSecondMoment, let saved = moments["max_exp_avg_sq"] {
+                saved.withUnsafeBufferPointer { _ = maximum.elements.update(fromContentsOf: $0) }
+            }
             parameterState.step = step
             restored.append(parameterState)
         }
         states = restored
         self.learningRate = learningRate
+        restoreGroupLearningRates(state.numbers)
     }
 }

@@ -27,7 +27,9 @@ public enum TrainingLength: Sendable, Equatable {
 /// gives every module its own mode back, so the next step trains as before.
 ///
 /// A NaN or infinite loss stops training before the update it would make, and the history's
-/// `divergence` gives the step and the value; with `continueOnNonFinite` training goes on. When
+/// `divergence` gives the step and the value; with `continueOnNonFinite` training goes on. With
+/// `clipGradientNorm`, the gradients' joint 2-norm is clipped to it after backward and before the update
+/// (`clipGradientNorm(_:maxNorm:)`); a `scheduler` steps after each update (PyTorch's order). When
 /// `showsProgress` is true and standard error is a terminal, a progress line there is redrawn as the
 /// run advances.
 ///
@@ -53,6 +55,8 @@ public func train<Model: Module, Update: Optimizer>(
     recordEvery: Int = 1,
     evaluate: ((Model) -> [String: Double])? = nil,
     continueOnNonFinite: Bool = false,
+    clipGradientNorm maxGradientNorm: Double? = nil,
+    scheduler: LearningRateScheduler<Model.Scalar>? = nil,
     showsProgress: Bool = true
 ) -> TrainingHistory where Update.Scalar == Model.Scalar {
     require(recordEvery >= 1, "train: recordEvery must be at least 1, got \(recordEvery)")
@@ -99,7 +103,9 @@ public func train<Model: Module, Update: Optimizer>(
             break
         }
         value.backward()
+        if let maxGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxGradientNorm) }
         optimizer.step()
+        scheduler?.step()
         optimizer.zeroGradients()
         history.stepsCompleted = step + 1
         progress.update(step: step + 1, loss: lossValue)
