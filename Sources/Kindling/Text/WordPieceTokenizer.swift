@@ -57,6 +57,8 @@ public struct WordPieceTokenizer: Sendable {
     public let maximumLength: Int
 
     private let normalizer: BertNormalizer
+    /// [PAD], [UNK], [CLS], [SEP] and [MASK] (those in the vocabulary) with their ids.
+    private let specialTokens: [(String, Int)]
     /// Ids by the token's UTF-8 bytes: Swift's String equality is canonical equivalence, under which
     /// distinct vocabulary entries (decomposed Hangul jamo and the syllable) would collide.
     private let ids: [[UInt8]: Int]
@@ -85,6 +87,9 @@ public struct WordPieceTokenizer: Sendable {
         separatorID = try id("[SEP]")
         paddingID = try id("[PAD]")
         unknownID = try id("[UNK]")
+        specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in
+            ids[Array(token.utf8)].map { (token, $0) }
+        }
     }
 
     /// The tokenizer of a Hugging Face model folder: `vocab.txt` (one token a line) and, when present,
@@ -167,8 +172,33 @@ public struct WordPieceTokenizer: Sendable {
         return result
     }
 
-    /// The WordPiece ids of `text`, without special tokens.
-    public func tokenIDs(_ text: String) -> [Int] { words(text).flatMap(pieces(of:)) }
+    /// The WordPiece ids of `text`, without added [CLS]/[SEP]. Special tokens written in the text
+    /// ("[SEP]", "[MASK]", case-sensitive, anywhere) are kept whole with their own ids, as Hugging Face's
+    /// tokenizers do; the text between them is normalized and split.
+    public func tokenIDs(_ text: String) -> [Int] {
+        var result: [Int] = []
+        var segment = Substring(text)
+        while let (range, id) = firstSpecialToken(in: segment) {
+            result += words(String(segment[..<range.lowerBound])).flatMap(pieces(of:))
+            result.append(id)
+            segment = segment[range.upperBound...]
+        }
+        return result + words(String(segment)).flatMap(pieces(of:))
+    }
+
+    /// The earliest special token written in `text` (the longest at one position), with its id.
+    private func firstSpecialToken(in text: Substring) -> (Range<Substring.Index>, Int)? {
+        var best: (Range<Substring.Index>, Int)?
+        for (token, id) in specialTokens {
+            guard let range = text.range(of: token, options: .literal) else { continue }
+            if let current = best, current.0.lowerBound < range.lowerBound
+                || (current.0.lowerBound == range.lowerBound && current.0.upperBound >= range.upperBound) {
+                continue
+            }
+            best = (range, id)
+        }
+        return best
+    }
 
     /// The WordPiece tokens of `text`, without special tokens.
     public func tokenize(_ text: String) -> [String] { tokenIDs(text).map { tokens[$0] } }
