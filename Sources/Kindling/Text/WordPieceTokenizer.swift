@@ -28,6 +28,15 @@ public struct TokenBatch: Equatable, Sendable {
     public let attentionMask: [[Int]]
     /// The common (padded) length of the rows.
     public var length: Int { ids.first?.count ?? 0 }
+
+    /// A batch from rows of ids and their mask, all of one length.
+    public init(ids: [[Int]], attentionMask: [[Int]]) {
+        require(ids.count == attentionMask.count && zip(ids, attentionMask).allSatisfy { $0.count == $1.count }
+                    && ids.allSatisfy { $0.count == ids[0].count },
+                "TokenBatch: ids \(ids.map(\.count)) and mask \(attentionMask.map(\.count)) must be rows of one length")
+        self.ids = ids
+        self.attentionMask = attentionMask
+    }
 }
 
 /// BERT's WordPiece tokenizer (`BertTokenizer`, uncased): text cleaning, lower-casing and accent
