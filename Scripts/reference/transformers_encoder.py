@@ -5,7 +5,8 @@ mean of the last hidden states over the attention mask, then L2 normalization.
 
 Writes Tests/KindlingTests/Fixtures/transformers_encoder.safetensors (read by SentenceEmbeddingTests):
 ids and mask (I64); hidden32/hidden64 = last hidden state at every 16th/64th feature (to keep the
-fixture small); pooled32/pooled64 = normalized sentence embeddings; the sentences in the metadata.
+fixture small); pooled32/pooled64 = normalized sentence embeddings; pooler32 = BertModel's pooler_output
+(tanh of a dense layer on [CLS]); the sentences in the metadata.
 Run: Scripts/reference/regenerate (or this file with the venv's python).
 """
 import json
@@ -53,10 +54,11 @@ SENTENCES = [
 
 def embed(model, batch):
     with torch.no_grad():
-        hidden = model(**batch).last_hidden_state
+        outputs = model(**batch)
+    hidden = outputs.last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / torch.clamp(mask.sum(1), min=1e-9)
-    return hidden, F.normalize(pooled, p=2, dim=1)
+    return hidden, F.normalize(pooled, p=2, dim=1), outputs.pooler_output
 
 
 def main():
@@ -64,13 +66,12 @@ def main():
     batch = tokenizer(SENTENCES, padding=True, truncation=True, return_tensors="pt")
     batch = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"],
              "token_type_ids": batch["token_type_ids"]}
-    model = BertModel.from_pretrained(FOLDER, local_files_only=True, add_pooling_layer=False,
-                                      attn_implementation="eager").eval()
-    hidden32, pooled32 = embed(model, batch)
-    hidden64, pooled64 = embed(model.double(), batch)
+    model = BertModel.from_pretrained(FOLDER, local_files_only=True, attn_implementation="eager").eval()
+    hidden32, pooled32, pooler32 = embed(model, batch)
+    hidden64, pooled64, _ = embed(model.double(), batch)
     save_file({
         "ids": batch["input_ids"].contiguous(), "mask": batch["attention_mask"].contiguous(),
-        "hidden32": hidden32[:, :, ::16].contiguous(), "pooled32": pooled32.contiguous(),
+        "hidden32": hidden32[:, :, ::16].contiguous(), "pooled32": pooled32.contiguous(), "pooler32": pooler32.contiguous(),
         "hidden64": hidden64[:, :, ::64].contiguous(), "pooled64": pooled64.contiguous(),
     }, str(OUTPUT), metadata={"source": "Scripts/reference/transformers_encoder.py",
                               "sentences": json.dumps(SENTENCES, ensure_ascii=False)})

@@ -39,6 +39,10 @@ final class SentenceEmbeddingTests: XCTestCase {
         let pooled = l2Normalized(meanPooled(hidden, attentionMask: batch.attentionMask))
         assertClose(pooled.scalars, try file.tensor(named: "pooled\(suffix)", as: S.self).scalars,
                     tolerance: tolerance, "sentence embeddings (\(S.self))")
+        if S.self == Float.self {
+            assertClose(model.pooledOutput(of: hidden).scalars, try file.tensor(named: "pooler32", as: S.self).scalars,
+                        tolerance: tolerance, "pooler output")
+        }
         let largest = zip(actualHidden, expectedHidden).map { Swift.abs($0 - $1) }.max()!
         print("\(S.self): largest |difference| in the sampled last hidden states \(largest)")
     }

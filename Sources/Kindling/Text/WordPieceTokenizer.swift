@@ -46,7 +46,7 @@ public struct TokenBatch: Equatable, Sendable {
 ///
 /// ```swift
 /// let tokenizer = try WordPieceTokenizer(folder: URL(fileURLWithPath: "all-MiniLM-L6-v2"))
-/// tokenizer.tokenize("Héllo, unaffable world!")  // ["hello", ",", "una", "##ff", "##able", "world", "!"]
+/// tokenizer.tokenize("Héllo, unaffable world!")  // ["hello", ",", "una", "##ffa", "##ble", "world", "!"]
 /// tokenizer.encode("Hello")                       // [101, 7592, 102]  ([CLS] hello [SEP])
 /// ```
 public struct WordPieceTokenizer: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Hugging Face's `BertModel` without the pooler: embeddings, then the encoder stack; the output is the
+/// Hugging Face's `BertModel`: embeddings, then the encoder stack, and the pooler when the checkpoint has one; the output is the
 /// last hidden state, (batch, length, hidden). `load(from:)` reads a model folder (config.json and
 /// model.safetensors with Hugging Face's keys).
 ///
@@ -17,12 +17,22 @@ public final class BertModel<Scalar: TensorScalar>: Module {
     public let embeddings: BertEmbeddings<Scalar>
     /// The layers.
     public let encoder: BertEncoder<Scalar>
+    /// BERT's pooler, tanh(W h_[CLS] + b), when the checkpoint has one (`pooledOutput(of:)`).
+    public let pooler: Linear<Scalar>?
 
-    /// A randomly initialized model of the given configuration.
-    public init(configuration: BertConfiguration, generator: RandomGenerator = .global) {
+    /// A randomly initialized model of the given configuration, with a pooler when `pooling`.
+    public init(configuration: BertConfiguration, pooling: Bool = false, generator: RandomGenerator = .global) {
         self.configuration = configuration
         embeddings = BertEmbeddings(configuration: configuration, generator: generator)
         encoder = BertEncoder(configuration: configuration, generator: generator)
+        pooler = pooling ? Linear(configuration.hiddenSize, configuration.hiddenSize, generator: generator) : nil
+    }
+
+    /// BertModel's pooler_output: tanh(W h + b) of the first ([CLS]) position of (batch, length, hidden)
+    /// last hidden states, (batch, hidden).
+    public func pooledOutput(of hidden: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let pooler else { failRequirement("BertModel.pooledOutput: this model has no pooler (its checkpoint had no pooler.dense)") }
+        return tanh(pooler(hidden.slice(alongAxis: 1, 0..<1).squeezed(at: 1)))
     }
 
     /// The last hidden state of ids given as whole numbers, shape (batch, length), without padding.
@@ -45,6 +55,7 @@ public final class BertModel<Scalar: TensorScalar>: Module {
             "tokenTypeEmbeddings": ["token_type_embeddings"], "layerNorm": ["LayerNorm"], "layers": ["layer"],
             "attentionLayerNorm": ["attention", "output", "LayerNorm"], "outputLayerNorm": ["output", "LayerNorm"],
         ]
+        if parts.first == "pooler" { parts.insert("dense", at: 1) }
         if parts.count >= 4, parts[0] == "encoder" {
             // encoder.layers.N.<module>.<parameter...>
             switch parts[3] {
@@ -61,15 +72,21 @@ public final class BertModel<Scalar: TensorScalar>: Module {
     }
 
     /// The model in a Hugging Face BertModel folder: config.json and model.safetensors. Loading is strict:
-    /// every parameter must be in the file with its shape, and every tensor of the file must be used (a
-    /// `pooler.*` is allowed, and `embeddings.position_ids`, an integer buffer, is checked to be 0, 1, ...).
+    /// every parameter must be in the file with its shape, and every tensor of the file must be used
+    /// (`embeddings.position_ids`, an integer buffer, is checked to be 0, 1, ...). The model has a pooler
+    /// when the file has `pooler.dense.weight`.
     ///
     /// - Throws: `EncoderLoadingError` naming the file and key; `.mismatchedWeights` lists every
     ///   difference at once.
     public static func load(from folder: URL) throws -> BertModel {
         let configuration = try BertConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
-        let model = BertModel(configuration: configuration)
-        try model.loadWeights(from: folder.appendingPathComponent("model.safetensors"))
+        let url = folder.appendingPathComponent("model.safetensors")
+        let file: SafeTensors
+        do { file = try SafeTensors.read(from: url) } catch {
+            throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
+        }
+        let model = BertModel(configuration: configuration, pooling: file.tensors["pooler.dense.weight"] != nil)
+        try model.loadWeights(from: file, path: url.path)
         return model
     }
 
@@ -80,6 +97,11 @@ public final class BertModel<Scalar: TensorScalar>: Module {
         do { file = try SafeTensors.read(from: url) } catch {
             throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
         }
+        try loadWeights(from: file, path: url.path)
+    }
+
+    /// Replaces every parameter with the tensor of the same Hugging Face key in `file` (read from `path`).
+    func loadWeights(from file: SafeTensors, path: String) throws {
         var differences: [String] = []
         var unused = Set(file.tensors.keys)
         var assignments: [(Parameter<Scalar>, Tensor<Scalar>)] = []
@@ -104,10 +126,9 @@ public final class BertModel<Scalar: TensorScalar>: Module {
                 differences.append("embeddings.position_ids is not 0..<\(configuration.maximumPositions)")
             }
         }
-        unused = unused.filter { !$0.hasPrefix("pooler.") }
         differences += unused.sorted().map { "unexpected \($0) (shape \(file.tensors[$0]!.shape))" }
         guard differences.isEmpty else {
-            throw EncoderLoadingError.mismatchedWeights(path: url.path, differences: differences)
+            throw EncoderLoadingError.mismatchedWeights(path: path, differences: differences)
         }
         for (parameter, value) in assignments { parameter.value = value }
     }
