@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Kindling
+import Kindling
 
 /// Embedding, LayerNorm, GELU, attention, the BERT layer and stack: finite-difference gradient checks
 /// in Double, and values and gradients against PyTorch float64 (Scripts/reference/transformers_tiny_bert.py
