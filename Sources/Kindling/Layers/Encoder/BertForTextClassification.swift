@@ -26,7 +26,7 @@ public final class BertForTextClassification<Scalar: TensorScalar>: Module {
                 generator: RandomGenerator = .global) {
         require(labelCount >= 2, "BertForTextClassification: needs at least 2 labels, got \(labelCount)")
         bert = encoder
-        for parameter in encoder.parameters { parameter.requiresGradient = false }
+        encoder.freeze()
         dropout = Dropout(probability: dropoutProbability, generator: generator)
         classifier = Linear(encoder.configuration.hiddenSize, labelCount, generator: generator)
     }
