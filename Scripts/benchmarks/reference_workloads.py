@@ -9,6 +9,8 @@ Usage: reference_workloads.py WORKLOAD
   mlp-sgd, mlp-adamw 784-1024-1024-10, batch 256, cross-entropy, Float, SGD(momentum 0.9) / AdamW
   cnn                SimpleCNN (Conv2d 3->32 3x3 pad 1, BatchNorm2d, ReLU, MaxPool2d 2, Linear 8192->10),
                      batch 64 of 3x32x32, SGD with momentum
+  encoder            all-MiniLM-L6-v2 ($KINDLING_ENCODER) forward, batch 32 x sequence 64, transformers'
+                     BertModel (eager attention) under torch.no_grad; adds sentences_per_second
   overhead           per-op cost: forward + backward of a chain of 20 element-wise ops and a sum on
                      4-element float32 tensors; adds microseconds_per_op
 """
@@ -193,6 +195,27 @@ def overhead(warm_up=200, passes=5000):
     return seconds, passes, {"microseconds_per_op": seconds / (passes * 21) * 1e6}
 
 
+def encoder(warm_up=2, passes=5):
+    """The same forward passes as KindlingBench's encoder workload (ids drawn by torch, not the same
+    values: the cost does not depend on them)."""
+    import os
+    import torch
+    from transformers import BertModel
+    model = BertModel.from_pretrained(os.environ["KINDLING_ENCODER"], local_files_only=True,
+                                      add_pooling_layer=False, attn_implementation="eager").eval()
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(1000, 30000, (32, 64), generator=generator)
+    mask = torch.ones_like(ids)
+    with torch.no_grad():
+        for _ in range(warm_up):
+            model(input_ids=ids, attention_mask=mask)
+        start = time.perf_counter()
+        for _ in range(passes):
+            model(input_ids=ids, attention_mask=mask)
+        seconds = time.perf_counter() - start
+    return seconds, passes, {"sentences_per_second": passes * 32 / seconds}
+
+
 WORKLOADS = {
     "comparison-torch": ("comparison", "pytorch", comparison_torch),
     "comparison-numpy": ("comparison", "numpy", comparison_numpy),
@@ -201,6 +224,7 @@ WORKLOADS = {
     "cnn": ("cnn", "pytorch", cnn),
     "cnn-frozen": ("cnn-frozen", "pytorch", lambda: cnn(frozen_backbone=True)),
     "overhead": ("overhead", "pytorch", overhead),
+    "encoder": ("encoder", "pytorch", encoder),
 }
 
 

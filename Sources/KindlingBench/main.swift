@@ -4,7 +4,7 @@
 // file, added to the list below.
 import Foundation
 
-let workloads: [Workload] = [.comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul]
+let workloads: [Workload] = [.comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .encoder]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, name != "--help", name != "-h" else {

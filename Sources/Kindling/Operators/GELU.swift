@@ -1,0 +1,80 @@
+import Foundation
+
+/// How `gelu` evaluates the Gaussian cumulative distribution Φ.
+public enum GELUApproximation: String, Sendable, CaseIterable {
+    /// Φ(x) = (1 + erf(x / √2)) / 2, exactly (BERT's "gelu"; PyTorch's approximate='none').
+    case none
+    /// Φ(x) ≈ (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2 (PyTorch's approximate='tanh', "gelu_new").
+    case tanh
+}
+
+/// The Gaussian error linear unit x Φ(x) (Hendrycks & Gimpel 2016), `torch.nn.functional.gelu`.
+/// Exact: 0.5 x (1 + erf(x / √2)), derivative Φ(x) + x φ(x) with φ(x) = e^(-x²/2) / √(2π).
+/// Tanh approximation: 0.5 x (1 + t), t = tanh(u), u = √(2/π) (x + 0.044715 x³), derivative
+/// 0.5 (1 + t) + 0.5 x (1 - t²) √(2/π) (1 + 3 · 0.044715 x²).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func gelu<Scalar>(_ x: Tensor<Scalar>, approximation: GELUApproximation = .none) -> Tensor<Scalar> {
+    let input = x.scalars
+    let count = input.count
+    let output = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
+        input.withUnsafeBufferPointer { x in
+            guard count > 0 else { return }
+            let (x, out) = (x.baseAddress!, out.baseAddress!)
+            ParallelChunks.forEach(count: count) { range in
+                switch approximation {
+                case .none: for i in range { out[i] = x[i] * GELUKernel.cdf(x[i]) }
+                case .tanh: for i in range { out[i] = x[i] * GELUKernel.tanhCDF(x[i]) }
+                }
+            }
+        }
+        initialized = count
+    }
+    let result = Tensor(shape: x.shape, scalars: output)
+    guard Tensor.recording(x) else { return result }
+    let shape = x.shape
+    return Tensor.record("gelu", result, inputs: [x]) { gradient in
+        let g = gradient.scalars
+        return [Tensor(shape: shape, scalars: (0..<count).map { i in
+            g[i] * GELUKernel.derivative(input[i], approximation)
+        })]
+    }
+}
+
+/// The scalar pieces of `gelu`.
+enum GELUKernel {
+    static let inverseSquareRootOfTwo = 0.70710678118654752440
+    static let squareRootOfTwoOverPi = 0.79788456080286535588
+    static let inverseSquareRootOfTwoPi = 0.39894228040143267794
+    static let cubicCoefficient = 0.044715
+
+    /// erf in the scalar's own precision (erff for Float, erf for Double).
+    @inline(__always)
+    static func erf<S: TensorScalar>(_ x: S) -> S {
+        if S.self == Float.self { return S(Foundation.erff(Float(x))) }
+        return S(Foundation.erf(Double(x)))
+    }
+
+    /// Φ(x) = (1 + erf(x / √2)) / 2.
+    @inline(__always)
+    static func cdf<S: TensorScalar>(_ x: S) -> S {
+        0.5 * (1 + erf(x * S(inverseSquareRootOfTwo)))
+    }
+
+    /// (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2.
+    @inline(__always)
+    static func tanhCDF<S: TensorScalar>(_ x: S) -> S {
+        0.5 * (1 + S.tanh(S(squareRootOfTwoOverPi) * (x + S(cubicCoefficient) * x * x * x)))
+    }
+
+    /// d/dx of x Φ(x) under the given approximation.
+    static func derivative<S: TensorScalar>(_ x: S, _ approximation: GELUApproximation) -> S {
+        switch approximation {
+        case .none:
+            return cdf(x) + x * S(inverseSquareRootOfTwoPi) * S.exp(-0.5 * x * x)
+        case .tanh:
+            let t = S.tanh(S(squareRootOfTwoOverPi) * (x + S(cubicCoefficient) * x * x * x))
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * S(squareRootOfTwoOverPi) * (1 + 3 * S(cubicCoefficient) * x * x)
+        }
+    }
+}
