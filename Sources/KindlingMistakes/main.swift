@@ -29,10 +29,7 @@ let mistakes: [String: () -> Void] = [
     "max-pool-padding": { _ = maxPool2d(Tensor<Float>.ones([1, 1, 4, 4]), kernelSize: (2, 2), padding: (2, 2)) },
     "tensor-index": { _ = Tensor<Float>.zeros([2, 3])[1, 3] },
     "backward-not-scalar": { (Tensor<Float>([1, 2]).requiringGradient() * 2).backward() },
-    "learning-rate": {
-        let optimizer = try! SGD(Linear<Float>(2, 1).parameters, learningRate: 0.1)
-        optimizer.learningRate = -0.5
-    },
+    "clip-norm-type": { clipGradientNorm(Linear<Float>(2, 1).parameters, maxNorm: 1, normType: -1) },
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

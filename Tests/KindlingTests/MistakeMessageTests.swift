@@ -53,7 +53,7 @@ final class MistakeMessageTests: XCTestCase {
             ("max-pool-padding", "Kindling: maxPool2d: padding (2, 2) must be at most half the kernel size (2, 2)"),
             ("tensor-index", "Kindling: Tensor: index [1, 3] is out of range for shape [2, 3] (axis 1)"),
             ("backward-not-scalar", "Kindling: backward(): a tensor of shape [2] needs an explicit upstream gradient"),
-            ("learning-rate", "Kindling: SGD: invalid learning rate -0.5: it must be ≥ 0"),
+            ("clip-norm-type", "Kindling: clipGradientNorm: the norm type must be > 0 or .infinity, got -1.0"),
         ]
         for (mistake, message) in cases {
             let outcome = try run(mistake)
