@@ -2,6 +2,7 @@
 reference_workloads.py's), as Markdown so that it can go into the README unchanged.
 
 Usage: summarize.py RESULTS.jsonl --command C --cpu C --cores N --repeats N --load L --load-after L
+                    [--backend LINE ...]
 
 Medians are over the runs of each side. ratio = reference time / Kindling time for the same work, which
 for steps per second is Kindling's steps/s over the reference's: > 1 means Kindling is faster. Runs with
@@ -91,6 +92,7 @@ def main():
     parser.add_argument("results")
     for option in ("command", "cpu", "cores", "repeats", "load", "load-after"):
         parser.add_argument("--" + option, required=True)
+    parser.add_argument("--backend", action="append", default=[], help="one line describing a side's BLAS")
     arguments = parser.parse_args()
 
     lines = [json.loads(text) for text in open(arguments.results) if text.strip()]
@@ -102,6 +104,8 @@ def main():
     print(f"Kindling benchmark, {datetime.date.today().isoformat()}")
     print(f"Machine: {arguments.cpu}, {arguments.cores} cores; both sides with 2 threads (OPENBLAS_NUM_THREADS=2, "
           f"torch.set_num_threads(2))")
+    for line in arguments.backend:
+        print(f"Backend: {line}")
     print(f"Load average (1, 5, 15 min): {arguments.load} before, {arguments.load_after} after")
     print(f"Command: {arguments.command}")
     print(f"Medians over {arguments.repeats} runs of each side, alternating, one process per run (matmul: 11 "
