@@ -126,7 +126,7 @@ public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
         """
         \(backend.library) runs its \(backend.core) kernels on this CPU, which has \
         \(backend.cpuFeatures.bestInstructionSet). Start the program with OPENBLAS_CORETYPE=\(core.rawValue) \
-        in its environment for the \(core.rawValue) kernels (matrix products several times faster: 8.6x for a \
+        in its environment for the \(core.rawValue) kernels (matrix products several times faster: 5-8x for a \
         1024 x 1024 Float product on an AVX-512 Xeon, 2-4x for training). Set \(keepCoreVariable)=1 to keep \
         the current kernels without this message.
 
