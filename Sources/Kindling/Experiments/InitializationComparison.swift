@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The docs' comparison of weight initializations: the same small ReLU network trained from several
@@ -106,8 +107,12 @@ public struct InitializationComparison: Sendable {
         public var precision = Precision.double
         /// Record the cost every this many iterations.
         public var recordEvery = 1000
-        /// Show a progress line on a terminal.
+        /// Show a progress line on a terminal (for the first initialization when they train concurrently).
         public var showsProgress = false
+        /// Train the initializations at the same time, one per core, rather than one after another. Each run
+        /// has its own model, generator and optimizer and touches nothing shared, so the results are
+        /// identical either way; only each run's `seconds` (wall time) differs.
+        public var trainsConcurrently = true
 
         /// The course's experiment.
         public init() {}
@@ -161,32 +166,52 @@ public struct InitializationComparison: Sendable {
     public static func run<Scalar: TensorScalar>(_ configuration: Configuration, as _: Scalar.Type) throws -> [Run] {
         try configuration.validate()
         let (train, test) = configuration.dataset.load(as: Scalar.self)
-        let binary = train.classCount == 2
-        return try configuration.initializations.map { initialization in
-            let generator = RandomGenerator(seed: configuration.seed)
-            let model = makeModel(Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,
-                                  outputs: binary ? 1 : train.classCount)
-            model.initializeWeights(initialization.scheme(randomScale: configuration.randomScale), generator: generator)
-            let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
-            let start = ContinuousClock.now
-            let history = Kindling.train(
-                model, on: train,
-                loss: { logits, batch in
-                    binary ? binaryCrossEntropyWithLogits(logits, batch.targets)
-                        : crossEntropy(logits, classIndices: batch.labels)
-                },
-                optimizer: optimizer, for: .iterations(configuration.iterations), batchSize: configuration.batchSize,
-                generator: generator, recordEvery: configuration.recordEvery, showsProgress: configuration.showsProgress)
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            model.eval()
-            return Run(initialization: initialization, history: history,
-                       trainAccuracy: accuracy(of: model, on: train), testAccuracy: accuracy(of: model, on: test),
-                       seconds: seconds,
-                       decisionBoundary: train.featureCount == 2
-                           ? DecisionBoundaryChart(title: "\(initialization.rawValue): decision boundary", model: model, data: train)
-                           : nil)
+        let initializations = configuration.initializations
+        var outcomes = [Result<Run, any Error>?](repeating: nil, count: initializations.count)
+        let parts = configuration.trainsConcurrently ? min(ParallelChunks.coreCount, initializations.count) : 1
+        outcomes.withUnsafeMutableBufferPointer { outcomes in
+            // Each index of `outcomes` is written by exactly one iteration; the data sets are only read (a
+            // value type: a run that changed its copy would get storage of its own).
+            nonisolated(unsafe) let outcomes = outcomes, train = train, test = test
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for index in stride(from: part, to: initializations.count, by: parts) {
+                    var settings = configuration
+                    settings.showsProgress = configuration.showsProgress && index == 0
+                    outcomes[index] = Result { try trainAndMeasure(initializations[index], settings, train: train, test: test) }
+                }
+            }
         }
+        return try outcomes.map { try $0!.get() }
+    }
+
+    /// Trains one network from `initialization` on `train` and measures it on both sets.
+    static func trainAndMeasure<Scalar: TensorScalar>(
+        _ initialization: Initialization, _ configuration: Configuration, train: Dataset<Scalar>, test: Dataset<Scalar>
+    ) throws -> Run {
+        let binary = train.classCount == 2
+        let generator = RandomGenerator(seed: configuration.seed)
+        let model = makeModel(Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,
+                              outputs: binary ? 1 : train.classCount)
+        model.initializeWeights(initialization.scheme(randomScale: configuration.randomScale), generator: generator)
+        let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
+        let start = ContinuousClock.now
+        let history = Kindling.train(
+            model, on: train,
+            loss: { logits, batch in
+                binary ? binaryCrossEntropyWithLogits(logits, batch.targets)
+                    : crossEntropy(logits, classIndices: batch.labels)
+            },
+            optimizer: optimizer, for: .iterations(configuration.iterations), batchSize: configuration.batchSize,
+            generator: generator, recordEvery: configuration.recordEvery, showsProgress: configuration.showsProgress)
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        model.eval()
+        return Run(initialization: initialization, history: history,
+                   trainAccuracy: accuracy(of: model, on: train), testAccuracy: accuracy(of: model, on: test),
+                   seconds: seconds,
+                   decisionBoundary: train.featureCount == 2
+                       ? DecisionBoundaryChart(title: "\(initialization.rawValue): decision boundary", model: model, data: train)
+                       : nil)
     }
 
     /// Input -> (Linear -> ReLU) per hidden width -> Linear to the outputs.
