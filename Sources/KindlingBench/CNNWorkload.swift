@@ -4,7 +4,7 @@ extension Workload {
     /// See `CNNWorkload`.
     static let cnn = Workload(
         name: "cnn",
-        summary: "SimpleCNN (conv 3->32 3x3 pad 1, batch norm, ReLU, max pool 2, linear 8192->10), batch 64, SGD momentum, Float: 3 + 20 steps",
+        summary: "SimpleCNN (conv 3->32 3x3 pad 1, batch norm, ReLU, max pool 2, linear 8192->10), batch 64, SGD momentum, Float: 3 + 20 steps (--steps N)",
         run: CNNWorkload.run)
 }
 
@@ -14,7 +14,8 @@ extension Workload {
 /// timed ones. Reference: reference_workloads.py cnn.
 enum CNNWorkload {
     static func run(options: BenchmarkOptions) throws {
-        try options.rejectUnknown([])
+        try options.rejectUnknown(["steps"])
+        let steps = try options.integer("steps", default: 20)
         let generator = RandomGenerator(seed: 0)
         let model = Sequential<Float>(
             Conv2d(3, 32, kernelSize: 3, padding: 1, generator: generator), BatchNorm2d(32), ReLU(),
@@ -22,7 +23,7 @@ enum CNNWorkload {
         let input = Tensor<Float>.randn([64, 3, 32, 32], generator: generator)
         let labels = (0..<64).map { _ in generator.randint(low: 0, high: 10) }
         let optimizer = try SGD(model.parameters, learningRate: 0.01, momentum: 0.9)
-        measureSteps(workload: "cnn", warmUp: 3, steps: 20) {
+        measureSteps(workload: "cnn", warmUp: 3, steps: steps) {
             optimizer.zeroGradients()
             crossEntropy(model(input), classIndices: labels).backward()
             optimizer.step()
