@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Kindling
+import Kindling
 
 /// The choice of OpenBLAS kernels from CPU features (tables of feature sets), the cpuid reading checked
 /// against the kernel's /proc/cpuinfo, and the `kindling` executable's restart on the best kernels.
