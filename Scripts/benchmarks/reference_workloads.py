@@ -13,6 +13,8 @@ Usage: reference_workloads.py WORKLOAD
                      BertModel (eager attention) under torch.no_grad; adds sentences_per_second
   overhead           per-op cost: forward + backward of a chain of 20 element-wise ops and a sum on
                      4-element float32 tensors; adds microseconds_per_op
+  backend            prints (no JSON) one line each for numpy's BLAS (threadpoolctl: library, version,
+                     kernels, threads) and PyTorch's (its build configuration: BLAS, CPU capability, threads)
 """
 import json
 import resource
@@ -228,8 +230,28 @@ WORKLOADS = {
 }
 
 
+def backend():
+    import re
+    import threadpoolctl
+    import torch
+    torch.set_num_threads(2)
+    blas = [info for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"]
+    described = ", ".join(f"{info['internal_api']} {info.get('version')} ({info['prefix']}), kernels "
+                          f"{info.get('architecture', 'unknown')}, {info['num_threads']} threads" for info in blas)
+    print(f"numpy {np.__version__}: {described or 'no BLAS found by threadpoolctl'}")
+    config = torch.__config__.show()
+    blas_info = re.search(r"BLAS_INFO=(\w+)", config)
+    mkl = re.search(r"Math Kernel Library Version ([\w.-]+)", config)
+    print(f"PyTorch {torch.__version__}: BLAS {blas_info.group(1) if blas_info else 'unknown'}"
+          f"{' ' + mkl.group(1) if mkl else ''}, CPU capability {torch.backends.cpu.get_cpu_capability()}, "
+          f"{torch.get_num_threads()} threads")
+
+
 def main():
     name = sys.argv[1]
+    if name == "backend":
+        backend()
+        return
     workload, implementation, run = WORKLOADS[name]
     try:
         import torch

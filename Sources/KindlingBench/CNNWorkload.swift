@@ -4,7 +4,7 @@ extension Workload {
     /// See `CNNWorkload`.
     static let cnn = Workload(
         name: "cnn",
-        summary: "SimpleCNN (conv 3->32 3x3 pad 1, batch norm, ReLU, max pool 2, linear 8192->10), batch 64, SGD momentum, Float: 3 + 20 steps",
+        summary: "SimpleCNN (conv 3->32 3x3 pad 1, batch norm, ReLU, max pool 2, linear 8192->10), batch 64, SGD momentum, Float: 3 + 20 steps (--steps N)",
         run: { try CNNWorkload.run(options: $0, frozenBackbone: false) })
 
     /// See `CNNWorkload`: the same steps with the convolution and batch norm frozen.
@@ -22,7 +22,8 @@ extension Workload {
 /// then stops at the head (reference: reference_workloads.py cnn-frozen, `requires_grad_(False)`).
 enum CNNWorkload {
     static func run(options: BenchmarkOptions, frozenBackbone: Bool) throws {
-        try options.rejectUnknown([])
+        try options.rejectUnknown(["steps"])
+        let steps = try options.integer("steps", default: 20)
         let generator = RandomGenerator(seed: 0)
         let model = Sequential<Float>(
             Conv2d(3, 32, kernelSize: 3, padding: 1, generator: generator), BatchNorm2d(32), ReLU(),
@@ -34,7 +35,7 @@ enum CNNWorkload {
             model.layers[1].freeze()
         }
         let optimizer = try SGD(model.trainableParameters, learningRate: 0.01, momentum: 0.9)
-        measureSteps(workload: frozenBackbone ? "cnn-frozen" : "cnn", warmUp: 3, steps: 20) {
+        measureSteps(workload: frozenBackbone ? "cnn-frozen" : "cnn", warmUp: 3, steps: steps) {
             optimizer.zeroGradients()
             crossEntropy(model(input), classIndices: labels).backward()
             optimizer.step()

@@ -4,7 +4,7 @@ extension Workload {
     /// See `ComparisonWorkload`.
     static let comparison = Workload(
         name: "comparison",
-        summary: "the course's comparison: zeros, random, He on circles, 2-10-5-1, 3 x 15000 full-batch steps, Double",
+        summary: "the course's comparison: zeros, random, He on circles, 2-10-5-1, 3 x 15000 full-batch steps (--iterations N), Double",
         run: ComparisonWorkload.run)
 }
 
@@ -16,8 +16,9 @@ extension Workload {
 /// Reference: reference_workloads.py comparison-torch and comparison-numpy.
 enum ComparisonWorkload {
     static func run(options: BenchmarkOptions) throws {
-        try options.rejectUnknown([])
-        let configuration = InitializationComparison.Configuration()
+        try options.rejectUnknown(["iterations"])
+        var configuration = InitializationComparison.Configuration()
+        configuration.iterations = try options.integer("iterations", default: configuration.iterations)
         var runs: [InitializationComparison.Run] = []
         let elapsed = try seconds { runs = try InitializationComparison.run(configuration) }
         let steps = runs.map(\.history.stepsCompleted).reduce(0, +)

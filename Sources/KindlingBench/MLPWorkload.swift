@@ -4,13 +4,13 @@ extension Workload {
     /// See `MLPWorkload`, with SGD.
     static let mlpSGD = Workload(
         name: "mlp-sgd",
-        summary: "784-1024-1024-10 ReLU MLP, batch 256, cross-entropy, SGD(lr 0.01, momentum 0.9), Float: 5 + 60 steps",
+        summary: "784-1024-1024-10 ReLU MLP, batch 256, cross-entropy, SGD(lr 0.01, momentum 0.9), Float: 5 + 60 steps (--steps N)",
         run: { try MLPWorkload.run(options: $0, optimizer: .sgd) })
 
     /// See `MLPWorkload`, with AdamW.
     static let mlpAdamW = Workload(
         name: "mlp-adamw",
-        summary: "784-1024-1024-10 ReLU MLP, batch 256, cross-entropy, AdamW(lr 1e-3), Float: 5 + 60 steps",
+        summary: "784-1024-1024-10 ReLU MLP, batch 256, cross-entropy, AdamW(lr 1e-3), Float: 5 + 60 steps (--steps N)",
         run: { try MLPWorkload.run(options: $0, optimizer: .adamW) })
 }
 
@@ -26,7 +26,8 @@ enum MLPWorkload {
     }
 
     static func run(options: BenchmarkOptions, optimizer choice: OptimizerChoice) throws {
-        try options.rejectUnknown([])
+        try options.rejectUnknown(["steps"])
+        let steps = try options.integer("steps", default: 60)
         let generator = RandomGenerator(seed: 0)
         let model = Sequential<Float>(
             Linear(784, 1024, generator: generator), ReLU(),
@@ -44,7 +45,7 @@ enum MLPWorkload {
             optimizer = try AdamW(model.parameters, learningRate: 1e-3)
             name = "mlp-adamw"
         }
-        measureSteps(workload: name, warmUp: 5, steps: 60) {
+        measureSteps(workload: name, warmUp: 5, steps: steps) {
             optimizer.zeroGradients()
             crossEntropy(model(input), classIndices: labels).backward()
             optimizer.step()

@@ -1,8 +1,13 @@
 // The benchmark runner behind Scripts/bench: `KindlingBench <workload> [--option value ...]` runs one
 // workload and prints one JSON object per line and measured case, timing Kindling side by side with its
-// reference. `KindlingBench list` names the workloads. A new workload is a static `Workload` in its own
-// file, added to the list below.
+// reference. `KindlingBench list` names the workloads, `KindlingBench backend` describes the linear-algebra
+// backend on one line. A new workload is a static `Workload` in its own file, added to the list below.
+// Like the `kindling` executable, the runner first restarts on the best OpenBLAS kernels for the CPU when
+// OpenBLAS picked narrower ones (see `kindling doctor`).
 import Foundation
+import Kindling
+
+LinearAlgebraBackend.restartWithBestKernelsIfNeeded()
 
 let workloads: [Workload] = [.comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .encoder]
 
@@ -11,6 +16,10 @@ guard let name = arguments.first, name != "--help", name != "-h" else {
     let names = workloads.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n")
     FileHandle.standardError.write(Data("usage: KindlingBench <workload> [--option value ...]\nworkloads:\n\(names)\n".utf8))
     exit(2)
+}
+if name == "backend" {
+    print("Kindling \(kindlingVersion): " + LinearAlgebraBackend.current.description.split(separator: "\n").joined(separator: "; "))
+    exit(0)
 }
 if name == "list" {
     workloads.forEach { print($0.name) }

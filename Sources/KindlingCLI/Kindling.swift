@@ -8,8 +8,14 @@ struct KindlingCommand: ParsableCommand {
         commandName: "kindling",
         abstract: "Weight-initialization experiments on a small, fast deep-learning framework.",
         version: kindlingVersion,
-        subcommands: [CompareInit.self, Propagate.self, Inspect.self, Merge.self, Embed.self, Transfer.self]
+        subcommands: [CompareInit.self, Propagate.self, Inspect.self, Merge.self, Embed.self, Transfer.self, Doctor.self]
     )
+
+    /// Restarts once on the best OpenBLAS kernels for the CPU when needed (see `kindling doctor`), then runs.
+    static func main() {
+        LinearAlgebraBackend.restartWithBestKernelsIfNeeded()
+        main(nil)
+    }
 }
 
 extension InitializationComparison.Initialization: ExpressibleByArgument {}

@@ -99,7 +99,10 @@ final class CommandLineTests: XCTestCase {
 }
 
 extension CommandLineTests {
-    func kindling(arguments: [String]) throws -> Outcome {
+    func kindling(arguments: [String]) throws -> Outcome { try Self.kindling(arguments: arguments) }
+
+    /// Runs the executable with the arguments, in `environment` when given (this process's otherwise).
+    static func kindling(arguments: [String], environment: [String: String]? = nil) throws -> Outcome {
         // The products folder: the bundle's own folder on Linux, the folder around a .xctest bundle elsewhere.
         let bundle = Bundle(for: CommandLineTests.self).bundleURL
         let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
@@ -110,6 +113,7 @@ extension CommandLineTests {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

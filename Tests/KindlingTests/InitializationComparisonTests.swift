@@ -93,4 +93,31 @@ final class InitializationComparisonTests: XCTestCase {
             }
         }
     }
+
+    func testConcurrentRunsEqualSequentialOnesBitForBit() throws {
+        var configuration = InitializationComparison.Configuration()
+        configuration.dataset = .moons
+        configuration.initializations = InitializationComparison.Initialization.allCases
+        configuration.iterations = 200
+        configuration.recordEvery = 10
+        configuration.optimizer = .adamw
+        configuration.batchSize = 64
+        configuration.precision = .float
+        configuration.runsConcurrently = false
+        let sequential = try InitializationComparison.run(configuration)
+        configuration.runsConcurrently = true
+        let concurrent = try InitializationComparison.run(configuration)
+        XCTAssertEqual(concurrent.map(\.initialization), configuration.initializations)
+        XCTAssertEqual(sequential.map(\.initialization), configuration.initializations)
+        for (one, other) in zip(sequential, concurrent) {
+            let name = one.initialization.rawValue
+            XCTAssertEqual(one.history.records, other.history.records, name)
+            XCTAssertEqual(one.history.records.count, 20, name)
+            XCTAssertEqual(one.trainAccuracy, other.trainAccuracy, name)
+            XCTAssertEqual(one.testAccuracy, other.testAccuracy, name)
+            XCTAssertEqual(one.decisionBoundary?.probabilities, other.decisionBoundary?.probabilities, name)
+        }
+        // The runs differ from one another, so equal lists above are not equal by accident.
+        XCTAssertEqual(Set(concurrent.map { $0.history.losses.last! }).count, concurrent.count)
+    }
 }

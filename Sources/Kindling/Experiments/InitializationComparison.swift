@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The docs' comparison of weight initializations: the same small ReLU network trained from several
@@ -123,13 +124,14 @@ public struct InitializationComparison: Sendable {
         public var schedule: LearningRateSchedule?
         /// Clip the gradients' joint 2-norm to this before each update; nil does not clip.
         public var clipGradientNorm: Double?
-        /// Show a progress line on a terminal (only when the runs are made one by one).
+        /// Show a progress line on a terminal (for the first run when they train concurrently).
         public var showsProgress = false
         /// Train every initialization from this many weight seeds: `seed`, `seed + 1`, ... (the data stay
         /// the same).
         public var seedCount = 1
-        /// With several seeds, train the independent runs concurrently on the cores (the results are the
-        /// same as one by one: each run has its own model, generator and optimizer).
+        /// Train the runs (initializations and seeds) at the same time, one per core, rather than one after
+        /// another. Each run has its own model, generator and optimizer and touches nothing shared, so the
+        /// results are identical either way; only each run's `seconds` (wall time) differs.
         public var runsConcurrently = true
         /// Record per-layer diagnostics (`LayerDiagnostics`) every this many steps; nil for none.
         public var diagnosticsEvery: Int?
@@ -206,15 +208,14 @@ public struct InitializationComparison: Sendable {
         let cells = configuration.initializations.flatMap { initialization in
             configuration.seeds.map { (initialization, $0) }
         }
-        guard configuration.seedCount > 1 && configuration.runsConcurrently else {
+        guard cells.count > 1 && configuration.runsConcurrently else {
             return try cells.map { try run(configuration, initialization: $0, seed: $1, as: Scalar.self) }
         }
         let results = CellResults(count: cells.count)
-        var withoutProgress = configuration
-        withoutProgress.showsProgress = false
-        let quiet = withoutProgress
         DispatchQueue.concurrentPerform(iterations: cells.count) { index in
-            results.store(Result { try run(quiet, initialization: cells[index].0, seed: cells[index].1, as: Scalar.self) },
+            var settings = configuration
+            settings.showsProgress = configuration.showsProgress && index == 0
+            results.store(Result { try run(settings, initialization: cells[index].0, seed: cells[index].1, as: Scalar.self) },
                           at: index)
         }
         return try results.values.map { try $0!.get() }

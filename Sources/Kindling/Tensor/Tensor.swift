@@ -24,6 +24,7 @@ public struct Tensor<Scalar: TensorScalar> {
         require(shape.reduce(1, *) == scalars.count,
                      "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.reduce(1, *)) needed)")
         _ = HeapRetention.applied  // from the first tensor on, freed storage is reused, not faulted in afresh
+        _ = LinearAlgebraBackend.warnedAboutNarrowKernels  // once: says when OpenBLAS runs narrow kernels
         self.shape = shape
         self.scalars = scalars
         self.node = nil

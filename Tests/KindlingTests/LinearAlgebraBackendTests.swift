@@ -1,0 +1,163 @@
+import Foundation
+import XCTest
+import Kindling
+
+/// The choice of OpenBLAS kernels from CPU features (tables of feature sets), the cpuid reading checked
+/// against the kernel's /proc/cpuinfo, and the `kindling` executable's restart on the best kernels.
+final class LinearAlgebraBackendTests: XCTestCase {
+    static let sse: CPUFeatures = [.sse2, .sse3, .ssse3, .sse4_1, .sse4_2]
+    static let sandyBridge = sse.union(.avx)
+    static let haswell = sandyBridge.union([.fma, .avx2])
+    static let skylakeSP = haswell.union(CPUFeatures.avx512Skylake)
+    static let cooperLake = skylakeSP.union(.avx512BF16)
+    static let sapphireRapids = cooperLake.union(.amxTile)
+
+    func decide(_ features: CPUFeatures, running: String, selectable: Set<OpenBLASCore> = OpenBLASCore.selectable,
+                user: String? = nil, dynamicArch: Bool = true, disabled: Bool = false) -> OpenBLASCore? {
+        KernelDecision.decide(features: features, runningCore: running, selectable: selectable, userCoreType: user,
+                              dynamicArch: dynamicArch, disabled: disabled).core
+    }
+
+    func testTheWidestCoreWhoseInstructionsTheCPUHasIsChosenOverNarrowerRunningKernels() {
+        let cases: [(String, CPUFeatures, String, OpenBLASCore?)] = [
+            ("AVX-512 Xeon unknown to OpenBLAS", Self.cooperLake, "Prescott", .skylakeX),
+            ("Sapphire Rapids, AMX", Self.sapphireRapids, "Prescott", .skylakeX),
+            ("Skylake-SP detected as Haswell", Self.skylakeSP, "Haswell", .skylakeX),
+            ("Haswell-class CPU detected as Prescott", Self.haswell, "Prescott", .haswell),
+            ("Zen 2 (AVX2, no AVX-512) on Sandybridge kernels", Self.haswell, "Sandybridge", .haswell),
+            ("Sandy Bridge detected as Nehalem", Self.sandyBridge, "Nehalem", .sandybridge),
+            ("core names in any case", Self.skylakeSP, "PRESCOTT", .skylakeX),
+            // Kernels as wide as the best, or wider, stay.
+            ("SkylakeX detected", Self.skylakeSP, "SkylakeX", nil),
+            ("Cooperlake detected", Self.cooperLake, "Cooperlake", nil),
+            ("Zen on an AVX2 CPU", Self.haswell, "Zen", nil),
+            ("Haswell detected", Self.haswell, "Haswell", nil),
+            ("Excavator on an AVX CPU", Self.sandyBridge, "Excavator", nil),
+            ("SSE-only CPU", Self.sse, "Core2", nil),
+            ("no features known (not x86)", [], "armv8", nil),
+        ]
+        for (name, features, running, expected) in cases {
+            XCTAssertEqual(decide(features, running: running), expected, name)
+        }
+    }
+
+    func testNoCoreNeedingAMissingInstructionIsEverChosen() {
+        // AVX-512 is only taken whole: one subset missing (or AVX2 without FMA) means the next narrower core.
+        let cases: [(String, CPUFeatures, OpenBLASCore?)] = [
+            ("AVX-512 F without VL (Xeon Phi)", Self.haswell.union([.avx512F, .avx512CD]), .haswell),
+            ("AVX-512 without BW", Self.skylakeSP.subtracting(.avx512BW), .haswell),
+            ("AVX-512 without DQ", Self.skylakeSP.subtracting(.avx512DQ), .haswell),
+            ("AVX-512 without CD", Self.skylakeSP.subtracting(.avx512CD), .haswell),
+            ("AVX2 without FMA", Self.sandyBridge.union(.avx2), .sandybridge),
+            ("FMA without AVX2 (Piledriver)", Self.sandyBridge.union(.fma), .sandybridge),
+            ("no AVX at all", Self.sse, nil),
+        ]
+        for (name, features, expected) in cases {
+            XCTAssertEqual(decide(features, running: "Prescott"), expected, name)
+        }
+        // Cooperlake and SapphireRapids need BF16 and AMX, when a build offers them.
+        let all = Set(OpenBLASCore.allCases)
+        XCTAssertEqual(decide(Self.sapphireRapids, running: "Prescott", selectable: all), .sapphireRapids)
+        XCTAssertEqual(decide(Self.cooperLake, running: "Prescott", selectable: all), .cooperlake)
+        XCTAssertEqual(decide(Self.skylakeSP, running: "Prescott", selectable: all), .skylakeX)
+        XCTAssertEqual(decide(Self.cooperLake, running: "Prescott", selectable: [.haswell]), .haswell)
+        for core in OpenBLASCore.allCases {
+            XCTAssertTrue(Self.sapphireRapids.isSuperset(of: core.requiredFeatures), "\(core)")
+            XCTAssertFalse(Self.sse.isSuperset(of: core.requiredFeatures), "\(core)")
+        }
+    }
+
+    func testTheUsersSettingAndBuildsWithoutDynamicArchAreLeftAlone() {
+        XCTAssertNil(decide(Self.skylakeSP, running: "Prescott", user: "Prescott"))
+        XCTAssertNil(decide(Self.skylakeSP, running: "Haswell", user: "Haswell"))
+        XCTAssertEqual(decide(Self.skylakeSP, running: "Prescott", user: ""), .skylakeX, "an empty value is no setting")
+        XCTAssertNil(decide(Self.skylakeSP, running: "Prescott", disabled: true))
+        XCTAssertNil(decide(Self.skylakeSP, running: "Prescott", dynamicArch: false))
+        XCTAssertEqual(
+            KernelDecision.decide(features: Self.skylakeSP, runningCore: "Prescott", selectable: OpenBLASCore.selectable,
+                                  userCoreType: "Haswell", dynamicArch: true, disabled: false),
+            .keep(reason: "OPENBLAS_CORETYPE=Haswell is set"))
+    }
+
+    func testInstructionSetNames() {
+        XCTAssertEqual(Self.cooperLake.bestInstructionSet, "AVX-512 (F, CD, BW, DQ, VL) + BF16")
+        XCTAssertEqual(Self.sapphireRapids.bestInstructionSet, "AVX-512 (F, CD, BW, DQ, VL) + BF16 + AMX")
+        XCTAssertEqual(Self.haswell.bestInstructionSet, "AVX2 + FMA")
+        XCTAssertEqual(Self.sandyBridge.bestInstructionSet, "AVX")
+        XCTAssertEqual(Self.sse.bestInstructionSet, "SSE4.2")
+        XCTAssertEqual(CPUFeatures([.sse2]).bestInstructionSet, "SSE2")
+        XCTAssertEqual(Self.haswell.description, "SSE2, SSE3, SSSE3, SSE4.1, SSE4.2, AVX, FMA, AVX2")
+    }
+
+    /// The kernel's own record of the CPU's flags, an independent reading of cpuid.
+    func procCPUInfoFlags() throws -> Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
+            throw XCTSkip("no x86 flags in /proc/cpuinfo on this machine")
+        }
+        return Set(line.split(separator: ":", maxSplits: 1).last!.split(separator: " ").map(String.init))
+    }
+
+    func testCPUFeaturesAgreeWithProcCPUInfo() throws {
+        let flags = try procCPUInfoFlags()
+        let pairs: [(CPUFeatures, String)] = [
+            (.sse2, "sse2"), (.sse3, "pni"), (.ssse3, "ssse3"), (.sse4_1, "sse4_1"), (.sse4_2, "sse4_2"),
+            (.avx, "avx"), (.fma, "fma"), (.avx2, "avx2"), (.avx512F, "avx512f"), (.avx512CD, "avx512cd"),
+            (.avx512BW, "avx512bw"), (.avx512DQ, "avx512dq"), (.avx512VL, "avx512vl"),
+            (.avx512BF16, "avx512_bf16"), (.amxTile, "amx_tile"),
+        ]
+        for (feature, flag) in pairs {
+            XCTAssertEqual(CPUFeatures.current.contains(feature), flags.contains(flag), flag)
+        }
+    }
+
+    /// The widest kernel level the CPU supports, from /proc/cpuinfo rather than Kindling's own reading.
+    func widestLevelFromProcCPUInfo() throws -> Int {
+        let flags = try procCPUInfoFlags()
+        if flags.isSuperset(of: ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]) { return 3 }
+        if flags.isSuperset(of: ["avx2", "fma"]) { return 2 }
+        return flags.contains("avx") ? 1 : 0
+    }
+
+    /// Runs `kindling doctor` with the given changes to this process's environment (nil removes).
+    func doctor(_ changes: [String: String?]) throws -> (status: Int32, output: String) {
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in changes { environment[name] = value }
+        let outcome = try CommandLineTests.kindling(arguments: ["doctor"], environment: environment)
+        return (outcome.status, outcome.output + outcome.errors)
+    }
+
+    func reportedCore(_ output: String) throws -> String {
+        let line = try XCTUnwrap(output.split(separator: "\n").first { $0.hasPrefix("kernels: ") }, output)
+        return String(line.dropFirst("kernels: ".count).prefix { $0 != "," })
+    }
+
+    func testTheExecutableRunsKernelsAtLeastAsWideAsTheCPUSupports() throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let user = environment["OPENBLAS_CORETYPE"], environment[LinearAlgebraBackend.detectedCoreVariable] == nil {
+            // This machine's environment chose the kernels (as on CPUs that some OpenBLAS builds get wrong):
+            // that choice wins, and Kindling says so.
+            let (status, output) = try doctor([:])
+            XCTAssertEqual(status, 0, output)
+            XCTAssertTrue(output.contains("OPENBLAS_CORETYPE=\(user) set by the user"), output)
+            return
+        }
+        // What Kindling does on its own: without any setting that this test process inherited from a script.
+        let (status, output) = try doctor(["OPENBLAS_CORETYPE": nil, LinearAlgebraBackend.detectedCoreVariable: nil])
+        XCTAssertEqual(status, 0, output)
+        let core = try reportedCore(output)
+        XCTAssertGreaterThanOrEqual(OpenBLASCore.level(ofCoreNamed: core), try widestLevelFromProcCPUInfo(), output)
+    }
+
+    func testTheChoiceCanBeTurnedOffAndNeverRestartsTwice() throws {
+        var (status, output) = try doctor(["OPENBLAS_CORETYPE": nil, LinearAlgebraBackend.keepCoreVariable: "1",
+                                           LinearAlgebraBackend.detectedCoreVariable: nil])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("detected by OpenBLAS"), output)
+        XCTAssertTrue(output.contains("Kindling keeps these kernels: KINDLING_KEEP_OPENBLAS_CORE is set."), output)
+        // A process started by a restart (the marker set) does not restart again, even if the setting is gone.
+        (status, output) = try doctor(["OPENBLAS_CORETYPE": nil, LinearAlgebraBackend.detectedCoreVariable: "Prescott"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("detected by OpenBLAS"), output)
+    }
+}
