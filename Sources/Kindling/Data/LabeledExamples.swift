@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a model learns from the labels, and so its output and loss.
 public enum Task: String, Sendable, Codable, CaseIterable {
     /// Two classes: one logit per example, binary cross-entropy on logits.
@@ -162,6 +164,30 @@ public struct Standardization: Sendable, Codable, Equatable {
     public init(mean: [Double], scale: [Double]) {
         self.mean = mean
         self.scale = scale
+    }
+
+    private enum CodingKeys: String, CodingKey { case mean, scale }
+
+    /// Decodes the hexadecimal floats `encode(to:)` writes (exact, whatever the JSON parser's rounding).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func decode(_ key: CodingKeys) throws -> [Double] {
+            try container.decode([String].self, forKey: key).map { text in
+                guard let value = Double(text) else {
+                    throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "'\(text)' is not a number")
+                }
+                return value
+            }
+        }
+        mean = try decode(.mean)
+        scale = try decode(.scale)
+    }
+
+    /// Encodes each statistic as a hexadecimal float string ("0x1.8p+1"), which round-trips exactly.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(mean.map { String(format: "%a", $0) }, forKey: .mean)
+        try container.encode(scale.map { String(format: "%a", $0) }, forKey: .scale)
     }
 
     /// The standardized features.

@@ -7,11 +7,23 @@ import Foundation
 /// learning rate 0.01 for 15000 iterations, the cost recorded every 1000, zeros / random (x10) / He, the
 /// weights drawn after seeding with 3, biases zero.
 public struct InitializationComparison: Sendable {
-    /// A named initialization, as the command line spells it.
+    /// A named initialization, as the command line spells it. The first eight are Kindling's schemes
+    /// (`InitializationScheme`); the four Keras names are Keras's initializers exactly, biases zero (with
+    /// `orthogonal`, Keras's `Orthogonal(gain=1)`, they are the five the Keras article compares).
     public enum Initialization: String, CaseIterable, Sendable {
         case zeros, random, he, xavier, lecun, orthogonal
         case pytorchDefault = "pytorch-default"
         case automatic
+        /// Keras `RandomUniform()`: U(-0.05, 0.05).
+        case randomUniform = "random-uniform"
+        /// Keras `GlorotUniform()`: U(±sqrt(6 / (fan_in + fan_out))).
+        case glorotUniform = "glorot-uniform"
+        /// Keras `HeNormal()`: `VarianceScaling(scale=2, mode="fan_in", distribution="truncated_normal")`,
+        /// N(0, σ²) truncated at ±2σ with σ = sqrt(2 / fan_in) / 0.87962566103423978.
+        case heNormal = "he-normal"
+        /// Keras `LecunUniform()`: `VarianceScaling(scale=1, mode="fan_in", distribution="uniform")`,
+        /// U(±sqrt(3 / fan_in)).
+        case lecunUniform = "lecun-uniform"
 
         /// The scheme, with `random` meaning N(0, 1) times `randomScale`.
         public func scheme(randomScale: Double) -> InitializationScheme {
@@ -24,6 +36,10 @@ public struct InitializationComparison: Sendable {
             case .orthogonal: return .orthogonal
             case .pytorchDefault: return .pytorchDefault
             case .automatic: return .automatic
+            case .randomUniform: return .initializer(.uniform(low: -0.05, high: 0.05))
+            case .glorotUniform: return .initializer(.xavierUniform())
+            case .heNormal: return .initializer(.varianceScaling(scale: 2, mode: .fanIn, distribution: .truncatedNormal))
+            case .lecunUniform: return .initializer(.lecunUniform)
             }
         }
     }
