@@ -17,7 +17,8 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
     /// The running unbiased variance, shape (C) (`running_var`).
     public let runningVariance: Buffer<Scalar>
     /// The number of batches normalized in training mode, as a 0-dimensional tensor
-    /// (`num_batches_tracked`; PyTorch stores it as an int64, here it has the layer's scalar type).
+    /// (`num_batches_tracked`). It is held in the layer's scalar type (exact up to 2²⁴ batches in Float,
+    /// 2⁵³ in Double) and marked as an integer buffer, so that files store it as I64 as PyTorch does.
     public let batchesTracked: Buffer<Scalar>
     /// The number of channels C.
     public let features: Int
@@ -43,7 +44,7 @@ public class BatchNorm<Scalar: TensorScalar>: Module {
         bias = affine ? Parameter(.zeros([features])) : nil
         runningMean = Buffer(.zeros([features]))
         runningVariance = Buffer(.ones([features]))
-        batchesTracked = Buffer(Tensor(0))
+        batchesTracked = Buffer(Tensor(0), isInteger: true)
     }
 
     /// The buffers under PyTorch's names, in PyTorch's order.

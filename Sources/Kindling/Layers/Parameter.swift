@@ -49,7 +49,13 @@ public final class Parameter<Scalar: TensorScalar> {
 public final class Buffer<Scalar: TensorScalar> {
     /// The current value.
     public var value: Tensor<Scalar>
+    /// True for a counter (BatchNorm's `num_batches_tracked`): its values are whole numbers, saved as
+    /// 64-bit integers (I64) as PyTorch stores them.
+    public let isInteger: Bool
 
-    /// A buffer holding `value`.
-    public init(_ value: Tensor<Scalar>) { self.value = value.detached() }
+    /// A buffer holding `value`; `isInteger` marks a counter that files store as I64.
+    public init(_ value: Tensor<Scalar>, isInteger: Bool = false) {
+        self.value = value.detached()
+        self.isInteger = isInteger
+    }
 }
