@@ -46,7 +46,8 @@ public struct FitResult: Sendable {
 /// After every epoch the model is evaluated on `validation` (evaluation mode, no graph) and
 /// `onEpoch` is called with the record. With `earlyStoppingPatience` p, training stops when the validation
 /// loss has not improved for p epochs, and the weights (and buffers) of the best epoch are restored.
-/// Epochs are numbered from `firstEpoch` (to continue a run). A NaN or infinite training loss stops
+/// Epochs are numbered from `firstEpoch` (to continue a run). With `showsProgress`, a progress line on
+/// standard error (when it is a terminal) is redrawn during each epoch. A NaN or infinite training loss stops
 /// training before the update it would make.
 ///
 /// ```swift
@@ -66,6 +67,7 @@ public func fit<Model: Module, Update: Optimizer>(
     generator: RandomGenerator,
     earlyStoppingPatience: Int? = nil,
     firstEpoch: Int = 1,
+    showsProgress: Bool = false,
     onEpoch: (EpochRecord) -> Void = { _ in }
 ) -> FitResult where Update.Scalar == Model.Scalar {
     require(training.count > 0, "fit: no training examples")
@@ -73,6 +75,9 @@ public func fit<Model: Module, Update: Optimizer>(
     require(earlyStoppingPatience == nil || validation != nil, "fit: early stopping needs validation examples")
     var result = FitResult()
     var best: (loss: Double, epoch: Int, state: [Tensor<Model.Scalar>])?
+    let batchesPerEpoch = (training.count + batchSize - 1) / batchSize
+    var progress = ProgressLine(total: epochs * batchesPerEpoch, enabled: showsProgress)
+    var stepsDone = 0
     model.train()
     optimizer.zeroGradients()
     epochLoop: for epoch in firstEpoch..<(firstEpoch + epochs) {
@@ -92,7 +97,10 @@ public func fit<Model: Module, Update: Optimizer>(
             loss.backward()
             optimizer.step()
             optimizer.zeroGradients()
+            stepsDone += 1
+            progress.update(step: stepsDone, loss: value)
         }
+        progress.finish()
         var validationLoss: Double?
         var validationMetric: Double?
         if let validation {
