@@ -26,9 +26,10 @@ struct Evaluate: ParsableCommand {
         let specification = saved.specification
         let network = try saved.makeModel(as: Scalar.self)
         let raw = try readLabelled(specification)
+        let inputs: Tensor<Scalar> = try specification.inputs(raw, as: Scalar.self)
         let classes = specification.task == .regression ? nil : ClassEncoding(names: specification.classNames)
         var examples = try LabeledExamples<Scalar>(raw, task: specification.task, classes: classes)
-        examples.features = try specification.inputs(raw, as: Scalar.self)
+        examples.features = inputs
         let output = network.evaluationOutput(examples.features)
         let loss = withoutGradient { Double(taskLoss(output, examples, task: specification.task).scalars[0]) }
         print("\(raw.count) examples from \(raw.path)")

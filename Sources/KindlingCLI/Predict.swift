@@ -54,14 +54,14 @@ struct Predict: ParsableCommand {
     /// The features: a CSV file may carry the label column (the model's, by name, or the last when there is
     /// one column too many), which is left out.
     func readFeatures(_ specification: ModelSpecification) throws -> RawExamples {
-        var options = input
-        if options.labelColumn != nil || options.labels != nil { return try options.read() }
-        options.labelColumn = nil
-        let unlabelled = try RawExamples(contentsOf: URL(fileURLWithPath: options.data), header: options.csvHeader, label: .none)
-        guard unlabelled.featureCount == specification.featureCount + 1, unlabelled.exampleShape.count == 1 else { return unlabelled }
-        if let name = specification.labelName, unlabelled.featureNames.contains(name) {
-            return try RawExamples(contentsOf: URL(fileURLWithPath: options.data), header: options.csvHeader, label: .name(name))
+        if input.labelColumn != nil || input.labels != nil { return try input.read() }
+        let url = URL(fileURLWithPath: input.data)
+        if let name = specification.labelName, !name.hasPrefix("column "),
+           let labelled = try? RawExamples(contentsOf: url, header: input.csvHeader, label: .name(name)) {
+            return labelled
         }
-        return try RawExamples(contentsOf: URL(fileURLWithPath: options.data), header: options.csvHeader, label: .last)
+        let unlabelled = try RawExamples(contentsOf: url, header: input.csvHeader, label: .none)
+        guard unlabelled.featureCount == specification.featureCount + 1, unlabelled.exampleShape.count == 1 else { return unlabelled }
+        return try RawExamples(contentsOf: url, header: input.csvHeader, label: .last)
     }
 }
