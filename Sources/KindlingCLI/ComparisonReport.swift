@@ -8,7 +8,7 @@ struct ComparisonReport {
     let runs: [InitializationComparison.Run]
 
     var report: Report {
-        var report = Report(title: "Kindling: comparing initializations on \(configuration.dataset.rawValue)")
+        var report = Report(title: "Kindling: comparing initializations on \(configuration.userData?.name ?? configuration.dataset.rawValue)")
         report.addText("""
             Network \(configuration.hiddenLayers.map(String.init).joined(separator: "-")) hidden (ReLU), \
             \(configuration.optimizer.rawValue) at learning rate \(configuration.learningRate), \

@@ -107,6 +107,32 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(outcome.output.contains("Non-trainable params: 65 (260.00 B)"), outcome.output)   // running mean, var, batch count
     }
 
+    func testResumeContinuesTheEpochCountFromTheSavedWeights() throws {
+        let folder = try temporaryFolder()
+        let first = folder.appendingPathComponent("first.safetensors").path
+        let second = folder.appendingPathComponent("second.safetensors").path
+        var outcome = try kindling("train", "--data", dataset("wine.csv"), "--label-column", "class", "--epochs", "2", "--save", first)
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        outcome = try kindling("train", "--data", dataset("wine.csv"), "--label-column", "class", "--epochs", "1",
+                               "--resume", first, "--save", second)
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        XCTAssertTrue(outcome.output.contains("epoch 3  loss"), outcome.output)
+        XCTAssertTrue(outcome.output.contains("init from \(first)"), outcome.output)
+    }
+
+    func testCompareInitOnTheUsersDataWithKerasInitializers() throws {
+        let outcome = try kindling("compare-init", "--data", dataset("wine.csv"), "--label-column", "class",
+                                   "--inits", "random-uniform,glorot-uniform,he-normal,lecun-uniform,orthogonal",
+                                   "--optimizer", "adam", "--lr", "0.001", "--iterations", "50", "--batch-size", "32",
+                                   "--record-every", "10", "--layers", "16")
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        let names = outcome.output.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+        XCTAssertEqual(names, ["random-uniform", "glorot-uniform", "he-normal", "lecun-uniform", "orthogonal"], outcome.output)
+        let regression = try kindling("compare-init", "--data", dataset("diabetes.csv"))
+        XCTAssertNotEqual(regression.status, 0)
+        XCTAssertTrue(regression.errors.contains("compare-init compares classifiers"), regression.errors)
+    }
+
     func testUserErrorsAreNamedExitNonZeroAndWriteNothing() throws {
         let folder = try temporaryFolder()
         let model = folder.appendingPathComponent("wine.safetensors").path

@@ -98,10 +98,37 @@ public struct InitializationComparison: Sendable {
         case float, double
     }
 
+    /// Classification examples of the user's own, as rows of Double features and class labels.
+    public struct Examples: Sendable {
+        /// The features, row-major: count × featureCount.
+        public var features: [Double]
+        /// The number of features per example.
+        public var featureCount: Int
+        /// The class of each example, in 0..<classCount.
+        public var labels: [Int]
+        /// The number of classes.
+        public var classCount: Int
+
+        /// Examples from their parts.
+        public init(features: [Double], featureCount: Int, labels: [Int], classCount: Int) {
+            self.features = features
+            self.featureCount = featureCount
+            self.labels = labels
+            self.classCount = classCount
+        }
+
+        func dataset<Scalar: TensorScalar>(as _: Scalar.Type) -> Dataset<Scalar> {
+            Dataset(features: Tensor(shape: [labels.count, featureCount], scalars: features.map { Scalar($0) }),
+                    labels: labels, classCount: classCount)
+        }
+    }
+
     /// Everything a comparison run depends on; the defaults are the course's experiment.
     public struct Configuration: Sendable {
         /// The data.
         public var dataset = DatasetName.circles
+        /// The user's training and test examples, used instead of `dataset` when set.
+        public var userData: (name: String, train: Examples, test: Examples)?
         /// Hidden layer widths, each followed by ReLU; input and output sizes come from the data.
         public var hiddenLayers = [10, 5]
         /// The initializations to compare, in order.
@@ -176,7 +203,8 @@ public struct InitializationComparison: Sendable {
     /// Trains one network per initialization in `Scalar` precision.
     public static func run<Scalar: TensorScalar>(_ configuration: Configuration, as _: Scalar.Type) throws -> [Run] {
         try configuration.validate()
-        let (train, test) = configuration.dataset.load(as: Scalar.self)
+        let (train, test) = configuration.userData.map { ($0.train.dataset(as: Scalar.self), $0.test.dataset(as: Scalar.self)) }
+            ?? configuration.dataset.load(as: Scalar.self)
         let binary = train.classCount == 2
         return try configuration.initializations.map { initialization in
             let generator = RandomGenerator(seed: configuration.seed)
