@@ -121,7 +121,9 @@ def mlp(optimizer_name, steps=60):
     return timed_classifier_steps(model, optimizer, x, labels, warm_up=5, steps=steps)
 
 
-def cnn(steps=20):
+def cnn(steps=20, frozen_backbone=False):
+    """KindlingBench's cnn workload; with frozen_backbone (cnn-frozen), conv1 and bn1 are frozen and the
+    optimizer gets the head's parameters only."""
     import torch
 
     class SimpleCNN(torch.nn.Module):
@@ -139,7 +141,11 @@ def cnn(steps=20):
 
     torch.manual_seed(0)
     model = SimpleCNN()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    if frozen_backbone:
+        model.conv1.requires_grad_(False)
+        model.bn1.requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.SGD(trainable, lr=0.01, momentum=0.9)
     x = torch.randn(64, 3, 32, 32)
     labels = torch.randint(0, 10, (64,))
     return timed_classifier_steps(model, optimizer, x, labels, warm_up=3, steps=steps)
@@ -266,6 +272,7 @@ WORKLOADS = {
     "mlp-sgd": ("mlp-sgd", "pytorch", lambda: mlp("sgd")),
     "mlp-adamw": ("mlp-adamw", "pytorch", lambda: mlp("adamw")),
     "cnn": ("cnn", "pytorch", cnn),
+    "cnn-frozen": ("cnn-frozen", "pytorch", lambda: cnn(frozen_backbone=True)),
     "overhead": ("overhead", "pytorch", overhead),
 }
 

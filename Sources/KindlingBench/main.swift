@@ -4,7 +4,8 @@
 // file, added to the list below.
 import Foundation
 
-let workloads: [Workload] = [.comparison, .mlpSGD, .mlpAdamW, .cnn, .overhead, .memory, .matmul, .csv, .digitsTraining]
+let workloads: [Workload] = [.comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .csv,
+                              .digitsTraining]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, name != "--help", name != "-h" else {

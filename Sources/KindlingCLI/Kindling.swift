@@ -8,7 +8,7 @@ struct KindlingCommand: ParsableCommand {
         commandName: "kindling",
         abstract: "Weight-initialization experiments on a small, fast deep-learning framework.",
         version: kindlingVersion,
-        subcommands: [CompareInit.self, Propagate.self, Train.self, Evaluate.self, Predict.self]
+        subcommands: [CompareInit.self, Propagate.self, Inspect.self, Train.self, Evaluate.self, Predict.self]
     )
 }
 

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Kindling
+import Kindling
 
 /// Freezing a subtree: no gradient, no update, no graph recorded for its weights.
 final class FreezingTests: XCTestCase {

@@ -3,7 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import Kindling
+import Kindling
 
 /// safetensors reading and writing, against files written by the Python library
 /// (Scripts/reference/safetensors_files.py), malformed files, and atomic saving.
@@ -251,6 +251,11 @@ final class SafeTensorsTests: XCTestCase {
             XCTAssertEqual(path, "/nonexistent/model.safetensors")
         }
     }
+}
+
+/// The little-endian bytes of integers.
+func littleEndianBytes<T: FixedWidthInteger>(of values: [T]) -> [UInt8] {
+    values.flatMap { value in (0..<MemoryLayout<T>.size).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
 }
 
 /// A small seeded generator (Steele et al.'s SplitMix64) for the mutation test.

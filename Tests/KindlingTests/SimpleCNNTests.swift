@@ -10,9 +10,9 @@ final class SimpleCNN<Scalar: TensorScalar>: Module {
     let pool = MaxPool2d<Scalar>(kernelSize: 2, stride: 2)
     let fc: Linear<Scalar>
 
-    init(generator: RandomGenerator = .global) {
+    init(classes: Int = 10, generator: RandomGenerator = .global) {
         conv1 = Conv2d(3, 32, kernelSize: 3, padding: 1, generator: generator)
-        fc = Linear(32 * 16 * 16, 10, generator: generator)
+        fc = Linear(32 * 16 * 16, classes, generator: generator)
     }
 
     func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {

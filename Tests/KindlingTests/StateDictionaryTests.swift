@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Kindling
+import Kindling
 
 /// Saving and loading models through safetensors: dtypes in the file, strict and non-strict loads,
 /// Float and Double models reading each other's files.

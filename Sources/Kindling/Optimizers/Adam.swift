@@ -29,7 +29,7 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     public let decoupledWeightDecay: Bool
 
     /// The moments and the update count of one parameter.
-    private final class State {
+    final class State {
         let firstMoment: StateBuffer<Scalar>
         let secondMoment: StateBuffer<Scalar>
         var step = 0
@@ -41,7 +41,7 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// One state per parameter, allocated at its first update.
-    private var states: [State?]
+    var states: [State?]
 
     /// An optimizer of `parameters` with PyTorch's defaults for Adam.
     ///

@@ -25,7 +25,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public let weightDecay: Double
 
     /// One momentum buffer per parameter, allocated at its first update.
-    private var momentumBuffers: [StateBuffer<Scalar>?]
+    var momentumBuffers: [StateBuffer<Scalar>?]
 
     /// An optimizer of `parameters` with PyTorch's defaults.
     ///

@@ -45,13 +45,8 @@ public struct SafeTensors: Equatable, Sendable {
 
         /// The tensor's elements, stored as F32 for a `Tensor<Float>` and F64 for a `Tensor<Double>`.
         public init<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>) {
-            if let values = tensor.scalars as? [Float] {
-                self.init(dtype: .float32, shape: tensor.shape, bytes: littleEndianBytes(of: values.map(\.bitPattern)))
-            } else if let values = tensor.scalars as? [Double] {
-                self.init(dtype: .float64, shape: tensor.shape, bytes: littleEndianBytes(of: values.map(\.bitPattern)))
-            } else {
-                self.init(dtype: .float64, shape: tensor.shape, bytes: littleEndianBytes(of: tensor.scalars.map { Double($0).bitPattern }))
-            }
+            let dtype: SafeTensorsDType = Scalar.self == Float.self ? .float32 : .float64
+            self.init(dtype: dtype, shape: tensor.shape, bytes: tensor.withUnsafeBufferPointer { littleEndianBytes(of: $0) })
         }
 
         /// 64-bit integers stored as I64 (PyTorch's `torch.int64`), in row-major order for `shape`.
@@ -91,11 +86,11 @@ public struct SafeTensors: Equatable, Sendable {
         guard let entry = tensors[key] else { throw SafeTensorsError.missingTensor(key: key) }
         let count = entry.elementCount
         let scalars: [Scalar]? = entry.bytes.withUnsafeBytes { raw in
-            if Scalar.self == Float.self, entry.dtype == .float32 {
-                return (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } as? [Scalar]
-            }
-            if Scalar.self == Double.self, entry.dtype == .float64 {
-                return (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) } as? [Scalar]
+            if (Scalar.self == Float.self && entry.dtype == .float32) || (Scalar.self == Double.self && entry.dtype == .float64) {
+                return [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    fromLittleEndian(raw, into: UnsafeMutableRawBufferPointer(buffer), elementSize: MemoryLayout<Scalar>.size)
+                    initialized = count
+                }
             }
             var values: [Scalar] = []
             values.reserveCapacity(count)
@@ -139,6 +134,24 @@ public struct SafeTensors: Equatable, Sendable {
             }
         }
     }
+}
+
+/// The little-endian bytes of floating-point values, in order.
+func littleEndianBytes<T: BinaryFloatingPoint>(of values: UnsafeBufferPointer<T>) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: values.count * MemoryLayout<T>.size) { bytes, initialized in
+        fromLittleEndian(UnsafeRawBufferPointer(values), into: UnsafeMutableRawBufferPointer(bytes), elementSize: MemoryLayout<T>.size)
+        initialized = values.count * MemoryLayout<T>.size
+    }
+}
+
+/// Copies elements of `elementSize` bytes between little-endian and native order, either way (a plain
+/// copy on a little-endian machine).
+func fromLittleEndian(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int) {
+    #if _endian(little)
+    destination.copyMemory(from: source)
+    #else
+    for index in 0..<source.count { destination[index] = source[index - index % elementSize + elementSize - 1 - index % elementSize] }
+    #endif
 }
 
 /// The little-endian bytes of integers, in order.

@@ -3,20 +3,35 @@
 /// The cases are those of the `safetensors` library except the sub-byte and complex types (F4, F6, C64),
 /// which the Python library writes only for types PyTorch models rarely hold.
 public enum SafeTensorsDType: String, CaseIterable, Sendable {
+    /// A byte, 0 false, anything else true.
     case bool = "BOOL"
+    /// Unsigned 8-bit integer.
     case uint8 = "U8"
+    /// Signed 8-bit integer.
     case int8 = "I8"
+    /// 8-bit float, 5 exponent and 2 mantissa bits (read as bytes, not converted).
     case float8E5M2 = "F8_E5M2"
+    /// 8-bit float, 4 exponent and 3 mantissa bits (read as bytes, not converted).
     case float8E4M3 = "F8_E4M3"
+    /// Signed 16-bit integer.
     case int16 = "I16"
+    /// Unsigned 16-bit integer.
     case uint16 = "U16"
+    /// IEEE half precision.
     case float16 = "F16"
+    /// bfloat16: the upper 16 bits of a Float.
     case bfloat16 = "BF16"
+    /// Signed 32-bit integer.
     case int32 = "I32"
+    /// Unsigned 32-bit integer.
     case uint32 = "U32"
+    /// IEEE single precision (Float).
     case float32 = "F32"
+    /// IEEE double precision (Double).
     case float64 = "F64"
+    /// Signed 64-bit integer (torch.int64).
     case int64 = "I64"
+    /// Unsigned 64-bit integer.
     case uint64 = "U64"
 
     /// The size of one element in bytes.

@@ -34,6 +34,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     /// The file cannot be written (the previous file, if any, is left as it was).
     case cannotWrite(path: String, reason: String)
 
+    /// The message: the problem, the key and the values involved.
     public var description: String {
         switch self {
         case let .fileTooShort(count):

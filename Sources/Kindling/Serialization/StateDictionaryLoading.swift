@@ -13,6 +13,13 @@ public struct StateDictionaryLoadResult: Equatable, Sendable {
         public let loadedShape: [Int]
         /// The shape the model has.
         public let modelShape: [Int]
+
+        /// A mismatch at `key`.
+        public init(key: String, loadedShape: [Int], modelShape: [Int]) {
+            self.key = key
+            self.loadedShape = loadedShape
+            self.modelShape = modelShape
+        }
     }
 
     /// The model's keys that the state dictionary lacks (left as they were), in `stateDictionary` order.
@@ -36,6 +43,7 @@ public struct StateDictionaryError: Error, Equatable, CustomStringConvertible {
     /// The lists of problems.
     public let result: StateDictionaryLoadResult
 
+    /// PyTorch's layout: a title line, then one line per kind of problem.
     public var description: String {
         var lines = ["Error(s) in loading state dictionary for \(modelName):"]
         if !result.missingKeys.isEmpty {
