@@ -62,8 +62,8 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Weight decay (default: 0, and 0.01 for adamw as PyTorch).")
     var weightDecay: Double?
 
-    @Option(help: "Seed of the split, the initial weights and the batch order.")
-    var seed: UInt32 = 0
+    @Option(help: "Seed of the split, the initial weights and the batch order (default 0, or the resumed run's).")
+    var seed: UInt32?
 
     @Option(help: "Stop when the validation loss has not improved for this many epochs, and keep the best weights.")
     var earlyStopping: Int?
@@ -77,7 +77,7 @@ struct Train: ParsableCommand {
     @Option(help: "Save the trained model (safetensors, with what evaluate and predict need in its metadata).")
     var save: String?
 
-    @Option(help: "Continue training a model saved by --save (its weights, and its epoch count; the optimizer starts afresh).")
+    @Option(help: "Continue training a model saved by --save: its weights, optimizer state and epoch count, with the same split and batch order as an uninterrupted run (give the same --seed, --optimizer, --lr and --batch-size).")
     var resume: String?
 
     @Flag(help: "Print only the summary and the final line.")
@@ -118,6 +118,7 @@ struct Train: ParsableCommand {
 
     func run<Scalar: TensorScalar>(as _: Scalar.Type) throws {
         let saved = try resume.map(SavedModel.init(path:))
+        let seed = self.seed ?? saved?.seed ?? 0
         let raw = try input.read()
         guard let labels = raw.labels else { throw CommandError("\(raw.path): no labels to train on") }
         let generator = RandomGenerator(seed: seed)
@@ -147,23 +148,27 @@ struct Train: ParsableCommand {
             if let set = validationSet { validationSet?.features = standardization.apply(to: set.features) }
         }
 
-        let network: Sequential<Scalar>
-        if let saved {
-            network = try saved.makeModel(as: Scalar.self)
+        // The same draws in the same order as the run being resumed: the split (above), the initial weights,
+        // then one permutation per epoch already trained; so a resumed run continues the uninterrupted one.
+        let startingInitialization = saved.map { $0.initialization.flatMap(InitializationComparison.Initialization.init(rawValue:)) }
+            ?? initialization
+        let network: Sequential<Scalar> = specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
+        if let startingInitialization {
+            network.initializeWeights(startingInitialization.scheme(randomScale: 1), generator: generator)
+        } else if specification.architecture == .simplecnn {
+            ModelSpecification.initializeLikeTheArticle(network, generator: generator)
         } else {
-            network = specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
-            if let initialization {
-                network.initializeWeights(initialization.scheme(randomScale: 1), generator: generator)
-            } else if specification.architecture == .simplecnn {
-                ModelSpecification.initializeLikeTheArticle(network, generator: generator)
-            } else {
-                network.initializeWeights(.automatic, generator: generator)
-            }
+            network.initializeWeights(.automatic, generator: generator)
+        }
+        if let saved {
+            try saved.loadWeights(into: network)
+            for _ in 0..<saved.epoch { _ = generator.permutation(training.count) }
         }
         print(network.summary(inputShape: specification.inputShape))
-        print(describe(specification, training: training.count, validation: validationSet?.count))
+        print(describe(specification, training: training.count, validation: validationSet?.count, seed: seed))
 
         let update = try makeOptimizer(network.parameters)
+        try saved?.loadOptimizerState(into: update)
         let firstEpoch = (saved?.epoch ?? 0) + 1
         let width = String(firstEpoch + epochs - 1).count
         let result = fit(network, training: training, validation: validationSet, task: specification.task, optimizer: update,
@@ -196,8 +201,9 @@ struct Train: ParsableCommand {
         }
         if let save {
             let url = try checkWritableFile(save, option: "save")
-            try network.save(to: url, metadata: SavedModel.metadata(specification, precision: precision,
-                                                                    epoch: result.bestEpoch ?? lastEpoch, seed: seed))
+            let metadata = SavedModel.metadata(specification, precision: precision, epoch: result.bestEpoch ?? lastEpoch,
+                                               seed: seed, initialization: (saved?.initialization).map { $0 } ?? initialization?.rawValue)
+            try SavedModel.write(network, optimizer: update, metadata: metadata, to: url)
             print("Model saved to \(url.path)")
         }
     }
@@ -246,7 +252,7 @@ struct Train: ParsableCommand {
         }
     }
 
-    func makeOptimizer<Scalar>(_ parameters: [Parameter<Scalar>]) throws -> any Optimizer<Scalar> {
+    func makeOptimizer<Scalar>(_ parameters: [Parameter<Scalar>]) throws -> any CheckpointableOptimizer<Scalar> {
         let decay = weightDecay ?? (optimizer == .adamw ? 0.01 : 0)
         switch optimizer {
         case .sgd: return try SGD(parameters, learningRate: learningRate, weightDecay: decay)
@@ -256,7 +262,7 @@ struct Train: ParsableCommand {
         }
     }
 
-    func describe(_ specification: ModelSpecification, training: Int, validation: Int?) -> String {
+    func describe(_ specification: ModelSpecification, training: Int, validation: Int?, seed: UInt32) -> String {
         let task: String
         switch specification.task {
         case .binary: task = "binary classification (\(specification.classNames.joined(separator: " / "))), binary cross-entropy on logits"

@@ -107,17 +107,31 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(outcome.output.contains("Non-trainable params: 65 (260.00 B)"), outcome.output)   // running mean, var, batch count
     }
 
-    func testResumeContinuesTheEpochCountFromTheSavedWeights() throws {
+    /// Two epochs, saved, then one more resumed from the file, give the same third epoch as three epochs in
+    /// one run, to the last digit: weights, Adam's moments and step counts, split and batch order continue.
+    func testResumeContinuesTheUninterruptedRunExactly() throws {
         let folder = try temporaryFolder()
-        let first = folder.appendingPathComponent("first.safetensors").path
-        let second = folder.appendingPathComponent("second.safetensors").path
-        var outcome = try kindling("train", "--data", dataset("wine.csv"), "--label-column", "class", "--epochs", "2", "--save", first)
+        let saved = folder.appendingPathComponent("two.safetensors").path
+        func thirdEpoch(_ report: String) throws -> Substring {
+            let rows = try String(contentsOfFile: folder.appendingPathComponent(report).appendingPathComponent("epochs.csv").path,
+                                  encoding: .utf8).split(separator: "\n")
+            let row = try XCTUnwrap(rows.first { $0.hasPrefix("3,") }, "\(rows)")
+            return row[..<row.lastIndex(of: ",")!]   // without the seconds
+        }
+        let common = ["--data", try dataset("wine.csv"), "--label-column", "class", "--precision", "double"]
+        var outcome = try kindling(arguments: ["train"] + common + ["--epochs", "3", "--report", folder.appendingPathComponent("straight").path])
         XCTAssertEqual(outcome.status, 0, outcome.errors)
-        outcome = try kindling("train", "--data", dataset("wine.csv"), "--label-column", "class", "--epochs", "1",
-                               "--resume", first, "--save", second)
+        outcome = try kindling(arguments: ["train"] + common + ["--epochs", "2", "--save", saved])
         XCTAssertEqual(outcome.status, 0, outcome.errors)
-        XCTAssertTrue(outcome.output.contains("epoch 3  loss"), outcome.output)
-        XCTAssertTrue(outcome.output.contains("init from \(first)"), outcome.output)
+        outcome = try kindling(arguments: ["train"] + common + ["--epochs", "1", "--resume", saved,
+                                                               "--report", folder.appendingPathComponent("resumed").path])
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        XCTAssertTrue(outcome.output.contains("init from \(saved)"), outcome.output)
+        XCTAssertEqual(try thirdEpoch("resumed"), try thirdEpoch("straight"))
+
+        let otherOptimizer = try kindling(arguments: ["train"] + common + ["--epochs", "1", "--resume", saved, "--optimizer", "sgd"])
+        XCTAssertNotEqual(otherOptimizer.status, 0)
+        XCTAssertTrue(otherOptimizer.errors.contains("its optimizer state does not fit --optimizer"), otherOptimizer.errors)
     }
 
     func testCompareInitOnTheUsersDataWithKerasInitializers() throws {
