@@ -133,6 +133,32 @@ final class DataReaderTests: XCTestCase {
         XCTAssertEqual(unlabelled.line(ofRow: 1), 3)
     }
 
+    /// A file over 1 MB without quotes is parsed in one part per core; blank lines leave gaps that are
+    /// closed, and an error in a later part still names its line.
+    func testLargeFilesParsedInPartsGiveTheSameRowsAndLines() throws {
+        var text = "a,b,label\n"
+        var expected: [Double] = []
+        var lineOfRow: [Int] = []
+        var line = 1
+        for row in 0..<80_000 {
+            if row % 7_001 == 0 {
+                text += "\n"
+                line += 1
+            }
+            text += "\(row).5,\(-row),\(row % 3)\n"
+            line += 1
+            expected += [Double(row) + 0.5, Double(-row)]
+            lineOfRow.append(line)
+        }
+        let table = try CSVTableFile(contentsOf: temporaryFile(text))
+        XCTAssertEqual(table.rowCount, 80_000)
+        XCTAssertEqual(table.features, expected)
+        XCTAssertEqual(table.labels.suffix(3), ["2", "0", "1"])
+        XCTAssertEqual(table.line(ofRow: 79_999), lineOfRow[79_999])
+        let broken = text.replacingOccurrences(of: "\n79000.5,", with: "\n79000.5x,")
+        try assertFails(broken) { .malformedNumber(path: $0, line: lineOfRow[79_000], column: 1, field: "field 1 ('a')", text: "79000.5x") }
+    }
+
     func testNumbersAreCorrectlyRounded() throws {
         let texts = ["0.1", "-2.5e-3", "123456789012345678901234", "1.7976931348623157e308", "4.9e-324",
                      "0.30000000000000004", ".5", "7.", "+3", "2.2250738585072011e-308", "1E22", "9007199254740993"]

@@ -118,23 +118,17 @@ public struct CSVTableFile: Sendable {
         }
 
         let layout = CSVScanner.Layout(columnCount: columnCount, labelColumn: labelColumn)
-        var parts: [CSVScanner.Part] = []
+        let rows: CSVScanner.Rows
         do {
-            parts = try scanner.parseRows(from: position, layout: layout)
+            rows = try scanner.parseRows(from: position, layout: layout)
         } catch let problem as CSVScanner.Problem {
             throw problem.dataError(path: path, scanner: scanner, columnNames: hasHeader ? columnNames : [])
         }
-        rowCount = parts.reduce(0) { $0 + $1.rowOffsets.count }
+        rowCount = rows.rowOffsets.count
         guard rowCount > 0 else { throw DataError.empty(path: path) }
-        if parts.count == 1 {
-            features = parts[0].features
-            labels = parts[0].labels
-            rowOffsets = parts[0].rowOffsets
-        } else {
-            features = parts.flatMap(\.features)
-            labels = parts.flatMap(\.labels)
-            rowOffsets = parts.flatMap(\.rowOffsets)
-        }
+        features = rows.features
+        labels = rows.labels
+        rowOffsets = rows.rowOffsets
     }
 
     /// Line and column (from 1) of a byte offset.

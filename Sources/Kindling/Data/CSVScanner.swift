@@ -15,9 +15,16 @@ struct CSVScanner: @unchecked Sendable {
         let labelColumn: Int?
     }
 
-    /// The rows of one contiguous part of the file.
-    struct Part {
+    /// The rows of the file: features row-major, label texts and where each row starts.
+    struct Rows {
         var features: [Double] = []
+        var labels: [String] = []
+        var rowOffsets: [Int] = []
+    }
+
+    /// What one contiguous part of the file held besides its features, which it writes in place.
+    private struct Part {
+        var rowCount = 0
         var labels: [String] = []
         var rowOffsets: [Int] = []
     }
@@ -138,8 +145,10 @@ struct CSVScanner: @unchecked Sendable {
     }
 
     /// Parses every data row from `offset` to the end. A large file without quotes is split at line
-    /// breaks into one part per core, parsed concurrently.
-    func parseRows(from offset: Int, layout: Layout) throws -> [Part] {
+    /// breaks into one part per core, parsed concurrently; each part writes its features straight into its
+    /// region of the result (sized by its count of line breaks, an upper bound on its rows), and the regions
+    /// are closed up afterwards when blank lines left gaps.
+    func parseRows(from offset: Int, layout: Layout) throws -> Rows {
         let length = bytes.count - offset
         let hasQuotes = bytes[offset...].withUnsafeBufferPointer { memchr($0.baseAddress!, Int32(Self.quote), $0.count) != nil }
         let partCount = hasQuotes || length < 1 << 20 ? 1 : ParallelChunks.coreCount
@@ -151,27 +160,53 @@ struct CSVScanner: @unchecked Sendable {
         }
         boundaries.append(bytes.count)
         let ranges = (0..<boundaries.count - 1).map { boundaries[$0]..<boundaries[$0 + 1] }
-        var results = [Result<Part, Problem>](repeating: .success(Part()), count: ranges.count)
-        if ranges.count == 1 {
-            results[0] = parse(ranges[0], layout: layout)
-        } else {
-            results.withUnsafeMutableBufferPointer { slots in
-                nonisolated(unsafe) let slots = slots
-                DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
-                    slots[part] = parse(ranges[part], layout: layout)
+        let maximumRows = ranges.map { range in
+            bytes[range].withUnsafeBufferPointer { buffer in
+                var count = 0
+                var position = buffer.baseAddress!
+                let end = position + buffer.count
+                while position < end, let found = memchr(position, Int32(Self.newline), end - position) {
+                    count += 1
+                    position = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
                 }
+                return count + (range.isEmpty || bytes[range.upperBound - 1] == Self.newline ? 0 : 1)
             }
         }
-        return try results.map { try $0.get() }
+        let width = layout.columnCount - (layout.labelColumn == nil ? 0 : 1)
+        let starts = maximumRows.indices.map { maximumRows[..<$0].reduce(0, +) * width }
+        var results = [Result<Part, Problem>](repeating: .success(Part()), count: ranges.count)
+        let features = [Double](unsafeUninitializedCapacity: maximumRows.reduce(0, +) * width) { buffer, count in
+            let base = buffer.baseAddress
+            results.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let slots = slots
+                nonisolated(unsafe) let base = base
+                DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
+                    slots[part] = parse(ranges[part], layout: layout, into: base.map { $0 + starts[part] })
+                }
+            }
+            count = 0
+            for (part, result) in results.enumerated() {
+                guard case .success(let rows) = result, let base else { return }
+                if starts[part] != count { (base + count).update(from: base + starts[part], count: rows.rowCount * width) }
+                count += rows.rowCount * width
+            }
+        }
+        var rows = Rows(features: features)
+        for result in results {
+            let part = try result.get()
+            rows.labels += part.labels
+            rows.rowOffsets += part.rowOffsets
+        }
+        return rows
     }
 
     /// The rows whose records start in `range`.
-    private func parse(_ range: Range<Int>, layout: Layout) -> Result<Part, Problem> {
+    /// Writes the features to `output`, row after row.
+    private func parse(_ range: Range<Int>, layout: Layout, into output: UnsafeMutablePointer<Double>?) -> Result<Part, Problem> {
         bytes.withUnsafeBufferPointer { buffer in
             var part = Part()
-            let estimatedRows = range.count / max(1, layout.columnCount * 4)
-            part.features.reserveCapacity(estimatedRows * (layout.columnCount - (layout.labelColumn == nil ? 0 : 1)))
-            part.rowOffsets.reserveCapacity(estimatedRows)
+            var written = 0
+            part.rowOffsets.reserveCapacity(range.count / max(1, layout.columnCount * 4))
             let base = buffer.baseAddress!
             var index = skipBlankLines(from: range.lowerBound)
             while index < range.upperBound {
@@ -196,7 +231,8 @@ struct CSVScanner: @unchecked Sendable {
                             guard value.isFinite else {
                                 return .failure(Problem(kind: .nonFinite, offset: fieldStart, field: column, text: text))
                             }
-                            part.features.append(value)
+                            output![written] = value
+                            written += 1
                         }
                     } else {
                         while index < buffer.count, buffer[index] != Self.comma, buffer[index] != Self.newline { index += 1 }
@@ -212,7 +248,8 @@ struct CSVScanner: @unchecked Sendable {
                             let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
                             return .failure(Problem(kind: .nonFinite, offset: fieldStart, field: column, text: text))
                         }
-                        part.features.append(value)
+                        output![written] = value
+                        written += 1
                     }
                     let atComma = index < buffer.count && buffer[index] == Self.comma
                     if column < layout.columnCount - 1 {
@@ -234,6 +271,7 @@ struct CSVScanner: @unchecked Sendable {
                 }
                 index = skipBlankLines(from: endOfLine(buffer, index))
             }
+            part.rowCount = part.rowOffsets.count
             return .success(part)
         }
     }
