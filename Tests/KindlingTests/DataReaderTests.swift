@@ -227,6 +227,19 @@ final class DataReaderTests: XCTestCase {
         }
     }
 
+    func testDatasetLoadCSVUsesIntegerLabelsAsClassIndices() throws {
+        let dataset = try Dataset<Double>.loadCSV(temporaryFile("x,y,label\n0.5, -1.25, 1\n\n2e-3,4,0.0\r\n"), hasHeader: true)
+        XCTAssertEqual(dataset.features, Tensor([[0.5, -1.25], [0.002, 4]]))
+        XCTAssertEqual(dataset.labels, [1, 0])
+        let labelFirst = try Dataset<Float>.loadCSV(temporaryFile("2,1.5,7\n0,3,4\n"), labelColumn: 0)
+        XCTAssertEqual(labelFirst.labels, [2, 0])
+        XCTAssertEqual(labelFirst.classCount, 3)
+        let url = try temporaryFile("1,2,0\n1,2,0.5\n")
+        XCTAssertThrowsError(try Dataset<Double>.loadCSV(url)) { error in
+            XCTAssertEqual(error as? DataError, .invalidLabel(path: url.path, line: 2, text: "0.5"))
+        }
+    }
+
     func testUnseenLabelIsNamedWithItsLine() throws {
         let url = try temporaryFile("x,label\n1,cat\n2,bird\n")
         let raw = try RawExamples(contentsOf: url)

@@ -22,6 +22,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case badQuoting(path: String, line: Int, column: Int)
     /// The label column named or numbered does not exist.
     case noSuchColumn(path: String, column: String, available: String)
+    /// A class label that is not a non-negative integer (`Dataset.loadCSV`).
+    case invalidLabel(path: String, line: Int, text: String)
     /// A label that the model was not trained on, at `location` ("file:line" or "file: row n").
     case unseenLabel(location: String, label: String, known: [String])
     /// The file's bytes do not follow its format (NPY, IDX, gzip).
@@ -50,6 +52,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(path):\(line):\(column): a quoted field must end with a quote followed by a comma or the end of the line"
         case let .noSuchColumn(path, column, available):
             return "\(path): no column \(column) (\(available))"
+        case let .invalidLabel(path, line, text):
+            return "\(path):\(line): label '\(text)' is not a non-negative integer"
         case let .unseenLabel(location, label, known):
             let shown = known.count <= 12 ? known.joined(separator: ", ") : known.prefix(12).joined(separator: ", ") + ", ..."
             return "\(location): label '\(label)' was not seen in training (the model knows \(shown))"
