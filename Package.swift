@@ -17,7 +17,13 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        .target(name: "Kindling", dependencies: ["CLinearAlgebra"]),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Modules/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "Kindling", dependencies: ["CLinearAlgebra", "CZlib"]),
         .executableTarget(
             name: "KindlingCLI",
             dependencies: [

@@ -15,6 +15,10 @@ Usage: reference_workloads.py WORKLOAD
                      4-element float32 tensors; adds microseconds_per_op
   backend            prints (no JSON) one line each for numpy's BLAS (threadpoolctl: library, version,
                      kernels, threads) and PyTorch's (its build configuration: BLAS, CPU capability, threads)
+  csv-numpy, csv-pandas  one parse of a 50 MB numeric CSV (250000 x 20, written first, the same bytes as
+                     KindlingBench's csv workload) with numpy.loadtxt / pandas.read_csv
+  digits-training    kindling train's loop on digits in PyTorch eager: 64-64-32-10 ReLU MLP, float32,
+                     Adam(lr 1e-3), batches of 32 by a per-epoch permutation, 20 epochs of 1437 rows
 """
 import json
 import resource
@@ -218,7 +222,76 @@ def encoder(warm_up=2, passes=5):
     return seconds, passes, {"sentences_per_second": passes * 32 / seconds}
 
 
+def csv_file():
+    """The benchmark CSV: row i, column j is ((i * 31 + j * 17) % 10007) / 97 with "%.6f" (C printf, as Swift's)."""
+    import os
+    import tempfile
+    rows, columns = 250_000, 20
+    path = os.path.join(tempfile.gettempdir(), f"kindling-bench-{os.getpid()}.csv")
+    j = np.arange(columns)
+    with open(path, "w") as f:
+        for i in range(rows):
+            f.write(",".join("%.6f" % v for v in ((i * 31 + j * 17) % 10007) / 97) + "\n")
+    return path, rows * columns
+
+
+def csv_parse(parse):
+    import os
+    path, count = csv_file()
+    try:
+        parse(path)
+        start = time.perf_counter()
+        values = parse(path)
+        seconds = time.perf_counter() - start
+        assert values.size == count, values.shape
+    finally:
+        os.remove(path)
+    return seconds, 1
+
+
+def digits_training(epochs=20):
+    import csv
+    import math
+    import torch
+    from torch import nn
+    with open("Tests/KindlingTests/Fixtures/datasets/digits.csv") as f:
+        rows = list(csv.reader(f))[1:]
+    X = np.array([[float(v) for v in row[:-1]] for row in rows])
+    y = np.array([int(row[-1]) for row in rows])
+    rs = np.random.RandomState(0)
+    train = rs.permutation(len(y))[math.ceil(0.2 * len(y)):]
+    std = X[train].std(axis=0)
+    std[std == 0] = 1
+    features = torch.tensor((X[train] - X[train].mean(axis=0)) / std, dtype=torch.float32)
+    labels = torch.tensor(y[train])
+    model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch():
+        order = torch.from_numpy(rs.permutation(len(labels)))
+        total = 0.0
+        for start in range(0, len(order), 32):
+            batch = order[start:start + 32]
+            loss = loss_fn(model(features[batch]), labels[batch])
+            total += loss.item() * len(batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return total
+
+    epoch()
+    start = time.perf_counter()
+    for _ in range(epochs):
+        epoch()
+    return time.perf_counter() - start, epochs * math.ceil(len(labels) / 32)
+
+
 WORKLOADS = {
+    "csv-numpy": ("csv", "numpy.loadtxt", lambda: csv_parse(lambda path: np.loadtxt(path, delimiter=","))),
+    "csv-pandas": ("csv", "pandas.read_csv",
+                   lambda: csv_parse(lambda path: __import__("pandas").read_csv(path, header=None).to_numpy())),
+    "digits-training": ("digits-training", "pytorch", digits_training),
     "comparison-torch": ("comparison", "pytorch", comparison_torch),
     "comparison-numpy": ("comparison", "numpy", comparison_numpy),
     "mlp-sgd": ("mlp-sgd", "pytorch", lambda: mlp("sgd")),

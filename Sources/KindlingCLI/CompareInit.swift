@@ -19,6 +19,18 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Data set: \(InitializationComparison.DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset = InitializationComparison.DatasetName.circles
 
+    @Option(help: "Your own classification data instead of --dataset: a CSV file, or NPY/IDX features with --labels. Features are standardized with the training split's statistics.")
+    var data: String?
+
+    @Option(help: "With --data: a file of one label per example, for NPY or IDX features.")
+    var labels: String?
+
+    @Option(help: "With --data: the CSV's label column, a name or an index (default: the last column).")
+    var labelColumn: String?
+
+    @Option(help: "With --data: the fraction held out as the test set (scikit-learn's train_test_split with random_state 0).")
+    var testSplit = 0.2
+
     @Option(parsing: .unconditional, help: "Comma-separated hidden layer widths, each at least 1 (each followed by ReLU).")
     var layers = "10,5"
 
@@ -90,6 +102,7 @@ struct CompareInit: ParsableCommand {
         configuration.showsProgress = true
         configuration.seedCount = seeds
         configuration.diagnosticsEvery = diagnostics ? recordEvery : nil
+        configuration.userData = try loadUserData()
         do {
             try configuration.validate()
         } catch let error as InitializationComparison.ConfigurationError {
@@ -98,15 +111,45 @@ struct CompareInit: ParsableCommand {
         return configuration
     }
 
+    /// The --data file split into training and test examples, standardized with the training statistics.
+    func loadUserData() throws -> InitializationComparison.UserData? {
+        guard let data else { return nil }
+        guard testSplit > 0 && testSplit < 1 else { throw ValidationError("--test-split must lie in (0, 1), got \(testSplit)") }
+        let options = try DataOptions.parse(["--data", data] + (labels.map { ["--labels", $0] } ?? [])
+                                            + (labelColumn.map { ["--label-column", $0] } ?? []))
+        let raw = try options.read()
+        guard let labelTexts = raw.labels else { throw CommandError("\(raw.path): no labels") }
+        guard Task.detect(labels: labelTexts) != .regression else {
+            throw CommandError("\(raw.path): compare-init compares classifiers, but the labels are real-valued targets")
+        }
+        let classes = ClassEncoding(labels: labelTexts)
+        var examples = try LabeledExamples<Double>(raw, task: .multiclass, classes: classes)
+        examples.features = examples.features.reshaped([raw.count, raw.featureCount])
+        var (train, test) = examples.split(validationFraction: testSplit, generator: RandomGenerator(seed: 0))
+        let standardization = Standardization(fittedTo: train.features)
+        train.features = standardization.apply(to: train.features)
+        test.features = standardization.apply(to: test.features)
+        func comparisonExamples(_ set: LabeledExamples<Double>) -> InitializationComparison.Examples {
+            .init(features: set.features.scalars, featureCount: raw.featureCount, labels: set.classIndices, classCount: classes.names.count)
+        }
+        return .init(name: (raw.path as NSString).lastPathComponent, train: comparisonExamples(train),
+                     test: comparisonExamples(test))
+    }
+
     func validate() throws {
-        let configuration = try makeConfiguration()
+        if data != nil && (emitJobs != nil || cell != nil) {
+            throw ValidationError("--emit-jobs and --cell sweep the built-in datasets; --data runs locally")
+        }
+        if data == nil {
+            let configuration = try makeConfiguration()
+            if let cell { _ = try parseCell(cell, of: configuration) }
+        }
         if let report { try ReportDestination.check(report) }
         if emitJobs != nil && (cell != nil || report != nil) {
             throw ValidationError("--emit-jobs prints the cells' commands; it does not go with --cell or --report")
         }
         if (cell == nil) != (result == nil) { throw ValidationError("--cell and --result go together") }
         if cell != nil && report != nil { throw ValidationError("--cell writes a result for kindling merge, not a report") }
-        if let cell { _ = try parseCell(cell, of: configuration) }
     }
 
     /// "he:4" as an initialization and seed of the study.

@@ -10,7 +10,7 @@ struct ComparisonReport {
     let runs: [InitializationComparison.Run]
 
     var report: Report {
-        var report = Report(title: "Kindling: comparing initializations on \(configuration.dataset.rawValue)")
+        var report = Report(title: "Kindling: comparing initializations on \(configuration.userData?.name ?? configuration.dataset.rawValue)")
         let seeds = configuration.seedCount > 1
             ? "weights drawn after seeding with \(configuration.seed) to \(configuration.seed + UInt32(configuration.seedCount) - 1)"
             : "weights drawn after seeding with \(configuration.seed)"

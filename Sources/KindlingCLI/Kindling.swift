@@ -8,7 +8,8 @@ struct KindlingCommand: ParsableCommand {
         commandName: "kindling",
         abstract: "Weight-initialization experiments on a small, fast deep-learning framework.",
         version: kindlingVersion,
-        subcommands: [CompareInit.self, Propagate.self, Inspect.self, Merge.self, Embed.self, Transfer.self, Doctor.self]
+        subcommands: [CompareInit.self, Propagate.self, Train.self, Evaluate.self, Predict.self, Inspect.self,
+                      Embed.self, Transfer.self, Merge.self, Doctor.self]
     )
 
     /// Restarts once on the best OpenBLAS kernels for the CPU when needed (see `kindling doctor`), then runs.

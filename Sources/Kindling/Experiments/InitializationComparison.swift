@@ -8,13 +8,26 @@ import Foundation
 /// learning rate 0.01 for 15000 iterations, the cost recorded every 1000, zeros / random (x10) / He, the
 /// weights drawn after seeding with 3, biases zero.
 public struct InitializationComparison: Sendable {
-    /// A named initialization, as the command line spells it.
+    /// A named initialization, as the command line spells it. The first eight are Kindling's schemes
+    /// (`InitializationScheme`), `lsuv` fits itself to the data, and the four Keras names are Keras's initializers
+    /// exactly, biases zero (with
+    /// `orthogonal`, Keras's `Orthogonal(gain=1)`, they are the five the Keras article compares).
     public enum Initialization: String, CaseIterable, Sendable, Codable {
         case zeros, random, he, xavier, lecun, orthogonal
         case pytorchDefault = "pytorch-default"
         case automatic
         /// Mishkin & Matas 2015, on the whole training set (`LSUVInitialization`).
         case lsuv
+        /// Keras `RandomUniform()`: U(-0.05, 0.05).
+        case randomUniform = "random-uniform"
+        /// Keras `GlorotUniform()`: U(±sqrt(6 / (fan_in + fan_out))).
+        case glorotUniform = "glorot-uniform"
+        /// Keras `HeNormal()`: `VarianceScaling(scale=2, mode="fan_in", distribution="truncated_normal")`,
+        /// N(0, σ²) truncated at ±2σ with σ = sqrt(2 / fan_in) / 0.87962566103423978.
+        case heNormal = "he-normal"
+        /// Keras `LecunUniform()`: `VarianceScaling(scale=1, mode="fan_in", distribution="uniform")`,
+        /// U(±sqrt(3 / fan_in)).
+        case lecunUniform = "lecun-uniform"
 
         /// Initializes `model` (drawing from `generator`): `lsuv` on `batch`, the others by their scheme.
         public func initialize<Model: Module>(_ model: Model, batch: Tensor<Model.Scalar>, randomScale: Double,
@@ -38,6 +51,10 @@ public struct InitializationComparison: Sendable {
             case .pytorchDefault: return .pytorchDefault
             case .automatic: return .automatic
             case .lsuv: return nil
+            case .randomUniform: return .initializer(.uniform(low: -0.05, high: 0.05))
+            case .glorotUniform: return .initializer(.xavierUniform())
+            case .heNormal: return .initializer(.varianceScaling(scale: 2, mode: .fanIn, distribution: .truncatedNormal))
+            case .lecunUniform: return .initializer(.lecunUniform)
             }
         }
     }
@@ -96,10 +113,54 @@ public struct InitializationComparison: Sendable {
         case float, double
     }
 
+    /// Classification examples of the user's own, as rows of Double features and class labels.
+    /// A user's data set for a comparison: its name (for reports) and its training and test examples.
+    public struct UserData: Sendable, Equatable, Codable {
+        /// The name shown in reports, such as the file's name.
+        public var name: String
+        /// The examples the networks train on.
+        public var train: Examples
+        /// The held-out examples.
+        public var test: Examples
+
+        /// A data set from its parts.
+        public init(name: String, train: Examples, test: Examples) {
+            self.name = name
+            self.train = train
+            self.test = test
+        }
+    }
+
+    public struct Examples: Sendable, Equatable, Codable {
+        /// The features, row-major: count × featureCount.
+        public var features: [Double]
+        /// The number of features per example.
+        public var featureCount: Int
+        /// The class of each example, in 0..<classCount.
+        public var labels: [Int]
+        /// The number of classes.
+        public var classCount: Int
+
+        /// Examples from their parts.
+        public init(features: [Double], featureCount: Int, labels: [Int], classCount: Int) {
+            self.features = features
+            self.featureCount = featureCount
+            self.labels = labels
+            self.classCount = classCount
+        }
+
+        func dataset<Scalar: TensorScalar>(as _: Scalar.Type) -> Dataset<Scalar> {
+            Dataset(features: Tensor(shape: [labels.count, featureCount], scalars: features.map { Scalar($0) }),
+                    labels: labels, classCount: classCount)
+        }
+    }
+
     /// Everything a comparison run depends on; the defaults are the course's experiment.
     public struct Configuration: Sendable, Equatable, Codable {
         /// The data.
         public var dataset = DatasetName.circles
+        /// The user's training and test examples, used instead of `dataset` when set.
+        public var userData: UserData?
         /// Hidden layer widths, each followed by ReLU; input and output sizes come from the data.
         public var hiddenLayers = [10, 5]
         /// The initializations to compare, in order.
@@ -224,7 +285,8 @@ public struct InitializationComparison: Sendable {
     /// Trains one network from one initialization and weight seed.
     public static func run<Scalar: TensorScalar>(_ configuration: Configuration, initialization: Initialization,
                                                  seed: UInt32, as _: Scalar.Type) throws -> Run {
-        let (train, test) = configuration.dataset.load(as: Scalar.self)
+        let (train, test) = configuration.userData.map { ($0.train.dataset(as: Scalar.self), $0.test.dataset(as: Scalar.self)) }
+            ?? configuration.dataset.load(as: Scalar.self)
         let binary = train.classCount == 2
         let generator = RandomGenerator(seed: seed)
         let model = makeModel(Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,

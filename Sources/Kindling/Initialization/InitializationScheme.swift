@@ -29,6 +29,10 @@ public enum InitializationScheme: Sendable, Hashable {
     /// Kaiming normal with that gain, tanh -> Xavier uniform with gain 5/3, sigmoid or none -> Xavier
     /// uniform, SELU -> LeCun normal.
     case automatic
+    /// Every weight by one initializer and every bias 0, as a Keras layer given `kernel_initializer`
+    /// (its `bias_initializer` defaults to zeros): `.initializer(.varianceScaling(scale: 2))` is Keras's
+    /// `HeNormal`.
+    case initializer(Initializer)
 }
 
 extension Initializer {
@@ -131,6 +135,8 @@ extension InitializationScheme {
             return Initializer.uniformValues(count, low: -bound, high: bound, generator: generator)
         case .automatic:
             return Initializer.recommended(for: following()).values(shape: shape, generator: generator)
+        case .initializer(let initializer):
+            return initializer.values(shape: shape, generator: generator)
         }
     }
 }

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A problem with a data file that the caller can report or handle. Each message starts with the file,
+/// and where it applies the line and column as `file:line:column` (both counted from 1, as editors show
+/// them; the column counts characters from the start of the line to the start of the field).
+public enum DataError: Error, Equatable, CustomStringConvertible {
+    /// The file does not exist.
+    case fileNotFound(path: String)
+    /// The file exists but could not be read.
+    case unreadable(path: String, reason: String)
+    /// The file holds no data rows.
+    case empty(path: String)
+    /// A field is empty where a number belongs.
+    case missingValue(path: String, line: Int, column: Int, field: String)
+    /// A field is not a number.
+    case malformedNumber(path: String, line: Int, column: Int, field: String, text: String)
+    /// A field is NaN or infinite.
+    case nonFinite(path: String, line: Int, column: Int, field: String, text: String)
+    /// A row has a different number of fields than the first data row.
+    case raggedRow(path: String, line: Int, expected: Int, found: Int)
+    /// A quoted field is not closed, or a closing quote is followed by something other than a delimiter.
+    case badQuoting(path: String, line: Int, column: Int)
+    /// The label column named or numbered does not exist.
+    case noSuchColumn(path: String, column: String, available: String)
+    /// A class label that is not a non-negative integer (`Dataset.loadCSV`).
+    case invalidLabel(path: String, line: Int, text: String)
+    /// A label that the model was not trained on, at `location` ("file:line" or "file: row n").
+    case unseenLabel(location: String, label: String, known: [String])
+    /// The file's bytes do not follow its format (NPY, IDX, gzip).
+    case badFormat(path: String, reason: String)
+    /// Two files or a file and a model do not fit together (row counts, feature counts).
+    case mismatch(path: String, reason: String)
+
+    /// What went wrong, naming the file, line and column.
+    public var description: String {
+        switch self {
+        case let .fileNotFound(path):
+            return "\(path): no such file"
+        case let .unreadable(path, reason):
+            return "\(path): cannot be read (\(reason))"
+        case let .empty(path):
+            return "\(path): the file holds no data rows"
+        case let .missingValue(path, line, column, field):
+            return "\(path):\(line):\(column): \(field) is empty (missing values are not allowed)"
+        case let .malformedNumber(path, line, column, field, text):
+            return "\(path):\(line):\(column): \(field): '\(text)' is not a number"
+        case let .nonFinite(path, line, column, field, text):
+            return "\(path):\(line):\(column): \(field): '\(text)' is not finite (NaN and infinity are not allowed)"
+        case let .raggedRow(path, line, expected, found):
+            return "\(path):\(line): \(found) fields, but the first data row has \(expected)"
+        case let .badQuoting(path, line, column):
+            return "\(path):\(line):\(column): a quoted field must end with a quote followed by a comma or the end of the line"
+        case let .noSuchColumn(path, column, available):
+            return "\(path): no column \(column) (\(available))"
+        case let .invalidLabel(path, line, text):
+            return "\(path):\(line): label '\(text)' is not a non-negative integer"
+        case let .unseenLabel(location, label, known):
+            let shown = known.count <= 12 ? known.joined(separator: ", ") : known.prefix(12).joined(separator: ", ") + ", ..."
+            return "\(location): label '\(label)' was not seen in training (the model knows \(shown))"
+        case let .badFormat(path, reason):
+            return "\(path): \(reason)"
+        case let .mismatch(path, reason):
+            return "\(path): \(reason)"
+        }
+    }
+}
+
+extension DataError: LocalizedError {
+    /// The same text as `description`, for `localizedDescription`.
+    public var errorDescription: String? { description }
+}
+
+/// The bytes of a file, or a `DataError` naming it when it is missing or unreadable. Read with POSIX
+/// `read` straight into the array (one copy fewer than going through `Data`).
+func readBytes(_ url: URL) throws -> [UInt8] {
+    let path = url.path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw DataError.fileNotFound(path: path)
+    }
+    if isDirectory.boolValue { throw DataError.unreadable(path: path, reason: "it is a folder") }
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { throw DataError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { throw DataError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+    let size = Int(status.st_size)
+    var failure: String?
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        count = 0
+        while count < size {
+            let done = read(descriptor, buffer.baseAddress! + count, size - count)
+            if done < 0 && errno == EINTR { continue }
+            if done < 0 { failure = String(cString: strerror(errno)) }
+            if done <= 0 { break }
+            count += done
+        }
+    }
+    if let failure { throw DataError.unreadable(path: path, reason: failure) }
+    return bytes
+}

@@ -1,0 +1,285 @@
+import ArgumentParser
+import Foundation
+import Kindling
+
+/// `kindling train`: a model from flags trained on the user's data, optionally saved for `evaluate` and
+/// `predict`.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a network on your own data (CSV, NPY or IDX) and save it.",
+        discussion: """
+            The task comes from the labels: two classes -> binary cross-entropy on one logit; more -> cross-entropy; \
+            real numbers (or whole numbers with more than 50 values) -> mean squared error. Features of an MLP are \
+            standardized with the training split's mean and standard deviation. The seed draws, in this order, the \
+            train/validation split, the initial weights and each epoch's batch order.
+            """
+    )
+
+    @OptionGroup var input: DataOptions
+
+    @Option(help: "Validation examples in a separate file (same format as --data); instead of --validation-split.")
+    var validation: String?
+
+    @Option(help: "Labels of --validation, for NPY or IDX features.")
+    var validationLabels: String?
+
+    @Option(help: "Fraction of --data held out for validation (scikit-learn's train_test_split with random_state = --seed); 0 for none.")
+    var validationSplit = 0.2
+
+    @Option(help: "Override the task: \(Task.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var task: Task?
+
+    @Option(help: "Architecture: mlp, or simplecnn for images (C x H x W).")
+    var model = ModelSpecification.Architecture.mlp
+
+    @Option(help: "Comma-separated hidden layer widths of the MLP.")
+    var layers = "64,32"
+
+    @Option(help: "Activation after each hidden layer: \(ModelSpecification.Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var activation = ModelSpecification.Activation.relu
+
+    @Option(name: .customLong("init"), help: "Weight initialization: \(InitializationComparison.Initialization.allCases.map(\.rawValue).joined(separator: ", ")) (default: automatic for mlp, the article's policy for simplecnn).")
+    var initialization: InitializationComparison.Initialization?
+
+    @Flag(help: "BatchNorm1d after each hidden Linear layer.")
+    var batchNorm = false
+
+    @Option(help: "Dropout probability after each hidden activation.")
+    var dropout = 0.0
+
+    @Option(help: "Passes over the training data.")
+    var epochs = 20
+
+    @Option(help: "Examples per mini-batch.")
+    var batchSize = 32
+
+    @Option(help: "Optimizer: sgd, momentum (SGD with momentum 0.9), adam, adamw.")
+    var optimizer = InitializationComparison.OptimizerName.adam
+
+    @Option(parsing: .unconditional, help: "Learning rate (default: 0.001 for adam and adamw, 0.01 for sgd and momentum).")
+    var lr: Double?
+
+    @Option(parsing: .unconditional, help: "Weight decay (default: 0, and 0.01 for adamw as PyTorch).")
+    var weightDecay: Double?
+
+    @Option(help: "Seed of the split, the initial weights and the batch order (default 0, or the resumed run's).")
+    var seed: UInt32?
+
+    @Option(help: "Stop when the validation loss has not improved for this many epochs, and keep the best weights.")
+    var earlyStopping: Int?
+
+    @Option(help: "Precision: float or double.")
+    var precision = InitializationComparison.Precision.float
+
+    @Option(help: "Write a report (curves, confusion matrix, CSV, index.html) into this folder.")
+    var report: String?
+
+    @Option(help: "Save the trained model (safetensors, with what evaluate and predict need in its metadata).")
+    var save: String?
+
+    @Option(help: "Continue training a model saved by --save: its weights, optimizer state and epoch count, with the same split and batch order as an uninterrupted run (give the same --seed, --optimizer, --lr and --batch-size).")
+    var resume: String?
+
+    @Flag(help: "Print only the summary and the final line.")
+    var quiet = false
+
+    var hiddenLayers: [Int] {
+        get throws { try parseList(layers, option: "layers", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } }
+    }
+
+    var learningRate: Double { lr ?? (optimizer == .adam || optimizer == .adamw ? 1e-3 : 0.01) }
+
+    func validate() throws {
+        _ = try hiddenLayers
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be a positive number, got \(learningRate)") }
+        if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must not be negative, got \(weightDecay)") }
+        guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), got \(dropout)") }
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw ValidationError("--validation-split must lie in [0, 1), got \(validationSplit)")
+        }
+        if let earlyStopping {
+            guard earlyStopping >= 1 else { throw ValidationError("--early-stopping must be at least 1, got \(earlyStopping)") }
+            guard validation != nil || validationSplit > 0 else {
+                throw ValidationError("--early-stopping needs validation data (--validation or --validation-split)")
+            }
+        }
+        if let report { try ReportDestination.check(report) }
+        if let save { try checkWritableFile(save, option: "save") }
+    }
+
+    func run() throws {
+        switch precision {
+        case .float: try run(as: Float.self)
+        case .double: try run(as: Double.self)
+        }
+    }
+
+    func run<Scalar: TensorScalar>(as _: Scalar.Type) throws {
+        let saved = try resume.map(SavedModel.init(path:))
+        let seed = self.seed ?? saved?.seed ?? 0
+        let raw = try input.read()
+        guard let labels = raw.labels else { throw CommandError("\(raw.path): no labels to train on") }
+        let generator = RandomGenerator(seed: seed)
+
+        var specification = try saved?.specification ?? makeSpecification(raw, labels: labels)
+        if let saved { try checkResumable(saved.specification, raw) }
+        let classes = specification.task == .regression ? nil : ClassEncoding(names: specification.classNames)
+        var training = try LabeledExamples<Scalar>(raw, task: specification.task, classes: classes)
+        training.features = training.features.reshaped([raw.count] + specification.inputShape)
+        var validationSet: LabeledExamples<Scalar>?
+        if let validation {
+            let other = try RawExamples(contentsOf: URL(fileURLWithPath: validation), labels: validationLabels.map { URL(fileURLWithPath: $0) },
+                                        header: input.csvHeader, label: input.labelColumnSelection)
+            guard other.featureCount == specification.featureCount else {
+                throw CommandError("\(other.path): \(other.featureCount) features per example, but \(raw.path) has \(specification.featureCount)")
+            }
+            var set = try LabeledExamples<Scalar>(other, task: specification.task, classes: classes)
+            set.features = set.features.reshaped([other.count] + specification.inputShape)
+            validationSet = set
+        } else if validationSplit > 0 {
+            (training, validationSet) = training.split(validationFraction: validationSplit, generator: generator)
+        }
+        if specification.architecture == .mlp {
+            let standardization = saved?.specification.standardization ?? Standardization(fittedTo: training.features)
+            specification.standardization = standardization
+            training.features = standardization.apply(to: training.features)
+            if let set = validationSet { validationSet?.features = standardization.apply(to: set.features) }
+        }
+
+        // The same draws in the same order as the run being resumed: the split (above), the initial weights,
+        // then one permutation per epoch already trained; so a resumed run continues the uninterrupted one.
+        let startingInitialization = saved.map { $0.initialization.flatMap(InitializationComparison.Initialization.init(rawValue:)) }
+            ?? initialization
+        let network: Sequential<Scalar> = specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
+        if let startingInitialization {
+            network.initializeWeights(startingInitialization.scheme(randomScale: 1), generator: generator)
+        } else if specification.architecture == .simplecnn {
+            ModelSpecification.initializeLikeTheArticle(network, generator: generator)
+        } else {
+            network.initializeWeights(.automatic, generator: generator)
+        }
+        if let saved {
+            try saved.loadWeights(into: network)
+            for _ in 0..<saved.epoch { _ = generator.permutation(training.count) }
+        }
+        print(network.summary(inputShape: specification.inputShape))
+        print(describe(specification, training: training.count, validation: validationSet?.count, seed: seed))
+
+        let update = try makeOptimizer(network.parameters)
+        try saved?.loadOptimizerState(into: update)
+        let firstEpoch = (saved?.epoch ?? 0) + 1
+        let width = String(firstEpoch + epochs - 1).count
+        let result = fit(network, training: training, validation: validationSet, task: specification.task, optimizer: update,
+                         epochs: epochs, batchSize: batchSize, generator: generator, earlyStoppingPatience: earlyStopping,
+                         firstEpoch: firstEpoch, showsProgress: !quiet) { record in
+            guard !quiet else { return }
+            print(epochLine(record, width: width, task: specification.task))
+        }
+        if let divergence = result.divergence {
+            throw CommandError("training stopped in epoch \(divergence.epoch): the loss is \(divergence.loss) "
+                + "(try a smaller --lr, or another --init); nothing was saved")
+        }
+        let lastEpoch = result.epochs.last?.epoch ?? firstEpoch - 1
+        if result.stoppedEarly, let best = result.bestEpoch {
+            print("early stopping after epoch \(lastEpoch): the validation loss last improved in epoch \(best); keeping epoch \(best)'s weights")
+        }
+        var outcome = "trained \(result.epochs.count) epochs"
+        if let validationSet {
+            let (loss, metric) = evaluateLoss(network, on: validationSet, task: specification.task)
+            outcome += ": validation loss \(formatted(loss)), " + (specification.task == .regression ? "MAE \(formatted(metric))" : "accuracy \(formatted(metric))")
+        }
+        print(outcome)
+
+        if let report {
+            let url = try ReportDestination.check(report)
+            let document = TrainingReport(specification: specification, result: result, model: network, validation: validationSet,
+                                          dataPath: raw.path).report
+            try document.write(to: url)
+            print("Report written to \(url.path)/index.html")
+        }
+        if let save {
+            let url = try checkWritableFile(save, option: "save")
+            let metadata = SavedModel.metadata(specification, precision: precision, epoch: result.bestEpoch ?? lastEpoch,
+                                               seed: seed, initialization: (saved?.initialization).map { $0 } ?? initialization?.rawValue)
+            try SavedModel.write(network, optimizer: update, metadata: metadata, to: url)
+            print("Model saved to \(url.path)")
+        }
+    }
+
+    func makeSpecification(_ raw: RawExamples, labels: [String]) throws -> ModelSpecification {
+        let task = self.task ?? Task.detect(labels: labels)
+        let classes = task == .regression ? nil : ClassEncoding(labels: labels)
+        if let classes, classes.names.count < 2 {
+            throw CommandError("\(raw.path): every label is '\(classes.names.first ?? "")'; a classifier needs at least two classes")
+        }
+        if task == .binary, let classes, classes.names.count != 2 {
+            throw CommandError("--task binary: the labels hold \(classes.names.count) classes, not 2")
+        }
+        if task == .multiclass, let classes, classes.names.count == 2 {
+            print("note: two classes, trained as multiclass (two logits, cross-entropy) as --task asks")
+        }
+        let inputShape: [Int]
+        switch model {
+        case .mlp:
+            inputShape = [raw.featureCount]
+        case .simplecnn:
+            guard raw.exampleShape.count == 3, raw.exampleShape[1] >= 2, raw.exampleShape[2] >= 2 else {
+                throw CommandError("\(raw.path): --model simplecnn needs images (channels x height x width, from an IDX or NPY file), "
+                    + "but the examples have shape \(raw.exampleShape)")
+            }
+            inputShape = raw.exampleShape
+        }
+        let outputs = task == .multiclass ? classes!.names.count : 1
+        var specification = ModelSpecification(architecture: model, inputShape: inputShape, outputs: outputs, task: task)
+        if model == .mlp {
+            specification.hiddenLayers = try hiddenLayers
+            specification.activation = activation
+            specification.batchNorm = batchNorm
+            specification.dropout = dropout
+        }
+        specification.classNames = classes?.names ?? []
+        specification.featureNames = raw.featureNames
+        specification.labelName = raw.labelName
+        return specification
+    }
+
+    /// A resumed model must be trained on data of the same shape.
+    func checkResumable(_ specification: ModelSpecification, _ raw: RawExamples) throws {
+        guard raw.featureCount == specification.featureCount else {
+            throw CommandError("\(raw.path): \(raw.featureCount) features per example, but the model in \(resume!) was trained on \(specification.featureCount)")
+        }
+    }
+
+    func makeOptimizer<Scalar>(_ parameters: [Parameter<Scalar>]) throws -> any CheckpointableOptimizer<Scalar> {
+        let decay = weightDecay ?? (optimizer == .adamw ? 0.01 : 0)
+        switch optimizer {
+        case .sgd: return try SGD(parameters, learningRate: learningRate, weightDecay: decay)
+        case .momentum: return try SGD(parameters, learningRate: learningRate, momentum: 0.9, weightDecay: decay)
+        case .adam: return try Adam(parameters, learningRate: learningRate, weightDecay: decay)
+        case .adamw: return try AdamW(parameters, learningRate: learningRate, weightDecay: decay)
+        }
+    }
+
+    func describe(_ specification: ModelSpecification, training: Int, validation: Int?, seed: UInt32) -> String {
+        let task: String
+        switch specification.task {
+        case .binary: task = "binary classification (\(specification.classNames.joined(separator: " / "))), binary cross-entropy on logits"
+        case .multiclass: task = "\(specification.classNames.count)-class classification, cross-entropy"
+        case .regression: task = "regression, mean squared error"
+        }
+        let initName = initialization?.rawValue ?? (specification.architecture == .simplecnn ? "article" : "automatic")
+        return "Task: \(task). \(training) training and \(validation.map(String.init) ?? "no") validation examples; "
+            + "\(optimizer.rawValue) lr \(learningRate), batch \(batchSize), init \(resume == nil ? initName : "from \(resume!)"), seed \(seed), \(precision.rawValue)."
+    }
+
+    func epochLine(_ record: EpochRecord, width: Int, task: Task) -> String {
+        let number = String(record.epoch)
+        var line = "epoch " + String(repeating: " ", count: max(0, width - number.count)) + number + "  loss \(formatted(record.trainingLoss))"
+        if let loss = record.validationLoss, let metric = record.validationMetric {
+            line += "  val_loss \(formatted(loss))  " + (task == .regression ? "val_mae \(formatted(metric))" : "val_acc \(formatted(metric))")
+        }
+        return line + String(format: "  %.2f s", record.seconds)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Kindling
+
+/// The report `train --report` writes: loss curves, the validation metric per epoch, the confusion matrix
+/// on the validation examples, the epochs as CSV, and an index.html that shows them together.
+struct TrainingReport<Scalar: TensorScalar> {
+    let specification: ModelSpecification
+    let result: FitResult
+    let model: Sequential<Scalar>
+    let validation: LabeledExamples<Scalar>?
+    let dataPath: String
+
+    var report: Report {
+        var report = Report(title: "Kindling: training on \((dataPath as NSString).lastPathComponent)")
+        report.addText("\(specification.architecture.rawValue) \(specification.hiddenLayers.map(String.init).joined(separator: "-")), "
+            + "task \(specification.task.rawValue), \(result.epochs.count) epochs.")
+        report.addText(model.summary(inputShape: specification.inputShape))
+        let epochs = result.epochs.map { Double($0.epoch) }
+        var series = [ChartSeries("training loss", x: epochs, y: result.epochs.map(\.trainingLoss))]
+        if result.epochs.allSatisfy({ $0.validationLoss != nil }) {
+            series.append(ChartSeries("validation loss", x: epochs, y: result.epochs.map { $0.validationLoss! }))
+        }
+        let curves = LineChart(title: "Loss per epoch", xLabel: "epoch", yLabel: "loss", yScale: .logarithmic, series: series)
+        report.addChart(curves.svg, fileName: "loss-curves.svg", caption: "Training loss (mean over each epoch's batches) and validation loss after each epoch")
+        let metricName = specification.task == .regression ? "validation MAE" : "validation accuracy"
+        if result.epochs.allSatisfy({ $0.validationMetric != nil }) {
+            let chart = LineChart(title: metricName.capitalized, xLabel: "epoch", yLabel: metricName,
+                                  series: [ChartSeries(metricName, x: epochs, y: result.epochs.map { $0.validationMetric! })])
+            report.addChart(chart.svg, fileName: "validation-metric.svg", caption: "\(metricName) after each epoch")
+        }
+        report.addFile(CSVTable(header: ["epoch", "training_loss", "validation_loss", specification.task == .regression ? "validation_mae" : "validation_accuracy", "seconds"],
+                                rows: result.epochs.map { record in
+                                    ["\(record.epoch)", "\(record.trainingLoss)", record.validationLoss.map { "\($0)" } ?? "",
+                                     record.validationMetric.map { "\($0)" } ?? "", String(format: "%.4f", record.seconds)]
+                                }).text,
+                       fileName: "epochs.csv", caption: "Every epoch as CSV")
+        if let validation, specification.task != .regression {
+            let predicted = predictedClasses(fromLogits: model.evaluationOutput(validation.features))
+            let metrics = ClassificationMetrics(predicted: predicted, actual: validation.classIndices,
+                                                classCount: specification.classNames.count)
+            let chart = ConfusionMatrixChart(title: "Validation confusion matrix (accuracy \(formatted(metrics.accuracy)))",
+                                             classNames: specification.classNames, confusion: metrics.confusion)
+            report.addChart(chart.svg, fileName: "confusion-matrix.svg", caption: "Rows: true class; columns: predicted class")
+        }
+        return report
+    }
+}
