@@ -154,7 +154,7 @@ struct Train: ParsableCommand {
             ?? initialization
         let network: Sequential<Scalar> = specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
         if let startingInitialization {
-            network.initializeWeights(startingInitialization.scheme(randomScale: 1), generator: generator)
+            startingInitialization.initialize(network, batch: training.features, randomScale: 1, generator: generator)
         } else if specification.architecture == .simplecnn {
             ModelSpecification.initializeLikeTheArticle(network, generator: generator)
         } else {

@@ -8,7 +8,7 @@ final class KerasInitializationTests: XCTestCase {
     func weights(_ name: String, seed: UInt32 = 7) throws -> (weight: [Double], bias: [Double]) {
         let initialization = try XCTUnwrap(InitializationComparison.Initialization(rawValue: name))
         let model = Sequential<Double>(Linear(512, 256))
-        model.initializeWeights(initialization.scheme(randomScale: 1), generator: RandomGenerator(seed: seed))
+        model.initializeWeights(try XCTUnwrap(initialization.scheme(randomScale: 1)), generator: RandomGenerator(seed: seed))
         let layer = model.layers[0] as! Linear<Double>
         return (layer.weight.value.scalars, layer.bias!.value.scalars)
     }
