@@ -58,6 +58,66 @@ final class OptimizerCheckpointTests: XCTestCase {
         XCTAssertEqual(resumedOptimizer.stateDictionary, optimizer.stateDictionary, file: file, line: line)
     }
 
+    /// A scheduled run (warm-up, then cosine annealing) resumed from the model, optimizer and scheduler
+    /// states follows the uninterrupted 20 steps bit for bit: the scheduler's position is part of the checkpoint.
+    func testAScheduledRunResumesExactly() throws {
+        let schedule = LearningRateSchedule.sequential(
+            [.linear(startFactor: 0.1, totalSteps: 5), .cosineAnnealing(maxSteps: 15)], milestones: [5])
+        func scheduledTraining(_ model: Sequential<Double>, _ optimizer: Adam<Double>,
+                               _ scheduler: LearningRateScheduler<Double>, steps: Int) {
+            for _ in 0..<steps {
+                train(model, optimizer, steps: 1)
+                scheduler.step()
+            }
+        }
+        let first = model()
+        let firstOptimizer = try AdamW(first.parameters, learningRate: 0.05)
+        let firstScheduler = try LearningRateScheduler(firstOptimizer, schedule: schedule)
+        scheduledTraining(first, firstOptimizer, firstScheduler, steps: 10)
+        let checkpoint = try folder()
+        try first.save(to: checkpoint.appendingPathComponent("model.safetensors"))
+        try firstOptimizer.save(to: checkpoint.appendingPathComponent("optimizer.safetensors"))
+        try firstScheduler.stateDictionary.safeTensors().write(to: checkpoint.appendingPathComponent("scheduler.safetensors"))
+
+        let resumed = model()
+        let resumedOptimizer = try AdamW(resumed.parameters, learningRate: 0.05)
+        let resumedScheduler = try LearningRateScheduler(resumedOptimizer, schedule: schedule)
+        try resumed.load(from: checkpoint.appendingPathComponent("model.safetensors"))
+        try resumedOptimizer.load(from: checkpoint.appendingPathComponent("optimizer.safetensors"))
+        try resumedScheduler.loadStateDictionary(
+            OptimizerStateDictionary(SafeTensors.read(from: checkpoint.appendingPathComponent("scheduler.safetensors"))))
+        XCTAssertEqual(resumedScheduler.stepCount, 10)
+        XCTAssertEqual(resumedOptimizer.learningRate, firstOptimizer.learningRate)
+        scheduledTraining(resumed, resumedOptimizer, resumedScheduler, steps: 10)
+
+        let uninterrupted = model()
+        let optimizer = try AdamW(uninterrupted.parameters, learningRate: 0.05)
+        let scheduler = try LearningRateScheduler(optimizer, schedule: schedule)
+        scheduledTraining(uninterrupted, optimizer, scheduler, steps: 20)
+        XCTAssertEqual(resumed.stateDictionary.map(\.value), uninterrupted.stateDictionary.map(\.value))
+        XCTAssertEqual(resumedOptimizer.learningRate, optimizer.learningRate)
+
+        // Without the scheduler's state the resumed run would restart the warm-up: a different trajectory.
+        let restarted = model()
+        let restartedOptimizer = try AdamW(restarted.parameters, learningRate: 0.05)
+        let restartedScheduler = try LearningRateScheduler(restartedOptimizer, schedule: schedule)
+        try restarted.load(from: checkpoint.appendingPathComponent("model.safetensors"))
+        try restartedOptimizer.load(from: checkpoint.appendingPathComponent("optimizer.safetensors"))
+        scheduledTraining(restarted, restartedOptimizer, restartedScheduler, steps: 10)
+        XCTAssertNotEqual(restarted.stateDictionary.map(\.value), uninterrupted.stateDictionary.map(\.value))
+    }
+
+    func testASchedulerStateForOtherGroupsIsRejected() throws {
+        let optimizer = try SGD(model().parameters, learningRate: 0.1)
+        let scheduler = try LearningRateScheduler(optimizer, schedule: .exponential(gamma: 0.5))
+        var state = scheduler.stateDictionary
+        state.numbers["param_groups.1.initial_lr"] = 0.2
+        XCTAssertThrowsError(try scheduler.loadStateDictionary(state)) { error in
+            XCTAssertTrue("\(error)".contains("saved for 2 parameter groups, the optimizer has 1"), "\(error)")
+        }
+        XCTAssertEqual(scheduler.stepCount, 0)
+    }
+
     func testSGDWithNesterovMomentumAndWeightDecayResumesExactly() throws {
         try assertResumeIsExact { try SGD($0, learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3) }
     }

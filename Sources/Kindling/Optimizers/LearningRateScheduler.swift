@@ -18,7 +18,7 @@ public final class LearningRateScheduler<Scalar: TensorScalar> {
     /// The optimizer whose group rates it sets.
     public let optimizer: any Optimizer<Scalar>
     /// Each group's rate when the scheduler was made (PyTorch's `base_lrs`).
-    public let initialLearningRates: [Double]
+    public private(set) var initialLearningRates: [Double]
     /// How many times `step()` has been called (PyTorch's `last_epoch`).
     public private(set) var stepCount = 0
     /// Which groups had no rate of their own (they follow the optimizer's).
@@ -53,5 +53,46 @@ public final class LearningRateScheduler<Scalar: TensorScalar> {
             if followsOptimizerRate[index] { optimizer.learningRate = rate } else { groups[index].learningRate = rate }
         }
         if followsOptimizerRate.contains(false) { optimizer.parameterGroups = groups }
+    }
+}
+
+extension LearningRateScheduler {
+    /// The scheduler's position as PyTorch's `scheduler.state_dict()` keeps it: the step count
+    /// (`last_epoch`) and each group's starting rate (`param_groups.i.initial_lr`). Saved beside the
+    /// optimizer's state, it lets a scheduled run resume exactly:
+    ///
+    /// ```swift
+    /// try scheduler.stateDictionary.safeTensors().write(to: schedulerURL)
+    /// // later, with a new optimizer and scheduler built the same way and the optimizer's state loaded:
+    /// try scheduler.loadStateDictionary(OptimizerStateDictionary(SafeTensors.read(from: schedulerURL)))
+    /// ```
+    public var stateDictionary: OptimizerStateDictionary<Scalar> {
+        var state = OptimizerStateDictionary<Scalar>()
+        state.integers["last_epoch"] = stepCount
+        for (group, rate) in initialLearningRates.enumerated() { state.numbers["param_groups.\(group).initial_lr"] = rate }
+        return state
+    }
+
+    /// Restores a position saved by `stateDictionary` and sets the optimizer's rates for it.
+    ///
+    /// - Throws: `OptimizerError` when the state lacks a key or was saved for another number of groups;
+    ///   nothing changes then.
+    public func loadStateDictionary(_ state: OptimizerStateDictionary<Scalar>) throws {
+        guard let steps = state.integers["last_epoch"], steps >= 0 else {
+            throw OptimizerError("scheduler state: 'last_epoch' is missing or negative")
+        }
+        let rates = try initialLearningRates.indices.map { group in
+            guard let rate = state.numbers["param_groups.\(group).initial_lr"] else {
+                throw OptimizerError("scheduler state: no starting rate for parameter group \(group)")
+            }
+            return rate
+        }
+        let saved = state.numbers.keys.filter { $0.hasPrefix("param_groups.") }.count
+        guard saved == rates.count else {
+            throw OptimizerError("scheduler state: saved for \(saved) parameter groups, the optimizer has \(rates.count)")
+        }
+        initialLearningRates = rates
+        stepCount = steps
+        apply()
     }
 }

@@ -30,7 +30,7 @@ public struct OptimizerStateDictionary<Scalar: TensorScalar>: Equatable {
     }
 
     /// The state held in `file` under `prefix` (the inverse of `safeTensors(prefix:)`): I64 scalars are
-    /// counts, F64 scalars named `lr` (or ending in `.lr`) numbers, everything else tensors.
+    /// counts, F64 scalars named `lr` (or ending in `.lr` or `.initial_lr`) numbers, everything else tensors.
     ///
     /// - Throws: `SafeTensorsError` for an element type that cannot be converted.
     public init(_ file: SafeTensors, prefix: String = "") throws {
@@ -38,7 +38,7 @@ public struct OptimizerStateDictionary<Scalar: TensorScalar>: Equatable {
             let name = String(key.dropFirst(prefix.count))
             if entry.dtype.isInteger && entry.shape.isEmpty {
                 integers[name] = Int(try file.integers(named: key)[0])
-            } else if entry.shape.isEmpty && (name == "lr" || name.hasSuffix(".lr")) {
+            } else if entry.shape.isEmpty && (name == "lr" || name.hasSuffix(".lr") || name.hasSuffix(".initial_lr")) {
                 numbers[name] = try file.tensor(named: key, as: Double.self).scalar
             } else {
                 tensors[name] = try file.tensor(named: key, as: Scalar.self)
