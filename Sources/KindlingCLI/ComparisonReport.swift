@@ -82,30 +82,11 @@ struct ComparisonReport {
 
     /// One chart per statistic, a panel per initialization (its first seed), a curve per layer.
     private func addDiagnostics(to report: inout Report) {
-        let statistics: [(file: String, title: String, scale: AxisScale, value: (LayerDiagnosticsRecord) -> Double?)] = [
-            ("activation-std", "activation std", .logarithmic, { $0.activationStandardDeviation }),
-            ("activation-mean", "activation mean", .linear, { $0.activationMean }),
-            ("dead-relu", "dead ReLU fraction", .linear, { $0.deadFraction }),
-            ("weight-gradient-std", "weight-gradient std", .logarithmic, { $0.weightGradientStandardDeviation }),
-            ("update-ratio", "update-to-weight ratio", .logarithmic, { $0.updateToWeightRatio }),
-            ("symmetry", "symmetry breaking", .linear, { $0.symmetryBreaking }),
-            ("saturation", "saturated fraction", .linear, { $0.saturatedFraction }),
-        ]
         let firstRuns = SeedGroup.groups(runs).compactMap(\.runs.first)
-        for statistic in statistics {
-            let panels = firstRuns.map { run -> LineChart in
-                var layers: [String] = []
-                for record in run.diagnostics where !layers.contains(record.layer) { layers.append(record.layer) }
-                let series = layers.map { layer -> ChartSeries in
-                    let records = run.diagnostics.filter { $0.layer == layer && statistic.value($0) != nil }
-                    return ChartSeries("layer \(layer)", x: records.map { Double($0.step) }, y: records.map { statistic.value($0)! })
-                }
-                // A panel with nothing positive to draw on a log axis (zeros: every gradient is exactly 0)
-                // shows its values on a linear one instead of an empty plot.
-                let drawable = series.contains { $0.y.contains { $0 > 0 && $0.isFinite } }
-                return LineChart(title: "\(run.initialization.rawValue): \(statistic.title)", xLabel: "iteration",
-                                 yLabel: statistic.title, yScale: drawable ? statistic.scale : .linear,
-                                 series: series.filter { !$0.x.isEmpty })
+        for statistic in DiagnosticsCharts.statistics {
+            let panels = firstRuns.map { run in
+                DiagnosticsCharts.chart(run.diagnostics, statistic: statistic,
+                                        title: "\(run.initialization.rawValue): \(statistic.title)", xLabel: "iteration")
             }
             guard panels.contains(where: { !$0.series.isEmpty }) else { continue }
             report.addChart(ChartPanels(panels).svg, fileName: "diagnostics-\(statistic.file).svg",

@@ -62,6 +62,18 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Weight decay (default: 0, and 0.01 for adamw as PyTorch).")
     var weightDecay: Double?
 
+    @Option(help: ArgumentHelp(stringLiteral: ScheduleOption.help + " Its steps are optimizer updates: --epochs x batches per epoch."))
+    var schedule = "constant"
+
+    @Option(parsing: .unconditional, help: "Clip the gradients' joint 2-norm to this before each update (default: no clipping).")
+    var clipGradNorm: Double?
+
+    @Flag(help: "Record per-layer diagnostics (activations, dead ReLUs, gradients, update ratios) while training; --report charts them and writes diagnostics.csv.")
+    var diagnostics = false
+
+    @Option(parsing: .unconditional, help: "With --diagnostics: record every this many optimizer steps (default: once per epoch, at its first step).")
+    var diagnosticsEvery: Int?
+
     @Option(help: "Seed of the split, the initial weights and the batch order (default 0, or the resumed run's).")
     var seed: UInt32?
 
@@ -104,6 +116,20 @@ struct Train: ParsableCommand {
             guard validation != nil || validationSplit > 0 else {
                 throw ValidationError("--early-stopping needs validation data (--validation or --validation-split)")
             }
+        }
+        if let clipGradNorm, !(clipGradNorm > 0 && clipGradNorm.isFinite) {
+            throw ValidationError("--clip-grad-norm must be a positive number, got \(clipGradNorm)")
+        }
+        if resume != nil && schedule != "constant" {
+            throw ValidationError("--schedule does not go with --resume: a saved model does not hold the schedule's position "
+                + "(the resumed run continues at the learning rate it was saved with; train from the start to use a schedule)")
+        }
+        if let diagnosticsEvery {
+            guard diagnostics else { throw ValidationError("--diagnostics-every goes with --diagnostics") }
+            guard diagnosticsEvery >= 1 else { throw ValidationError("--diagnostics-every must be at least 1, got \(diagnosticsEvery)") }
+        }
+        if diagnostics && report == nil {
+            throw ValidationError("--diagnostics writes diagnostics.csv and its charts into the report: give --report DIR")
         }
         if let report { try ReportDestination.check(report) }
         if let save { try checkWritableFile(save, option: "save") }
@@ -164,19 +190,26 @@ struct Train: ParsableCommand {
             try saved.loadWeights(into: network)
             for _ in 0..<saved.epoch { _ = generator.permutation(training.count) }
         }
+        let batchesPerEpoch = (training.count + batchSize - 1) / batchSize
+        let learningRateSchedule = try ScheduleOption.parse(schedule, iterations: epochs * batchesPerEpoch, learningRate: learningRate)
         print(network.summary(inputShape: specification.inputShape))
         print(describe(specification, training: training.count, validation: validationSet?.count, seed: seed))
 
         let update = try makeOptimizer(network.parameters)
         try saved?.loadOptimizerState(into: update)
+        let scheduler = try learningRateSchedule.map { try LearningRateScheduler(update, schedule: $0) }
+        let recorder = diagnostics ? LayerDiagnostics(network, every: diagnosticsEvery ?? batchesPerEpoch) : nil
+        let stepper: any Optimizer<Scalar> = recorder.map { $0.observing(update) } ?? update
         let firstEpoch = (saved?.epoch ?? 0) + 1
         let width = String(firstEpoch + epochs - 1).count
-        let result = fit(network, training: training, validation: validationSet, task: specification.task, optimizer: update,
+        let result = fit(network, training: training, validation: validationSet, task: specification.task, optimizer: stepper,
                          epochs: epochs, batchSize: batchSize, generator: generator, earlyStoppingPatience: earlyStopping,
-                         firstEpoch: firstEpoch, showsProgress: !quiet) { record in
+                         firstEpoch: firstEpoch, showsProgress: !quiet, clipGradientNorm: clipGradNorm,
+                         scheduler: scheduler) { record in
             guard !quiet else { return }
             print(epochLine(record, width: width, task: specification.task))
         }
+        recorder?.detach()
         if let divergence = result.divergence {
             throw CommandError("training stopped in epoch \(divergence.epoch): the loss is \(divergence.loss) "
                 + "(try a smaller --lr, or another --init); nothing was saved")
@@ -194,9 +227,10 @@ struct Train: ParsableCommand {
 
         if let report {
             let url = try ReportDestination.check(report)
-            let document = TrainingReport(specification: specification, result: result, model: network, validation: validationSet,
-                                          dataPath: raw.path).report
-            try document.write(to: url)
+            var document = TrainingReport(specification: specification, result: result, model: network, validation: validationSet,
+                                          dataPath: raw.path)
+            document.diagnostics = recorder.map { ($0.records, $0.interval) }
+            try document.report.write(to: url)
             print("Report written to \(url.path)/index.html")
         }
         if let save {
@@ -271,7 +305,9 @@ struct Train: ParsableCommand {
         }
         let initName = initialization?.rawValue ?? (specification.architecture == .simplecnn ? "article" : "automatic")
         return "Task: \(task). \(training) training and \(validation.map(String.init) ?? "no") validation examples; "
-            + "\(optimizer.rawValue) lr \(learningRate), batch \(batchSize), init \(resume == nil ? initName : "from \(resume!)"), seed \(seed), \(precision.rawValue)."
+            + "\(optimizer.rawValue) lr \(learningRate)\(schedule == "constant" ? "" : " (schedule \(schedule))")"
+            + "\(clipGradNorm.map { ", gradient norm clipped to \($0)" } ?? ""), batch \(batchSize), "
+            + "init \(resume == nil ? initName : "from \(resume!)"), seed \(seed), \(precision.rawValue)."
     }
 
     func epochLine(_ record: EpochRecord, width: Int, task: Task) -> String {

@@ -2,13 +2,16 @@ import Foundation
 import Kindling
 
 /// The report `train --report` writes: loss curves, the validation metric per epoch, the confusion matrix
-/// on the validation examples, the epochs as CSV, and an index.html that shows them together.
+/// on the validation examples, the epochs as CSV, and an index.html that shows them together; with
+/// diagnostics, one chart per per-layer statistic and the records as diagnostics.csv.
 struct TrainingReport<Scalar: TensorScalar> {
     let specification: ModelSpecification
     let result: FitResult
     let model: Sequential<Scalar>
     let validation: LabeledExamples<Scalar>?
     let dataPath: String
+    /// Per-layer diagnostics recorded while training (`train --diagnostics`), and their interval in steps.
+    var diagnostics: (records: [LayerDiagnosticsRecord], every: Int)?
 
     var report: Report {
         var report = Report(title: "Kindling: training on \((dataPath as NSString).lastPathComponent)")
@@ -42,6 +45,20 @@ struct TrainingReport<Scalar: TensorScalar> {
                                              classNames: specification.classNames, confusion: metrics.confusion)
             report.addChart(chart.svg, fileName: "confusion-matrix.svg", caption: "Rows: true class; columns: predicted class")
         }
+        if let diagnostics { addDiagnostics(diagnostics.records, every: diagnostics.every, to: &report) }
         return report
+    }
+
+    /// One chart per statistic, a curve per layer, and the records as CSV.
+    private func addDiagnostics(_ records: [LayerDiagnosticsRecord], every interval: Int, to report: inout Report) {
+        for statistic in DiagnosticsCharts.statistics {
+            let chart = DiagnosticsCharts.chart(records, statistic: statistic, title: statistic.title.capitalized,
+                                                xLabel: "optimizer step")
+            guard !chart.series.isEmpty else { continue }
+            report.addChart(chart.svg, fileName: "diagnostics-\(statistic.file).svg",
+                            caption: "Per weight layer (named by its index in the Sequential): \(statistic.title), every \(interval) optimizer steps")
+        }
+        report.addFile(LayerDiagnosticsRecord.table(records).text, fileName: "diagnostics.csv",
+                       caption: "Every diagnostics record as CSV (one row per weight layer per recorded step)")
     }
 }

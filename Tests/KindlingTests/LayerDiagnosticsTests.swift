@@ -65,6 +65,21 @@ final class LayerDiagnosticsTests: XCTestCase {
         XCTAssertEqual(diagnostics.table.header.first, "step")
     }
 
+    /// An evaluation between two updates (as `fit`'s validation pass before an epoch's first step) runs
+    /// without a graph; the step's activations are those of its training pass.
+    func testForwardPassesWithoutAGraphAreNotRecorded() throws {
+        let data: Dataset<Double> = .circles(count: 20, noise: 0.05, generator: RandomGenerator(seed: 2))
+        let model = makeModel(seed: 3, scheme: .random(scale: 1))
+        let expected = withoutGradient { tanh(model.layers[0](data.features)) }.scalars
+        let diagnostics = LayerDiagnostics(model, every: 1)
+        let optimizer = diagnostics.observing(try SGD(model.parameters, learningRate: 0.1))
+        _ = model.evaluationOutput(Tensor.zeros([5, 2]))
+        binaryCrossEntropyWithLogits(model(data.features), data.targets).backward()
+        optimizer.step()
+        diagnostics.detach()
+        XCTAssertEqual(diagnostics.records[0].activationMean, expected.reduce(0, +) / Double(expected.count), accuracy: 1e-12)
+    }
+
     func testZerosNeverBreakSymmetryAndHeDoes() throws {
         var configuration = InitializationComparison.Configuration()
         configuration.iterations = 3000

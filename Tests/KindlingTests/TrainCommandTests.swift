@@ -207,6 +207,105 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(resumed.errors.contains("64 features per example, but the model in \(model) was trained on 13"), resumed.errors)
     }
 
+    /// The epochs.csv of a report as (training loss, validation loss) per epoch.
+    func epochLosses(_ report: URL) throws -> [(training: Double, validation: Double)] {
+        let rows = try String(contentsOf: report.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        return try rows.map { row in
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+            return (try XCTUnwrap(Double(fields[1]), "\(row)"), try XCTUnwrap(Double(fields[2]), "\(row)"))
+        }
+    }
+
+    /// `--schedule` steps once per optimizer update over the whole run (wine: 142 training rows, 5 batches of
+    /// 32 per epoch): a rate of 0 from step N on freezes the weights after N updates; `--clip-grad-norm`
+    /// clips before each update (a tiny norm slows SGD down, a huge one changes nothing).
+    func testScheduleAndGradientClipping() throws {
+        let folder = try temporaryFolder()
+        let common = ["train", "--data", try dataset("wine.csv"), "--label-column", "class", "--precision", "double",
+                      "--epochs", "3", "--quiet"]
+        func losses(_ name: String, _ options: String...) throws -> [(training: Double, validation: Double)] {
+            let report = folder.appendingPathComponent(name)
+            let outcome = try kindling(arguments: common + options + ["--report", report.path])
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+            return try epochLosses(report)
+        }
+        let constant = try losses("constant")
+        XCTAssertLessThan(constant[2].validation, constant[0].validation)
+
+        // Rate 0 after the first update: every epoch ends with the weights of that update.
+        let afterOne = try losses("step1", "--schedule", "step:1:0")
+        XCTAssertNotEqual(afterOne[0].validation, constant[0].validation)
+        XCTAssertEqual(afterOne[1].validation, afterOne[0].validation)
+        XCTAssertEqual(afterOne[2].validation, afterOne[0].validation)
+        XCTAssertEqual(afterOne[2].training, afterOne[1].training, accuracy: 1e-12)   // same weights, other batch order
+        // Rate 0 after 6 updates, one into the second epoch: epochs 1 and 2 differ, 2 and 3 do not.
+        let afterSix = try losses("step6", "--schedule", "step:6:0")
+        XCTAssertEqual(afterSix[0].validation, constant[0].validation)
+        XCTAssertNotEqual(afterSix[1].validation, afterSix[0].validation)
+        XCTAssertNotEqual(afterSix[1].validation, constant[1].validation)
+        XCTAssertEqual(afterSix[2].validation, afterSix[1].validation)
+
+        let sgd = try losses("sgd", "--optimizer", "sgd", "--lr", "0.1")
+        let clipped = try losses("clipped", "--optimizer", "sgd", "--lr", "0.1", "--clip-grad-norm", "0.001")
+        let loose = try losses("loose", "--optimizer", "sgd", "--lr", "0.1", "--clip-grad-norm", "1000000")
+        XCTAssertGreaterThan(clipped[2].validation, sgd[2].validation)
+        XCTAssertLessThan(clipped[0].validation - clipped[2].validation, (sgd[0].validation - sgd[2].validation) / 10)
+        XCTAssertEqual(loose.map(\.validation), sgd.map(\.validation))
+        XCTAssertEqual(loose.map(\.training), sgd.map(\.training))
+    }
+
+    func testScheduleClippingAndDiagnosticsMistakesAreNamed() throws {
+        let folder = try temporaryFolder()
+        let wine = ["train", "--data", try dataset("wine.csv"), "--label-column", "class", "--epochs", "2"]
+        let cases: [([String], String)] = [
+            (["--schedule", "bogus"], "--schedule: 'bogus' is not a schedule"),
+            (["--schedule", "step:x"], "--schedule: 'step:x' has 'x' where a positive integer belongs"),
+            (["--schedule", "warmup:100+cosine"], "--schedule: 'warmup:100+cosine' warms up for 100 of only 10 iterations"),
+            (["--clip-grad-norm", "0"], "--clip-grad-norm must be a positive number, got 0.0"),
+            (["--clip-grad-norm", "-1"], "--clip-grad-norm must be a positive number, got -1.0"),
+            (["--schedule", "cosine", "--resume", folder.appendingPathComponent("m.safetensors").path],
+             "--schedule does not go with --resume"),
+            (["--diagnostics"], "--diagnostics writes diagnostics.csv and its charts into the report: give --report DIR"),
+            (["--diagnostics-every", "3"], "--diagnostics-every goes with --diagnostics"),
+            (["--diagnostics", "--diagnostics-every", "0", "--report", folder.appendingPathComponent("r").path],
+             "--diagnostics-every must be at least 1, got 0"),
+        ]
+        for (options, message) in cases {
+            let outcome = try kindling(arguments: wine + options)
+            XCTAssertNotEqual(outcome.status, 0, "\(options)")
+            XCTAssertTrue(outcome.errors.contains(message), "\(options): expected '\(message)' in: \(outcome.errors)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [], "nothing written")
+    }
+
+    /// `--diagnostics` records every weight layer (Linear layers 0, 2, 4 of a 16-8 MLP) at steps 0, k, 2k, ...:
+    /// by default once per epoch (5 updates on wine), or every `--diagnostics-every` updates.
+    func testDiagnosticsWritesOneRowPerLayerPerRecord() throws {
+        let folder = try temporaryFolder()
+        let common = ["train", "--data", try dataset("wine.csv"), "--label-column", "class", "--layers", "16,8",
+                      "--epochs", "3", "--quiet", "--diagnostics"]
+        for (name, options, steps) in [("per-epoch", [String](), [0, 5, 10]), ("every-4", ["--diagnostics-every", "4"], [0, 4, 8, 12])] {
+            let report = folder.appendingPathComponent(name)
+            let outcome = try kindling(arguments: common + options + ["--report", report.path])
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+            let rows = try String(contentsOf: report.appendingPathComponent("diagnostics.csv"), encoding: .utf8)
+                .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            XCTAssertEqual(rows.first, ["step", "layer", "activation_mean", "activation_std", "dead_fraction", "saturated_fraction",
+                                        "weight_gradient_std", "update_to_weight_ratio", "symmetry_breaking"])
+            let records = rows.dropFirst()
+            XCTAssertEqual(records.map { "\($0[0]):\($0[1])" }, steps.flatMap { step in ["0", "2", "4"].map { "\(step):\($0)" } })
+            for record in records {
+                XCTAssertEqual(record[4].isEmpty, record[1] == "4", "a dead fraction after each ReLU, none after the output layer: \(record)")
+                XCTAssertGreaterThan(try XCTUnwrap(Double(record[6])), 0, "\(record)")
+                XCTAssertGreaterThan(try XCTUnwrap(Double(record[7])), 0, "\(record)")
+            }
+            let files = try FileManager.default.contentsOfDirectory(atPath: report.path)
+            XCTAssertTrue(files.contains("diagnostics-activation-std.svg"), "\(files)")
+            XCTAssertTrue(files.contains("diagnostics-dead-relu.svg"), "\(files)")
+            XCTAssertTrue(try String(contentsOf: report.appendingPathComponent("index.html"), encoding: .utf8).contains("diagnostics.csv"))
+        }
+    }
+
     /// Runs the `kindling` executable built beside the tests with `arguments`.
     func kindling(arguments: [String]) throws -> Outcome {
         let bundle = Bundle(for: TrainCommandTests.self).bundleURL

@@ -41,7 +41,10 @@ public struct FitResult: Sendable {
 /// Trains `model` for `epochs` passes over `training` in mini-batches, as a PyTorch loop with
 /// `DataLoader(shuffle=True)` does: each epoch starts with `generator.permutation(count)` (numpy's
 /// `RandomState.permutation`) cut into consecutive batches of `batchSize` (the last may be smaller); each
-/// batch runs forward, `taskLoss`, backward, `optimizer.step()`, then forgets the gradients.
+/// batch runs forward, `taskLoss`, backward, `optimizer.step()`, then forgets the gradients. With
+/// `clipGradientNorm`, the gradients' joint 2-norm is clipped to it after backward and before the update
+/// (`clipGradientNorm(_:maxNorm:)`); a `scheduler` steps after each update (PyTorch's order), so its steps
+/// are optimizer updates, `epochs` × ceil(count / batchSize) in all.
 ///
 /// After every epoch the model is evaluated on `validation` (evaluation mode, no graph) and
 /// `onEpoch` is called with the record. With `earlyStoppingPatience` p, training stops when the validation
@@ -68,6 +71,8 @@ public func fit<Model: Module, Update: Optimizer>(
     earlyStoppingPatience: Int? = nil,
     firstEpoch: Int = 1,
     showsProgress: Bool = false,
+    clipGradientNorm maxGradientNorm: Double? = nil,
+    scheduler: LearningRateScheduler<Model.Scalar>? = nil,
     onEpoch: (EpochRecord) -> Void = { _ in }
 ) -> FitResult where Update.Scalar == Model.Scalar {
     require(training.count > 0, "fit: no training examples")
@@ -95,7 +100,9 @@ public func fit<Model: Module, Update: Optimizer>(
             }
             lossSum += value * Double(batch.count)
             loss.backward()
+            if let maxGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxGradientNorm) }
             optimizer.step()
+            scheduler?.step()
             optimizer.zeroGradients()
             stepsDone += 1
             progress.update(step: stepsDone, loss: value)

@@ -51,8 +51,9 @@ public struct LayerDiagnosticsRecord: Sendable, Equatable, Codable {
 /// diagnostics.table.text       // as CSV
 /// ```
 ///
-/// A step's activations are taken from the first forward pass after the previous update (later passes,
-/// such as an evaluation, are ignored); its gradient and update statistics when the wrapped optimizer
+/// A step's activations are taken from the first forward pass after the previous update that records the
+/// graph (passes without one, such as an evaluation in `withoutGradient`, and later passes are ignored);
+/// its gradient and update statistics when the wrapped optimizer
 /// steps. Hooks fire for layers called through `callWithHooks` (as `Sequential` calls its layers).
 public final class LayerDiagnostics<Scalar: TensorScalar> {
     /// One weight layer and what follows it.
@@ -124,7 +125,7 @@ public final class LayerDiagnostics<Scalar: TensorScalar> {
     private var isRecordingStep: Bool { stepsTaken % interval == 0 }
 
     private func observe(_ output: Tensor<Scalar>, of module: any Module<Scalar>, at index: Int) {
-        guard isRecordingStep, pending[index] == nil else { return }
+        guard isRecordingStep, pending[index] == nil, GradientMode.isEnabled else { return }
         let values = output.scalars.map(Double.init)
         var activations = Activations(mean: mean(values), standardDeviation: standardDeviation(values))
         if module is ReLU<Scalar> {
