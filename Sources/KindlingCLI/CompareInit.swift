@@ -144,12 +144,13 @@ struct CompareInit: ParsableCommand {
             let configuration = try makeConfiguration()
             if let cell { _ = try parseCell(cell, of: configuration) }
         }
-        if let report { try ReportDestination.check(report) }
         if emitJobs != nil && (cell != nil || report != nil) {
             throw ValidationError("--emit-jobs prints the cells' commands; it does not go with --cell or --report")
         }
         if (cell == nil) != (result == nil) { throw ValidationError("--cell and --result go together") }
         if cell != nil && report != nil { throw ValidationError("--cell writes a result for kindling merge, not a report") }
+        // Last, because it creates the folder: a command refused for its options leaves nothing behind.
+        if let report { try ReportDestination.check(report) }
     }
 
     /// "he:4" as an initialization and seed of the study.

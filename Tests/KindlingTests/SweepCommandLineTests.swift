@@ -71,12 +71,13 @@ extension CommandLineTests {
     }
 
     func testBadSweepOptionsAreNamed() throws {
+        let refusedReport = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-refused-\(UUID().uuidString)").path
         let cases: [([String], String)] = [
             (["compare-init", "--seeds", "0"], "the number of seeds must be at least 1, got 0"),
             (["compare-init", "--cell", "he:3"], "--cell and --result go together"),
             (["compare-init", "--cell", "he:9", "--result", "x.json"], "'he:9' is not a cell of this study"),
             (["compare-init", "--cell", "he", "--result", "x.json"], "'he' is not INIT:SEED"),
-            (["compare-init", "--emit-jobs", "cells", "--report", "r"], "--emit-jobs prints the cells' commands"),
+            (["compare-init", "--emit-jobs", "cells", "--report", refusedReport], "--emit-jobs prints the cells' commands"),
             (["merge"], "Missing expected argument"),
         ]
         for (arguments, message) in cases {
@@ -84,5 +85,6 @@ extension CommandLineTests {
             XCTAssertNotEqual(outcome.status, 0, "\(arguments)")
             XCTAssertTrue(outcome.errors.contains(message), "\(arguments): \(outcome.errors)")
         }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: refusedReport), "a refused command created its report folder")
     }
 }
