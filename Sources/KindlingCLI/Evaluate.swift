@@ -3,7 +3,7 @@ import Foundation
 import Kindling
 
 /// `kindling evaluate`: a saved model's loss and metrics on labelled data.
-struct Evaluate: ParsableCommand {
+struct Evaluate: SavedModelCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a model saved by 'kindling train --save' on labelled data.",
         discussion: "Classification: loss, accuracy, per-class precision, recall and F1, and the confusion matrix. Regression: MSE, MAE and R^2."
@@ -13,14 +13,6 @@ struct Evaluate: ParsableCommand {
     var model: String
 
     @OptionGroup var input: DataOptions
-
-    func run() throws {
-        let saved = try SavedModel(path: model)
-        switch saved.precision {
-        case .float: try run(saved, as: Float.self)
-        case .double: try run(saved, as: Double.self)
-        }
-    }
 
     func run<Scalar: TensorScalar>(_ saved: SavedModel, as _: Scalar.Type) throws {
         let specification = saved.specification

@@ -3,7 +3,7 @@ import Foundation
 import Kindling
 
 /// `kindling predict`: a saved model's predictions for new data, as CSV.
-struct Predict: ParsableCommand {
+struct Predict: SavedModelCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict with a model saved by 'kindling train --save'; writes a CSV.",
         discussion: """
@@ -22,14 +22,6 @@ struct Predict: ParsableCommand {
     var output: String
 
     func validate() throws { try checkWritableFile(output, option: "output") }
-
-    func run() throws {
-        let saved = try SavedModel(path: model)
-        switch saved.precision {
-        case .float: try run(saved, as: Float.self)
-        case .double: try run(saved, as: Double.self)
-        }
-    }
 
     func run<Scalar: TensorScalar>(_ saved: SavedModel, as _: Scalar.Type) throws {
         let specification = saved.specification
