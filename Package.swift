@@ -23,7 +23,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "Kindling", dependencies: ["CLinearAlgebra", "CZlib"]),
+        .target(name: "CVectorKernels", path: "Sources/CVectorKernels"),
+        .target(name: "Kindling", dependencies: ["CLinearAlgebra", "CZlib", "CVectorKernels"]),
         .executableTarget(
             name: "KindlingCLI",
             dependencies: [

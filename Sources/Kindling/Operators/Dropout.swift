@@ -14,13 +14,19 @@ public func dropout<Scalar>(
     _ x: Tensor<Scalar>, probability p: Double, training: Bool, generator: RandomGenerator
 ) -> Tensor<Scalar> {
     require(p >= 0 && p <= 1, "dropout: the probability must be in [0, 1], got \(p)")
-    guard training && p > 0 else { return x }
-    let scale: Scalar = p == 1 ? 0 : 1 / Scalar(1 - p)
-    let mask = (0..<x.count).map { _ in p < 1 && generator.randomSample() >= p ? scale : 0 }
+    guard training, let mask: [Scalar] = dropoutMask(count: x.count, probability: p, generator: generator) else { return x }
     let result = Tensor(shape: x.shape, scalars: Kernels.zip(x.scalars, mask, *))
     guard Tensor.recording(x) else { return result }
     let shape = x.shape
     return Tensor.record("dropout", result, inputs: [x]) { gradient in
         [Tensor(shape: shape, scalars: Kernels.zip(gradient.scalars, mask, *))]
     }
+}
+
+/// The multipliers of `dropout`'s mask for `count` elements: 1 / (1 - p) for a kept element, 0 for a
+/// dropped one, one `randomSample()` per element in order; nil (nothing drawn) when p = 0.
+func dropoutMask<Scalar: TensorScalar>(count: Int, probability p: Double, generator: RandomGenerator) -> [Scalar]? {
+    guard p > 0 else { return nil }
+    let scale: Scalar = p == 1 ? 0 : 1 / Scalar(1 - p)
+    return (0..<count).map { _ in p < 1 && generator.randomSample() >= p ? scale : 0 }
 }

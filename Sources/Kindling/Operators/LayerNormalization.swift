@@ -4,7 +4,8 @@
 ///
 /// The backward pass, with x̂ the normalized row, r = 1 / sqrt(var + eps) and ĝ = g * weight:
 /// dx = r (ĝ - mean(ĝ) - x̂ mean(ĝ x̂)), dweight = Σ_rows g x̂, dbias = Σ_rows g.
-/// Means and variances are accumulated in Double for both precisions.
+/// Means and variances are accumulated in Double for both precisions (Float's rows through a vectorized
+/// kernel, which sums in a different order).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func layerNorm<Scalar>(
@@ -15,8 +16,10 @@ public func layerNorm<Scalar>(
     require(weight.shape == [width] && bias.shape == [width],
             "layerNorm: weight \(weight.shape) and bias \(bias.shape) must both be [\(width)] for input of shape \(x.shape)")
     let rows = width == 0 ? 0 : x.count / width
-    var normalized = [Scalar](repeating: 0, count: x.count)
-    var inverseDeviations = [Scalar](repeating: 0, count: rows)
+    let recording = Tensor.recording([x, weight, bias])
+    // The normalized rows and inverse deviations are kept for the backward pass only.
+    var normalized = [Scalar](repeating: 0, count: recording ? x.count : 0)
+    var inverseDeviations = [Scalar](repeating: 0, count: recording ? rows : 0)
     var output = [Scalar](repeating: 0, count: x.count)
     x.scalars.withUnsafeBufferPointer { x in
         weight.scalars.withUnsafeBufferPointer { w in
@@ -24,25 +27,34 @@ public func layerNorm<Scalar>(
                 normalized.withUnsafeMutableBufferPointer { xhat in
                     inverseDeviations.withUnsafeMutableBufferPointer { r in
                         output.withUnsafeMutableBufferPointer { y in
-                            let (x, w, b, xhat, r, y) = (x.baseAddress, w.baseAddress, b.baseAddress, xhat.baseAddress,
-                                                         r.baseAddress, y.baseAddress)
+                            guard rows > 0 else { return }
+                            let (x, w, b, y) = (x.baseAddress!, w.baseAddress!, b.baseAddress!, y.baseAddress!)
+                            // An empty array's buffer may still have an address: test `recording`.
+                            let (xhat, r) = recording ? (xhat.baseAddress, r.baseAddress) : (nil, nil)
                             ParallelChunks.forEach(count: rows, elementsPerItem: width) { range in
+                                let start = range.lowerBound * width
+                                if FloatKernels.applies(to: Scalar.self) {
+                                    return FloatKernels.layerNorm(
+                                        x + start, weight: w, bias: b, y + start, normalized: xhat.map { $0 + start },
+                                        inverseDeviations: r.map { $0 + range.lowerBound }, rows: range.count,
+                                        width: width, epsilon: epsilon)
+                                }
                                 for row in range {
                                     let start = row * width
                                     var sum = 0.0
-                                    for j in 0..<width { sum += Double(x![start + j]) }
+                                    for j in 0..<width { sum += Double(x[start + j]) }
                                     let mean = sum / Double(width)
                                     var squares = 0.0
                                     for j in 0..<width {
-                                        let d = Double(x![start + j]) - mean
+                                        let d = Double(x[start + j]) - mean
                                         squares += d * d
                                     }
                                     let inverse = 1 / (squares / Double(width) + epsilon).squareRoot()
-                                    r![row] = Scalar(inverse)
+                                    r?[row] = Scalar(inverse)
                                     for j in 0..<width {
-                                        let value = Scalar((Double(x![start + j]) - mean) * inverse)
-                                        xhat![start + j] = value
-                                        y![start + j] = value * w![j] + b![j]
+                                        let value = Scalar((Double(x[start + j]) - mean) * inverse)
+                                        xhat?[start + j] = value
+                                        y[start + j] = value * w[j] + b[j]
                                     }
                                 }
                             }
@@ -53,7 +65,7 @@ public func layerNorm<Scalar>(
         }
     }
     let result = Tensor(shape: x.shape, scalars: output)
-    guard Tensor.recording([x, weight, bias]) else { return result }
+    guard recording else { return result }
     let gamma = weight.scalars, shape = x.shape
     let needInput = x.requiresGradient, needWeight = weight.requiresGradient, needBias = bias.requiresGradient
     return Tensor.record("layerNorm", result, inputs: [x, weight, bias]) { gradient in

@@ -53,6 +53,13 @@ private func softmaxForward<S: TensorScalar>(_ x: [S], _ lines: AxisLines, logar
     var y = [S](repeating: 0, count: x.count)
     x.withUnsafeBufferPointer { x in
         y.withUnsafeMutableBufferPointer { y in
+            if FloatKernels.applies(to: S.self) && inner == 1 && !logarithmic && size > 0,
+               let x = x.baseAddress, let y = y.baseAddress {
+                return ParallelChunks.forEach(count: outer, elementsPerItem: size) { rows in
+                    FloatKernels.softmaxRows(x + rows.lowerBound * size, y + rows.lowerBound * size,
+                                             rows: rows.count, width: size)
+                }
+            }
             for o in 0..<outer {
                 for i in 0..<inner {
                     let start = o * size * inner + i

@@ -2,7 +2,7 @@
 /// keys and values are linear maps of the input split into `headCount` heads of size d = hidden / heads;
 /// each head computes softmax(Q Kᵀ / √d + mask) V; the heads are concatenated and mapped by `output`.
 ///
-/// The heads of the whole batch go through two batched GEMMs (scores and context) and one softmax.
+/// The heads are computed by `multiHeadAttention`, on the projections' layout without copies.
 /// The mask adds the scalar type's lowest finite value to the scores of padded key positions, as
 /// Hugging Face's BertModel does, so that they get zero weight.
 public final class MultiHeadSelfAttention<Scalar: TensorScalar>: ModuleBase, Module {
@@ -40,29 +40,19 @@ public final class MultiHeadSelfAttention<Scalar: TensorScalar>: ModuleBase, Mod
     /// a token, 0 for padding) keeps every query from attending to padded positions.
     public func callAsFunction(_ input: Tensor<Scalar>, attentionMask: [[Int]]?) -> Tensor<Scalar> {
         require(input.rank == 3, "MultiHeadSelfAttention: the input must be (batch, length, hidden), got \(input.shape)")
-        let (batch, length, hidden) = (input.shape[0], input.shape[1], input.shape[2])
-        let headSize = hidden / headCount
-        func heads(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
-            x.reshaped([batch, length, headCount, headSize]).permuted([0, 2, 1, 3])
-                .reshaped([batch * headCount, length, headSize])
-        }
-        let q = heads(query(input)), k = heads(key(input)), v = heads(value(input))
-        var scores = (Tensor.matmul(q, k, transposingRight: true) * Scalar(1 / Double(headSize).squareRoot()))
-            .reshaped([batch, headCount, length, length])
-        if let attentionMask {
-            scores = scores + Self.additiveMask(attentionMask, batch: batch, length: length)
-        }
-        let probabilities = dropout(softmax(scores, alongAxis: -1)).reshaped([batch * headCount, length, length])
-        let context = Tensor.matmul(probabilities, v).reshaped([batch, headCount, length, headSize])
-            .permuted([0, 2, 1, 3]).reshaped([batch, length, hidden])
+        let (batch, length) = (input.shape[0], input.shape[1])
+        let context = multiHeadAttention(
+            query: query(input), key: key(input), value: value(input), headCount: headCount,
+            additiveMask: attentionMask.map { Self.additiveMask($0, batch: batch, length: length) },
+            dropoutProbability: dropout.isTraining ? dropout.probability : 0, generator: dropout.generator)
         return output(context)
     }
 
-    /// (batch, 1, 1, length): 0 where the mask is 1, the lowest finite value where it is 0.
+    /// (batch, length): 0 where the mask is 1, the lowest finite value where it is 0.
     static func additiveMask(_ mask: [[Int]], batch: Int, length: Int) -> Tensor<Scalar> {
         require(mask.count == batch && mask.allSatisfy { $0.count == length },
                 "MultiHeadSelfAttention: the attention mask must have \(batch) rows of \(length), got \(mask.map(\.count))")
-        return Tensor(shape: [batch, 1, 1, length],
+        return Tensor(shape: [batch, length],
                       scalars: mask.flatMap { $0.map { $0 == 0 ? -Scalar.greatestFiniteMagnitude : 0 } })
     }
 }

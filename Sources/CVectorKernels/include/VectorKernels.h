@@ -1,0 +1,30 @@
+// Element-wise and row-wise Float kernels that Kindling's hottest non-GEMM operations call. Each is
+// compiled three times, for AVX-512, for AVX2 with FMA, and for the baseline x86-64 (SSE2), and the
+// dynamic loader picks the best one the CPU runs (Clang's target_clones), so one binary uses AVX-512
+// where present without -march flags. On other architectures they are compiled once, for the baseline.
+#ifndef KINDLING_VECTOR_KERNELS_H
+#define KINDLING_VECTOR_KERNELS_H
+
+/// y[i] = x[i] Φ(x[i]) = 0.5 x (1 + erf(x / √2)) for i in 0..<count (GELU, exact form), with erf from
+/// Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), as PyTorch's vectorized CPU kernel does.
+void kindling_gelu_f32(const float *x, float *y, long count);
+
+/// dx[i] = g[i] (Φ(x[i]) + x[i] φ(x[i])), the gradient of the exact GELU, φ the standard normal density.
+void kindling_gelu_backward_f32(const float *x, const float *g, float *dx, long count);
+
+/// Softmax of each of `rows` contiguous rows of `width` values: y = e^(x - m) / Σ e^(x - m), m the
+/// row's maximum. Before it, every value is multiplied by `scale` and, when `rowBias` is not NULL,
+/// row r gets rowBias[(r / rowsPerBias) * width + j] added at column j (an additive attention mask
+/// shared by `rowsPerBias` consecutive rows). x and y may be the same buffer.
+void kindling_softmax_rows_f32(const float *x, float *y, long rows, long width, float scale,
+                               const float *rowBias, long rowsPerBias);
+
+/// Layer normalization of `rows` contiguous rows of `width` values: y = (x - mean) r w + b with
+/// r = 1 / sqrt(var + epsilon), the biased variance, mean and variance accumulated in double.
+/// Writes r per row into `inverseDeviations` and the normalized (x - mean) r into `normalized`
+/// when they are not NULL.
+void kindling_layer_norm_f32(const float *x, const float *weight, const float *bias, float *y,
+                             float *normalized, float *inverseDeviations, long rows, long width,
+                             double epsilon);
+
+#endif

@@ -1,0 +1,54 @@
+import CVectorKernels
+
+/// Generic code's door to the vectorized Float kernels of CVectorKernels (AVX-512, AVX2 or SSE2, chosen
+/// when the program loads). Callers check `applies(to:)` first: the kernels read and write their
+/// buffers as Float. Double keeps its callers' Swift loops (libm's precision, which the Double checks
+/// against PyTorch's float64 need).
+enum FloatKernels {
+    /// Whether the kernels serve tensors of `S` (Float only).
+    @inline(__always)
+    static func applies<S>(to: S.Type) -> Bool { S.self == Float.self }
+
+    /// `pointer` as a pointer to Float (only called when S is Float).
+    @inline(__always)
+    private static func floats<S>(_ pointer: UnsafePointer<S>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self)
+    }
+
+    @inline(__always)
+    private static func floats<S>(_ pointer: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: Float.self)
+    }
+
+    /// y = x Φ(x) (the exact GELU, erf to 1.5e-7) over `count` values.
+    @inline(__always)
+    static func gelu<S: TensorScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int) {
+        kindling_gelu_f32(floats(x), floats(y), count)
+    }
+
+    /// dx = g (Φ(x) + x φ(x)) over `count` values.
+    @inline(__always)
+    static func geluBackward<S: TensorScalar>(_ x: UnsafePointer<S>, _ g: UnsafePointer<S>,
+                                              _ dx: UnsafeMutablePointer<S>, count: Int) {
+        kindling_gelu_backward_f32(floats(x), floats(g), floats(dx), count)
+    }
+
+    /// Softmax of `rows` contiguous rows of `width` values of scale x + bias, where `bias` (nil: none)
+    /// holds one row of `width` values for every `rowsPerBias` consecutive rows.
+    @inline(__always)
+    static func softmaxRows<S: TensorScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, rows: Int, width: Int,
+                                             scale: S = 1, bias: UnsafePointer<S>? = nil, rowsPerBias: Int = 1) {
+        kindling_softmax_rows_f32(floats(x), floats(y), rows, width, Float(scale), bias.map { floats($0) }, rowsPerBias)
+    }
+
+    /// Layer normalization of `rows` rows of `width` values (see kindling_layer_norm_f32); `normalized`
+    /// and `inverseDeviations` are written when not nil.
+    @inline(__always)
+    static func layerNorm<S: TensorScalar>(_ x: UnsafePointer<S>, weight: UnsafePointer<S>, bias: UnsafePointer<S>,
+                                           _ y: UnsafeMutablePointer<S>, normalized: UnsafeMutablePointer<S>?,
+                                           inverseDeviations: UnsafeMutablePointer<S>?, rows: Int, width: Int,
+                                           epsilon: Double) {
+        kindling_layer_norm_f32(floats(x), floats(weight), floats(bias), floats(y), normalized.map { floats($0) },
+                                inverseDeviations.map { floats($0) }, rows, width, epsilon)
+    }
+}
