@@ -111,6 +111,18 @@ final class LinearAlgebraBackendTests: XCTestCase {
         }
     }
 
+    /// The loader's choice among the Float kernels' builds (CVectorKernels) is the widest x86-64 level
+    /// whose features /proc/cpuinfo lists.
+    func testFloatKernelsRunTheWidestLevelTheCPUHas() throws {
+        let flags = try procCPUInfoFlags()
+        let v2: Set = ["cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3"]
+        let v3 = v2.union(["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"])
+        let v4 = v3.union(["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"])
+        let expected = v4.isSubset(of: flags) ? "AVX-512 (x86-64-v4)" : v3.isSubset(of: flags) ? "AVX2 (x86-64-v3)" : "SSE2 (x86-64)"
+        XCTAssertEqual(LinearAlgebraBackend.current.vectorKernels, expected)
+        XCTAssertTrue(LinearAlgebraBackend.current.description.hasSuffix("Kindling's Float kernels: \(expected)"))
+    }
+
     /// The widest kernel level the CPU supports, from /proc/cpuinfo rather than Kindling's own reading.
     func widestLevelFromProcCPUInfo() throws -> Int {
         let flags = try procCPUInfoFlags()

@@ -27,4 +27,8 @@ void kindling_layer_norm_f32(const float *x, const float *weight, const float *b
                              float *normalized, float *inverseDeviations, long rows, long width,
                              double epsilon);
 
+/// The instruction set of the kernels above that this CPU runs: "AVX-512 (x86-64-v4)", "AVX2 (x86-64-v3)",
+/// "SSE2 (x86-64)", or "baseline" off x86-64 Linux. The same test as the loader's choice.
+const char *kindling_vector_kernel_level(void);
+
 #endif

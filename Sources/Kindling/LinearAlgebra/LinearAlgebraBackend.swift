@@ -4,13 +4,15 @@ import Glibc
 #endif
 
 /// The linear-algebra library under Kindling as this process runs it: OpenBLAS's version and build, the
-/// kernel set ("core") it chose, its thread count, and the CPU's instruction sets read from cpuid.
+/// kernel set ("core") it chose, its thread count, the CPU's instruction sets read from cpuid, and the
+/// instruction set of Kindling's own vectorized Float kernels (GELU, softmax, layer norm).
 ///
 /// ```swift
 /// print(LinearAlgebraBackend.current)
 /// // OpenBLAS 0.3.21 (DYNAMIC_ARCH NO_AFFINITY MAX_THREADS=64), 2 threads
 /// // kernels: SkylakeX, set by Kindling (OpenBLAS detected Prescott)
 /// // CPU: AVX-512 (F, CD, BW, DQ, VL) + BF16
+/// // Kindling's Float kernels: AVX-512 (x86-64-v4)
 /// ```
 public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
     /// How the running kernel set was chosen.
@@ -35,6 +37,9 @@ public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
     public let threads: Int
     /// The CPU's instruction-set extensions.
     public let cpuFeatures: CPUFeatures
+    /// The build of Kindling's vectorized Float kernels that the loader chose for this CPU:
+    /// "AVX-512 (x86-64-v4)", "AVX2 (x86-64-v3)" or "SSE2 (x86-64)" ("baseline" off x86-64 Linux).
+    public let vectorKernels: String
 
     /// The environment variable through which a process that Kindling restarted knows what OpenBLAS had
     /// detected; its presence also stops a second restart.
@@ -58,7 +63,8 @@ public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
             source = .detectedByOpenBLAS
         }
         return LinearAlgebraBackend(library: library, configuration: configuration, core: core, coreSource: source,
-                                    threads: Int(openblas_get_num_threads()), cpuFeatures: .current)
+                                    threads: Int(openblas_get_num_threads()), cpuFeatures: .current,
+                                    vectorKernels: FloatKernels.instructionSet)
     }
 
     /// Whether OPENBLAS_CORETYPE can change the kernels (the library was built with DYNAMIC_ARCH).
@@ -72,7 +78,8 @@ public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
             disabled: Self.environment(Self.keepCoreVariable) != nil)
     }
 
-    /// Three lines: library, build options and threads; the kernels and who chose them; the CPU.
+    /// Four lines: library, build options and threads; the kernels and who chose them; the CPU; Kindling's
+    /// own Float kernels.
     public var description: String {
         let options = configuration.split(separator: " ").dropFirst(2).filter { $0 != Substring(core) }
         let chosen: String
@@ -85,6 +92,7 @@ public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
             \(library) (\(options.joined(separator: " "))), \(threads) thread\(threads == 1 ? "" : "s")
             kernels: \(core), \(chosen)
             CPU: \(cpuFeatures.bestInstructionSet)
+            Kindling's Float kernels: \(vectorKernels)
             """
     }
 

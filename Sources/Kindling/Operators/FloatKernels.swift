@@ -5,6 +5,9 @@ import CVectorKernels
 /// buffers as Float. Double keeps its callers' Swift loops (libm's precision, which the Double checks
 /// against PyTorch's float64 need).
 enum FloatKernels {
+    /// The instruction set of the kernels the loader chose for this CPU ("AVX-512 (x86-64-v4)", ...).
+    static let instructionSet = String(cString: kindling_vector_kernel_level())
+
     /// Whether the kernels serve tensors of `S` (Float only).
     @inline(__always)
     static func applies<S>(to: S.Type) -> Bool { S.self == Float.self }
