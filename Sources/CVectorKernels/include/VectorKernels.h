@@ -27,6 +27,20 @@ void kindling_layer_norm_f32(const float *x, const float *weight, const float *b
                              float *normalized, float *inverseDeviations, long rows, long width,
                              double epsilon);
 
+/// Σ x[i], Σ (x[i] - center)² and Σ a[i] (b[i] - center) over i in 0..<count, in many partial sums
+/// (batch normalization's per-channel statistics and gradient sums).
+float kindling_sum_f32(const float *x, long count);
+float kindling_sum_of_squares_f32(const float *x, long count, float center);
+float kindling_sum_of_products_f32(const float *a, const float *b, long count, float center);
+
+/// y[i] = (x[i] - mean) k w + b: batch normalization's output for one run of a channel.
+void kindling_batch_norm_f32(const float *x, float *y, long count, float mean, float k, float w, float b);
+
+/// dx[i] = factor (g[i] - meanG - (x[i] - mean) k meanGH): batch normalization's input gradient for one
+/// run of a channel (meanG = meanGH = 0 in evaluation).
+void kindling_batch_norm_backward_f32(const float *g, const float *x, float *dx, long count, float factor,
+                                      float meanG, float mean, float k, float meanGH);
+
 /// The instruction set of the kernels above that this CPU runs: "AVX-512 (x86-64-v4)", "AVX2 (x86-64-v3)",
 /// "SSE2 (x86-64)", or "baseline" off x86-64 Linux. The same test as the loader's choice.
 const char *kindling_vector_kernel_level(void);

@@ -126,6 +126,10 @@ private func normalizeChannels<S: TensorScalar>(
                             let (w, b) = (scale[c], shift[c])
                             for n in 0..<batch {
                                 let base = (n * channels + c) * spatial
+                                if FloatKernels.applies(to: S.self) {
+                                    FloatKernels.batchNorm(x + base, y + base, count: spatial, mean: mu, k: k, w: w, b: b)
+                                    continue
+                                }
                                 for i in base..<(base + spatial) { y[i] = (x[i] - mu) * k * w + b }
                             }
                         }
@@ -174,6 +178,11 @@ private func normalizationBackward<S: TensorScalar>(
                                 let meanG = training ? sumG / m : 0, meanGH = training ? sumGH / m : 0
                                 for n in 0..<batch {
                                     let base = (n * channels + c) * spatial
+                                    if FloatKernels.applies(to: S.self) {
+                                        FloatKernels.batchNormBackward(g + base, x + base, dx + base, count: spatial, factor: factor,
+                                                                       meanG: meanG, mean: mu, k: k, meanGH: meanGH)
+                                        continue
+                                    }
                                     for i in base..<(base + spatial) {
                                         dx[i] = factor * (g[i] - meanG - (x[i] - mu) * k * meanGH)
                                     }

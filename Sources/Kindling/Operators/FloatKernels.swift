@@ -54,4 +54,37 @@ enum FloatKernels {
         kindling_layer_norm_f32(floats(x), floats(weight), floats(bias), floats(y), normalized.map { floats($0) },
                                 inverseDeviations.map { floats($0) }, rows, width, epsilon)
     }
+
+    /// Σ x over `count` values.
+    @inline(__always)
+    static func sum<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int) -> S {
+        S(kindling_sum_f32(floats(x), count))
+    }
+
+    /// Σ (x - center)² over `count` values.
+    @inline(__always)
+    static func sumOfSquares<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int, about center: S) -> S {
+        S(kindling_sum_of_squares_f32(floats(x), count, Float(center)))
+    }
+
+    /// Σ a (b - center) over `count` values.
+    @inline(__always)
+    static func sumOfProducts<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int, about center: S) -> S {
+        S(kindling_sum_of_products_f32(floats(a), floats(b), count, Float(center)))
+    }
+
+    /// y = (x - mean) k w + b over `count` values.
+    @inline(__always)
+    static func batchNorm<S: TensorScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int,
+                                           mean: S, k: S, w: S, b: S) {
+        kindling_batch_norm_f32(floats(x), floats(y), count, Float(mean), Float(k), Float(w), Float(b))
+    }
+
+    /// dx = factor (g - meanG - (x - mean) k meanGH) over `count` values.
+    @inline(__always)
+    static func batchNormBackward<S: TensorScalar>(_ g: UnsafePointer<S>, _ x: UnsafePointer<S>, _ dx: UnsafeMutablePointer<S>,
+                                                   count: Int, factor: S, meanG: S, mean: S, k: S, meanGH: S) {
+        kindling_batch_norm_backward_f32(floats(g), floats(x), floats(dx), count, Float(factor), Float(meanG),
+                                         Float(mean), Float(k), Float(meanGH))
+    }
 }

@@ -1,10 +1,13 @@
 /// Sums over contiguous runs of elements in eight interleaved partial sums, combined pairwise at the
 /// end. A single running total is one chain of dependent additions, each waiting for the last; eight
 /// independent ones pipeline and vectorize, and pairwise combination rounds no worse than the chain.
+/// Float runs the vectorized kernels of CVectorKernels instead (as many partial sums as the widest
+/// vectors the CPU has allow).
 enum LaneSums {
     /// Σ x[i] for i in 0..<count.
     @inline(__always)
     static func sum<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int) -> S {
+        if FloatKernels.applies(to: S.self) { return FloatKernels.sum(x, count: count) }
         var s0: S = 0, s1: S = 0, s2: S = 0, s3: S = 0, s4: S = 0, s5: S = 0, s6: S = 0, s7: S = 0
         var i = 0
         while i + 8 <= count {
@@ -20,6 +23,7 @@ enum LaneSums {
     /// Σ (x[i] - center)² for i in 0..<count.
     @inline(__always)
     static func sumOfSquares<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int, about center: S) -> S {
+        if FloatKernels.applies(to: S.self) { return FloatKernels.sumOfSquares(x, count: count, about: center) }
         var s0: S = 0, s1: S = 0, s2: S = 0, s3: S = 0, s4: S = 0, s5: S = 0, s6: S = 0, s7: S = 0
         var i = 0
         while i + 8 <= count {
@@ -37,6 +41,7 @@ enum LaneSums {
     /// Σ a[i] · (b[i] - center) for i in 0..<count.
     @inline(__always)
     static func sumOfProducts<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int, about center: S) -> S {
+        if FloatKernels.applies(to: S.self) { return FloatKernels.sumOfProducts(a, b, count: count, about: center) }
         var s0: S = 0, s1: S = 0, s2: S = 0, s3: S = 0, s4: S = 0, s5: S = 0, s6: S = 0, s7: S = 0
         var i = 0
         while i + 8 <= count {
