@@ -49,4 +49,23 @@ final class VectorKernelTests: XCTestCase {
         assertClose(plain.scalars.map(Double.init), expected.scalars, tolerance: 5e-6, "without a graph")
         XCTAssertEqual(plain.scalars, recorded.scalars, "the same values with a graph")
     }
+
+    func testFloatMaxPoolPicksTheSameWinnersAsDoubleWithTiesAndNaN() {
+        let generator = RandomGenerator(seed: 6)
+        for (height, width) in [(32, 32), (7, 9), (4, 6)] {
+            let shape = [2, 3, height, width]
+            // Small whole numbers: many ties inside windows; a few NaNs.
+            var values = (0..<shape.reduce(1, *)).map { _ in Double(generator.randint(low: -2, high: 3)) }
+            for i in stride(from: 5, to: values.count, by: 37) { values[i] = .nan }
+            let double = Tensor<Double>(shape: shape, scalars: values).requiringGradient()
+            let float = Tensor<Float>(shape: shape, scalars: values.map { Float($0) }).requiringGradient()
+            let (pooledDouble, pooledFloat) = (maxPool2d(double, kernelSize: (2, 2)), maxPool2d(float, kernelSize: (2, 2)))
+            XCTAssertEqual(pooledFloat.scalars.map { $0.isNaN }, pooledDouble.scalars.map { $0.isNaN }, "\(shape) NaN places")
+            XCTAssertEqual(pooledFloat.scalars.filter { !$0.isNaN }.map(Double.init), pooledDouble.scalars.filter { !$0.isNaN }, "\(shape)")
+            let upstream = (0..<pooledDouble.count).map { Double($0 + 1) }
+            pooledDouble.backward(Tensor(shape: pooledDouble.shape, scalars: upstream))
+            pooledFloat.backward(Tensor(shape: pooledFloat.shape, scalars: upstream.map { Float($0) }))
+            XCTAssertEqual(float.grad!.scalars.map(Double.init), double.grad!.scalars, "\(shape): the same winners")
+        }
+    }
 }

@@ -5,6 +5,8 @@
 #ifndef KINDLING_VECTOR_KERNELS_H
 #define KINDLING_VECTOR_KERNELS_H
 
+#include <stdint.h>
+
 /// y[i] = x[i] Φ(x[i]) = 0.5 x (1 + erf(x / √2)) for i in 0..<count (GELU, exact form), with erf from
 /// Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), as PyTorch's vectorized CPU kernel does.
 void kindling_gelu_f32(const float *x, float *y, long count);
@@ -40,6 +42,17 @@ void kindling_batch_norm_f32(const float *x, float *y, long count, float mean, f
 /// run of a channel (meanG = meanGH = 0 in evaluation).
 void kindling_batch_norm_backward_f32(const float *g, const float *x, float *dx, long count, float factor,
                                       float meanG, float mean, float k, float meanGH);
+
+/// The 2 x 2, stride-2 maxima of one plane `width` wide (the first 2 outputHeight rows and 2 outputWidth
+/// columns), row-major, and each winner's index in the plane: within a window, in row-major order, a
+/// later value wins when it is greater or NaN (PyTorch's rule).
+void kindling_max_pool_2x2_f32(const float *x, long width, long outputHeight, long outputWidth, float *out,
+                               int32_t *argmax);
+
+/// The input gradient of 2 x 2, stride-2 max pooling of one plane whose windows tile it (height and
+/// width even): each window's upstream value at its winner, 0 at its other three places.
+void kindling_max_pool_2x2_backward_f32(const float *dy, const int32_t *argmax, long height, long width,
+                                        float *dx);
 
 /// The instruction set of the kernels above that this CPU runs: "AVX-512 (x86-64-v4)", "AVX2 (x86-64-v3)",
 /// "SSE2 (x86-64)", or "baseline" off x86-64 Linux. The same test as the loader's choice.

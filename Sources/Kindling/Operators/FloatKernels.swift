@@ -87,4 +87,18 @@ enum FloatKernels {
         kindling_batch_norm_backward_f32(floats(g), floats(x), floats(dx), count, Float(factor), Float(meanG),
                                          Float(mean), Float(k), Float(meanGH))
     }
+
+    /// One plane's 2 x 2, stride-2 maxima and their places (see kindling_max_pool_2x2_f32).
+    @inline(__always)
+    static func maxPool2x2<S: TensorScalar>(_ x: UnsafePointer<S>, width: Int, outputHeight: Int, outputWidth: Int,
+                                            into out: UnsafeMutablePointer<S>, argmax: UnsafeMutablePointer<Int32>) {
+        kindling_max_pool_2x2_f32(floats(x), width, outputHeight, outputWidth, floats(out), argmax)
+    }
+
+    /// The input gradient of one plane tiled by 2 x 2 windows (see kindling_max_pool_2x2_backward_f32).
+    @inline(__always)
+    static func maxPool2x2Backward<S: TensorScalar>(_ dy: UnsafePointer<S>, argmax: UnsafePointer<Int32>, height: Int,
+                                                    width: Int, into dx: UnsafeMutablePointer<S>) {
+        kindling_max_pool_2x2_backward_f32(floats(dy), argmax, height, width, floats(dx))
+    }
 }

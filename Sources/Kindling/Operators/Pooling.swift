@@ -125,7 +125,8 @@ enum Pooling<Scalar: TensorScalar> {
     }
 
     /// The maxima of one plane's windows. The common 2 x 2 window with stride 2 and no padding reads its
-    /// four values directly; every other geometry goes through the clipped window ranges.
+    /// four values directly (in Float through the vectorized kernel); every other geometry goes through
+    /// the clipped window ranges.
     @inline(__always)
     static func maximum(of source: UnsafePointer<Scalar>, _ g: WindowGeometry,
                         into out: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>) {
@@ -138,6 +139,10 @@ enum Pooling<Scalar: TensorScalar> {
             let wins = ((value > best ? 1 : 0) | (value.isNaN ? 1 : 0)) != 0
             best = wins ? value : best
             position = wins ? index : position
+        }
+        if isTwoByTwo(g) && FloatKernels.applies(to: Scalar.self) {
+            return FloatKernels.maxPool2x2(source, width: width, outputHeight: g.outputHeight, outputWidth: g.outputWidth,
+                                           into: out, argmax: argmax)
         }
         if isTwoByTwo(g) {
             // Indices stay below the plane size, checked to fit Int32 by the caller: no overflow checks.
@@ -181,7 +186,7 @@ enum Pooling<Scalar: TensorScalar> {
     /// Each upstream gradient added at its window's maximum, plane by plane (split between the cores;
     /// within a plane in output order, so overlapping windows add up in a fixed order). When 2 x 2
     /// windows tile the plane exactly, every input position is written once (the gradient at the
-    /// maximum, 0 at the other three), with no zeroing pass first.
+    /// maximum, 0 at the other three), with no zeroing pass first (in Float through the vectorized kernel).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func maximumGradient(_ upstream: [Scalar], argmax: [Int32], _ g: WindowGeometry) -> [Scalar] {
@@ -197,7 +202,10 @@ enum Pooling<Scalar: TensorScalar> {
                         for plane in range {
                             let destination = dx + plane * g.inputPlane
                             let first = plane * g.outputPlane
-                            if tiles {
+                            if tiles && FloatKernels.applies(to: Scalar.self) {
+                                FloatKernels.maxPool2x2Backward(dy + first, argmax: argmax + first, height: g.height,
+                                                                width: g.width, into: destination)
+                            } else if tiles {
                                 for i in 0..<g.outputHeight {
                                     for j in 0..<g.outputWidth {
                                         let o = first + i * g.outputWidth + j
