@@ -30,8 +30,15 @@ float kindling_sum_of_products_f32(const float *a, const float *b, long count, f
 
 KINDLING_CLONED
 void kindling_batch_norm_f32(const float *restrict x, float *restrict y, long count, float mean, float k, float w,
-                             float b) {
-    for (long i = 0; i < count; i++) y[i] = (x[i] - mean) * k * w + b;
+                             float b, int rectify) {
+    if (rectify) {
+        for (long i = 0; i < count; i++) {
+            float value = (x[i] - mean) * k * w + b;
+            y[i] = value <= 0 ? 0.0f : value;
+        }
+    } else {
+        for (long i = 0; i < count; i++) y[i] = (x[i] - mean) * k * w + b;
+    }
 }
 
 KINDLING_CLONED

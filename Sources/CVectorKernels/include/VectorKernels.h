@@ -35,8 +35,10 @@ float kindling_sum_f32(const float *x, long count);
 float kindling_sum_of_squares_f32(const float *x, long count, float center);
 float kindling_sum_of_products_f32(const float *a, const float *b, long count, float center);
 
-/// y[i] = (x[i] - mean) k w + b: batch normalization's output for one run of a channel.
-void kindling_batch_norm_f32(const float *x, float *y, long count, float mean, float k, float w, float b);
+/// y[i] = (x[i] - mean) k w + b: batch normalization's output for one run of a channel; with `rectify`
+/// non-zero, followed by ReLU (a value <= 0 becomes 0, NaN stays NaN).
+void kindling_batch_norm_f32(const float *x, float *y, long count, float mean, float k, float w, float b,
+                             int rectify);
 
 /// dx[i] = factor (g[i] - meanG - (x[i] - mean) k meanGH): batch normalization's input gradient for one
 /// run of a channel (meanG = meanGH = 0 in evaluation).

@@ -61,7 +61,11 @@ public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
 
     /// The input normalized per channel (batch statistics in training mode, which also updates the
     /// running statistics and the batch count; running statistics in evaluation mode).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { self(input, applyingReLU: false) }
+
+    /// The normalized input, followed by ReLU when `applyingReLU` (one pass over the data each way; see
+    /// `batchNormalization`): what `Sequential` runs for a BatchNorm followed by a ReLU.
+    public func callAsFunction(_ input: Tensor<Scalar>, applyingReLU: Bool) -> Tensor<Scalar> {
         require(acceptedRanks.contains(input.rank) && input.shape[1] == features,
                      "\(type(of: self))(\(features)): expects an input of rank \(acceptedRanks.sorted()) with \(features) channels on axis 1, got \(input.shape)")
         var mean = runningMean.value, variance = runningVariance.value
@@ -72,7 +76,7 @@ public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
         let output = batchNormalization(input, weight: weight?.value, bias: bias?.value,
                                         runningMean: &mean, runningVariance: &variance,
                                         training: isTraining || !tracksRunningStatistics,
-                                        momentum: factor, epsilon: Scalar(epsilon))
+                                        momentum: factor, epsilon: Scalar(epsilon), applyingReLU: applyingReLU)
         if updates {
             runningMean.value = mean
             runningVariance.value = variance

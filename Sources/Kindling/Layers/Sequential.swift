@@ -13,10 +13,23 @@ public final class Sequential<Scalar: TensorScalar>: ModuleBase, Module {
         layers.enumerated().map { ("\($0.offset)", $0.element) }
     }
 
-    /// Each layer applied to the output of the previous one, through `callWithHooks`.
+    /// Each layer applied to the output of the previous one, through `callWithHooks`. A BatchNorm followed
+    /// by a ReLU runs as one fused operation (the same values and gradients in one pass each way) when no
+    /// module hook is registered anywhere, so that nothing can observe the output between the two.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        layers.reduce(input) { $1.callWithHooks($0) }
+        var output = input, index = 0
+        while index < layers.count {
+            if index + 1 < layers.count, !moduleHooks.isActive, let normalization = layers[index] as? BatchNorm<Scalar>,
+               layers[index + 1] is ReLU<Scalar> {
+                output = normalization(output, applyingReLU: true)
+                index += 2
+            } else {
+                output = layers[index].callWithHooks(output)
+                index += 1
+            }
+        }
+        return output
     }
 }

@@ -72,7 +72,7 @@ private struct AttentionLayout {
         [S](unsafeUninitializedCapacity: pairs * length * length) { p, initialized in
             q.withUnsafeBufferPointer { q in
                 k.withUnsafeBufferPointer { k in
-                    Self.withOptionalBuffer(mask) { mask in
+                    mask.withBaseAddress { mask in
                         guard let q = q.baseAddress, let k = k.baseAddress, let p = p.baseAddress else { return }
                         forEachPair { pair in
                             let scores = p + blockOffset(pair)
@@ -170,12 +170,6 @@ private struct AttentionLayout {
             } }
         }
         return (dQ, dK, dV)
-    }
-
-    /// `body` with the array's base address, or nil when there is no array.
-    static func withOptionalBuffer<S, R>(_ array: [S]?, _ body: (UnsafePointer<S>?) -> R) -> R {
-        guard let array else { return body(nil) }
-        return array.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// `body` with the base addresses of non-empty arrays, in order.

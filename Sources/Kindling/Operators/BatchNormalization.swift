@@ -15,12 +15,15 @@
 /// - Parameters:
 ///   - weight, bias: per-channel scale and shift, shape (C); nil means 1 and 0 (PyTorch's `affine=False`).
 ///   - runningMean, runningVariance: per-channel running statistics, shape (C).
+///   - applyingReLU: returns relu(batchNormalization(...)) with the values and gradients of the two
+///     operations one after the other, in one pass over the data each way instead of two (`Sequential`
+///     fuses a BatchNorm followed by a ReLU this way when no module hook is registered).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func batchNormalization<Scalar>(
     _ input: Tensor<Scalar>, weight: Tensor<Scalar>?, bias: Tensor<Scalar>?,
     runningMean: inout Tensor<Scalar>, runningVariance: inout Tensor<Scalar>,
-    training: Bool, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5
+    training: Bool, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5, applyingReLU: Bool = false
 ) -> Tensor<Scalar> {
     require(input.rank >= 2, "batchNormalization: expects an input (N, C) or (N, C, ...), got \(input.shape)")
     let layout = ChannelLayout(shape: input.shape)
@@ -39,7 +42,8 @@ public func batchNormalization<Scalar>(
     let shift = bias?.scalars ?? [Scalar](repeating: 0, count: channels)
     let statistics = training ? nil : (mean: runningMean.scalars, variance: runningVariance.scalars)
     let (output, mean, variance) = normalizeChannels(input.scalars, layout, statistics: statistics,
-                                                     scale: scale, shift: shift, epsilon: epsilon)
+                                                     scale: scale, shift: shift, epsilon: epsilon,
+                                                     rectified: applyingReLU)
     if training {
         let correction = Scalar(layout.perChannel) / Scalar(layout.perChannel - 1)
         runningMean = Tensor(shape: [channels], scalars: Kernels.zip(runningMean.scalars, mean) {
@@ -59,7 +63,7 @@ public func batchNormalization<Scalar>(
     return Tensor.record("batchNormalization", result, inputs: operands) { gradient in
         let (dx, dWeight, dBias) = normalizationBackward(
             gradient.scalars, x, layout, mean: mean, variance: variance, epsilon: epsilon, scale: scale,
-            training: training, needsInput: needs.0)
+            training: training, needsInput: needs.0, rectifiedOutput: applyingReLU ? output : nil)
         var gradients: [Tensor<Scalar>?] = [needs.0 ? Tensor(shape: layout.shape, scalars: dx) : nil]
         if hasWeight { gradients.append(needs.1 ? Tensor(shape: [channels], scalars: dWeight) : nil) }
         if hasBias { gradients.append(needs.2 ? Tensor(shape: [channels], scalars: dBias) : nil) }
@@ -92,13 +96,15 @@ private func inverseDeviation<S: TensorScalar>(_ variance: S, _ epsilon: S) -> S
 }
 
 /// y = scale_c (x - mean_c) / sqrt(var_c + epsilon) + shift_c, with the batch's mean and biased variance
-/// per channel (two passes: the mean, then the squared deviations from it) when `statistics` is nil.
+/// per channel (two passes: the mean, then the squared deviations from it) when `statistics` is nil,
+/// followed by ReLU when `rectified`.
 /// Channels are independent: each is done whole (statistics, then output) while it is in cache, and the
 /// channels are split between the cores.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 private func normalizeChannels<S: TensorScalar>(
-    _ x: [S], _ layout: ChannelLayout, statistics: (mean: [S], variance: [S])?, scale: [S], shift: [S], epsilon: S
+    _ x: [S], _ layout: ChannelLayout, statistics: (mean: [S], variance: [S])?, scale: [S], shift: [S], epsilon: S,
+    rectified: Bool
 ) -> (output: [S], mean: [S], variance: [S]) {
     let (batch, channels, spatial) = (layout.batch, layout.channels, layout.spatial)
     let m = S(layout.perChannel)
@@ -127,10 +133,12 @@ private func normalizeChannels<S: TensorScalar>(
                             for n in 0..<batch {
                                 let base = (n * channels + c) * spatial
                                 if FloatKernels.applies(to: S.self) {
-                                    FloatKernels.batchNorm(x + base, y + base, count: spatial, mean: mu, k: k, w: w, b: b)
+                                    FloatKernels.batchNorm(x + base, y + base, count: spatial, mean: mu, k: k, w: w, b: b,
+                                                           rectified: rectified)
                                     continue
                                 }
                                 for i in base..<(base + spatial) { y[i] = (x[i] - mu) * k * w + b }
+                                if rectified { for i in base..<(base + spatial) where y[i] <= 0 { y[i] = 0 } }
                             }
                         }
                     }
@@ -145,11 +153,13 @@ private func normalizeChannels<S: TensorScalar>(
 /// Gradients of batch normalization with respect to the input, the weight and the bias, with
 /// x̂ = (x - mean_c) k_c, k_c = 1 / sqrt(var_c + epsilon), recomputed from the input rather than stored:
 /// dBias_c = Σ g, dWeight_c = Σ g x̂, and (in training) dx = scale_c k_c (g - mean(g) - x̂ mean(g x̂)).
+/// With `rectifiedOutput` (the output of a batch normalization fused with ReLU), g is first zeroed where
+/// that output is <= 0, as ReLU's backward does, one channel at a time in a buffer that stays in cache.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 private func normalizationBackward<S: TensorScalar>(
     _ g: [S], _ x: [S], _ layout: ChannelLayout, mean: [S], variance: [S], epsilon: S, scale: [S],
-    training: Bool, needsInput: Bool
+    training: Bool, needsInput: Bool, rectifiedOutput: [S]?
 ) -> (input: [S], weight: [S], bias: [S]) {
     let (batch, channels, spatial) = (layout.batch, layout.channels, layout.spatial)
     let m = S(layout.perChannel)
@@ -157,34 +167,52 @@ private func normalizationBackward<S: TensorScalar>(
     let dx = [S](unsafeUninitializedCapacity: needsInput ? g.count : 0) { dx, initialized in
         g.withUnsafeBufferPointer { g in
             x.withUnsafeBufferPointer { x in
-                dWeight.withUnsafeMutableBufferPointer { dWeight in
-                    dBias.withUnsafeMutableBufferPointer { dBias in
-                        let (g, x, dx) = (g.baseAddress!, x.baseAddress!, needsInput ? dx.baseAddress : nil)
-                        let (dWeight, dBias) = (dWeight.baseAddress!, dBias.baseAddress!)
-                        ParallelChunks.forEach(count: channels, elementsPerItem: layout.perChannel) { range in
-                            for c in range {
-                                let (mu, k) = (mean[c], inverseDeviation(variance[c], epsilon))
-                                var sumG: S = 0, sumGX: S = 0
-                                for n in 0..<batch {
-                                    let base = (n * channels + c) * spatial
-                                    sumG += LaneSums.sum(g + base, count: spatial)
-                                    sumGX += LaneSums.sumOfProducts(g + base, x + base, count: spatial, about: mu)
-                                }
-                                let sumGH = sumGX * k
-                                dBias[c] = sumG
-                                dWeight[c] = sumGH
-                                guard let dx else { continue }
-                                let factor = scale[c] * k
-                                let meanG = training ? sumG / m : 0, meanGH = training ? sumGH / m : 0
-                                for n in 0..<batch {
-                                    let base = (n * channels + c) * spatial
-                                    if FloatKernels.applies(to: S.self) {
-                                        FloatKernels.batchNormBackward(g + base, x + base, dx + base, count: spatial, factor: factor,
-                                                                       meanG: meanG, mean: mu, k: k, meanGH: meanGH)
-                                        continue
+                rectifiedOutput.withBaseAddress { y in
+                    dWeight.withUnsafeMutableBufferPointer { dWeight in
+                        dBias.withUnsafeMutableBufferPointer { dBias in
+                            let (g, x, dx) = (g.baseAddress!, x.baseAddress!, needsInput ? dx.baseAddress : nil)
+                            let (dWeight, dBias) = (dWeight.baseAddress!, dBias.baseAddress!)
+                            ParallelChunks.forEach(count: channels, elementsPerItem: layout.perChannel) { range in
+                                // One channel's gradient masked by the fused ReLU, reused for every channel of the range.
+                                let masked = UnsafeMutablePointer<S>.allocate(capacity: y == nil ? 0 : layout.perChannel)
+                                defer { masked.deallocate() }
+                                for c in range {
+                                    /// The upstream gradient of run n of channel c (masked when fused with ReLU).
+                                    var run: (Int) -> UnsafePointer<S> = { n in g + (n * channels + c) * spatial }
+                                    if let y {
+                                        for n in 0..<batch {
+                                            let base = (n * channels + c) * spatial
+                                            for i in 0..<spatial {
+                                                let (value, key) = (g[base + i], y[base + i])
+                                                masked[n * spatial + i] = key <= 0 ? 0 : value
+                                            }
+                                        }
+                                        run = { n in UnsafePointer(masked + n * spatial) }
                                     }
-                                    for i in base..<(base + spatial) {
-                                        dx[i] = factor * (g[i] - meanG - (x[i] - mu) * k * meanGH)
+                                    let (mu, k) = (mean[c], inverseDeviation(variance[c], epsilon))
+                                    var sumG: S = 0, sumGX: S = 0
+                                    for n in 0..<batch {
+                                        let base = (n * channels + c) * spatial
+                                        sumG += LaneSums.sum(run(n), count: spatial)
+                                        sumGX += LaneSums.sumOfProducts(run(n), x + base, count: spatial, about: mu)
+                                    }
+                                    let sumGH = sumGX * k
+                                    dBias[c] = sumG
+                                    dWeight[c] = sumGH
+                                    guard let dx else { continue }
+                                    let factor = scale[c] * k
+                                    let meanG = training ? sumG / m : 0, meanGH = training ? sumGH / m : 0
+                                    for n in 0..<batch {
+                                        let (base, gradient) = ((n * channels + c) * spatial, run(n))
+                                        if FloatKernels.applies(to: S.self) {
+                                            FloatKernels.batchNormBackward(gradient, x + base, dx + base, count: spatial,
+                                                                           factor: factor, meanG: meanG, mean: mu, k: k,
+                                                                           meanGH: meanGH)
+                                            continue
+                                        }
+                                        for i in 0..<spatial {
+                                            dx[base + i] = factor * (gradient[i] - meanG - (x[base + i] - mu) * k * meanGH)
+                                        }
                                     }
                                 }
                             }

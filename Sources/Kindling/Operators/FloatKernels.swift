@@ -73,11 +73,11 @@ enum FloatKernels {
         S(kindling_sum_of_products_f32(floats(a), floats(b), count, Float(center)))
     }
 
-    /// y = (x - mean) k w + b over `count` values.
+    /// y = (x - mean) k w + b over `count` values, then ReLU when `rectified`.
     @inline(__always)
     static func batchNorm<S: TensorScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int,
-                                           mean: S, k: S, w: S, b: S) {
-        kindling_batch_norm_f32(floats(x), floats(y), count, Float(mean), Float(k), Float(w), Float(b))
+                                           mean: S, k: S, w: S, b: S, rectified: Bool) {
+        kindling_batch_norm_f32(floats(x), floats(y), count, Float(mean), Float(k), Float(w), Float(b), rectified ? 1 : 0)
     }
 
     /// dx = factor (g - meanG - (x - mean) k meanGH) over `count` values.
