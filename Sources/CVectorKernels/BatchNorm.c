@@ -46,3 +46,8 @@ void kindling_batch_norm_backward_f32(const float *restrict g, const float *rest
                                       float factor, float meanG, float mean, float k, float meanGH) {
     for (long i = 0; i < count; i++) dx[i] = factor * (g[i] - meanG - (x[i] - mean) * k * meanGH);
 }
+
+KINDLING_CLONED
+void kindling_relu_backward_f32(const float *restrict g, const float *restrict y, float *restrict out, long count) {
+    for (long i = 0; i < count; i++) out[i] = y[i] <= 0 ? 0.0f : g[i];
+}

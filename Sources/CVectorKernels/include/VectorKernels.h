@@ -40,6 +40,9 @@ float kindling_sum_of_products_f32(const float *a, const float *b, long count, f
 void kindling_batch_norm_f32(const float *x, float *y, long count, float mean, float k, float w, float b,
                              int rectify);
 
+/// out[i] = g[i] where y[i] > 0 (or is NaN), else 0: ReLU's backward given its output y.
+void kindling_relu_backward_f32(const float *g, const float *y, float *out, long count);
+
 /// dx[i] = factor (g[i] - meanG - (x[i] - mean) k meanGH): batch normalization's input gradient for one
 /// run of a channel (meanG = meanGH = 0 in evaluation).
 void kindling_batch_norm_backward_f32(const float *g, const float *x, float *dx, long count, float factor,

@@ -182,6 +182,11 @@ private func normalizationBackward<S: TensorScalar>(
                                     if let y {
                                         for n in 0..<batch {
                                             let base = (n * channels + c) * spatial
+                                            if FloatKernels.applies(to: S.self) {
+                                                FloatKernels.reluBackward(g + base, output: y + base, into: masked + n * spatial,
+                                                                          count: spatial)
+                                                continue
+                                            }
                                             for i in 0..<spatial {
                                                 let (value, key) = (g[base + i], y[base + i])
                                                 masked[n * spatial + i] = key <= 0 ? 0 : value

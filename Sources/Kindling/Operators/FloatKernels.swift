@@ -101,4 +101,11 @@ enum FloatKernels {
                                                     width: Int, into dx: UnsafeMutablePointer<S>) {
         kindling_max_pool_2x2_backward_f32(floats(dy), argmax, height, width, floats(dx))
     }
+
+    /// out = g where y > 0 (or NaN), else 0, over `count` values: ReLU's backward from its output.
+    @inline(__always)
+    static func reluBackward<S: TensorScalar>(_ g: UnsafePointer<S>, output y: UnsafePointer<S>,
+                                              into out: UnsafeMutablePointer<S>, count: Int) {
+        kindling_relu_backward_f32(floats(g), floats(y), floats(out), count)
+    }
 }
