@@ -9,7 +9,7 @@ extension Tensor {
         lhsGradient: @escaping (Tensor) -> Tensor, rhsGradient: @escaping (Tensor) -> Tensor
     ) -> Tensor {
         let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: operation, f)
-        let result = Tensor(shape: shape, scalars: scalars)
+        let result = Tensor(shape: shape, scalars: scalars, node: nil)  // shape and count agree by construction
         guard recording(lhs, rhs) else { return result }
         let lhsShape = lhs.shape, rhsShape = rhs.shape
         let lhsNeeded = lhs.requiresGradient, rhsNeeded = rhs.requiresGradient
@@ -54,7 +54,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static prefix func - (operand: Tensor) -> Tensor {
-        let result = Tensor(shape: operand.shape, scalars: Kernels.map(operand.scalars) { -$0 })
+        let result = Tensor(shape: operand.shape, scalars: Kernels.map(operand.scalars) { -$0 }, node: nil)
         guard recording(operand) else { return result }
         return record("negate", result, inputs: [operand]) { [-$0] }
     }
@@ -100,7 +100,7 @@ extension Tensor {
 
     /// An element-wise affine map whose derivative is the constant `slope`.
     func mapWithConstantGradient(_ operation: String, _ slope: Scalar, _ f: (Scalar) -> Scalar) -> Tensor {
-        let result = Tensor(shape: shape, scalars: Kernels.map(scalars, f))
+        let result = Tensor(shape: shape, scalars: Kernels.map(scalars, f), node: nil)
         guard Tensor.recording(self) else { return result }
         return Tensor.record(operation, result, inputs: [self]) { [slope == 1 ? $0 : $0 * slope] }
     }
