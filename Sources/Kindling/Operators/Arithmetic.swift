@@ -8,8 +8,7 @@ extension Tensor {
         _ operation: String, _ lhs: Tensor, _ rhs: Tensor, _ f: (Scalar, Scalar) -> Scalar,
         lhsGradient: @escaping (Tensor) -> Tensor, rhsGradient: @escaping (Tensor) -> Tensor
     ) -> Tensor {
-        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: operation, f)
-        let result = Tensor(shape: shape, scalars: scalars, node: nil)  // shape and count agree by construction
+        let result = unrecorded(operation, lhs, rhs, f)
         guard recording(lhs, rhs) else { return result }
         let lhsShape = lhs.shape, rhsShape = rhs.shape
         let lhsNeeded = lhs.requiresGradient, rhsNeeded = rhs.requiresGradient
@@ -17,6 +16,13 @@ extension Tensor {
             [lhsNeeded ? lhsGradient(gradient).sumToShape(lhsShape) : nil,
              rhsNeeded ? rhsGradient(gradient).sumToShape(rhsShape) : nil]
         }
+    }
+
+    /// The element-wise result of `f` after broadcasting, without a graph node.
+    @inline(__always)
+    static func unrecorded(_ operation: String, _ lhs: Tensor, _ rhs: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
+        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: operation, f)
+        return Tensor(shape: shape, scalars: scalars, node: nil)  // shape and count agree by construction
     }
 
     /// Element-wise sum with broadcasting.
@@ -37,6 +43,8 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        // Unrecorded products (every one in a backward pass) skip making the gradient closures below.
+        guard recording(lhs, rhs) else { return unrecorded("multiply", lhs, rhs, *) }
         let a = lhs.detached(), b = rhs.detached()
         return broadcasting("multiply", lhs, rhs, *, lhsGradient: { $0 * b }, rhsGradient: { $0 * a })
     }
@@ -45,6 +53,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
+        guard recording(lhs, rhs) else { return unrecorded("divide", lhs, rhs, /) }
         let a = lhs.detached(), b = rhs.detached()
         return broadcasting("divide", lhs, rhs, /,
                             lhsGradient: { $0 / b }, rhsGradient: { -$0 * a / (b * b) })
