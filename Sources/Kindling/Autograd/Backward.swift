@@ -139,6 +139,17 @@ extension Tensor {
         case 3: nodes = [inputs[0].node, inputs[1].node, inputs[2].node]
         default: nodes = inputs.map(\.node)
         }
+        return record(operation, result, nodes: nodes, backward: backward)
+    }
+
+    /// `record` given the inputs' nodes (nil for an input that does not require gradients), for the
+    /// most frequent operations: an array of the input tensors themselves costs retains and releases.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func record(
+        _ operation: String, _ result: Tensor, nodes: [GradientNode<Scalar>?],
+        backward: @escaping (Tensor) -> [Tensor?]
+    ) -> Tensor {
         var result = result
         result.node = GradientNode(operation, inputs: nodes, backward: backward)
         return result

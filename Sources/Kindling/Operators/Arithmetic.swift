@@ -12,7 +12,7 @@ extension Tensor {
         guard recording(lhs, rhs) else { return result }
         let lhsShape = lhs.shape, rhsShape = rhs.shape
         let lhsNeeded = lhs.requiresGradient, rhsNeeded = rhs.requiresGradient
-        return record(operation, result, inputs: [lhs, rhs]) { gradient in
+        return record(operation, result, nodes: [lhs.node, rhs.node]) { gradient in
             [lhsNeeded ? lhsGradient(gradient).sumToShape(lhsShape) : nil,
              rhsNeeded ? rhsGradient(gradient).sumToShape(rhsShape) : nil]
         }
@@ -65,7 +65,7 @@ extension Tensor {
     public static prefix func - (operand: Tensor) -> Tensor {
         let result = Tensor(shape: operand.shape, scalars: Kernels.map(operand.scalars) { -$0 }, node: nil)
         guard recording(operand) else { return result }
-        return record("negate", result, inputs: [operand]) { [-$0] }
+        return record("negate", result, nodes: [operand.node]) { [-$0] }
     }
 
     /// Adds a scalar to every element.
@@ -111,7 +111,7 @@ extension Tensor {
     func mapWithConstantGradient(_ operation: String, _ slope: Scalar, _ f: (Scalar) -> Scalar) -> Tensor {
         let result = Tensor(shape: shape, scalars: Kernels.map(scalars, f), node: nil)
         guard Tensor.recording(self) else { return result }
-        return Tensor.record(operation, result, inputs: [self]) { [slope == 1 ? $0 : $0 * slope] }
+        return Tensor.record(operation, result, nodes: [node]) { [slope == 1 ? $0 : $0 * slope] }
     }
 
     /// In-place `+=` (not recorded by autograd; for accumulation outside the graph).
