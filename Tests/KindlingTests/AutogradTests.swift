@@ -91,6 +91,23 @@ final class AutogradTests: XCTestCase {
         XCTAssertNil(w.grad)
     }
 
+    func testAccumulationInPlaceLeavesEarlierGradientsAndSharedOnesAlone() {
+        // backward() adds gradients into an unshared total in place; a gradient someone still holds, or
+        // one that flows to two inputs at once (x + x passes the same gradient to both), must not change.
+        let x = Tensor<Double>([1, 2]).requiringGradient()
+        (x * x).sum().backward()
+        let first = x.grad
+        (x * x).sum().backward()
+        XCTAssertEqual(first?.scalars, [2, 4])
+        XCTAssertEqual(x.grad?.scalars, [4, 8])
+        let upstream = Tensor<Double>([1, 10])
+        let y = Tensor<Double>([3, 4]).requiringGradient()
+        let z = y + y
+        z.backward(upstream)
+        XCTAssertEqual(y.grad?.scalars, [2, 20])
+        XCTAssertEqual(upstream.scalars, [1, 10])
+    }
+
     func testSharedSubexpressionReceivesBothGradients() {
         let x = Tensor<Double>([3]).requiringGradient()
         let y = x * x

@@ -13,7 +13,7 @@ extension Tensor {
     /// The same values, cut from the graph (`tensor.detach()`).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func detached() -> Tensor { Tensor(shape: shape, scalars: scalars) }
+    public func detached() -> Tensor { Tensor(shape: shape, scalars: scalars, node: nil) }
 
     /// The gradient accumulated into this leaf by `backward()` calls; nil before the first one and for
     /// tensors that are not leaves.
@@ -60,7 +60,7 @@ extension Tensor {
                 guard let gradient = current.pending else { continue }
                 current.pending = nil
                 if current.isLeaf {
-                    current.grad = current.grad.map { $0 + gradient } ?? gradient
+                    current.grad = Tensor.accumulating(gradient, into: current.grad.take())
                     continue
                 }
                 guard let backward = current.backward else {
@@ -69,7 +69,7 @@ extension Tensor {
                 let gradients = backward(gradient)
                 for (input, inputGradient) in zip(current.inputs, gradients) {
                     guard let input, let inputGradient else { continue }
-                    input.pending = input.pending.map { $0 + inputGradient } ?? inputGradient
+                    input.pending = Tensor.accumulating(inputGradient, into: input.pending.take())
                 }
                 if !retainGraph {
                     current.backward = nil
@@ -85,8 +85,12 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     private static func topologicalOrder(from root: GradientNode<Scalar>) -> [GradientNode<Scalar>] {
         let mark = lastVisitMark.wrappingAdd(1, ordering: .relaxed).newValue
+        // Room for a small graph from the start: each growth of an array is an allocation.
         var order: [GradientNode<Scalar>] = []
-        var stack: [(GradientNode<Scalar>, Bool)] = [(root, false)]
+        order.reserveCapacity(64)
+        var stack: [(GradientNode<Scalar>, Bool)] = []
+        stack.reserveCapacity(64)
+        stack.append((root, false))
         while let (current, expanded) = stack.popLast() {
             if expanded {
                 order.append(current)
@@ -102,6 +106,23 @@ extension Tensor {
         return order
     }
 
+    /// `total + gradient` (or `gradient` when there is no total yet), added in place when the total's
+    /// storage is not shared (callers hand the total over with `take()`): the gradient of a tensor that
+    /// several operations read is summed without a new array per operation. The sums are the same.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func accumulating(_ gradient: Tensor, into total: consuming Tensor?) -> Tensor {
+        guard var sum = total.take() else { return gradient }
+        guard sum.shape == gradient.shape else { return sum + gradient }
+        sum.node = nil
+        gradient.scalars.withUnsafeBufferPointer { addend in
+            sum.scalars.withUnsafeMutableBufferPointer { sum in
+                for i in 0..<sum.count { sum[i] = sum[i] + addend[i] }
+            }
+        }
+        return sum
+    }
+
     /// Attaches an operation's node to `result` when recording is on and any input requires gradients.
     /// `backward` receives the gradient of `result` and returns one gradient (or nil) per input.
     @_specialize(where Scalar == Float)
@@ -110,8 +131,27 @@ extension Tensor {
         _ operation: String, _ result: Tensor, inputs: [Tensor],
         backward: @escaping (Tensor) -> [Tensor?]
     ) -> Tensor {
+        // The usual one to three inputs listed directly: `map` would allocate through a slower path.
+        let nodes: [GradientNode<Scalar>?]
+        switch inputs.count {
+        case 1: nodes = [inputs[0].node]
+        case 2: nodes = [inputs[0].node, inputs[1].node]
+        case 3: nodes = [inputs[0].node, inputs[1].node, inputs[2].node]
+        default: nodes = inputs.map(\.node)
+        }
+        return record(operation, result, nodes: nodes, backward: backward)
+    }
+
+    /// `record` given the inputs' nodes (nil for an input that does not require gradients), for the
+    /// most frequent operations: an array of the input tensors themselves costs retains and releases.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func record(
+        _ operation: String, _ result: Tensor, nodes: [GradientNode<Scalar>?],
+        backward: @escaping (Tensor) -> [Tensor?]
+    ) -> Tensor {
         var result = result
-        result.node = GradientNode(operation, inputs: inputs.map(\.node), backward: backward)
+        result.node = GradientNode(operation, inputs: nodes, backward: backward)
         return result
     }
 

@@ -8,15 +8,21 @@ extension Tensor {
         _ operation: String, _ lhs: Tensor, _ rhs: Tensor, _ f: (Scalar, Scalar) -> Scalar,
         lhsGradient: @escaping (Tensor) -> Tensor, rhsGradient: @escaping (Tensor) -> Tensor
     ) -> Tensor {
-        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: operation, f)
-        let result = Tensor(shape: shape, scalars: scalars)
+        let result = unrecorded(operation, lhs, rhs, f)
         guard recording(lhs, rhs) else { return result }
         let lhsShape = lhs.shape, rhsShape = rhs.shape
         let lhsNeeded = lhs.requiresGradient, rhsNeeded = rhs.requiresGradient
-        return record(operation, result, inputs: [lhs, rhs]) { gradient in
+        return record(operation, result, nodes: [lhs.node, rhs.node]) { gradient in
             [lhsNeeded ? lhsGradient(gradient).sumToShape(lhsShape) : nil,
              rhsNeeded ? rhsGradient(gradient).sumToShape(rhsShape) : nil]
         }
+    }
+
+    /// The element-wise result of `f` after broadcasting, without a graph node.
+    @inline(__always)
+    static func unrecorded(_ operation: String, _ lhs: Tensor, _ rhs: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
+        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: operation, f)
+        return Tensor(shape: shape, scalars: scalars, node: nil)  // shape and count agree by construction
     }
 
     /// Element-wise sum with broadcasting.
@@ -37,6 +43,8 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        // Unrecorded products (every one in a backward pass) skip making the gradient closures below.
+        guard recording(lhs, rhs) else { return unrecorded("multiply", lhs, rhs, *) }
         let a = lhs.detached(), b = rhs.detached()
         return broadcasting("multiply", lhs, rhs, *, lhsGradient: { $0 * b }, rhsGradient: { $0 * a })
     }
@@ -45,6 +53,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
+        guard recording(lhs, rhs) else { return unrecorded("divide", lhs, rhs, /) }
         let a = lhs.detached(), b = rhs.detached()
         return broadcasting("divide", lhs, rhs, /,
                             lhsGradient: { $0 / b }, rhsGradient: { -$0 * a / (b * b) })
@@ -54,9 +63,9 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static prefix func - (operand: Tensor) -> Tensor {
-        let result = Tensor(shape: operand.shape, scalars: Kernels.map(operand.scalars) { -$0 })
+        let result = Tensor(shape: operand.shape, scalars: Kernels.map(operand.scalars) { -$0 }, node: nil)
         guard recording(operand) else { return result }
-        return record("negate", result, inputs: [operand]) { [-$0] }
+        return record("negate", result, nodes: [operand.node]) { [-$0] }
     }
 
     /// Adds a scalar to every element.
@@ -100,9 +109,9 @@ extension Tensor {
 
     /// An element-wise affine map whose derivative is the constant `slope`.
     func mapWithConstantGradient(_ operation: String, _ slope: Scalar, _ f: (Scalar) -> Scalar) -> Tensor {
-        let result = Tensor(shape: shape, scalars: Kernels.map(scalars, f))
+        let result = Tensor(shape: shape, scalars: Kernels.map(scalars, f), node: nil)
         guard Tensor.recording(self) else { return result }
-        return Tensor.record(operation, result, inputs: [self]) { [slope == 1 ? $0 : $0 * slope] }
+        return Tensor.record(operation, result, nodes: [node]) { [slope == 1 ? $0 : $0 * slope] }
     }
 
     /// In-place `+=` (not recorded by autograd; for accumulation outside the graph).

@@ -23,6 +23,17 @@ enum UpdateKernels {
             }
             return
         }
+        if !maximize && weightDecay == 0 && !nesterov && !isFirstStep {
+            // The usual case (momentum, nothing else) in a loop of its own, the same arithmetic as the general
+            // loop below: LLVM keeps the general loop's flag tests inside its vector loop, and this loop
+            // takes about half of its instructions per element (callgrind, Scripts/bench mlp-sgd).
+            for i in 0..<count {
+                let b = buffer[i] * momentum + gradientWeight * gradient[i]
+                buffer[i] = b
+                parameter[i] = parameter[i] + negativeLearningRate * b
+            }
+            return
+        }
         let decays = weightDecay != 0
         for i in 0..<count {
             // Every element is loaded unconditionally (the buffer holds zeros before the first step): a
