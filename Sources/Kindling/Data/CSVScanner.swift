@@ -137,6 +137,14 @@ struct CSVScanner: @unchecked Sendable {
         return .success(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
     }
 
+    /// The first byte at or after `position` that is not a space, tab or carriage return.
+    @inline(__always)
+    private static func delimiter(after position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+        var position = position
+        while position < end, position.pointee == space || position.pointee == tab || position.pointee == carriageReturn { position += 1 }
+        return position
+    }
+
     /// The offset after the line break at or after `index` (or the end of the file).
     private func endOfLine(_ buffer: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int {
         var index = index
@@ -160,16 +168,11 @@ struct CSVScanner: @unchecked Sendable {
         }
         boundaries.append(bytes.count)
         let ranges = (0..<boundaries.count - 1).map { boundaries[$0]..<boundaries[$0 + 1] }
-        let maximumRows = ranges.map { range in
-            bytes[range].withUnsafeBufferPointer { buffer in
-                var count = 0
-                var position = buffer.baseAddress!
-                let end = position + buffer.count
-                while position < end, let found = memchr(position, Int32(Self.newline), end - position) {
-                    count += 1
-                    position = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
-                }
-                return count + (range.isEmpty || bytes[range.upperBound - 1] == Self.newline ? 0 : 1)
+        var maximumRows = [Int](repeating: 0, count: ranges.count)
+        maximumRows.withUnsafeMutableBufferPointer { counts in
+            nonisolated(unsafe) let counts = counts
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
+                counts[part] = lineCount(ranges[part])
             }
         }
         let width = layout.columnCount - (layout.labelColumn == nil ? 0 : 1)
@@ -200,6 +203,20 @@ struct CSVScanner: @unchecked Sendable {
         return rows
     }
 
+    /// The number of lines that start in `range`: its line breaks, plus one for a last line without one.
+    private func lineCount(_ range: Range<Int>) -> Int {
+        bytes[range].withUnsafeBufferPointer { buffer in
+            var count = 0
+            var position = buffer.baseAddress!
+            let end = position + buffer.count
+            while position < end, let found = memchr(position, Int32(Self.newline), end - position) {
+                count += 1
+                position = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            return count + (range.isEmpty || bytes[range.upperBound - 1] == Self.newline ? 0 : 1)
+        }
+    }
+
     /// The rows whose records start in `range`.
     /// Writes the features to `output`, row after row.
     private func parse(_ range: Range<Int>, layout: Layout, into output: UnsafeMutablePointer<Double>?) -> Result<Part, Problem> {
@@ -208,13 +225,21 @@ struct CSVScanner: @unchecked Sendable {
             var written = 0
             part.rowOffsets.reserveCapacity(range.count / max(1, layout.columnCount * 4))
             let base = buffer.baseAddress!
+            let end = base + buffer.count
+            let labelColumn = layout.labelColumn ?? -1
             var index = skipBlankLines(from: range.lowerBound)
             while index < range.upperBound {
                 part.rowOffsets.append(index)
                 for column in 0..<layout.columnCount {
                     while index < buffer.count, buffer[index] == Self.space || buffer[index] == Self.tab { index += 1 }
                     let fieldStart = index
-                    if column == layout.labelColumn || (index < buffer.count && buffer[index] == Self.quote) {
+                    if column != labelColumn, let (value, stop) = scanDecimal(base + fieldStart, end: end),
+                       case let delimiter = Self.delimiter(after: stop, end: end),
+                       delimiter == end || delimiter.pointee == Self.comma || delimiter.pointee == Self.newline {
+                        output![written] = value
+                        written += 1
+                        index = delimiter - base
+                    } else if column == labelColumn || (index < buffer.count && buffer[index] == Self.quote) {
                         var text: String
                         switch readField(buffer, at: &index, fieldNumber: column) {
                         case .success(let value): text = value
