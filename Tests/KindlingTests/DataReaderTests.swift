@@ -131,6 +131,10 @@ final class DataReaderTests: XCTestCase {
         let unlabelled = try CSVTableFile(contentsOf: temporaryFile(" 1 , 2\n\n3,4\n"), label: .none)
         XCTAssertEqual(unlabelled.features, [1, 2, 3, 4])
         XCTAssertEqual(unlabelled.line(ofRow: 1), 3)
+        // Bytes in memory (copied) read as the mapped file does.
+        let inMemory = try CSVTableFile(bytes: Array(" 1 , 2\n\n3,4\n".utf8), path: "memory.csv", label: .none)
+        XCTAssertEqual(inMemory.features, [1, 2, 3, 4])
+        XCTAssertEqual(inMemory.line(ofRow: 1), 3)
     }
 
     /// A file over 1 MB without quotes is parsed in one part per core; blank lines leave gaps that are

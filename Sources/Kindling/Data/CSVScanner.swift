@@ -4,7 +4,8 @@ import Foundation
 /// The byte-level CSV parser behind `CSVTableFile`: records of text fields for the header and the first
 /// rows, and a fast pass that turns the data rows into numbers without building strings.
 struct CSVScanner: @unchecked Sendable {
-    let bytes: [UInt8]
+    /// The text, kept alive by its owner (a `MappedBytes`) while the scanner is in use.
+    let bytes: UnsafeBufferPointer<UInt8>
 
     private static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
@@ -80,7 +81,8 @@ struct CSVScanner: @unchecked Sendable {
 
     /// The text fields of the record starting at `offset`, and where the next record starts.
     func record(at offset: Int) -> Result<(fields: [String], next: Int), Problem> {
-        bytes.withUnsafeBufferPointer { buffer in
+        let buffer = bytes
+        do {
             var fields: [String] = []
             var index = offset
             while true {
@@ -137,6 +139,27 @@ struct CSVScanner: @unchecked Sendable {
         return .success(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
     }
 
+    /// The first comma or line break at or after `position` (or `end`), looked for eight bytes at a time.
+    @inline(__always)
+    private static func commaOrNewline(from position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+        var position = position
+        while end - position >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
+            let found = zeroBytes(word ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+            if found != 0 { return position + found.trailingZeroBitCount / 8 }
+            position += 8
+        }
+        while position < end, position.pointee != comma, position.pointee != newline { position += 1 }
+        return position
+    }
+
+    /// The high bit of each byte of `word` that is zero, exact up to the first such byte (above it, a borrow
+    /// can mark other bytes too).
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+    }
+
     /// The first byte at or after `position` that is not a space, tab or carriage return.
     @inline(__always)
     private static func delimiter(after position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
@@ -158,7 +181,7 @@ struct CSVScanner: @unchecked Sendable {
     /// are closed up afterwards when blank lines left gaps.
     func parseRows(from offset: Int, layout: Layout) throws -> Rows {
         let length = bytes.count - offset
-        let hasQuotes = bytes[offset...].withUnsafeBufferPointer { memchr($0.baseAddress!, Int32(Self.quote), $0.count) != nil }
+        let hasQuotes = memchr(bytes.baseAddress! + offset, Int32(Self.quote), length) != nil
         let partCount = hasQuotes || length < 1 << 20 ? 1 : ParallelChunks.coreCount
         var boundaries = [offset]
         for part in 1..<max(partCount, 1) {
@@ -205,7 +228,8 @@ struct CSVScanner: @unchecked Sendable {
 
     /// The number of lines that start in `range`: its line breaks, plus one for a last line without one.
     private func lineCount(_ range: Range<Int>) -> Int {
-        bytes[range].withUnsafeBufferPointer { buffer in
+        do {
+            let buffer = UnsafeBufferPointer(rebasing: bytes[range])
             var count = 0
             var position = buffer.baseAddress!
             let end = position + buffer.count
@@ -220,7 +244,8 @@ struct CSVScanner: @unchecked Sendable {
     /// The rows whose records start in `range`.
     /// Writes the features to `output`, row after row.
     private func parse(_ range: Range<Int>, layout: Layout, into output: UnsafeMutablePointer<Double>?) -> Result<Part, Problem> {
-        bytes.withUnsafeBufferPointer { buffer in
+        let buffer = bytes
+        do {
             var part = Part()
             var written = 0
             part.rowOffsets.reserveCapacity(range.count / max(1, layout.columnCount * 4))
@@ -233,12 +258,13 @@ struct CSVScanner: @unchecked Sendable {
                 for column in 0..<layout.columnCount {
                     while index < buffer.count, buffer[index] == Self.space || buffer[index] == Self.tab { index += 1 }
                     let fieldStart = index
-                    if column != labelColumn, let (value, stop) = scanDecimal(base + fieldStart, end: end),
-                       case let delimiter = Self.delimiter(after: stop, end: end),
-                       delimiter == end || delimiter.pointee == Self.comma || delimiter.pointee == Self.newline {
+                    // The field's end is found apart from its number, so that the next field does not wait
+                    // for this one's digits to be read: the parses of neighbouring fields overlap.
+                    if column != labelColumn, case let fieldEnd = Self.commaOrNewline(from: base + fieldStart, end: end),
+                       let (value, stop) = scanDecimal(base + fieldStart, end: end), Self.delimiter(after: stop, end: end) == fieldEnd {
                         output![written] = value
                         written += 1
-                        index = delimiter - base
+                        index = fieldEnd - base
                     } else if column == labelColumn || (index < buffer.count && buffer[index] == Self.quote) {
                         var text: String
                         switch readField(buffer, at: &index, fieldNumber: column) {

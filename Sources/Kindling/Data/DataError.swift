@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// A problem with a data file that the caller can report or handle. Each message starts with the file,
@@ -72,9 +71,7 @@ extension DataError: LocalizedError {
 }
 
 /// The bytes of a file, or a `DataError` naming it when it is missing or unreadable. Read with POSIX
-/// `pread` straight into the array (one copy fewer than going through `Data`); a file of 8 MB or more is
-/// read in one part per core at once, since copying it and faulting its pages in take a tenth of the time
-/// of parsing it.
+/// `read` straight into the array (one copy fewer than going through `Data`).
 func readBytes(_ url: URL) throws -> [UInt8] {
     let path = url.path
     var isDirectory: ObjCBool = false
@@ -88,36 +85,17 @@ func readBytes(_ url: URL) throws -> [UInt8] {
     var status = stat()
     guard fstat(descriptor, &status) == 0 else { throw DataError.unreadable(path: path, reason: String(cString: strerror(errno))) }
     let size = Int(status.st_size)
-    let partCount = size < 1 << 23 ? 1 : ParallelChunks.coreCount
-    var failures = [String?](repeating: nil, count: partCount)
-    var lengths = [Int](repeating: 0, count: partCount)
+    var failure: String?
     let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-        nonisolated(unsafe) let base = buffer.baseAddress
-        failures.withUnsafeMutableBufferPointer { failures in
-            lengths.withUnsafeMutableBufferPointer { lengths in
-                nonisolated(unsafe) let (failures, lengths) = (failures, lengths)
-                DispatchQueue.concurrentPerform(iterations: partCount) { part in
-                    let start = size * part / partCount, end = size * (part + 1) / partCount
-                    var offset = start
-                    while offset < end, let base {
-                        let done = pread(descriptor, base + offset, end - offset, off_t(offset))
-                        if done < 0 && errno == EINTR { continue }
-                        if done < 0 { failures[part] = String(cString: strerror(errno)) }
-                        if done <= 0 { break }
-                        offset += done
-                    }
-                    lengths[part] = offset - start
-                }
-            }
-        }
-        // A file that shrank while being read ends at the first part that came up short.
         count = 0
-        for part in 0..<partCount {
-            count += lengths[part]
-            if count < size * (part + 1) / partCount { break }
+        while count < size {
+            let done = read(descriptor, buffer.baseAddress! + count, size - count)
+            if done < 0 && errno == EINTR { continue }
+            if done < 0 { failure = String(cString: strerror(errno)) }
+            if done <= 0 { break }
+            count += done
         }
     }
-    let failure = failures.compactMap { $0 }.first
     if let failure { throw DataError.unreadable(path: path, reason: failure) }
     return bytes
 }
