@@ -82,22 +82,20 @@ struct CSVScanner: @unchecked Sendable {
     /// The text fields of the record starting at `offset`, and where the next record starts.
     func record(at offset: Int) -> Result<(fields: [String], next: Int), Problem> {
         let buffer = bytes
-        do {
-            var fields: [String] = []
-            var index = offset
-            while true {
-                let field: String
-                switch readField(buffer, at: &index, fieldNumber: fields.count) {
-                case .success(let text): field = text
-                case .failure(let problem): return .failure(problem)
-                }
-                fields.append(field)
-                if index < buffer.count, buffer[index] == Self.comma {
-                    index += 1
-                    continue
-                }
-                return .success((fields, endOfLine(buffer, index)))
+        var fields: [String] = []
+        var index = offset
+        while true {
+            let field: String
+            switch readField(buffer, at: &index, fieldNumber: fields.count) {
+            case .success(let text): field = text
+            case .failure(let problem): return .failure(problem)
             }
+            fields.append(field)
+            if index < buffer.count, buffer[index] == Self.comma {
+                index += 1
+                continue
+            }
+            return .success((fields, endOfLine(buffer, index)))
         }
     }
 
@@ -228,102 +226,99 @@ struct CSVScanner: @unchecked Sendable {
 
     /// The number of lines that start in `range`: its line breaks, plus one for a last line without one.
     private func lineCount(_ range: Range<Int>) -> Int {
-        do {
-            let buffer = UnsafeBufferPointer(rebasing: bytes[range])
-            var count = 0
-            var position = buffer.baseAddress!
-            let end = position + buffer.count
-            while position < end, let found = memchr(position, Int32(Self.newline), end - position) {
-                count += 1
-                position = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
-            }
-            return count + (range.isEmpty || bytes[range.upperBound - 1] == Self.newline ? 0 : 1)
+        let buffer = UnsafeBufferPointer(rebasing: bytes[range])
+        var count = 0
+        var position = buffer.baseAddress!
+        let end = position + buffer.count
+        while position < end, let found = memchr(position, Int32(Self.newline), end - position) {
+            count += 1
+            position = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
         }
+        return count + (range.isEmpty || bytes[range.upperBound - 1] == Self.newline ? 0 : 1)
     }
 
     /// The rows whose records start in `range`.
     /// Writes the features to `output`, row after row.
     private func parse(_ range: Range<Int>, layout: Layout, into output: UnsafeMutablePointer<Double>?) -> Result<Part, Problem> {
         let buffer = bytes
-        do {
-            var part = Part()
-            var written = 0
-            part.rowOffsets.reserveCapacity(range.count / max(1, layout.columnCount * 4))
-            let base = buffer.baseAddress!
-            let end = base + buffer.count
-            let labelColumn = layout.labelColumn ?? -1
-            var index = skipBlankLines(from: range.lowerBound)
-            while index < range.upperBound {
-                part.rowOffsets.append(index)
-                for column in 0..<layout.columnCount {
-                    while index < buffer.count, buffer[index] == Self.space || buffer[index] == Self.tab { index += 1 }
-                    let fieldStart = index
-                    // The field's end is found apart from its number, so that the next field does not wait
-                    // for this one's digits to be read: the parses of neighbouring fields overlap.
-                    if column != labelColumn, case let fieldEnd = Self.commaOrNewline(from: base + fieldStart, end: end),
-                       let (value, stop) = scanDecimal(base + fieldStart, end: end), Self.delimiter(after: stop, end: end) == fieldEnd {
-                        output![written] = value
-                        written += 1
-                        index = fieldEnd - base
-                    } else if column == labelColumn || (index < buffer.count && buffer[index] == Self.quote) {
-                        var text: String
-                        switch readField(buffer, at: &index, fieldNumber: column) {
-                        case .success(let value): text = value
-                        case .failure(let problem): return .failure(problem)
-                        }
-                        if column == layout.labelColumn {
-                            part.labels.append(text)
-                        } else {
-                            text = text.trimmingCharacters(in: .whitespaces)
-                            guard !text.isEmpty else { return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: "")) }
-                            guard let value = text.decimalValue else {
-                                return .failure(Problem(kind: .malformed, offset: fieldStart, field: column, text: text))
-                            }
-                            guard value.isFinite else {
-                                return .failure(Problem(kind: .nonFinite, offset: fieldStart, field: column, text: text))
-                            }
-                            output![written] = value
-                            written += 1
-                        }
+        var part = Part()
+        var written = 0
+        part.rowOffsets.reserveCapacity(range.count / max(1, layout.columnCount * 4))
+        let base = buffer.baseAddress!
+        let bufferEnd = base + buffer.count
+        let labelColumn = layout.labelColumn ?? -1
+        var index = skipBlankLines(from: range.lowerBound)
+        while index < range.upperBound {
+            part.rowOffsets.append(index)
+            for column in 0..<layout.columnCount {
+                while index < buffer.count, buffer[index] == Self.space || buffer[index] == Self.tab { index += 1 }
+                let fieldStart = index
+                // The field's end is found apart from its number, so that the next field does not wait
+                // for this one's digits to be read: the parses of neighbouring fields overlap.
+                if column != labelColumn, case let fieldEnd = Self.commaOrNewline(from: base + fieldStart, end: bufferEnd),
+                   let (value, stop) = scanDecimal(base + fieldStart, end: bufferEnd),
+                   Self.delimiter(after: stop, end: bufferEnd) == fieldEnd {
+                    output![written] = value
+                    written += 1
+                    index = fieldEnd - base
+                } else if column == labelColumn || (index < buffer.count && buffer[index] == Self.quote) {
+                    var text: String
+                    switch readField(buffer, at: &index, fieldNumber: column) {
+                    case .success(let value): text = value
+                    case .failure(let problem): return .failure(problem)
+                    }
+                    if column == layout.labelColumn {
+                        part.labels.append(text)
                     } else {
-                        while index < buffer.count, buffer[index] != Self.comma, buffer[index] != Self.newline { index += 1 }
-                        var end = index
-                        while end > fieldStart, buffer[end - 1] == Self.space || buffer[end - 1] == Self.tab
-                            || buffer[end - 1] == Self.carriageReturn { end -= 1 }
-                        guard end > fieldStart else { return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: "")) }
-                        guard let value = parseDecimal(base + fieldStart, count: end - fieldStart) else {
-                            let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
+                        text = text.trimmingCharacters(in: .whitespaces)
+                        guard !text.isEmpty else { return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: "")) }
+                        guard let value = text.decimalValue else {
                             return .failure(Problem(kind: .malformed, offset: fieldStart, field: column, text: text))
                         }
                         guard value.isFinite else {
-                            let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
                             return .failure(Problem(kind: .nonFinite, offset: fieldStart, field: column, text: text))
                         }
                         output![written] = value
                         written += 1
                     }
-                    let atComma = index < buffer.count && buffer[index] == Self.comma
-                    if column < layout.columnCount - 1 {
-                        guard atComma else {
-                            return .failure(Problem(kind: .ragged(expected: layout.columnCount, found: column + 1),
-                                                    offset: part.rowOffsets.last!, field: column, text: ""))
-                        }
-                        index += 1
-                    } else if atComma {
-                        var found = layout.columnCount
-                        var scan = index
-                        while scan < buffer.count, buffer[scan] != Self.newline {
-                            if buffer[scan] == Self.comma { found += 1 }
-                            scan += 1
-                        }
-                        return .failure(Problem(kind: .ragged(expected: layout.columnCount, found: found),
+                } else {
+                    while index < buffer.count, buffer[index] != Self.comma, buffer[index] != Self.newline { index += 1 }
+                    var end = index
+                    while end > fieldStart, buffer[end - 1] == Self.space || buffer[end - 1] == Self.tab
+                        || buffer[end - 1] == Self.carriageReturn { end -= 1 }
+                    guard end > fieldStart else { return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: "")) }
+                    guard let value = parseDecimal(base + fieldStart, count: end - fieldStart) else {
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
+                        return .failure(Problem(kind: .malformed, offset: fieldStart, field: column, text: text))
+                    }
+                    guard value.isFinite else {
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
+                        return .failure(Problem(kind: .nonFinite, offset: fieldStart, field: column, text: text))
+                    }
+                    output![written] = value
+                    written += 1
+                }
+                let atComma = index < buffer.count && buffer[index] == Self.comma
+                if column < layout.columnCount - 1 {
+                    guard atComma else {
+                        return .failure(Problem(kind: .ragged(expected: layout.columnCount, found: column + 1),
                                                 offset: part.rowOffsets.last!, field: column, text: ""))
                     }
+                    index += 1
+                } else if atComma {
+                    var found = layout.columnCount
+                    var scan = index
+                    while scan < buffer.count, buffer[scan] != Self.newline {
+                        if buffer[scan] == Self.comma { found += 1 }
+                        scan += 1
+                    }
+                    return .failure(Problem(kind: .ragged(expected: layout.columnCount, found: found),
+                                            offset: part.rowOffsets.last!, field: column, text: ""))
                 }
-                index = skipBlankLines(from: endOfLine(buffer, index))
             }
-            part.rowCount = part.rowOffsets.count
-            return .success(part)
+            index = skipBlankLines(from: endOfLine(buffer, index))
         }
+        part.rowCount = part.rowOffsets.count
+        return .success(part)
     }
 }
