@@ -131,6 +131,10 @@ final class DataReaderTests: XCTestCase {
         let unlabelled = try CSVTableFile(contentsOf: temporaryFile(" 1 , 2\n\n3,4\n"), label: .none)
         XCTAssertEqual(unlabelled.features, [1, 2, 3, 4])
         XCTAssertEqual(unlabelled.line(ofRow: 1), 3)
+        // Bytes in memory (copied) read as the mapped file does.
+        let inMemory = try CSVTableFile(bytes: Array(" 1 , 2\n\n3,4\n".utf8), path: "memory.csv", label: .none)
+        XCTAssertEqual(inMemory.features, [1, 2, 3, 4])
+        XCTAssertEqual(inMemory.line(ofRow: 1), 3)
     }
 
     /// A file over 1 MB without quotes is parsed in one part per core; blank lines leave gaps that are
@@ -166,6 +170,38 @@ final class DataReaderTests: XCTestCase {
         XCTAssertEqual(table.features, texts.map { Double($0)! })
     }
 
+    /// The reader's fast path (at most 19 digits, a power of ten within ±22, eight digits per load) and its
+    /// fallback (`strtod`) both give the correctly rounded value, which Swift's `Double(String)` (`strtod`)
+    /// is: hand-picked texts at the limits of the fast path, then random numbers in many printed forms, in
+    /// a file over 1 MB so that it is split into parts (one per core).
+    func testFastPathAndFallbackAgreeWithStrtod() throws {
+        let edges = ["0", "-0", "+0.000000", "-0.0", "1", "12345678", "123456789", "1234567890123456789",
+                     "12345678901234567890", "0.000000000000000001", "0.0000000000000000001", "00000000000000000001.5",
+                     "9007199254740992", "9007199254740993", "9007199254740993e-5", "18014398509481985",
+                     "1e22", "1e23", "1e-22", "1.5e-23", "123.456e-20", "4e0005", "4e00005", "7E+3", "-2.5e-3",
+                     "1234567.1234567", "0.1234567890123", "99999999.99999999", "1.7976931348623157e308", "4.9e-324",
+                     "2.2250738585072011e-308", "3.14159265358979323846264338327950288", ".5", "7.", "-.25", "+3",
+                     " 12.5", "12.5 ", "12.5\r"]
+        var generator = RandomGenerator(seed: 7)
+        let formats = ["%.6f", "%.17g", "%.3e", "%.20f", "%g", "%.0f", "%.15e", "%.9f"]
+        var fields = edges
+        while fields.count < 90_000 {
+            let magnitude = Double.random(in: -30...30, using: &generator)
+            let value = (Bool.random(using: &generator) ? -1.0 : 1.0) * Double.random(in: 1..<10, using: &generator) * pow(10, magnitude.rounded())
+            fields.append(String(format: formats[fields.count % formats.count], value))
+        }
+        let width = 9
+        let rows = stride(from: 0, to: fields.count, by: width).map { fields[$0..<min($0 + width, fields.count)].joined(separator: ",") }
+        let text = rows.joined(separator: "\n")
+        XCTAssertGreaterThan(text.utf8.count, 1 << 20)
+        let table = try CSVTableFile(contentsOf: temporaryFile(text), header: .absent, label: .none)
+        let expected = fields.map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines))! }
+        XCTAssertEqual(table.features.count, expected.count)
+        let wrong = zip(fields, zip(table.features, expected)).filter { $1.0.bitPattern != $1.1.bitPattern }
+        XCTAssertTrue(wrong.isEmpty, "\(wrong.count) numbers read wrong, such as "
+            + wrong.prefix(5).map { "'\($0.0)' read as \($0.1.0), strtod gives \($0.1.1)" }.joined(separator: "; "))
+    }
+
     func assertFails(_ contents: String, label: LabelColumn = .last, header: CSVHeader = .detect,
                      _ expected: (String) -> DataError, file: StaticString = #filePath, line: UInt = #line) throws {
         let url = try temporaryFile(contents)
@@ -181,6 +217,10 @@ final class DataReaderTests: XCTestCase {
         }
         try assertFails("1,2,0\n3,  x4,1\n") { .malformedNumber(path: $0, line: 2, column: 5, field: "field 2", text: "x4") }
         try assertFails("1,,0\n") { .missingValue(path: $0, line: 1, column: 3, field: "field 2") }
+        // A number followed by more than spaces is read by the fallback, which names the whole field.
+        for bad in ["1.5.2", "12 5", "1e", "1e+", "2-", "+", "0x1p3", "5e3x"] {
+            try assertFails("1,2,0\n3,\(bad),1\n") { .malformedNumber(path: $0, line: 2, column: 3, field: "field 2", text: bad) }
+        }
         try assertFails("1,2,0\n\n3,4\n") { .raggedRow(path: $0, line: 3, expected: 3, found: 2) }
         try assertFails("1,2,0\n3,4,5,6\n") { .raggedRow(path: $0, line: 2, expected: 3, found: 4) }
         try assertFails("1,\"2,0\n") { .badQuoting(path: $0, line: 1, column: 3) }

@@ -53,7 +53,7 @@ public struct CSVTableFile: Sendable {
     public let labels: [String]
     /// The byte offset where each row starts, from which `line(ofRow:)` counts lines.
     let rowOffsets: [Int]
-    private let bytes: [UInt8]
+    private let storage: MappedBytes
 
     /// The names of the feature columns, in order.
     public var featureNames: [String] {
@@ -67,15 +67,21 @@ public struct CSVTableFile: Sendable {
     /// The line (from 1) on which row `row` (from 0) starts.
     public func line(ofRow row: Int) -> Int { location(of: rowOffsets[row]).line }
 
-    /// Reads and parses the file. Large files without quotes are parsed on all cores.
+    /// Maps and parses the file. Large files without quotes are parsed on all cores.
     public init(contentsOf url: URL, header: CSVHeader = .detect, label: LabelColumn = .last) throws {
-        try self.init(bytes: readBytes(url), path: url.path, header: header, label: label)
+        try self.init(storage: MappedBytes(contentsOf: url), path: url.path, header: header, label: label)
     }
 
     /// Parses CSV text held in memory; `path` names it in messages.
     public init(bytes: [UInt8], path: String, header: CSVHeader = .detect, label: LabelColumn = .last) throws {
+        try self.init(storage: MappedBytes(copying: bytes), path: path, header: header, label: label)
+    }
+
+    /// Parses the bytes of `storage`, which the table keeps for the line numbers of its messages.
+    init(storage: MappedBytes, path: String, header: CSVHeader, label: LabelColumn) throws {
         self.path = path
-        self.bytes = bytes
+        self.storage = storage
+        let bytes = storage.buffer
         let scanner = CSVScanner(bytes: bytes)
         var position = scanner.skipBlankLines(from: 0)
         guard position < bytes.count else { throw DataError.empty(path: path) }
@@ -132,7 +138,7 @@ public struct CSVTableFile: Sendable {
     }
 
     /// Line and column (from 1) of a byte offset.
-    func location(of offset: Int) -> (line: Int, column: Int) { CSVScanner(bytes: bytes).location(of: offset) }
+    func location(of offset: Int) -> (line: Int, column: Int) { CSVScanner(bytes: storage.buffer).location(of: offset) }
 }
 
 extension Result where Failure == CSVScanner.Problem {

@@ -44,9 +44,9 @@ public struct RawExamples: Sendable {
     /// and `label` say which row names the columns and which column holds the labels.
     public init(contentsOf url: URL, labels labelsURL: URL? = nil, header: CSVHeader = .detect,
                 label: LabelColumn = .last) throws {
-        let bytes = try readBytes(url)
+        let storage = try MappedBytes(contentsOf: url)
         path = url.path
-        if let array = try Self.readArray(bytes, path: path) {
+        if let array = try Self.readArray(storage.buffer, path: path) {
             guard let first = array.shape.first, first > 0 else { throw DataError.empty(path: path) }
             count = first
             let rest = Array(array.shape.dropFirst())
@@ -58,7 +58,7 @@ public struct RawExamples: Sendable {
             origin = .array(labelsPath: labelsURL?.path)
             if let labelsURL {
                 let labelBytes = try readBytes(labelsURL)
-                guard let labelArray = try Self.readArray(labelBytes, path: labelsURL.path) else {
+                guard let labelArray = try labelBytes.withUnsafeBufferPointer({ try Self.readArray($0, path: labelsURL.path) }) else {
                     throw DataError.badFormat(path: labelsURL.path, reason: "labels must be an NPY or IDX file of one number per example")
                 }
                 guard labelArray.values.count == labelArray.shape.first ?? 0 else {
@@ -77,7 +77,7 @@ public struct RawExamples: Sendable {
             if let labelsURL {
                 throw DataError.mismatch(path: labelsURL.path, reason: "a CSV file holds its own labels; name their column instead of a labels file")
             }
-            let table = try CSVTableFile(bytes: bytes, path: path, header: header, label: label)
+            let table = try CSVTableFile(storage: storage, path: path, header: header, label: label)
             count = table.rowCount
             exampleShape = [table.featureCount]
             featureNames = table.featureNames
@@ -107,12 +107,12 @@ public struct RawExamples: Sendable {
     }
 
     /// The file as an NPY or IDX array, or nil when it is neither (CSV).
-    private static func readArray(_ bytes: [UInt8], path: String) throws -> NumericArray? {
+    private static func readArray(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> NumericArray? {
         if bytes.count >= 6, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) {
-            return try NumericArray(npyBytes: bytes, path: path)
+            return try NumericArray(npyBytes: Array(bytes), path: path)
         }
-        if Gzip.isCompressed(bytes) || (bytes.count >= 4 && bytes[0] == 0 && bytes[1] == 0) {
-            return try NumericArray(idxBytes: bytes, path: path)
+        if Gzip.isCompressed(Array(bytes.prefix(2))) || (bytes.count >= 4 && bytes[0] == 0 && bytes[1] == 0) {
+            return try NumericArray(idxBytes: Array(bytes), path: path)
         }
         return nil
     }
