@@ -5,7 +5,7 @@ import Glibc
 
 /// The linear-algebra library under Kindling as this process runs it: OpenBLAS's version and build, the
 /// kernel set ("core") it chose, its thread count, the CPU's instruction sets read from cpuid, and the
-/// instruction set of Kindling's own vectorized Float kernels (GELU, softmax, layer norm).
+/// instruction set of Kindling's own vectorized Float kernels (GELU, softmax, layer norm, batch norm, max pooling).
 ///
 /// ```swift
 /// print(LinearAlgebraBackend.current)
