@@ -13,27 +13,15 @@ final class MappedBytes: @unchecked Sendable {
 
     /// A copy of `bytes`.
     init(copying bytes: [UInt8]) {
-        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
-        _ = copy.initialize(from: bytes)
-        buffer = UnsafeBufferPointer(copy)
+        buffer = Self.copy(of: bytes)
         isMapped = false
     }
 
     /// The file at `url` mapped, or a `DataError` naming it when it is missing or unreadable. Where it
     /// cannot be mapped (a pipe, say), it is read.
     init(contentsOf url: URL) throws {
-        let path = url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataError.fileNotFound(path: path)
-        }
-        if isDirectory.boolValue { throw DataError.unreadable(path: path, reason: "it is a folder") }
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw DataError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        let (descriptor, size) = try openForReading(url)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw DataError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        let size = Int(status.st_size)
         #if os(Linux)
         let flags = MAP_PRIVATE | MAP_POPULATE
         #else
@@ -43,12 +31,16 @@ final class MappedBytes: @unchecked Sendable {
             buffer = UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: size)
             isMapped = true
         } else {
-            let bytes = try readBytes(url)
-            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
-            _ = copy.initialize(from: bytes)
-            buffer = UnsafeBufferPointer(copy)
+            buffer = Self.copy(of: try readBytes(url))
             isMapped = false
         }
+    }
+
+    /// A buffer of its own holding `bytes`, freed by `deinit`.
+    private static func copy(of bytes: [UInt8]) -> UnsafeBufferPointer<UInt8> {
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+        _ = copy.initialize(from: bytes)
+        return UnsafeBufferPointer(copy)
     }
 
     deinit {
