@@ -1,5 +1,12 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
+
+/// Release builds optimize across the library's targets: Tensor<Float> code written in KindlingNN or
+/// KindlingText is specialized through KindlingCore's generic operators instead of calling them through
+/// witness tables (without it the split into targets made training several times slower).
+let crossModuleOptimization: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "Kindling",
@@ -24,7 +31,32 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "CVectorKernels", path: "Sources/CVectorKernels"),
-        .target(name: "Kindling", dependencies: ["CLinearAlgebra", "CZlib", "CVectorKernels"]),
+        .target(
+            name: "KindlingPlatform",
+            dependencies: ["CLinearAlgebra", "CVectorKernels"],
+            swiftSettings: crossModuleOptimization
+        ),
+        .target(
+            name: "KindlingCore",
+            dependencies: ["KindlingPlatform", "CLinearAlgebra", "CVectorKernels"],
+            swiftSettings: crossModuleOptimization
+        ),
+        .target(name: "KindlingNN", dependencies: ["KindlingCore"], swiftSettings: crossModuleOptimization),
+        .target(name: "KindlingData", dependencies: ["KindlingNN", "CZlib"], swiftSettings: crossModuleOptimization),
+        .target(name: "KindlingText", dependencies: ["KindlingData"], swiftSettings: crossModuleOptimization),
+        .target(
+            name: "KindlingExperiments",
+            dependencies: ["KindlingText"],
+            swiftSettings: crossModuleOptimization
+        ),
+        .target(
+            name: "Kindling",
+            dependencies: [
+                "KindlingPlatform", "KindlingCore", "KindlingNN", "KindlingData", "KindlingText",
+                "KindlingExperiments",
+            ],
+            swiftSettings: crossModuleOptimization
+        ),
         .executableTarget(
             name: "KindlingCLI",
             dependencies: [

@@ -3,11 +3,11 @@
 // reference. `KindlingBench list` names the workloads, `KindlingBench backend` describes the linear-algebra
 // backend on one line. A new workload is a static `Workload` in its own file, added to the list below.
 // Like the `kindling` executable, the runner first restarts on the best OpenBLAS kernels for the CPU when
-// OpenBLAS picked narrower ones (see `kindling doctor`).
+// OpenBLAS picked narrower ones (see `kindling doctor`), through `ProcessSetup.prepareExecutable()`.
 import Foundation
 import Kindling
 
-LinearAlgebraBackend.restartWithBestKernelsIfNeeded()
+ProcessSetup.prepareExecutable()
 
 let workloads: [Workload] = [.comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .encoder,
                               .csv, .digitsTraining]

@@ -12,9 +12,10 @@ struct KindlingCommand: ParsableCommand {
                       Embed.self, Transfer.self, Merge.self, Doctor.self]
     )
 
-    /// Restarts once on the best OpenBLAS kernels for the CPU when needed (see `kindling doctor`), then runs.
+    /// Restarts once on the best OpenBLAS kernels for the CPU when needed (see `kindling doctor`), keeps freed
+    /// memory for reuse (`ProcessSetup.prepareExecutable()`), then runs.
     static func main() {
-        LinearAlgebraBackend.restartWithBestKernelsIfNeeded()
+        ProcessSetup.prepareExecutable()
         main(nil)
     }
 }

@@ -1,0 +1,179 @@
+import Foundation
+import KindlingCore
+import KindlingNN
+import KindlingPlatform
+
+/// The loss of a model's `output` on a batch for `task`: binary cross-entropy on the logits (output
+/// (n, 1)), cross-entropy over the classes (output (n, classes)), or mean squared error (output (n, 1)).
+public func taskLoss<Scalar>(_ output: Tensor<Scalar>, _ batch: LabeledExamples<Scalar>, task: Task) -> Tensor<Scalar> {
+    switch task {
+    case .binary: return binaryCrossEntropyWithLogits(output, batch.targetColumn)
+    case .multiclass: return crossEntropy(output, classIndices: batch.classIndices)
+    case .regression: return meanSquaredError(output, batch.targetColumn)
+    }
+}
+
+/// One epoch of `fit`.
+public struct EpochRecord: Sendable, Codable, Equatable {
+    /// The epoch, counted from 1.
+    public let epoch: Int
+    /// The mean over the epoch's examples of the loss of their batch (each batch's loss from its forward
+    /// pass, before its update, weighted by its size).
+    public let trainingLoss: Double
+    /// The loss on the validation examples after the epoch, in evaluation mode.
+    public let validationLoss: Double?
+    /// Validation accuracy (classification) or mean absolute error (regression) after the epoch.
+    public let validationMetric: Double?
+    /// Wall-clock seconds of the epoch.
+    public let seconds: Double
+}
+
+/// What `fit` did.
+public struct FitResult: Sendable {
+    /// Every epoch run, in order.
+    public var epochs: [EpochRecord] = []
+    /// The epoch whose weights the model holds at the end: the one with the lowest validation loss with
+    /// early stopping, else the last.
+    public var bestEpoch: Int?
+    /// Whether early stopping ended training before the last epoch.
+    public var stoppedEarly = false
+    /// Set when a non-finite loss stopped training: the epoch and the value.
+    public var divergence: (epoch: Int, loss: Double)?
+}
+
+/// Trains `model` for `epochs` passes over `training` in mini-batches, as a PyTorch loop with
+/// `DataLoader(shuffle=True)` does: each epoch starts with `generator.permutation(count)` (numpy's
+/// `RandomState.permutation`) cut into consecutive batches of `batchSize` (the last may be smaller); each
+/// batch runs forward, `taskLoss`, backward, `optimizer.step()`, then forgets the gradients. With
+/// `clipGradientNorm`, the gradients' joint 2-norm is clipped to it after backward and before the update
+/// (`clipGradientNorm(_:maxNorm:)`); a `scheduler` steps after each update (PyTorch's order), so its steps
+/// are optimizer updates, `epochs` × ceil(count / batchSize) in all.
+///
+/// After every epoch the model is evaluated on `validation` (evaluation mode, no graph) and
+/// `onEpoch` is called with the record. With `earlyStoppingPatience` p, training stops when the validation
+/// loss has not improved for p epochs, and the weights (and buffers) of the best epoch are restored.
+/// Epochs are numbered from `firstEpoch` (to continue a run). With `showsProgress`, a progress line on
+/// standard error (when it is a terminal) is redrawn during each epoch. A NaN or infinite training loss stops
+/// training before the update it would make.
+///
+/// ```swift
+/// let result = fit(model, training: train, validation: valid, task: .multiclass,
+///                  optimizer: try Adam(model.parameters, learningRate: 1e-3), epochs: 20, batchSize: 32,
+///                  generator: RandomGenerator(seed: 0))
+/// result.epochs.last?.validationMetric   // accuracy
+/// ```
+public func fit<Model: Module, Update: Optimizer>(
+    _ model: Model,
+    training: LabeledExamples<Model.Scalar>,
+    validation: LabeledExamples<Model.Scalar>? = nil,
+    task: Task,
+    optimizer: Update,
+    epochs: Int,
+    batchSize: Int,
+    generator: RandomGenerator,
+    earlyStoppingPatience: Int? = nil,
+    firstEpoch: Int = 1,
+    showsProgress: Bool = false,
+    clipGradientNorm maxGradientNorm: Double? = nil,
+    scheduler: LearningRateScheduler<Model.Scalar>? = nil,
+    onEpoch: (EpochRecord) -> Void = { _ in }
+) -> FitResult where Update.Scalar == Model.Scalar {
+    require(training.count > 0, "fit: no training examples")
+    require(batchSize >= 1, "fit: the batch size must be at least 1, got \(batchSize)")
+    require(earlyStoppingPatience == nil || validation != nil, "fit: early stopping needs validation examples")
+    var result = FitResult()
+    var best: (loss: Double, epoch: Int, state: [Tensor<Model.Scalar>])?
+    let batchesPerEpoch = (training.count + batchSize - 1) / batchSize
+    var progress = ProgressLine(total: epochs * batchesPerEpoch, enabled: showsProgress)
+    var stepsDone = 0
+    model.train()
+    optimizer.zeroGradients()
+    epochLoop: for epoch in firstEpoch..<(firstEpoch + epochs) {
+        let start = ContinuousClock.now
+        let order = generator.permutation(training.count)
+        var lossSum = 0.0
+        model.train()
+        for batchStart in stride(from: 0, to: training.count, by: batchSize) {
+            let batch = training.rows(Array(order[batchStart..<min(batchStart + batchSize, training.count)]))
+            let loss = taskLoss(model(batch.features), batch, task: task)
+            let value = Double(loss.scalars[0])
+            guard value.isFinite else {
+                result.divergence = (epoch, value)
+                break epochLoop
+            }
+            lossSum += value * Double(batch.count)
+            loss.backward()
+            if let maxGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxGradientNorm) }
+            optimizer.step()
+            scheduler?.step()
+            optimizer.zeroGradients()
+            stepsDone += 1
+            progress.update(step: stepsDone, loss: value)
+        }
+        progress.finish()
+        var validationLoss: Double?
+        var validationMetric: Double?
+        if let validation {
+            let evaluation = evaluateLoss(model, on: validation, task: task)
+            validationLoss = evaluation.loss
+            validationMetric = evaluation.metric
+        }
+        let elapsed = ContinuousClock.now - start
+        let record = EpochRecord(epoch: epoch, trainingLoss: lossSum / Double(training.count),
+                                 validationLoss: validationLoss, validationMetric: validationMetric,
+                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        result.epochs.append(record)
+        onEpoch(record)
+        result.bestEpoch = epoch
+        guard let patience = earlyStoppingPatience, let validationLoss else { continue }
+        if best == nil || validationLoss < best!.loss {
+            best = (validationLoss, epoch, model.stateValues)
+        } else if epoch - best!.epoch >= patience {
+            result.stoppedEarly = epoch < firstEpoch + epochs - 1
+            break
+        }
+    }
+    if let best, earlyStoppingPatience != nil {
+        model.restoreStateValues(best.state)
+        result.bestEpoch = best.epoch
+    }
+    model.train()
+    return result
+}
+
+/// The loss of `model` on `examples` and its accuracy (classification) or mean absolute error
+/// (regression), in evaluation mode without a graph; the model's modes are restored afterwards.
+public func evaluateLoss<Model: Module>(_ model: Model, on examples: LabeledExamples<Model.Scalar>, task: Task)
+    -> (loss: Double, metric: Double) {
+    let output = model.evaluationOutput(examples.features)
+    let loss = withoutGradient { Double(taskLoss(output, examples, task: task).scalars[0]) }
+    switch task {
+    case .binary, .multiclass:
+        return (loss, accuracy(logits: output, labels: examples.classIndices))
+    case .regression:
+        let error = zip(output.scalars, examples.targets).reduce(0.0) { $0 + abs(Double($1.0) - $1.1) }
+        return (loss, error / Double(examples.count))
+    }
+}
+
+extension Module {
+    /// The output for `input` in evaluation mode without a graph; every module's mode is restored.
+    public func evaluationOutput(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        let modes = namedModules.map { ($0.module, $0.module.isTraining) }
+        eval()
+        defer { for (module, mode) in modes { module.isTraining = mode } }
+        return withoutGradient { self(input) }
+    }
+
+    /// Copies of every parameter's and buffer's value, in `namedParameters` then `namedBuffers` order.
+    var stateValues: [Tensor<Scalar>] {
+        parameters.map { $0.value.detached() } + namedBuffers.map(\.buffer.value)
+    }
+
+    /// Puts back values taken by `stateValues`.
+    func restoreStateValues(_ values: [Tensor<Scalar>]) {
+        let parameters = parameters
+        for (parameter, value) in zip(parameters, values) { parameter.overwrite(with: value.scalars.map { Double($0) }) }
+        for (buffer, value) in zip(namedBuffers.map(\.buffer), values.dropFirst(parameters.count)) { buffer.value = value }
+    }
+}

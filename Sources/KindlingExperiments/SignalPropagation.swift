@@ -1,0 +1,178 @@
+import KindlingCore
+import KindlingData
+import KindlingNN
+import KindlingPlatform
+import KindlingText
+
+/// The deep-signal experiment from the reference articles: push a batch of N(0, 1) inputs through a deep
+/// stack of bias-free Linear(width, width) layers, each followed by an activation, and watch the
+/// standard deviation of the activations layer by layer. With N(0, 1) weights and no activation it
+/// grows by sqrt(width) per layer until it overflows; scaled to the fan-in and the nonlinearity's gain
+/// (Xavier for tanh, Kaiming for ReLU) it stays put.
+public struct SignalPropagation: Sendable {
+    /// The nonlinearity after every layer.
+    public enum Activation: String, CaseIterable, Sendable {
+        case none, tanh, relu, sigmoid
+
+        /// The nonlinearity for `calculateGain`.
+        public var nonlinearity: Nonlinearity {
+            switch self {
+            case .none: return .linear
+            case .tanh: return .tanh
+            case .relu: return .relu
+            case .sigmoid: return .sigmoid
+            }
+        }
+
+        /// The activation as a module; nil for `none`.
+        func module<Scalar: TensorScalar>(_: Scalar.Type) -> (any Module<Scalar>)? {
+            switch self {
+            case .none: return nil
+            case .tanh: return Tanh<Scalar>()
+            case .relu: return ReLU<Scalar>()
+            case .sigmoid: return Sigmoid<Scalar>()
+            }
+        }
+
+        func apply<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
+            switch self {
+            case .none: return x
+            case .tanh: return KindlingCore.tanh(x)
+            case .relu: return KindlingCore.relu(x)
+            case .sigmoid: return KindlingCore.sigmoid(x)
+            }
+        }
+    }
+
+    /// How every layer's weight is drawn.
+    public enum WeightInitialization: String, CaseIterable, Sendable {
+        /// N(0, 1): the article's first, exploding, attempt.
+        case normal
+        /// N(0, 1/fan_in): variance kept for a linear network.
+        case scaled
+        /// Xavier uniform with the gain (Glorot & Bengio 2010), as the article calls `xavier_uniform_`.
+        case xavier
+        /// Xavier normal with the gain.
+        case xavierNormal = "xavier-normal"
+        /// Kaiming normal, fan-in: N(0, gain²/fan_in) (He et al. 2015).
+        case kaiming
+        /// Kaiming uniform, fan-in: U(±gain·sqrt(3/fan_in)).
+        case kaimingUniform = "kaiming-uniform"
+        /// LeCun normal, N(0, 1/fan_in) (the same distribution as `scaled`).
+        case lecun
+        /// Orthogonal times the gain (Saxe et al. 2013).
+        case orthogonal
+        /// LSUV (Mishkin & Matas 2015): orthogonal (gain 1), then each layer scaled in turn until its
+        /// output on the input batch has std 1 ± 0.1 (`LSUVInitialization`); the gain is not used.
+        case lsuv
+
+        /// The initializer for a (fanIn x fanIn) weight followed by a nonlinearity of gain `gain` (for
+        /// `lsuv`, its orthonormal pre-initialization).
+        public func initializer(gain: Double, fanIn: Int) -> Initializer {
+            let std = gain / Double(fanIn).squareRoot()
+            switch self {
+            case .normal: return .normal(mean: 0, standardDeviation: 1)
+            case .scaled, .lecun: return .lecunNormal
+            case .xavier: return .xavierUniform(gain: gain)
+            case .xavierNormal: return .xavierNormal(gain: gain)
+            case .kaiming: return .normal(mean: 0, standardDeviation: std)
+            case .kaimingUniform: return .uniform(low: -3.0.squareRoot() * std, high: 3.0.squareRoot() * std)
+            case .orthogonal: return .orthogonal(gain: gain)
+            case .lsuv: return .orthogonal()
+            }
+        }
+    }
+
+    /// One run's settings.
+    public struct Configuration: Sendable {
+        /// Number of Linear layers (the article's 100).
+        public var layers = 100
+        /// Width of every layer (the article's 256).
+        public var width = 256
+        /// Rows of the input batch (the article's 16).
+        public var batchSize = 16
+        /// The nonlinearity after every layer.
+        public var activation = Activation.none
+        /// How the weights are drawn.
+        public var initialization = WeightInitialization.normal
+        /// The gain for xavier, kaiming and orthogonal; nil means the activation's `calculateGain`.
+        public var gain: Double?
+        /// Seeds the generator that draws the input, then the weights layer by layer.
+        public var seed: UInt32 = 0
+        /// Also run a backward pass from the mean of the output and report each weight's gradient std.
+        public var gradients = false
+
+        /// The defaults: 100 layers of 256, batch 16, no activation, N(0, 1) weights, seed 0.
+        public init() {}
+
+        /// The gain in effect.
+        public var effectiveGain: Double { gain ?? calculateGain(activation.nonlinearity) }
+    }
+
+    /// Statistics of one layer (counted from 0, as the article prints them).
+    public struct LayerStatistics: Sendable, Equatable {
+        /// The layer's index.
+        public let layer: Int
+        /// Standard deviation (unbiased, as torch's `x.std()`) of the layer's output after the activation.
+        public let activationStandardDeviation: Double
+        /// Standard deviation of the loss gradient of the layer's weight, when asked for.
+        public let gradientStandardDeviation: Double?
+    }
+
+    /// What a run observed.
+    public struct Result: Sendable {
+        /// The layers reached, in order; the last one is the first non-finite one if there is one.
+        public let layers: [LayerStatistics]
+        /// The first layer whose output holds a NaN or an infinity ("non-finite at layer N").
+        public let firstNonFiniteLayer: Int?
+    }
+
+    /// Runs the experiment in `Scalar` precision.
+    public static func run<Scalar: TensorScalar>(_ configuration: Configuration, as _: Scalar.Type = Scalar.self) -> Result {
+        require(configuration.layers > 0 && configuration.width > 0 && configuration.batchSize > 1,
+                     "propagate: layers, width and batch size must be positive (batch at least 2), got \(configuration.layers), \(configuration.width), \(configuration.batchSize)")
+        let generator = RandomGenerator(seed: configuration.seed)
+        let input = Tensor<Scalar>.randn([configuration.batchSize, configuration.width], generator: generator)
+        let initializer = configuration.initialization.initializer(gain: configuration.effectiveGain, fanIn: configuration.width)
+        let layers = (0..<configuration.layers).map { _ in
+            let layer = Linear<Scalar>(configuration.width, configuration.width, bias: false, generator: generator)
+            initializer.initialize(layer.weight, generator: generator)
+            return layer
+        }
+        if configuration.initialization == .lsuv {
+            let stack = Sequential<Scalar>(layers.flatMap { layer -> [any Module<Scalar>] in
+                [layer] + [configuration.activation.module(Scalar.self)].compactMap { $0 }
+            })
+            stack.initializeWeights(.lsuv(batch: input, orthonormalPreinitialization: false), generator: generator)
+        }
+        var statistics: [LayerStatistics] = []
+        var firstNonFinite: Int?
+        var outputs: [Tensor<Scalar>] = []
+        var x = input
+        let record = configuration.gradients ? GradientMode.isEnabled : false
+        let forward = {
+            for (index, layer) in layers.enumerated() {
+                x = configuration.activation.apply(layer(x))
+                outputs.append(x)
+                if !x.isFinite {
+                    firstNonFinite = index
+                    break
+                }
+            }
+        }
+        if record { forward() } else { withoutGradient(forward) }
+
+        var gradientDeviations = [Double?](repeating: nil, count: outputs.count)
+        if record && firstNonFinite == nil {
+            x.mean().backward()
+            for (index, layer) in layers.enumerated() {
+                gradientDeviations[index] = layer.weight.grad.map { standardDeviation($0.scalars) }
+            }
+        }
+        for (index, output) in outputs.enumerated() {
+            statistics.append(LayerStatistics(layer: index, activationStandardDeviation: standardDeviation(output.scalars),
+                                              gradientStandardDeviation: gradientDeviations[index]))
+        }
+        return Result(layers: statistics, firstNonFiniteLayer: firstNonFinite)
+    }
+}

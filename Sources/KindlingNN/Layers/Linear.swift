@@ -1,0 +1,38 @@
+import KindlingCore
+import KindlingPlatform
+
+/// A fully connected layer, y = x Wᵀ + b, with PyTorch's weight layout (out, in).
+///
+/// Constructed with PyTorch's default initialization: weight and bias uniform in
+/// ±1/sqrt(inFeatures) (what `kaiming_uniform_(a: sqrt(5))` amounts to).
+public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
+    /// The weight, shape (outFeatures, inFeatures).
+    public let weight: Parameter<Scalar>
+    /// The bias, shape (outFeatures), if the layer has one.
+    public let bias: Parameter<Scalar>?
+    /// Input features.
+    public let inFeatures: Int
+    /// Output features.
+    public let outFeatures: Int
+
+    /// A layer from `inFeatures` to `outFeatures`, drawing its default initialization from `generator`.
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
+                generator: RandomGenerator = .global) {
+        require(inFeatures > 0 && outFeatures > 0,
+                     "Linear: sizes must be positive, got \(inFeatures) -> \(outFeatures)")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        let bound = 1 / Double(inFeatures).squareRoot()
+        weight = Parameter(.uniform([outFeatures, inFeatures], low: -bound, high: bound, generator: generator))
+        self.bias = bias ? Parameter(.uniform([outFeatures], low: -bound, high: bound, generator: generator)) : nil
+    }
+
+    /// x Wᵀ + b for x of shape (..., inFeatures), through the fused `linear` operator.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        require(input.shape.last == inFeatures,
+                     "Linear(\(inFeatures) -> \(outFeatures)): input of shape \(input.shape) has \(input.shape.last ?? 0) features")
+        return linear(input, weight: weight.value, bias: bias?.value)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import KindlingCore
+import KindlingData
+import KindlingNN
+import KindlingPlatform
+
+/// Hugging Face's `BertModel`: embeddings, then the encoder stack, and the pooler when the checkpoint has one; the output is the
+/// last hidden state, (batch, length, hidden). `load(from:)` reads a model folder (config.json and
+/// model.safetensors with Hugging Face's keys).
+///
+/// ```swift
+/// let folder = URL(fileURLWithPath: "all-MiniLM-L6-v2")
+/// let model = try BertModel<Float>.load(from: folder)
+/// let tokenizer = try WordPieceTokenizer(folder: folder)
+/// let hidden = model(tokenizer.encode(batch: ["Hello world", "Hi"]))   // (2, 4, 384)
+/// ```
+public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
+    /// The sizes it was built with.
+    public let configuration: BertConfiguration
+    /// Word, position and token-type embeddings.
+    public let embeddings: BertEmbeddings<Scalar>
+    /// The layers.
+    public let encoder: BertEncoder<Scalar>
+    /// BERT's pooler, tanh(W h_[CLS] + b), when the checkpoint has one (`pooledOutput(of:)`).
+    public let pooler: Linear<Scalar>?
+
+    /// A randomly initialized model of the given configuration, with a pooler when `pooling`.
+    public init(configuration: BertConfiguration, pooling: Bool = false, generator: RandomGenerator = .global) {
+        self.configuration = configuration
+        embeddings = BertEmbeddings(configuration: configuration, generator: generator)
+        encoder = BertEncoder(configuration: configuration, generator: generator)
+        pooler = pooling ? Linear(configuration.hiddenSize, configuration.hiddenSize, generator: generator) : nil
+    }
+
+    /// BertModel's pooler_output: tanh(W h + b) of the first ([CLS]) position of (batch, length, hidden)
+    /// last hidden states, (batch, hidden).
+    public func pooledOutput(of hidden: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let pooler else { failRequirement("BertModel.pooledOutput: this model has no pooler (its checkpoint had no pooler.dense)") }
+        return tanh(pooler(hidden.slice(alongAxis: 1, 0..<1).squeezed(at: 1)))
+    }
+
+    /// The last hidden state of ids given as whole numbers, shape (batch, length), without padding.
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        encoder(embeddings(input), attentionMask: nil)
+    }
+
+    /// The last hidden state of a tokenized batch, padded positions masked out: (batch, length, hidden).
+    public func callAsFunction(_ batch: TokenBatch) -> Tensor<Scalar> {
+        let embedded = embeddings(ids: batch.ids.flatMap { $0 }, batch: batch.ids.count, length: batch.length)
+        return encoder(embedded, attentionMask: batch.attentionMask)
+    }
+
+    /// Kindling's parameter name in Hugging Face's BertModel state dictionary:
+    /// `encoder.layers.0.attentionLayerNorm.weight` -> `encoder.layer.0.attention.output.LayerNorm.weight`.
+    public static func huggingFaceKey(for name: String) -> String {
+        var parts = name.split(separator: ".").map(String.init)
+        let renamed: [String: [String]] = [
+            "wordEmbeddings": ["word_embeddings"], "positionEmbeddings": ["position_embeddings"],
+            "tokenTypeEmbeddings": ["token_type_embeddings"], "layerNorm": ["LayerNorm"], "layers": ["layer"],
+            "attentionLayerNorm": ["attention", "output", "LayerNorm"], "outputLayerNorm": ["output", "LayerNorm"],
+        ]
+        if parts.first == "pooler" { parts.insert("dense", at: 1) }
+        if parts.count >= 4, parts[0] == "encoder" {
+            // encoder.layers.N.<module>.<parameter...>
+            switch parts[3] {
+            case "attention":
+                if parts.count >= 5 {
+                    parts.replaceSubrange(4...4, with: parts[4] == "output" ? ["output", "dense"] : ["self", parts[4]])
+                }
+            case "intermediate": parts.replaceSubrange(3...3, with: ["intermediate", "dense"])
+            case "output": parts.replaceSubrange(3...3, with: ["output", "dense"])
+            default: break
+            }
+        }
+        return parts.flatMap { renamed[$0] ?? [$0] }.joined(separator: ".")
+    }
+
+    /// The model in a Hugging Face BertModel folder: config.json and model.safetensors. Loading is strict:
+    /// every parameter must be in the file with its shape, and every tensor of the file must be used
+    /// (`embeddings.position_ids`, an integer buffer, is checked to be 0, 1, ...). The model has a pooler
+    /// when the file has `pooler.dense.weight`.
+    ///
+    /// - Throws: `EncoderLoadingError` naming the file and key; `.mismatchedWeights` lists every
+    ///   difference at once.
+    public static func load(from folder: URL) throws -> BertModel {
+        let configuration = try BertConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
+        let url = folder.appendingPathComponent("model.safetensors")
+        let file: SafeTensors
+        do { file = try SafeTensors.read(from: url) } catch {
+            throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
+        }
+        let model = BertModel(configuration: configuration, pooling: file.tensors["pooler.dense.weight"] != nil)
+        try model.loadWeights(from: file, path: url.path)
+        return model
+    }
+
+    /// Replaces every parameter with the tensor of the same Hugging Face key in the safetensors file
+    /// (converted to `Scalar`), after checking all of them: see `load(from:)`.
+    public func loadWeights(from url: URL) throws {
+        let file: SafeTensors
+        do { file = try SafeTensors.read(from: url) } catch {
+            throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
+        }
+        try loadWeights(from: file, path: url.path)
+    }
+
+    /// Replaces every parameter with the tensor of the same Hugging Face key in `file` (read from `path`).
+    func loadWeights(from file: SafeTensors, path: String) throws {
+        var differences: [String] = []
+        var unused = Set(file.tensors.keys)
+        var assignments: [(Parameter<Scalar>, Tensor<Scalar>)] = []
+        for (name, parameter) in namedParameters {
+            let key = Self.huggingFaceKey(for: name)
+            unused.remove(key)
+            guard let entry = file.tensors[key] else {
+                differences.append("missing \(key) (shape \(parameter.shape))")
+                continue
+            }
+            guard entry.shape == parameter.shape else {
+                differences.append("\(key): shape \(entry.shape) in the file, \(parameter.shape) in the model")
+                continue
+            }
+            do { assignments.append((parameter, try file.tensor(named: key, as: Scalar.self))) } catch {
+                differences.append("\(key): \(error)")
+            }
+        }
+        if unused.remove("embeddings.position_ids") != nil {
+            let positions = (try? file.integers(named: "embeddings.position_ids")) ?? []
+            if positions.map(Int.init) != Array(0..<configuration.maximumPositions) {
+                differences.append("embeddings.position_ids is not 0..<\(configuration.maximumPositions)")
+            }
+        }
+        differences += unused.sorted().map { "unexpected \($0) (shape \(file.tensors[$0]!.shape))" }
+        guard differences.isEmpty else {
+            throw EncoderLoadingError.mismatchedWeights(path: path, differences: differences)
+        }
+        for (parameter, value) in assignments { parameter.value = value }
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import KindlingCore
+import KindlingData
+import KindlingNN
+import KindlingPlatform
+
+/// A problem with a tokenizer's or an encoder's files, naming the file and what is wrong with it.
+public enum TokenizerError: Error, Equatable, CustomStringConvertible {
+    /// The file does not exist or cannot be read.
+    case unreadable(path: String, reason: String)
+    /// The vocabulary lacks a token that the tokenizer needs ([CLS], [SEP], [PAD], [UNK]).
+    case missingSpecialToken(path: String, token: String)
+    /// A setting in tokenizer_config.json has a value this tokenizer cannot honour.
+    case unsupportedSetting(path: String, key: String, value: String)
+
+    /// What went wrong, naming the file.
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason): return "\(path): cannot be read (\(reason))"
+        case let .missingSpecialToken(path, token): return "\(path): the vocabulary has no \(token) token"
+        case let .unsupportedSetting(path, key, value): return "\(path): \(key) = \(value) is not supported"
+        }
+    }
+}
+
+/// Token ids for a batch of texts, padded to one length, with the attention mask (1 for a real token,
+/// 0 for padding), as `tokenizer(texts, padding=True, truncation=True)` returns them.
+public struct TokenBatch: Equatable, Sendable {
+    /// Token ids, one row per text, each `length` long.
+    public let ids: [[Int]]
+    /// 1 where `ids` holds a token of the text (special tokens included), 0 where it holds padding.
+    public let attentionMask: [[Int]]
+    /// The common (padded) length of the rows.
+    public var length: Int { ids.first?.count ?? 0 }
+
+    /// A batch from rows of ids and their mask, all of one length.
+    public init(ids: [[Int]], attentionMask: [[Int]]) {
+        require(ids.count == attentionMask.count && zip(ids, attentionMask).allSatisfy { $0.count == $1.count }
+                    && ids.allSatisfy { $0.count == ids[0].count },
+                "TokenBatch: ids \(ids.map(\.count)) and mask \(attentionMask.map(\.count)) must be rows of one length")
+        self.ids = ids
+        self.attentionMask = attentionMask
+    }
+}
+
+/// BERT's WordPiece tokenizer (`BertTokenizer`, uncased): text cleaning, lower-casing and accent
+/// stripping, splitting on whitespace and punctuation with CJK ideographs as single words, then greedy
+/// longest-match-first WordPiece (Wu et al. 2016; Devlin et al. 2019) with `##` continuations; a word
+/// longer than 100 scalars or with a piece missing from the vocabulary becomes `[UNK]`.
+///
+/// ```swift
+/// let tokenizer = try WordPieceTokenizer(folder: URL(fileURLWithPath: "all-MiniLM-L6-v2"))
+/// tokenizer.tokenize("Héllo, unaffable world!")  // ["hello", ",", "una", "##ffa", "##ble", "world", "!"]
+/// tokenizer.encode("Hello")                       // [101, 7592, 102]  ([CLS] hello [SEP])
+/// ```
+public struct WordPieceTokenizer: Sendable {
+    /// The vocabulary: token i has id i.
+    public let tokens: [String]
+    /// Words longer than this many Unicode scalars become the unknown token.
+    public let maximumCharactersPerWord: Int
+    /// The id of [CLS], which starts every encoded text.
+    public let classifierID: Int
+    /// The id of [SEP], which ends every encoded text.
+    public let separatorID: Int
+    /// The id of [PAD], which fills a batch's short rows.
+    public let paddingID: Int
+    /// The id of [UNK], which stands for a word the vocabulary cannot spell.
+    public let unknownID: Int
+    /// The longest sequence, special tokens included, that `encode` produces (512 for BERT).
+    public let maximumLength: Int
+
+    private let normalizer: BertNormalizer
+    /// [PAD], [UNK], [CLS], [SEP] and [MASK] (those in the vocabulary) with their ids.
+    private let specialTokens: [(String, Int)]
+    /// Ids by the token's UTF-8 bytes: Swift's String equality is canonical equivalence, under which
+    /// distinct vocabulary entries (decomposed Hangul jamo and the syllable) would collide.
+    private let ids: [[UInt8]: Int]
+
+    /// A tokenizer over `vocabulary` (token i has id i; of repeated tokens the last id wins, as when
+    /// BERT reads vocab.txt). `stripsAccents` nil follows `lowercases`, as in BERT.
+    public init(vocabulary: [String], lowercases: Bool = true, stripsAccents: Bool? = nil,
+                splitsChineseCharacters: Bool = true, maximumCharactersPerWord: Int = 100,
+                maximumLength: Int = 512) throws {
+        var ids: [[UInt8]: Int] = [:]
+        for (id, token) in vocabulary.enumerated() { ids[Array(token.utf8)] = id }
+        func id(_ token: String) throws -> Int {
+            guard let id = ids[Array(token.utf8)] else {
+                throw TokenizerError.missingSpecialToken(path: "vocabulary", token: token)
+            }
+            return id
+        }
+        require(maximumLength >= 2, "WordPieceTokenizer: maximumLength \(maximumLength) leaves no room for [CLS] and [SEP]")
+        self.tokens = vocabulary
+        self.ids = ids
+        self.maximumCharactersPerWord = maximumCharactersPerWord
+        self.maximumLength = maximumLength
+        normalizer = BertNormalizer(splitsChineseCharacters: splitsChineseCharacters,
+                                    stripsAccents: stripsAccents ?? lowercases, lowercases: lowercases)
+        classifierID = try id("[CLS]")
+        separatorID = try id("[SEP]")
+        paddingID = try id("[PAD]")
+        unknownID = try id("[UNK]")
+        specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in
+            ids[Array(token.utf8)].map { (token, $0) }
+        }
+    }
+
+    /// The tokenizer of a Hugging Face model folder: `vocab.txt` (one token a line) and, when present,
+    /// `tokenizer_config.json` (`do_lower_case`, `strip_accents`, `tokenize_chinese_chars`,
+    /// `model_max_length`).
+    public init(folder: URL) throws {
+        let vocabularyURL = folder.appendingPathComponent("vocab.txt")
+        let data: Data
+        do { data = try Data(contentsOf: vocabularyURL) } catch {
+            throw TokenizerError.unreadable(path: vocabularyURL.path, reason: error.localizedDescription)
+        }
+        // Lines end at "\n" only, as Python's readlines(); a "\r" stays part of its token.
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        if lines.last == "" { lines.removeLast() }
+        var settings: [String: Any] = [:]
+        let configurationURL = folder.appendingPathComponent("tokenizer_config.json")
+        if FileManager.default.fileExists(atPath: configurationURL.path) {
+            do {
+                settings = try JSONSerialization.jsonObject(with: Data(contentsOf: configurationURL)) as? [String: Any] ?? [:]
+            } catch {
+                throw TokenizerError.unreadable(path: configurationURL.path, reason: error.localizedDescription)
+            }
+        }
+        let maximumLength = (settings["model_max_length"] as? Int).map { Swift.min($0, 512) } ?? 512
+        if let basic = settings["do_basic_tokenize"] as? Bool, !basic {
+            throw TokenizerError.unsupportedSetting(path: configurationURL.path, key: "do_basic_tokenize", value: "false")
+        }
+        do {
+            try self.init(vocabulary: lines, lowercases: settings["do_lower_case"] as? Bool ?? true,
+                          stripsAccents: settings["strip_accents"] as? Bool,
+                          splitsChineseCharacters: settings["tokenize_chinese_chars"] as? Bool ?? true,
+                          maximumLength: maximumLength)
+        } catch TokenizerError.missingSpecialToken(_, let token) {
+            throw TokenizerError.missingSpecialToken(path: vocabularyURL.path, token: token)
+        }
+    }
+
+    /// The id of `token`, or nil when the vocabulary lacks it.
+    public func id(of token: String) -> Int? { ids[Array(token.utf8)] }
+
+    /// The words of `text` after normalization: split at whitespace, and at every punctuation scalar,
+    /// which becomes a word of its own.
+    func words(_ text: String) -> [[Unicode.Scalar]] {
+        var words: [[Unicode.Scalar]] = []
+        var current: [Unicode.Scalar] = []
+        for scalar in normalizer.normalize(text) {
+            if BertCharacters.separatesWords(scalar) {
+                if !current.isEmpty { words.append(current); current = [] }
+            } else if BertCharacters.isPunctuation(scalar) {
+                if !current.isEmpty { words.append(current); current = [] }
+                words.append([scalar])
+            } else {
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// The WordPiece ids of one word: the longest vocabulary prefix, then the longest `##` piece that
+    /// continues it, and so on; [UNK] alone when some remainder has no piece or the word is too long.
+    func pieces(of word: [Unicode.Scalar]) -> [Int] {
+        guard word.count <= maximumCharactersPerWord else { return [unknownID] }
+        var result: [Int] = []
+        var start = 0
+        while start < word.count {
+            var end = word.count
+            var found: Int?
+            while start < end {
+                var bytes: [UInt8] = start > 0 ? Array("##".utf8) : []
+                for scalar in word[start..<end] { bytes.append(contentsOf: UTF8.encode(scalar)!) }
+                if let id = ids[bytes] { found = id; break }
+                end -= 1
+            }
+            guard let found else { return [unknownID] }
+            result.append(found)
+            start = end
+        }
+        return result
+    }
+
+    /// The WordPiece ids of `text`, without added [CLS]/[SEP]. Special tokens written in the text
+    /// ("[SEP]", "[MASK]", case-sensitive, anywhere) are kept whole with their own ids, as Hugging Face's
+    /// tokenizers do; the text between them is normalized and split.
+    public func tokenIDs(_ text: String) -> [Int] {
+        var result: [Int] = []
+        var segment = Substring(text)
+        while let (range, id) = firstSpecialToken(in: segment) {
+            result += words(String(segment[..<range.lowerBound])).flatMap(pieces(of:))
+            result.append(id)
+            segment = segment[range.upperBound...]
+        }
+        return result + words(String(segment)).flatMap(pieces(of:))
+    }
+
+    /// The earliest special token written in `text` (the longest at one position), with its id.
+    private func firstSpecialToken(in text: Substring) -> (Range<Substring.Index>, Int)? {
+        var best: (Range<Substring.Index>, Int)?
+        for (token, id) in specialTokens {
+            guard let range = text.range(of: token, options: .literal) else { continue }
+            if let current = best, current.0.lowerBound < range.lowerBound
+                || (current.0.lowerBound == range.lowerBound && current.0.upperBound >= range.upperBound) {
+                continue
+            }
+            best = (range, id)
+        }
+        return best
+    }
+
+    /// The WordPiece tokens of `text`, without special tokens.
+    public func tokenize(_ text: String) -> [String] { tokenIDs(text).map { tokens[$0] } }
+
+    /// [CLS], the ids of `text` cut to `maximumLength - 2` (or to the given length's), [SEP].
+    public func encode(_ text: String, maximumLength: Int? = nil) -> [Int] {
+        let limit = maximumLength ?? self.maximumLength
+        require(limit >= 2, "WordPieceTokenizer.encode: maximumLength \(limit) leaves no room for [CLS] and [SEP]")
+        return [classifierID] + tokenIDs(text).prefix(limit - 2) + [separatorID]
+    }
+
+    /// Every text encoded, truncated to `maximumLength`, and padded with [PAD] to the longest row,
+    /// with the attention mask.
+    public func encode(batch texts: [String], maximumLength: Int? = nil) -> TokenBatch {
+        let rows = texts.map { encode($0, maximumLength: maximumLength) }
+        let length = rows.map(\.count).max() ?? 0
+        return TokenBatch(
+            ids: rows.map { $0 + [Int](repeating: paddingID, count: length - $0.count) },
+            attentionMask: rows.map { [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: length - $0.count) })
+    }
+}
