@@ -85,34 +85,13 @@ private struct AttentionLayout {
                                           a: q + headOffset(pair), lda: hidden, b: k + headOffset(pair), ldb: hidden,
                                           c: scores, ldc: length)
                             }
-                            softmaxRows(scores, bias: mask.map { $0 + (pair / headCount) * length })
+                            S.softmaxRows(scores, into: scores, rows: length, width: length, scale: S(scale),
+                                          bias: mask.map { $0 + (pair / headCount) * length }, rowsPerBias: length)
                         }
                     }
                 }
             }
             initialized = pairs * length * length
-        }
-    }
-
-    /// The rows of one block replaced by softmax(scale · row + bias).
-    private func softmaxRows<S: TensorScalar>(_ block: UnsafeMutablePointer<S>, bias: UnsafePointer<S>?) {
-        if FloatKernels.applies(to: S.self) {
-            return FloatKernels.softmaxRows(block, block, rows: length, width: length, scale: S(scale), bias: bias,
-                                            rowsPerBias: length)
-        }
-        for row in 0..<length {
-            let line = block + row * length
-            var maximum = -S.infinity
-            for j in 0..<length {
-                line[j] = line[j] * S(scale) + (bias?[j] ?? 0)
-                maximum = Swift.max(maximum, line[j])
-            }
-            var total: S = 0
-            for j in 0..<length {
-                line[j] = S.exp(line[j] - maximum)
-                total += line[j]
-            }
-            for j in 0..<length { line[j] /= total }
         }
     }
 

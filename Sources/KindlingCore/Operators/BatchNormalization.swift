@@ -121,11 +121,12 @@ private func normalizeChannels<S: TensorScalar>(
                         for c in range {
                             if statistics == nil {
                                 var total: S = 0
-                                for n in 0..<batch { total += LaneSums.sum(x + (n * channels + c) * spatial, count: spatial) }
+                                for n in 0..<batch { total += S.sum(x + (n * channels + c) * spatial, count: spatial) }
                                 let average = total / m
                                 var squares: S = 0
                                 for n in 0..<batch {
-                                    squares += LaneSums.sumOfSquares(x + (n * channels + c) * spatial, count: spatial, about: average)
+                                    let run = x + (n * channels + c) * spatial
+                                    squares += S.sumOfSquares(run, count: spatial, about: average)
                                 }
                                 mean[c] = average
                                 variance[c] = squares / m
@@ -134,13 +135,8 @@ private func normalizeChannels<S: TensorScalar>(
                             let (w, b) = (scale[c], shift[c])
                             for n in 0..<batch {
                                 let base = (n * channels + c) * spatial
-                                if FloatKernels.applies(to: S.self) {
-                                    FloatKernels.batchNorm(x + base, y + base, count: spatial, mean: mu, k: k, w: w, b: b,
-                                                           rectified: rectified)
-                                    continue
-                                }
-                                for i in base..<(base + spatial) { y[i] = (x[i] - mu) * k * w + b }
-                                if rectified { for i in base..<(base + spatial) where y[i] <= 0 { y[i] = 0 } }
+                                S.batchNormRun(x + base, into: y + base, count: spatial, mean: mu, k: k, weight: w,
+                                               bias: b, rectified: rectified)
                             }
                         }
                     }
@@ -184,15 +180,8 @@ private func normalizationBackward<S: TensorScalar>(
                                     if let y {
                                         for n in 0..<batch {
                                             let base = (n * channels + c) * spatial
-                                            if FloatKernels.applies(to: S.self) {
-                                                FloatKernels.reluBackward(g + base, output: y + base, into: masked + n * spatial,
-                                                                          count: spatial)
-                                                continue
-                                            }
-                                            for i in 0..<spatial {
-                                                let (value, key) = (g[base + i], y[base + i])
-                                                masked[n * spatial + i] = key <= 0 ? 0 : value
-                                            }
+                                            S.reluBackward(g + base, output: y + base, into: masked + n * spatial,
+                                                           count: spatial)
                                         }
                                         run = { n in UnsafePointer(masked + n * spatial) }
                                     }
@@ -200,8 +189,8 @@ private func normalizationBackward<S: TensorScalar>(
                                     var sumG: S = 0, sumGX: S = 0
                                     for n in 0..<batch {
                                         let base = (n * channels + c) * spatial
-                                        sumG += LaneSums.sum(run(n), count: spatial)
-                                        sumGX += LaneSums.sumOfProducts(run(n), x + base, count: spatial, about: mu)
+                                        sumG += S.sum(run(n), count: spatial)
+                                        sumGX += S.sumOfProducts(run(n), x + base, count: spatial, about: mu)
                                     }
                                     let sumGH = sumGX * k
                                     dBias[c] = sumG
@@ -210,16 +199,10 @@ private func normalizationBackward<S: TensorScalar>(
                                     let factor = scale[c] * k
                                     let meanG = training ? sumG / m : 0, meanGH = training ? sumGH / m : 0
                                     for n in 0..<batch {
-                                        let (base, gradient) = ((n * channels + c) * spatial, run(n))
-                                        if FloatKernels.applies(to: S.self) {
-                                            FloatKernels.batchNormBackward(gradient, x + base, dx + base, count: spatial,
-                                                                           factor: factor, meanG: meanG, mean: mu, k: k,
-                                                                           meanGH: meanGH)
-                                            continue
-                                        }
-                                        for i in 0..<spatial {
-                                            dx[base + i] = factor * (gradient[i] - meanG - (x[base + i] - mu) * k * meanGH)
-                                        }
+                                        let base = (n * channels + c) * spatial
+                                        S.batchNormRunBackward(run(n), input: x + base, into: dx + base,
+                                                               count: spatial, factor: factor, meanG: meanG, mean: mu,
+                                                               k: k, meanGH: meanGH)
                                     }
                                 }
                             }

@@ -1,108 +1,91 @@
 import CVectorKernels
 
-/// Generic code's door to the vectorized Float kernels of CVectorKernels (AVX-512, AVX2 or SSE2, chosen
-/// when the program loads). Callers check `applies(to:)` first: the kernels read and write their
-/// buffers as Float. Double keeps its callers' Swift loops (libm's precision, which the Double checks
-/// against PyTorch's float64 need).
-enum FloatKernels {
-    /// Whether the kernels serve tensors of `S` (Float only).
+/// Float's kernels are the C kernels of CVectorKernels, compiled for AVX-512, AVX2 and SSE2, one of which
+/// the dynamic loader chooses for the CPU when the program loads (`LinearAlgebraBackend.vectorKernels`
+/// names it).
+extension Float: VectorKernelScalar {
+    /// `kindling_gelu_f32`.
     @inline(__always)
-    static func applies<S>(to: S.Type) -> Bool { S.self == Float.self }
-
-    /// `pointer` as a pointer to Float (only called when S is Float).
-    @inline(__always)
-    private static func floats<S>(_ pointer: UnsafePointer<S>) -> UnsafePointer<Float> {
-        UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self)
+    public static func applyGELU(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        kindling_gelu_f32(x, y, count)
     }
 
+    /// `kindling_gelu_backward_f32`.
     @inline(__always)
-    private static func floats<S>(_ pointer: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
-        UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: Float.self)
+    public static func geluBackward(_ x: UnsafePointer<Float>, upstream g: UnsafePointer<Float>,
+                                    into dx: UnsafeMutablePointer<Float>, count: Int) {
+        kindling_gelu_backward_f32(x, g, dx, count)
     }
 
-    /// y = x Φ(x) (the exact GELU, erf to 1.5e-7) over `count` values.
+    /// `kindling_softmax_rows_f32`.
     @inline(__always)
-    package static func gelu<S: TensorScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int) {
-        kindling_gelu_f32(floats(x), floats(y), count)
+    public static func softmaxRows(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, rows: Int,
+                                   width: Int, scale: Float, bias: UnsafePointer<Float>?, rowsPerBias: Int) {
+        kindling_softmax_rows_f32(x, y, rows, width, scale, bias, rowsPerBias)
     }
 
-    /// dx = g (Φ(x) + x φ(x)) over `count` values.
+    /// `kindling_layer_norm_f32`.
     @inline(__always)
-    static func geluBackward<S: TensorScalar>(_ x: UnsafePointer<S>, _ g: UnsafePointer<S>,
-                                              _ dx: UnsafeMutablePointer<S>, count: Int) {
-        kindling_gelu_backward_f32(floats(x), floats(g), floats(dx), count)
+    public static func layerNormRows(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                     bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                                     normalized: UnsafeMutablePointer<Float>?,
+                                     inverseDeviations: UnsafeMutablePointer<Float>?, rows: Int, width: Int,
+                                     epsilon: Double) {
+        kindling_layer_norm_f32(x, weight, bias, y, normalized, inverseDeviations, rows, width, epsilon)
     }
 
-    /// Softmax of `rows` contiguous rows of `width` values of scale x + bias, where `bias` (nil: none)
-    /// holds one row of `width` values for every `rowsPerBias` consecutive rows.
+    /// `kindling_sum_f32`.
     @inline(__always)
-    static func softmaxRows<S: TensorScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, rows: Int, width: Int,
-                                             scale: S = 1, bias: UnsafePointer<S>? = nil, rowsPerBias: Int = 1) {
-        kindling_softmax_rows_f32(floats(x), floats(y), rows, width, Float(scale), bias.map { floats($0) }, rowsPerBias)
+    public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        kindling_sum_f32(x, count)
     }
 
-    /// Layer normalization of `rows` rows of `width` values (see kindling_layer_norm_f32); `normalized`
-    /// and `inverseDeviations` are written when not nil.
+    /// `kindling_sum_of_squares_f32`.
     @inline(__always)
-    package static func layerNorm<S: TensorScalar>(_ x: UnsafePointer<S>, weight: UnsafePointer<S>, bias: UnsafePointer<S>,
-                                           _ y: UnsafeMutablePointer<S>, normalized: UnsafeMutablePointer<S>?,
-                                           inverseDeviations: UnsafeMutablePointer<S>?, rows: Int, width: Int,
-                                           epsilon: Double) {
-        kindling_layer_norm_f32(floats(x), floats(weight), floats(bias), floats(y), normalized.map { floats($0) },
-                                inverseDeviations.map { floats($0) }, rows, width, epsilon)
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int, about center: Float) -> Float {
+        kindling_sum_of_squares_f32(x, count, center)
     }
 
-    /// Σ x over `count` values.
+    /// `kindling_sum_of_products_f32`.
     @inline(__always)
-    package static func sum<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int) -> S {
-        S(kindling_sum_f32(floats(x), count))
+    public static func sumOfProducts(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
+                                     about center: Float) -> Float {
+        kindling_sum_of_products_f32(a, b, count, center)
     }
 
-    /// Σ (x - center)² over `count` values.
+    /// `kindling_batch_norm_f32`.
     @inline(__always)
-    static func sumOfSquares<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int, about center: S) -> S {
-        S(kindling_sum_of_squares_f32(floats(x), count, Float(center)))
+    public static func batchNormRun(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+                                    mean: Float, k: Float, weight: Float, bias: Float, rectified: Bool) {
+        kindling_batch_norm_f32(x, y, count, mean, k, weight, bias, rectified ? 1 : 0)
     }
 
-    /// Σ a (b - center) over `count` values.
+    /// `kindling_batch_norm_backward_f32`.
     @inline(__always)
-    static func sumOfProducts<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int, about center: S) -> S {
-        S(kindling_sum_of_products_f32(floats(a), floats(b), count, Float(center)))
+    public static func batchNormRunBackward(_ g: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+                                            into dx: UnsafeMutablePointer<Float>, count: Int, factor: Float,
+                                            meanG: Float, mean: Float, k: Float, meanGH: Float) {
+        kindling_batch_norm_backward_f32(g, x, dx, count, factor, meanG, mean, k, meanGH)
     }
 
-    /// y = (x - mean) k w + b over `count` values, then ReLU when `rectified`.
+    /// `kindling_relu_backward_f32`.
     @inline(__always)
-    package static func batchNorm<S: TensorScalar>(_ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int,
-                                           mean: S, k: S, w: S, b: S, rectified: Bool) {
-        kindling_batch_norm_f32(floats(x), floats(y), count, Float(mean), Float(k), Float(w), Float(b), rectified ? 1 : 0)
+    public static func reluBackward(_ g: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                                    into out: UnsafeMutablePointer<Float>, count: Int) {
+        kindling_relu_backward_f32(g, y, out, count)
     }
 
-    /// dx = factor (g - meanG - (x - mean) k meanGH) over `count` values.
+    /// `kindling_max_pool_2x2_f32`.
     @inline(__always)
-    static func batchNormBackward<S: TensorScalar>(_ g: UnsafePointer<S>, _ x: UnsafePointer<S>, _ dx: UnsafeMutablePointer<S>,
-                                                   count: Int, factor: S, meanG: S, mean: S, k: S, meanGH: S) {
-        kindling_batch_norm_backward_f32(floats(g), floats(x), floats(dx), count, Float(factor), Float(meanG),
-                                         Float(mean), Float(k), Float(meanGH))
+    public static func maxPool2x2(_ x: UnsafePointer<Float>, width: Int, outputHeight: Int, outputWidth: Int,
+                                  into out: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+        kindling_max_pool_2x2_f32(x, width, outputHeight, outputWidth, out, argmax)
     }
 
-    /// One plane's 2 x 2, stride-2 maxima and their places (see kindling_max_pool_2x2_f32).
+    /// `kindling_max_pool_2x2_backward_f32`.
     @inline(__always)
-    static func maxPool2x2<S: TensorScalar>(_ x: UnsafePointer<S>, width: Int, outputHeight: Int, outputWidth: Int,
-                                            into out: UnsafeMutablePointer<S>, argmax: UnsafeMutablePointer<Int32>) {
-        kindling_max_pool_2x2_f32(floats(x), width, outputHeight, outputWidth, floats(out), argmax)
-    }
-
-    /// The input gradient of one plane tiled by 2 x 2 windows (see kindling_max_pool_2x2_backward_f32).
-    @inline(__always)
-    static func maxPool2x2Backward<S: TensorScalar>(_ dy: UnsafePointer<S>, argmax: UnsafePointer<Int32>, height: Int,
-                                                    width: Int, into dx: UnsafeMutablePointer<S>) {
-        kindling_max_pool_2x2_backward_f32(floats(dy), argmax, height, width, floats(dx))
-    }
-
-    /// out = g where y > 0 (or NaN), else 0, over `count` values: ReLU's backward from its output.
-    @inline(__always)
-    static func reluBackward<S: TensorScalar>(_ g: UnsafePointer<S>, output y: UnsafePointer<S>,
-                                              into out: UnsafeMutablePointer<S>, count: Int) {
-        kindling_relu_backward_f32(floats(g), floats(y), floats(out), count)
+    public static func maxPool2x2Backward(_ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, height: Int,
+                                          width: Int, into dx: UnsafeMutablePointer<Float>) {
+        kindling_max_pool_2x2_backward_f32(dy, argmax, height, width, dx)
     }
 }

@@ -13,8 +13,9 @@ public enum GELUApproximation: String, Sendable, CaseIterable {
 /// Tanh approximation: 0.5 x (1 + t), t = tanh(u), u = √(2/π) (x + 0.044715 x³), derivative
 /// 0.5 (1 + t) + 0.5 x (1 - t²) √(2/π) (1 + 3 · 0.044715 x²).
 ///
-/// In Float the exact form runs a vectorized kernel whose erf is Abramowitz & Stegun 7.1.26 (absolute
-/// error below 1.5e-7, as in PyTorch's own vectorized CPU kernel); Double uses libm's erf.
+/// The exact form runs the scalar type's kernel (`VectorKernelScalar.applyGELU`): in Float a vectorized
+/// kernel whose erf is Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7, as in PyTorch's own
+/// vectorized CPU kernel); in Double libm's erf.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func gelu<Scalar>(_ x: Tensor<Scalar>, approximation: GELUApproximation = .none) -> Tensor<Scalar> {
@@ -25,11 +26,8 @@ public func gelu<Scalar>(_ x: Tensor<Scalar>, approximation: GELUApproximation =
             guard count > 0 else { return }
             let (x, out) = (x.baseAddress!, out.baseAddress!)
             ParallelChunks.forEach(count: count) { range in
-                if approximation == .none && FloatKernels.applies(to: Scalar.self) {
-                    return FloatKernels.gelu(x + range.lowerBound, out + range.lowerBound, count: range.count)
-                }
                 switch approximation {
-                case .none: for i in range { out[i] = x[i] * GELUKernel.cdf(x[i]) }
+                case .none: Scalar.applyGELU(x + range.lowerBound, into: out + range.lowerBound, count: range.count)
                 case .tanh: for i in range { out[i] = x[i] * GELUKernel.tanhCDF(x[i]) }
                 }
             }
@@ -47,8 +45,9 @@ public func gelu<Scalar>(_ x: Tensor<Scalar>, approximation: GELUApproximation =
                     let (x, g, dx) = (x.baseAddress!, g.baseAddress!, dx.baseAddress!)
                     ParallelChunks.forEach(count: count) { range in
                         let start = range.lowerBound
-                        if approximation == .none && FloatKernels.applies(to: Scalar.self) {
-                            return FloatKernels.geluBackward(x + start, g + start, dx + start, count: range.count)
+                        if approximation == .none {
+                            return Scalar.geluBackward(x + start, upstream: g + start, into: dx + start,
+                                                       count: range.count)
                         }
                         for i in range { dx[i] = g[i] * GELUKernel.derivative(x[i], approximation) }
                     }

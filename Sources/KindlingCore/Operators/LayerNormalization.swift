@@ -6,8 +6,8 @@ import KindlingPlatform
 ///
 /// The backward pass, with x̂ the normalized row, r = 1 / sqrt(var + eps) and ĝ = g * weight:
 /// dx = r (ĝ - mean(ĝ) - x̂ mean(ĝ x̂)), dweight = Σ_rows g x̂, dbias = Σ_rows g.
-/// Means and variances are accumulated in Double for both precisions (Float's rows through a vectorized
-/// kernel, which sums in a different order).
+/// Means and variances are accumulated in Double for both precisions, by the scalar type's kernel
+/// (`VectorKernelScalar.layerNormRows`; Float's is vectorized and sums in a different order).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func layerNorm<Scalar>(
@@ -35,30 +35,10 @@ public func layerNorm<Scalar>(
                             let (xhat, r) = recording ? (xhat.baseAddress, r.baseAddress) : (nil, nil)
                             ParallelChunks.forEach(count: rows, elementsPerItem: width) { range in
                                 let start = range.lowerBound * width
-                                if FloatKernels.applies(to: Scalar.self) {
-                                    return FloatKernels.layerNorm(
-                                        x + start, weight: w, bias: b, y + start, normalized: xhat.map { $0 + start },
-                                        inverseDeviations: r.map { $0 + range.lowerBound }, rows: range.count,
-                                        width: width, epsilon: epsilon)
-                                }
-                                for row in range {
-                                    let start = row * width
-                                    var sum = 0.0
-                                    for j in 0..<width { sum += Double(x[start + j]) }
-                                    let mean = sum / Double(width)
-                                    var squares = 0.0
-                                    for j in 0..<width {
-                                        let d = Double(x[start + j]) - mean
-                                        squares += d * d
-                                    }
-                                    let inverse = 1 / (squares / Double(width) + epsilon).squareRoot()
-                                    r?[row] = Scalar(inverse)
-                                    for j in 0..<width {
-                                        let value = Scalar((Double(x[start + j]) - mean) * inverse)
-                                        xhat?[start + j] = value
-                                        y[start + j] = value * w[j] + b[j]
-                                    }
-                                }
+                                Scalar.layerNormRows(x + start, weight: w, bias: b, into: y + start,
+                                                     normalized: xhat.map { $0 + start },
+                                                     inverseDeviations: r.map { $0 + range.lowerBound },
+                                                     rows: range.count, width: width, epsilon: epsilon)
                             }
                         }
                     }

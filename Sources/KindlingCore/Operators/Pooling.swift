@@ -126,43 +126,17 @@ enum Pooling<Scalar: TensorScalar> {
         return (values, argmax)
     }
 
-    /// The maxima of one plane's windows. The common 2 x 2 window with stride 2 and no padding reads its
-    /// four values directly (in Float through the vectorized kernel); every other geometry goes through
-    /// the clipped window ranges.
+    /// The maxima of one plane's windows. The common 2 x 2 window with stride 2 and no padding goes
+    /// through the scalar type's kernel (`VectorKernelScalar.maxPool2x2`), which reads its four values
+    /// directly; every other geometry goes through the clipped window ranges.
     @inline(__always)
     package static func maximum(of source: UnsafePointer<Scalar>, _ g: WindowGeometry,
                         into out: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>) {
-        let width = g.width
-        // Row-major window order; a later value wins when it is greater or NaN. Selects rather than
-        // branches: random data makes the branch unpredictable.
-        @inline(__always)
-        func consider(_ value: Scalar, at index: Int, _ best: inout Scalar, _ position: inout Int) {
-            // `|` of the two tests, not `||`: no short-circuit branch either.
-            let wins = ((value > best ? 1 : 0) | (value.isNaN ? 1 : 0)) != 0
-            best = wins ? value : best
-            position = wins ? index : position
-        }
-        if isTwoByTwo(g) && FloatKernels.applies(to: Scalar.self) {
-            return FloatKernels.maxPool2x2(source, width: width, outputHeight: g.outputHeight, outputWidth: g.outputWidth,
-                                           into: out, argmax: argmax)
-        }
         if isTwoByTwo(g) {
-            // Indices stay below the plane size, checked to fit Int32 by the caller: no overflow checks.
-            for i in 0..<g.outputHeight {
-                let top = 2 &* i &* width, bottom = top &+ width, row = i &* g.outputWidth
-                for j in 0..<g.outputWidth {
-                    let c = 2 &* j
-                    var best = -Scalar.infinity, position = top &+ c
-                    consider(source[top &+ c], at: top &+ c, &best, &position)
-                    consider(source[top &+ c &+ 1], at: top &+ c &+ 1, &best, &position)
-                    consider(source[bottom &+ c], at: bottom &+ c, &best, &position)
-                    consider(source[bottom &+ c &+ 1], at: bottom &+ c &+ 1, &best, &position)
-                    out[row &+ j] = best
-                    argmax[row &+ j] = Int32(truncatingIfNeeded: position)
-                }
-            }
-            return
+            return Scalar.maxPool2x2(source, width: g.width, outputHeight: g.outputHeight,
+                                     outputWidth: g.outputWidth, into: out, argmax: argmax)
         }
+        let width = g.width
         for i in 0..<g.outputHeight {
             for j in 0..<g.outputWidth {
                 let (rows, columns) = window(i, j, g)
@@ -177,6 +151,17 @@ enum Pooling<Scalar: TensorScalar> {
         }
     }
 
+    /// One step of a window's maximum in row-major window order: `value` at `index` replaces `best` and
+    /// `position` when it is greater or NaN. Selects rather than branches: random data makes the branch
+    /// unpredictable.
+    @inline(__always)
+    static func consider(_ value: Scalar, at index: Int, _ best: inout Scalar, _ position: inout Int) {
+        // `|` of the two tests, not `||`: no short-circuit branch either.
+        let wins = ((value > best ? 1 : 0) | (value.isNaN ? 1 : 0)) != 0
+        best = wins ? value : best
+        position = wins ? index : position
+    }
+
     /// Whether the windows are 2 x 2 with stride 2 and no padding (the fast path of `maximum(of:)`).
     @inline(__always)
     static func isTwoByTwo(_ g: WindowGeometry) -> Bool {
@@ -188,7 +173,8 @@ enum Pooling<Scalar: TensorScalar> {
     /// Each upstream gradient added at its window's maximum, plane by plane (split between the cores;
     /// within a plane in output order, so overlapping windows add up in a fixed order). When 2 x 2
     /// windows tile the plane exactly, every input position is written once (the gradient at the
-    /// maximum, 0 at the other three), with no zeroing pass first (in Float through the vectorized kernel).
+    /// maximum, 0 at the other three), with no zeroing pass first (through the scalar type's kernel
+    /// `VectorKernelScalar.maxPool2x2Backward`).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func maximumGradient(_ upstream: [Scalar], argmax: [Int32], _ g: WindowGeometry) -> [Scalar] {
@@ -204,21 +190,9 @@ enum Pooling<Scalar: TensorScalar> {
                         for plane in range {
                             let destination = dx + plane * g.inputPlane
                             let first = plane * g.outputPlane
-                            if tiles && FloatKernels.applies(to: Scalar.self) {
-                                FloatKernels.maxPool2x2Backward(dy + first, argmax: argmax + first, height: g.height,
-                                                                width: g.width, into: destination)
-                            } else if tiles {
-                                for i in 0..<g.outputHeight {
-                                    for j in 0..<g.outputWidth {
-                                        let o = first + i * g.outputWidth + j
-                                        let winner = Int(argmax[o]), value = dy[o]
-                                        let top = 2 * i * g.width + 2 * j, bottom = top + g.width
-                                        destination[top] = top == winner ? value : 0
-                                        destination[top + 1] = top + 1 == winner ? value : 0
-                                        destination[bottom] = bottom == winner ? value : 0
-                                        destination[bottom + 1] = bottom + 1 == winner ? value : 0
-                                    }
-                                }
+                            if tiles {
+                                Scalar.maxPool2x2Backward(dy + first, argmax: argmax + first, height: g.height,
+                                                          width: g.width, into: destination)
                             } else {
                                 for o in first..<(first + g.outputPlane) { destination[Int(argmax[o])] += dy[o] }
                             }

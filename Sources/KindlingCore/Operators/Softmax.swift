@@ -55,11 +55,11 @@ private func softmaxForward<S: TensorScalar>(_ x: [S], _ lines: AxisLines, logar
     var y = [S](repeating: 0, count: x.count)
     x.withUnsafeBufferPointer { x in
         y.withUnsafeMutableBufferPointer { y in
-            if FloatKernels.applies(to: S.self) && inner == 1 && !logarithmic && size > 0,
-               let x = x.baseAddress, let y = y.baseAddress {
+            // Softmax along the last axis: contiguous rows, which the scalar type's kernel computes.
+            if inner == 1 && !logarithmic && size > 0, let x = x.baseAddress, let y = y.baseAddress {
                 return ParallelChunks.forEach(count: outer, elementsPerItem: size) { rows in
-                    FloatKernels.softmaxRows(x + rows.lowerBound * size, y + rows.lowerBound * size,
-                                             rows: rows.count, width: size)
+                    S.softmaxRows(x + rows.lowerBound * size, into: y + rows.lowerBound * size, rows: rows.count,
+                                  width: size, scale: 1, bias: nil, rowsPerBias: 1)
                 }
             }
             for o in 0..<outer {

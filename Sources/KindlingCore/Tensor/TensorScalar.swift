@@ -1,8 +1,9 @@
 import Foundation
 
-/// The element type of a `Tensor`: `Float` or `Double`. It adds to `BLASScalar` the elementary functions
-/// that element-wise operators need, so that one generic implementation serves both precisions.
-public protocol TensorScalar: BLASScalar, Sendable
+/// The element type of a `Tensor`: `Float` or `Double`. It adds to `BLASScalar` (matrix products) and
+/// `VectorKernelScalar` (the vectorized element-wise and row-wise kernels) the elementary functions that
+/// element-wise operators need, so that one generic implementation serves both precisions.
+public protocol TensorScalar: BLASScalar, VectorKernelScalar, Sendable
 where Self.RawSignificand: FixedWidthInteger, Self.Stride == Self {
     /// e^x.
     static func exp(_ x: Self) -> Self
