@@ -57,9 +57,8 @@ public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
         self.dilation = dilation
         self.groups = groups
         self.namedPadding = namedPadding
-        let fanIn = inChannels / groups * kernelSize.0 * kernelSize.1
-        let bound = 1 / Double(fanIn).squareRoot()
         let shape = [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]
+        let bound = Initializer.pytorchDefaultBound(weightShape: shape)
         weight = Parameter(.uniform(shape, low: -bound, high: bound, generator: generator))
         self.bias = bias ? Parameter(.uniform([outChannels], low: -bound, high: bound, generator: generator)) : nil
     }

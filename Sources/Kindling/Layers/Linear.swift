@@ -19,7 +19,7 @@ public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
                      "Linear: sizes must be positive, got \(inFeatures) -> \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        let bound = 1 / Double(inFeatures).squareRoot()
+        let bound = Initializer.pytorchDefaultBound(weightShape: [outFeatures, inFeatures])
         weight = Parameter(.uniform([outFeatures, inFeatures], low: -bound, high: bound, generator: generator))
         self.bias = bias ? Parameter(.uniform([outFeatures], low: -bound, high: bound, generator: generator)) : nil
     }

@@ -63,3 +63,20 @@ extension Tensor {
         return Tensor.record("broadcast", result, inputs: [self]) { [$0.sumToShape(inputShape)] }
     }
 }
+
+/// The unbiased standard deviation, accumulated in Double, so that Float values near the top of their
+/// range do not overflow the statistic itself; NaN when any value is not finite. The statistic that LSUV,
+/// the layer diagnostics and the signal-propagation experiment report (torch's `x.std()`).
+package func standardDeviation<Scalar: BinaryFloatingPoint>(_ values: [Scalar]) -> Double {
+    guard values.count > 1 else { return 0 }
+    var sum = 0.0
+    for value in values { sum += Double(value) }
+    let mean = sum / Double(values.count)
+    guard mean.isFinite else { return .nan }
+    var squares = 0.0
+    for value in values {
+        let deviation = Double(value) - mean
+        squares += deviation * deviation
+    }
+    return (squares / Double(values.count - 1)).squareRoot()
+}
