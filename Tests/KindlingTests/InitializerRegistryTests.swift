@@ -63,9 +63,10 @@ final class InitializerRegistryTests: XCTestCase {
 
     func testTheGainScalesTheEntriesThatTakeOne() {
         let settings = InitializationSettings(gain: 3)
-        for (name, base) in [("he", (1.0 / 512).squareRoot()), ("xavier", (2.0 / 768).squareRoot()),
-                             ("orthogonal", (1.0 / 512).squareRoot()), ("xavier-normal", (2.0 / 768).squareRoot()),
-                             ("kaiming-uniform", (1.0 / 512).squareRoot())] {
+        let fanIn = (1.0 / 512).squareRoot(), fanSum = (2.0 / 768).squareRoot()
+        let bases: [(String, Double)] = [("he", fanIn), ("xavier", fanSum), ("orthogonal", fanIn),
+                                         ("xavier-normal", fanSum), ("kaiming-uniform", fanIn)]
+        for (name, base) in bases {
             let layer = Linear<Double>(512, 256)
             let initialization = InitializationName(rawValue: name)!
             layer.initializeWeights(initialization.scheme(settings), generator: RandomGenerator(seed: 7))
