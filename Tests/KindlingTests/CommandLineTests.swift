@@ -26,7 +26,7 @@ final class CommandLineTests: XCTestCase {
             (["compare-init", "--layers", "10,x"], "'x' is not a positive integer"),
             (["compare-init", "--precision", "half"], "'half' is invalid"),
             (["propagate", "--batch-size", "1"], "--batch-size must be at least 2"),
-            (["propagate", "--compare", "normal,nope"], "'nope' is not one of normal"),
+            (["propagate", "--compare", "normal,nope"], "'nope' is not one of zeros"),
         ]
         for (arguments, message) in cases {
             let outcome = try kindling(arguments: arguments)

@@ -112,7 +112,7 @@ public struct InitializationComparison: Sendable {
         public var userData: UserData?
         /// Hidden layer widths, each followed by ReLU; input and output sizes come from the data.
         public var hiddenLayers = [10, 5]
-        /// The initializations to compare, in order.
+        /// The initializations to compare, in order (names of `InitializerRegistry`).
         public var initializations: [InitializationName] = ["zeros", "random", "he"]
         /// The scale of `random`: N(0, 1) times this (the course's 10).
         public var randomScale = 10.0

@@ -62,13 +62,19 @@ public enum InitializerRegistry {
         },
         Entry("lsuv", "Mishkin & Matas 2015: orthogonal, then each layer scaled to output std 1 ± 0.1 on the data",
               fitsToData: true) { _ in .orthogonal },
-        Entry("random-uniform", "Keras RandomUniform(): U(-0.05, 0.05)") { _ in .initializer(.uniform(low: -0.05, high: 0.05)) },
-        Entry("glorot-uniform", "Keras GlorotUniform(): U(±sqrt(6/(fan_in+fan_out)))") { _ in .initializer(.xavierUniform()) },
+        Entry("random-uniform", "Keras RandomUniform(): U(-0.05, 0.05)") {
+            _ in .initializer(.uniform(low: -0.05, high: 0.05))
+        },
+        Entry("glorot-uniform", "Keras GlorotUniform(): U(±sqrt(6/(fan_in+fan_out)))") {
+            _ in .initializer(.xavierUniform())
+        },
         Entry("he-normal", "Keras HeNormal(): N(0, 2/fan_in) truncated at 2 std") {
             _ in .initializer(.varianceScaling(scale: 2, mode: .fanIn, distribution: .truncatedNormal))
         },
         Entry("lecun-uniform", "Keras LecunUniform(): U(±sqrt(3/fan_in))") { _ in .initializer(.lecunUniform) },
-        Entry("normal", "N(0, 1), unscaled: the signal explodes by sqrt(fan_in) per layer") { _ in .initializer(.normal()) },
+        Entry("normal", "N(0, 1), unscaled: the signal explodes by sqrt(fan_in) per layer") {
+            _ in .initializer(.normal())
+        },
         Entry("xavier-normal", "Glorot & Bengio 2010: N(0, gain²·2/(fan_in+fan_out)), gain 1 unless set") {
             .initializer(.xavierNormal(gain: $0.gain ?? 1))
         },

@@ -30,8 +30,8 @@ extension Initializer {
     /// Φ(β) round to the same double (beyond about 8 std) stop with a requirement message.
     public static func truncatedNormal(mean: Double = 0, standardDeviation: Double = 1, low: Double = -2,
                                        high: Double = 2) -> Initializer {
-        Initializer("truncatedNormal(mean: \(mean), standardDeviation: \(standardDeviation), low: \(low), high: \(high))") {
-            shape, generator in
+        let arguments = "mean: \(mean), standardDeviation: \(standardDeviation), low: \(low), high: \(high)"
+        return Initializer("truncatedNormal(\(arguments))") { shape, generator in
             truncatedNormalValues(shape.reduce(1, *), mean: mean, standardDeviation: standardDeviation,
                                   low: low, high: high, generator: generator)
         }

@@ -15,8 +15,8 @@ extension Initializer {
     /// `varianceScaling(scale: 1, mode: .fanAverage, distribution: .truncatedNormal)`).
     public static func xavierNormal(gain: Double = 1) -> Initializer {
         Initializer("xavierNormal(gain: \(gain))") { shape, generator in
-            centredNormalValues(shape.reduce(1, *), standardDeviation: xavierStandardDeviation(shape: shape, gain: gain),
-                                generator: generator)
+            let standardDeviation = xavierStandardDeviation(shape: shape, gain: gain)
+            return centredNormalValues(shape.reduce(1, *), standardDeviation: standardDeviation, generator: generator)
         }
     }
 

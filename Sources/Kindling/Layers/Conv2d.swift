@@ -2,7 +2,8 @@
 /// groups (see `conv2d`), with PyTorch's weight layout (outChannels, inChannels / groups, kH, kW).
 ///
 /// Constructed with PyTorch's default initialization: weight and bias uniform in ±1/sqrt(fan_in), with
-/// fan_in = inChannels / groups · kH · kW (what `kaiming_uniform_(a: sqrt(5))` amounts to); the weight is
+/// fan_in = inChannels / groups · kH · kW (what `kaiming_uniform_(a: sqrt(5))` amounts to,
+/// `Initializer.pytorchDefaultBound`); the weight is
 /// drawn first, in row-major order, then the bias.
 ///
 /// ```swift

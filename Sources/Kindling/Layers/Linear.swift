@@ -1,7 +1,7 @@
 /// A fully connected layer, y = x Wᵀ + b, with PyTorch's weight layout (out, in).
 ///
 /// Constructed with PyTorch's default initialization: weight and bias uniform in
-/// ±1/sqrt(inFeatures) (what `kaiming_uniform_(a: sqrt(5))` amounts to).
+/// ±1/sqrt(inFeatures) (what `kaiming_uniform_(a: sqrt(5))` amounts to; `Initializer.pytorchDefaultBound`).
 public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
     /// The weight, shape (outFeatures, inFeatures).
     public let weight: Parameter<Scalar>
