@@ -13,7 +13,7 @@ struct CompareInit: ParsableCommand {
             """
     )
 
-    @Option(help: "Comma-separated initializations: \(InitializationComparison.Initialization.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Comma-separated initializations: \(InitializerRegistry.nameList).")
     var inits = "zeros,random,he"
 
     @Option(help: "Data set: \(InitializationComparison.DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -84,9 +84,7 @@ struct CompareInit: ParsableCommand {
 
     func makeConfiguration() throws -> InitializationComparison.Configuration {
         var configuration = InitializationComparison.Configuration()
-        configuration.initializations = try parseList(
-            inits, option: "inits", expected: oneOf(InitializationComparison.Initialization.allCases.map(\.rawValue))
-        ) { InitializationComparison.Initialization(rawValue: $0) }
+        configuration.initializations = try parseInitializations(inits, option: "inits")
         configuration.hiddenLayers = try parseList(layers, option: "layers", expected: "a positive integer") { Int($0) }
         configuration.dataset = dataset
         configuration.iterations = iterations
@@ -155,10 +153,10 @@ struct CompareInit: ParsableCommand {
 
     /// "he:4" as an initialization and seed of the study.
     func parseCell(_ text: String, of configuration: InitializationComparison.Configuration) throws
-        -> (InitializationComparison.Initialization, UInt32)
+        -> (InitializationName, UInt32)
     {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 2, let initialization = InitializationComparison.Initialization(rawValue: parts[0]),
+        guard parts.count == 2, let initialization = InitializationName(rawValue: parts[0]),
               let seed = UInt32(parts[1]) else {
             throw ValidationError("--cell: '\(text)' is not INIT:SEED (such as he:3)")
         }
@@ -169,7 +167,7 @@ struct CompareInit: ParsableCommand {
     }
 
     /// The command line of one cell, with every setting of the study spelled out.
-    func cellCommand(_ initialization: InitializationComparison.Initialization, seed: UInt32, folder: URL) -> String {
+    func cellCommand(_ initialization: InitializationName, seed: UInt32, folder: URL) -> String {
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
         var words = [executable, "compare-init", "--inits", inits, "--dataset", dataset.rawValue, "--layers", layers,
                      "--iterations", "\(iterations)", "--lr", "\(lr)", "--optimizer", optimizer.rawValue,

@@ -20,15 +20,19 @@ struct KindlingCommand: ParsableCommand {
     }
 }
 
-extension InitializationComparison.Initialization: ExpressibleByArgument {}
+extension InitializationName: ExpressibleByArgument {}
 extension InitializationComparison.DatasetName: ExpressibleByArgument {}
 extension InitializationComparison.OptimizerName: ExpressibleByArgument {}
 extension InitializationComparison.Precision: ExpressibleByArgument {}
 extension SignalPropagation.Activation: ExpressibleByArgument {}
-extension SignalPropagation.WeightInitialization: ExpressibleByArgument {}
 
 /// "one of a, b, c", for messages.
 func oneOf(_ names: [String]) -> String { "one of " + names.joined(separator: ", ") }
+
+/// Parses "a,b,c" into registry names (`InitializerRegistry`), naming a bad item and the registry's names.
+func parseInitializations(_ text: String, option: String) throws -> [InitializationName] {
+    try parseList(text, option: option, expected: "one of \(InitializerRegistry.nameList)", InitializationName.init(rawValue:))
+}
 
 /// Parses "a,b,c" into values, naming the bad item and what was expected when one does not parse.
 func parseList<Value>(_ text: String, option: String, expected: String, _ parse: (String) -> Value?) throws -> [Value] {

@@ -21,10 +21,10 @@ struct Propagate: ParsableCommand {
     @Option(help: "Activation after every layer: \(SignalPropagation.Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var activation = SignalPropagation.Activation.none
 
-    @Option(name: .customLong("init"), help: "Weight initialization: \(SignalPropagation.WeightInitialization.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var initialization = SignalPropagation.WeightInitialization.normal
+    @Option(name: .customLong("init"), help: "Weight initialization: \(InitializerRegistry.nameList).")
+    var initialization: InitializationName = "normal"
 
-    @Option(parsing: .unconditional, help: "Gain for xavier, kaiming and orthogonal (default: the activation's calculateGain).")
+    @Option(parsing: .unconditional, help: "Gain for the initializations that take one: xavier, xavier-normal, he (kaiming), kaiming-uniform, orthogonal (default: the activation's calculateGain).")
     var gain: Double?
 
     @Option(parsing: .unconditional, help: "Seed of the generator that draws the input and the weights (0 to 4294967295).")
@@ -42,7 +42,7 @@ struct Propagate: ParsableCommand {
     @Option(help: "Comma-separated initializations for the report's chart.")
     var compare = "normal,scaled,xavier,kaiming,orthogonal"
 
-    func makeConfiguration(_ initialization: SignalPropagation.WeightInitialization) -> SignalPropagation.Configuration {
+    func makeConfiguration(_ initialization: InitializationName) -> SignalPropagation.Configuration {
         var configuration = SignalPropagation.Configuration()
         configuration.layers = layers
         configuration.width = width
@@ -55,10 +55,8 @@ struct Propagate: ParsableCommand {
         return configuration
     }
 
-    func comparedInitializations() throws -> [SignalPropagation.WeightInitialization] {
-        try parseList(compare, option: "compare", expected: oneOf(SignalPropagation.WeightInitialization.allCases.map(\.rawValue))) {
-            SignalPropagation.WeightInitialization(rawValue: $0)
-        }
+    func comparedInitializations() throws -> [InitializationName] {
+        try parseInitializations(compare, option: "compare")
     }
 
     func validate() throws {
@@ -80,7 +78,7 @@ struct Propagate: ParsableCommand {
 
     func run() throws {
         let configuration = makeConfiguration(initialization)
-        let scaling = initialization == .lsuv ? "each Linear output scaled to std 1 ± 0.1 on the batch" : "gain \(configuration.effectiveGain)"
+        let scaling = initialization.entry.fitsToData ? "each Linear output scaled to std 1 ± 0.1 on the batch" : "gain \(configuration.effectiveGain)"
         print("activation \(activation.rawValue), init \(initialization.rawValue), \(scaling), \(layers) layers of \(width), batch \(batchSize), \(precision.rawValue)")
         let result = run(configuration)
         for layer in result.layers {

@@ -31,12 +31,12 @@ struct SeedStatistics {
 
 /// The runs of one initialization over its seeds.
 struct SeedGroup {
-    let initialization: InitializationComparison.Initialization
+    let initialization: InitializationName
     let runs: [InitializationComparison.Run]
 
     /// The runs grouped by initialization, in first-seen order.
     static func groups(_ runs: [InitializationComparison.Run]) -> [SeedGroup] {
-        var order: [InitializationComparison.Initialization] = []
+        var order: [InitializationName] = []
         for run in runs where !order.contains(run.initialization) { order.append(run.initialization) }
         return order.map { initialization in SeedGroup(initialization: initialization, runs: runs.filter { $0.initialization == initialization }) }
     }

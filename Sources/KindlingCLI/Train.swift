@@ -38,8 +38,8 @@ struct Train: ParsableCommand {
     @Option(help: "Activation after each hidden layer: \(ModelSpecification.Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var activation = ModelSpecification.Activation.relu
 
-    @Option(name: .customLong("init"), help: "Weight initialization: \(InitializationComparison.Initialization.allCases.map(\.rawValue).joined(separator: ", ")) (default: automatic for mlp, the article's policy for simplecnn).")
-    var initialization: InitializationComparison.Initialization?
+    @Option(name: .customLong("init"), help: "Weight initialization: \(InitializerRegistry.nameList) (default: automatic for mlp, the article's policy for simplecnn).")
+    var initialization: InitializationName?
 
     @Flag(help: "BatchNorm1d after each hidden Linear layer.")
     var batchNorm = false
@@ -176,11 +176,12 @@ struct Train: ParsableCommand {
 
         // The same draws in the same order as the run being resumed: the split (above), the initial weights,
         // then one permutation per epoch already trained; so a resumed run continues the uninterrupted one.
-        let startingInitialization = saved.map { $0.initialization.flatMap(InitializationComparison.Initialization.init(rawValue:)) }
+        let startingInitialization = saved.map { $0.initialization.flatMap(InitializationName.init(rawValue:)) }
             ?? initialization
         let network: Sequential<Scalar> = specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
         if let startingInitialization {
-            startingInitialization.initialize(network, batch: training.features, randomScale: 1, generator: generator)
+            startingInitialization.initialize(network, batch: training.features, settings: InitializationSettings(randomScale: 1),
+                                             generator: generator)
         } else if specification.architecture == .simplecnn {
             ModelSpecification.initializeLikeTheArticle(network, generator: generator)
         } else {

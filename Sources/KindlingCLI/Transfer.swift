@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Kindling
 
-extension HeadTraining.Initialization: ExpressibleByArgument {}
 
 /// `kindling transfer`: the article's experiment, a frozen pretrained encoder with a new linear head.
 struct Transfer: ParsableCommand {
@@ -24,7 +23,7 @@ struct Transfer: ParsableCommand {
     @Option(help: "Held-out sentences, 'label<TAB>text' per line.")
     var test = "datasets/topics/test.tsv"
 
-    @Option(help: "Comma-separated head initializations: \(HeadTraining.Initialization.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Comma-separated head initializations: \(InitializerRegistry.nameList).")
     var inits = "zeros,xavier,he,default,random"
 
     @Option(help: "Passes over the training features.")
@@ -54,10 +53,8 @@ struct Transfer: ParsableCommand {
     @Option(help: "Write a report folder (loss curves per initialization, summary table).")
     var report: String?
 
-    func initializations() throws -> [HeadTraining.Initialization] {
-        try parseList(inits, option: "inits", expected: oneOf(HeadTraining.Initialization.allCases.map(\.rawValue))) {
-            HeadTraining.Initialization(rawValue: $0)
-        }
+    func initializations() throws -> [InitializationName] {
+        try parseInitializations(inits, option: "inits")
     }
 
     func validate() throws {

@@ -54,7 +54,7 @@ extension InitializationComparison.Run: Codable {
             }
         }
         self.init(
-            initialization: try container.decode(InitializationComparison.Initialization.self, forKey: .initialization),
+            initialization: try container.decode(InitializationName.self, forKey: .initialization),
             seed: try container.decode(UInt32.self, forKey: .seed), history: history,
             trainAccuracy: try container.decode(Double.self, forKey: .trainAccuracy),
             testAccuracy: try container.decode(Double.self, forKey: .testAccuracy),

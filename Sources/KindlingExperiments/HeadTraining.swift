@@ -7,31 +7,6 @@ import KindlingText
 /// Training only the head of a `BertForTextClassification` on features computed once by its frozen
 /// encoder: the article's experiment, with the head's initialization as the variable.
 public enum HeadTraining {
-    /// The head's initializations compared by `kindling transfer`.
-    public enum Initialization: String, CaseIterable, Sendable {
-        /// Weight and bias 0.
-        case zeros
-        /// Xavier uniform (Glorot & Bengio 2010), zero bias: the article's choice.
-        case xavier
-        /// He normal, N(0, 2 / fan_in) (He et al. 2015), zero bias.
-        case he
-        /// PyTorch's Linear default: weight and bias U(±1/sqrt(fan_in)).
-        case pytorchDefault = "default"
-        /// N(0, 1) · 10, zero bias: the "too large" random start.
-        case random
-
-        /// The scheme `initializeWeights` applies.
-        public var scheme: InitializationScheme {
-            switch self {
-            case .zeros: return .zeros
-            case .xavier: return .xavier
-            case .he: return .he
-            case .pytorchDefault: return .pytorchDefault
-            case .random: return .random(scale: 10)
-            }
-        }
-    }
-
     /// The optimization settings (AdamW as in the article; `seed` draws the head, the dropout masks and
     /// the batch order).
     public struct Settings: Sendable {
@@ -53,7 +28,7 @@ public enum HeadTraining {
     /// What one head's training produced.
     public struct Outcome: Sendable {
         /// The head's initialization.
-        public let initialization: Initialization
+        public let initialization: InitializationName
         /// Mean training cross-entropy of each epoch.
         public let epochLosses: [Double]
         /// Accuracy on the training features, in evaluation mode, after training.
@@ -62,17 +37,18 @@ public enum HeadTraining {
         public let testAccuracy: Double
     }
 
-    /// Initializes the head of `model` by `initialization` and trains it with AdamW on the given
+    /// Initializes the head of `model` by `initialization` (`random` at scale 10, biases 0 except for
+    /// `pytorch-default`; `lsuv` on the training features) and trains it with AdamW on the given
     /// features (rows, hidden) and labels, then measures accuracy in evaluation mode.
     public static func train<Scalar>(
-        _ model: BertForTextClassification<Scalar>, initialization: Initialization,
+        _ model: BertForTextClassification<Scalar>, initialization: InitializationName,
         trainFeatures: Tensor<Scalar>, trainLabels: [Int], testFeatures: Tensor<Scalar>, testLabels: [Int],
         settings: Settings = Settings()
     ) throws -> Outcome {
         require(trainFeatures.shape[0] == trainLabels.count && testFeatures.shape[0] == testLabels.count,
                 "HeadTraining: \(trainLabels.count) and \(testLabels.count) labels for features \(trainFeatures.shape) and \(testFeatures.shape)")
         let generator = RandomGenerator(seed: settings.seed)
-        model.classifier.initializeWeights(initialization.scheme, generator: generator)
+        initialization.initialize(model.classifier, batch: trainFeatures, generator: generator)
         let optimizer = try AdamW(model.classifier.parameters, learningRate: settings.learningRate,
                                   weightDecay: settings.weightDecay)
         let headModes = model.namedModules.map { ($0.module, $0.module.isTraining) }

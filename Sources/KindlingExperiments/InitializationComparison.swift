@@ -13,57 +13,6 @@ import KindlingText
 /// learning rate 0.01 for 15000 iterations, the cost recorded every 1000, zeros / random (x10) / He, the
 /// weights drawn after seeding with 3, biases zero.
 public struct InitializationComparison: Sendable {
-    /// A named initialization, as the command line spells it. The first eight are Kindling's schemes
-    /// (`InitializationScheme`), `lsuv` fits itself to the data, and the four Keras names are Keras's initializers
-    /// exactly, biases zero (with
-    /// `orthogonal`, Keras's `Orthogonal(gain=1)`, they are the five the Keras article compares).
-    public enum Initialization: String, CaseIterable, Sendable, Codable {
-        case zeros, random, he, xavier, lecun, orthogonal
-        case pytorchDefault = "pytorch-default"
-        case automatic
-        /// Mishkin & Matas 2015, on the whole training set (`LSUVInitialization`).
-        case lsuv
-        /// Keras `RandomUniform()`: U(-0.05, 0.05).
-        case randomUniform = "random-uniform"
-        /// Keras `GlorotUniform()`: U(±sqrt(6 / (fan_in + fan_out))).
-        case glorotUniform = "glorot-uniform"
-        /// Keras `HeNormal()`: `VarianceScaling(scale=2, mode="fan_in", distribution="truncated_normal")`,
-        /// N(0, σ²) truncated at ±2σ with σ = sqrt(2 / fan_in) / 0.87962566103423978.
-        case heNormal = "he-normal"
-        /// Keras `LecunUniform()`: `VarianceScaling(scale=1, mode="fan_in", distribution="uniform")`,
-        /// U(±sqrt(3 / fan_in)).
-        case lecunUniform = "lecun-uniform"
-
-        /// Initializes `model` (drawing from `generator`): `lsuv` on `batch`, the others by their scheme.
-        public func initialize<Model: Module>(_ model: Model, batch: Tensor<Model.Scalar>, randomScale: Double,
-                                              generator: RandomGenerator) {
-            if let scheme = scheme(randomScale: randomScale) {
-                model.initializeWeights(scheme, generator: generator)
-            } else {
-                model.initializeWeights(.lsuv(batch: batch), generator: generator)
-            }
-        }
-
-        /// The scheme, with `random` meaning N(0, 1) times `randomScale`; nil for the data-dependent `lsuv`.
-        public func scheme(randomScale: Double) -> InitializationScheme? {
-            switch self {
-            case .zeros: return .zeros
-            case .random: return .random(scale: randomScale)
-            case .he: return .he
-            case .xavier: return .xavier
-            case .lecun: return .lecun
-            case .orthogonal: return .orthogonal
-            case .pytorchDefault: return .pytorchDefault
-            case .automatic: return .automatic
-            case .lsuv: return nil
-            case .randomUniform: return .initializer(.uniform(low: -0.05, high: 0.05))
-            case .glorotUniform: return .initializer(.xavierUniform())
-            case .heNormal: return .initializer(.varianceScaling(scale: 2, mode: .fanIn, distribution: .truncatedNormal))
-            case .lecunUniform: return .initializer(.lecunUniform)
-            }
-        }
-    }
-
     /// The built-in data sets: training set drawn after seeding with 1, test set after seeding with 2.
     public enum DatasetName: String, CaseIterable, Sendable, Codable {
         /// make_circles(noise 0.05, factor 0.8): 300 training and 100 test points, 2 classes.
@@ -168,8 +117,8 @@ public struct InitializationComparison: Sendable {
         public var userData: UserData?
         /// Hidden layer widths, each followed by ReLU; input and output sizes come from the data.
         public var hiddenLayers = [10, 5]
-        /// The initializations to compare, in order.
-        public var initializations: [Initialization] = [.zeros, .random, .he]
+        /// The initializations to compare, in order (names of `InitializerRegistry`).
+        public var initializations: [InitializationName] = ["zeros", "random", "he"]
         /// The scale of `random`: N(0, 1) times this (the course's 10).
         public var randomScale = 10.0
         /// Optimizer updates.
@@ -241,7 +190,7 @@ public struct InitializationComparison: Sendable {
     /// The outcome of training from one initialization.
     public struct Run: Sendable {
         /// The initialization.
-        public let initialization: Initialization
+        public let initialization: InitializationName
         /// The seed its weights were drawn after.
         public let seed: UInt32
         /// The recorded costs (and where training diverged, if it did).
@@ -288,7 +237,7 @@ public struct InitializationComparison: Sendable {
     }
 
     /// Trains one network from one initialization and weight seed.
-    public static func run<Scalar: TensorScalar>(_ configuration: Configuration, initialization: Initialization,
+    public static func run<Scalar: TensorScalar>(_ configuration: Configuration, initialization: InitializationName,
                                                  seed: UInt32, as _: Scalar.Type) throws -> Run {
         let (train, test) = configuration.userData.map { ($0.train.dataset(as: Scalar.self), $0.test.dataset(as: Scalar.self)) }
             ?? configuration.dataset.load(as: Scalar.self)
@@ -296,7 +245,8 @@ public struct InitializationComparison: Sendable {
         let generator = RandomGenerator(seed: seed)
         let model = makeModel(Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,
                               outputs: binary ? 1 : train.classCount)
-        initialization.initialize(model, batch: train.features, randomScale: configuration.randomScale,
+        initialization.initialize(model, batch: train.features,
+                                  settings: InitializationSettings(randomScale: configuration.randomScale),
                                   generator: generator)
         let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
         let scheduler = try configuration.schedule.map { try LearningRateScheduler(optimizer, schedule: $0) }

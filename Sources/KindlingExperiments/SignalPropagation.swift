@@ -44,45 +44,6 @@ public struct SignalPropagation: Sendable {
         }
     }
 
-    /// How every layer's weight is drawn.
-    public enum WeightInitialization: String, CaseIterable, Sendable {
-        /// N(0, 1): the article's first, exploding, attempt.
-        case normal
-        /// N(0, 1/fan_in): variance kept for a linear network.
-        case scaled
-        /// Xavier uniform with the gain (Glorot & Bengio 2010), as the article calls `xavier_uniform_`.
-        case xavier
-        /// Xavier normal with the gain.
-        case xavierNormal = "xavier-normal"
-        /// Kaiming normal, fan-in: N(0, gain²/fan_in) (He et al. 2015).
-        case kaiming
-        /// Kaiming uniform, fan-in: U(±gain·sqrt(3/fan_in)).
-        case kaimingUniform = "kaiming-uniform"
-        /// LeCun normal, N(0, 1/fan_in) (the same distribution as `scaled`).
-        case lecun
-        /// Orthogonal times the gain (Saxe et al. 2013).
-        case orthogonal
-        /// LSUV (Mishkin & Matas 2015): orthogonal (gain 1), then each layer scaled in turn until its
-        /// output on the input batch has std 1 ± 0.1 (`LSUVInitialization`); the gain is not used.
-        case lsuv
-
-        /// The initializer for a (fanIn x fanIn) weight followed by a nonlinearity of gain `gain` (for
-        /// `lsuv`, its orthonormal pre-initialization).
-        public func initializer(gain: Double, fanIn: Int) -> Initializer {
-            let std = gain / Double(fanIn).squareRoot()
-            switch self {
-            case .normal: return .normal(mean: 0, standardDeviation: 1)
-            case .scaled, .lecun: return .lecunNormal
-            case .xavier: return .xavierUniform(gain: gain)
-            case .xavierNormal: return .xavierNormal(gain: gain)
-            case .kaiming: return .normal(mean: 0, standardDeviation: std)
-            case .kaimingUniform: return .uniform(low: -3.0.squareRoot() * std, high: 3.0.squareRoot() * std)
-            case .orthogonal: return .orthogonal(gain: gain)
-            case .lsuv: return .orthogonal()
-            }
-        }
-    }
-
     /// One run's settings.
     public struct Configuration: Sendable {
         /// Number of Linear layers (the article's 100).
@@ -93,9 +54,10 @@ public struct SignalPropagation: Sendable {
         public var batchSize = 16
         /// The nonlinearity after every layer.
         public var activation = Activation.none
-        /// How the weights are drawn.
-        public var initialization = WeightInitialization.normal
-        /// The gain for xavier, kaiming and orthogonal; nil means the activation's `calculateGain`.
+        /// How the weights are drawn: a registry entry, given `effectiveGain` (`InitializationSettings`).
+        public var initialization: InitializationName = "normal"
+        /// The gain for the entries that take one (xavier, kaiming, orthogonal...); nil means the
+        /// activation's `calculateGain`.
         public var gain: Double?
         /// Seeds the generator that draws the input, then the weights layer by layer.
         public var seed: UInt32 = 0
@@ -133,13 +95,13 @@ public struct SignalPropagation: Sendable {
                      "propagate: layers, width and batch size must be positive (batch at least 2), got \(configuration.layers), \(configuration.width), \(configuration.batchSize)")
         let generator = RandomGenerator(seed: configuration.seed)
         let input = Tensor<Scalar>.randn([configuration.batchSize, configuration.width], generator: generator)
-        let initializer = configuration.initialization.initializer(gain: configuration.effectiveGain, fanIn: configuration.width)
+        let scheme = configuration.initialization.scheme(InitializationSettings(gain: configuration.effectiveGain))
         let layers = (0..<configuration.layers).map { _ in
             let layer = Linear<Scalar>(configuration.width, configuration.width, bias: false, generator: generator)
-            initializer.initialize(layer.weight, generator: generator)
+            scheme.initialize(weight: layer.weight, following: configuration.activation.nonlinearity, generator: generator)
             return layer
         }
-        if configuration.initialization == .lsuv {
+        if configuration.initialization.entry.fitsToData {
             let stack = Sequential<Scalar>(layers.flatMap { layer -> [any Module<Scalar>] in
                 [layer] + [configuration.activation.module(Scalar.self)].compactMap { $0 }
             })

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Kindling
 
 /// Runs the `kindling` executable built beside the tests, as a user would.
 final class CommandLineTests: XCTestCase {
@@ -25,13 +26,28 @@ final class CommandLineTests: XCTestCase {
             (["compare-init", "--layers", "10,x"], "'x' is not a positive integer"),
             (["compare-init", "--precision", "half"], "'half' is invalid"),
             (["propagate", "--batch-size", "1"], "--batch-size must be at least 2"),
-            (["propagate", "--compare", "normal,nope"], "'nope' is not one of normal"),
+            (["propagate", "--compare", "normal,nope"], "'nope' is not one of zeros"),
         ]
         for (arguments, message) in cases {
             let outcome = try kindling(arguments: arguments)
             XCTAssertNotEqual(outcome.status, 0, "\(arguments)")
             XCTAssertTrue(outcome.errors.contains(message), "\(arguments): \(outcome.errors)")
         }
+    }
+
+    /// Every registry name and alias is taken by `propagate --init` and `compare-init --inits`, and printed as typed.
+    func testEveryRegistryNameIsAnInitOfEveryCommand() throws {
+        let names = InitializerRegistry.entries.flatMap { [$0.name] + $0.aliases }
+        for name in names {
+            let outcome = try kindling("propagate", "--init", name, "--layers", "2", "--width", "8", "--batch-size", "4")
+            XCTAssertEqual(outcome.status, 0, "\(name): \(outcome.errors)")
+            XCTAssertTrue(outcome.output.hasPrefix("activation none, init \(name), "), outcome.output)
+        }
+        let outcome = try kindling("compare-init", "--inits", names.joined(separator: ","), "--iterations", "2",
+                                   "--record-every", "1")
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        let rows = outcome.output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        for name in names { XCTAssertTrue(rows.contains(name), "compare-init has no row \(name)") }
     }
 
     func testUnusableReportFolderFailsBeforeTrainingAndWritesNothing() throws {

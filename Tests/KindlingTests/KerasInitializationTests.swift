@@ -6,9 +6,9 @@ import Kindling
 /// 256 x 512 Dense kernel (fan_in 512, fan_out 256); biases are zeros, Keras's default `bias_initializer`.
 final class KerasInitializationTests: XCTestCase {
     func weights(_ name: String, seed: UInt32 = 7) throws -> (weight: [Double], bias: [Double]) {
-        let initialization = try XCTUnwrap(InitializationComparison.Initialization(rawValue: name))
+        let initialization = try XCTUnwrap(InitializationName(rawValue: name))
         let model = Sequential<Double>(Linear(512, 256))
-        model.initializeWeights(try XCTUnwrap(initialization.scheme(randomScale: 1)), generator: RandomGenerator(seed: seed))
+        model.initializeWeights(initialization.scheme(InitializationSettings(randomScale: 1)), generator: RandomGenerator(seed: seed))
         let layer = model.layers[0] as! Linear<Double>
         return (layer.weight.value.scalars, layer.bias!.value.scalars)
     }

@@ -101,7 +101,7 @@ final class LSUVTests: XCTestCase {
         for activation in [SignalPropagation.Activation.tanh, .relu] {
             var configuration = SignalPropagation.Configuration()
             configuration.activation = activation
-            configuration.initialization = .lsuv
+            configuration.initialization = "lsuv"
             configuration.width = 64
             let stds = SignalPropagation.run(configuration, as: Float.self).layers.map(\.activationStandardDeviation)
             XCTAssertEqual(stds.count, 100)

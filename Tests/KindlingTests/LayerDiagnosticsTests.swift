@@ -84,7 +84,7 @@ final class LayerDiagnosticsTests: XCTestCase {
         var configuration = InitializationComparison.Configuration()
         configuration.iterations = 3000
         configuration.diagnosticsEvery = 500
-        configuration.initializations = [.zeros, .he]
+        configuration.initializations = ["zeros", "he"]
         let runs = try InitializationComparison.run(configuration)
         let zeros = runs[0].diagnostics, he = runs[1].diagnostics
         XCTAssertEqual(zeros.count, 18)

@@ -9,11 +9,11 @@ final class MultiSeedTests: XCTestCase {
         configuration.iterations = 400
         configuration.recordEvery = 100
         configuration.seedCount = 3
-        configuration.initializations = [.random, .he]
+        configuration.initializations = ["random", "he"]
         let concurrent = try InitializationComparison.run(configuration)
         configuration.runsConcurrently = false
         let sequential = try InitializationComparison.run(configuration)
-        XCTAssertEqual(concurrent.map(\.initialization), [.random, .random, .random, .he, .he, .he])
+        XCTAssertEqual(concurrent.map(\.initialization), ["random", "random", "random", "he", "he", "he"])
         XCTAssertEqual(concurrent.map(\.seed), [3, 4, 5, 3, 4, 5])
         for (a, b) in zip(concurrent, sequential) {
             XCTAssertEqual(a.history.losses, b.history.losses, "\(a.initialization) seed \(a.seed)")

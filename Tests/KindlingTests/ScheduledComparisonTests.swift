@@ -36,7 +36,7 @@ final class ScheduledComparisonTests: XCTestCase {
             XCTAssertGreaterThan(reference.clippedSteps, 0, "the reference clips at some steps", file: file, line: line)
         }
         var configuration = InitializationComparison.Configuration()
-        configuration.initializations = [.he]
+        configuration.initializations = ["he"]
         configuration.iterations = 2000
         configuration.recordEvery = 100
         configuration.learningRate = reference.learningRate

@@ -28,20 +28,20 @@ final class TextClassificationTests: XCTestCase {
 
         let baseline = try fixture("sklearn_topics_baseline.json") as! [String: Any]
         let baselineAccuracy = baseline["testAccuracy"] as! Double
-        var outcomes: [HeadTraining.Initialization: HeadTraining.Outcome] = [:]
-        for initialization in HeadTraining.Initialization.allCases {
+        var outcomes: [InitializationName: HeadTraining.Outcome] = [:]
+        for initialization: InitializationName in ["zeros", "xavier", "he", "default", "random"] {
             outcomes[initialization] = try HeadTraining.train(
                 model, initialization: initialization, trainFeatures: trainFeatures, trainLabels: train.labels,
                 testFeatures: testFeatures, testLabels: test.labels)
         }
-        let xavier = try XCTUnwrap(outcomes[.xavier])
+        let xavier = try XCTUnwrap(outcomes["xavier"])
         print("held-out accuracy: " + outcomes.sorted { $0.key.rawValue < $1.key.rawValue }
             .map { "\($0.key.rawValue) \($0.value.testAccuracy)" }.joined(separator: ", ") + "; bag of words \(baselineAccuracy)")
         XCTAssertGreaterThan(xavier.testAccuracy, baselineAccuracy + 0.2)
         XCTAssertEqual(xavier.epochLosses.count, 30)
         XCTAssertLessThan(xavier.epochLosses.last!, xavier.epochLosses.first! / 10)
         // A zero head starts at exactly ln 4 before its first step; N(0, 1) * 10 starts far above it.
-        XCTAssertGreaterThan(outcomes[.random]!.epochLosses.first!, 3 * xavier.epochLosses.first!)
+        XCTAssertGreaterThan(outcomes["random"]!.epochLosses.first!, 3 * xavier.epochLosses.first!)
         XCTAssertTrue(model.bert.parameters.allSatisfy { $0.grad == nil }, "training the head leaves the encoder untouched")
     }
 

@@ -67,7 +67,8 @@ extension Tensor {
 }
 
 /// The unbiased standard deviation, accumulated in Double, so that Float values near the top of their
-/// range do not overflow the statistic itself; NaN when any value is not finite.
+/// range do not overflow the statistic itself; NaN when any value is not finite. The statistic that LSUV,
+/// the layer diagnostics and the signal-propagation experiment report (torch's `x.std()`).
 package func standardDeviation<Scalar: BinaryFloatingPoint>(_ values: [Scalar]) -> Double {
     guard values.count > 1 else { return 0 }
     var sum = 0.0

@@ -84,7 +84,7 @@ extension Module {
                     shape: shape, following: { nonlinearity(after: index, in: modules) }, generator: generator))
                 guard let bias = layer.bias else { continue }
                 if scheme == .pytorchDefault {
-                    let bound = 1 / Double(Fans(shape: shape).fanIn).squareRoot()
+                    let bound = Initializer.pytorchDefaultBound(weightShape: shape)
                     Initializer.uniform(low: -bound, high: bound).initialize(bias, generator: generator)
                 } else {
                     Initializer.zeros.initialize(bias)
@@ -115,6 +115,14 @@ extension Module {
 }
 
 extension InitializationScheme {
+    /// Overwrites one weight (PyTorch's layout) by the scheme, as `initializeWeights` does for each weight
+    /// layer; `following` is the nonlinearity after the layer (what `.automatic` reads). Experiments that
+    /// build their layers one at a time call it per layer to keep their draw order.
+    package func initialize<Scalar: TensorScalar>(weight: Parameter<Scalar>, following: Nonlinearity?,
+                                                  generator: RandomGenerator) {
+        weight.overwrite(with: weightValues(shape: weight.shape, following: { following }, generator: generator))
+    }
+
     /// The scheme's weight values for `shape`; `following` gives the nonlinearity after the layer.
     func weightValues(shape: [Int], following: () -> Nonlinearity?, generator: RandomGenerator) -> [Double] {
         let count = shape.reduce(1, *)
@@ -133,7 +141,7 @@ extension InitializationScheme {
         case .orthogonal:
             return Initializer.orthogonal().values(shape: shape, generator: generator)
         case .pytorchDefault:
-            let bound = 1 / Double(Fans(shape: shape).fanIn).squareRoot()
+            let bound = Initializer.pytorchDefaultBound(weightShape: shape)
             return Initializer.uniformValues(count, low: -bound, high: bound, generator: generator)
         case .automatic:
             return Initializer.recommended(for: following()).values(shape: shape, generator: generator)

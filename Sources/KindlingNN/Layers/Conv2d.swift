@@ -5,7 +5,8 @@ import KindlingPlatform
 /// groups (see `conv2d`), with PyTorch's weight layout (outChannels, inChannels / groups, kH, kW).
 ///
 /// Constructed with PyTorch's default initialization: weight and bias uniform in ±1/sqrt(fan_in), with
-/// fan_in = inChannels / groups · kH · kW (what `kaiming_uniform_(a: sqrt(5))` amounts to); the weight is
+/// fan_in = inChannels / groups · kH · kW (what `kaiming_uniform_(a: sqrt(5))` amounts to,
+/// `Initializer.pytorchDefaultBound`); the weight is
 /// drawn first, in row-major order, then the bias.
 ///
 /// ```swift
@@ -60,9 +61,8 @@ public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
         self.dilation = dilation
         self.groups = groups
         self.namedPadding = namedPadding
-        let fanIn = inChannels / groups * kernelSize.0 * kernelSize.1
-        let bound = 1 / Double(fanIn).squareRoot()
         let shape = [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]
+        let bound = Initializer.pytorchDefaultBound(weightShape: shape)
         weight = Parameter(.uniform(shape, low: -bound, high: bound, generator: generator))
         self.bias = bias ? Parameter(.uniform([outChannels], low: -bound, high: bound, generator: generator)) : nil
     }

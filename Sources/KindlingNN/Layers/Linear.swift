@@ -4,7 +4,7 @@ import KindlingPlatform
 /// A fully connected layer, y = x Wᵀ + b, with PyTorch's weight layout (out, in).
 ///
 /// Constructed with PyTorch's default initialization: weight and bias uniform in
-/// ±1/sqrt(inFeatures) (what `kaiming_uniform_(a: sqrt(5))` amounts to).
+/// ±1/sqrt(inFeatures) (what `kaiming_uniform_(a: sqrt(5))` amounts to; `Initializer.pytorchDefaultBound`).
 public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
     /// The weight, shape (outFeatures, inFeatures).
     public let weight: Parameter<Scalar>
@@ -22,7 +22,7 @@ public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
                      "Linear: sizes must be positive, got \(inFeatures) -> \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        let bound = 1 / Double(inFeatures).squareRoot()
+        let bound = Initializer.pytorchDefaultBound(weightShape: [outFeatures, inFeatures])
         weight = Parameter(.uniform([outFeatures, inFeatures], low: -bound, high: bound, generator: generator))
         self.bias = bias ? Parameter(.uniform([outFeatures], low: -bound, high: bound, generator: generator)) : nil
     }
