@@ -66,7 +66,7 @@ extension CommandLineTests {
     }
 
     func testBadSweepOptionsAreNamed() throws {
-        let refusedReport = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-refused-\(UUID().uuidString)").path
+        let refusedReport = try temporaryFolder().appendingPathComponent("refused").path
         let cases: [([String], String)] = [
             (["compare-init", "--seeds", "0"], "the number of seeds must be at least 1, got 0"),
             (["compare-init", "--cell", "he:3"], "--cell and --result go together"),

@@ -47,9 +47,7 @@ final class TextClassificationTests: XCTestCase {
     }
 
     func testLabeledTextErrorsNameTheFileAndLine() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-texts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("texts.tsv")
         try Data("a\tfirst\n\nb second\n".utf8).write(to: file)
         XCTAssertThrowsError(try LabeledTexts(contentsOf: file)) { error in

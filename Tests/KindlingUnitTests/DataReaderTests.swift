@@ -12,9 +12,8 @@ final class DataReaderTests: XCTestCase {
     func dataset(_ name: String) throws -> URL { try fixtureURL("datasets/" + name) }
 
     func temporaryFile(_ contents: String, extension fileExtension: String = "csv") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-\(UUID().uuidString).\(fileExtension)")
+        let url = try temporaryFolder().appendingPathComponent("data.\(fileExtension)")
         try Data(contents.utf8).write(to: url)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
     }
 

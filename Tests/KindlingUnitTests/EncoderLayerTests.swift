@@ -99,9 +99,7 @@ final class EncoderLayerTests: XCTestCase {
     }
 
     func testLoadingListsEveryMismatchAtOnce() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-bert-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder()
         var file = try SafeTensors.read(from: fixtureURL("tiny_bert/model.safetensors"))
         file.tensors["encoder.layer.0.attention.self.key.bias"] = nil
         file.tensors["embeddings.LayerNorm.weight"] = SafeTensors.Entry(Tensor<Double>.zeros([9]))
@@ -121,8 +119,7 @@ final class EncoderLayerTests: XCTestCase {
     }
 
     func testConfigurationErrorsNameTheKey() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-config-\(UUID().uuidString).json")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = try temporaryFolder().appendingPathComponent("config.json")
         try Data(#"{"model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 3, "intermediate_size": 4}"#.utf8).write(to: url)
         XCTAssertThrowsError(try BertConfiguration(contentsOf: url)) { error in
             XCTAssertEqual(error as? EncoderLoadingError, .invalidConfiguration(

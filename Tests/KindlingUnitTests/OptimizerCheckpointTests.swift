@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Kindling
+import KindlingTestSupport
 
 /// Resuming from a checkpoint (model and optimizer saved to safetensors files, then loaded into new
 /// objects) follows the uninterrupted run bit for bit in Double.
@@ -21,13 +22,6 @@ final class OptimizerCheckpointTests: XCTestCase {
         }
     }
 
-    func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-resume-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// 20 steps in one go (the learning rate halved after 10, as a schedule would) equal 10 steps, the
     /// halving, a save, new objects, a load and 10 more steps.
     func assertResumeIsExact<O: CheckpointableOptimizer<Double>>(
@@ -37,7 +31,7 @@ final class OptimizerCheckpointTests: XCTestCase {
         let firstOptimizer = try makeOptimizer(first.parameters)
         train(first, firstOptimizer, steps: 10)
         firstOptimizer.learningRate *= 0.5
-        let checkpoint = try folder()
+        let checkpoint = try temporaryFolder()
         try first.save(to: checkpoint.appendingPathComponent("model.safetensors"))
         try firstOptimizer.save(to: checkpoint.appendingPathComponent("optimizer.safetensors"))
 
@@ -74,7 +68,7 @@ final class OptimizerCheckpointTests: XCTestCase {
         let firstOptimizer = try AdamW(first.parameters, learningRate: 0.05)
         let firstScheduler = try LearningRateScheduler(firstOptimizer, schedule: schedule)
         scheduledTraining(first, firstOptimizer, firstScheduler, steps: 10)
-        let checkpoint = try folder()
+        let checkpoint = try temporaryFolder()
         try first.save(to: checkpoint.appendingPathComponent("model.safetensors"))
         try firstOptimizer.save(to: checkpoint.appendingPathComponent("optimizer.safetensors"))
         try firstScheduler.stateDictionary.safeTensors().write(to: checkpoint.appendingPathComponent("scheduler.safetensors"))

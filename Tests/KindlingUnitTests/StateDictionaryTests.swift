@@ -12,10 +12,7 @@ final class StateDictionaryTests: XCTestCase {
     }
 
     func temporaryFile() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-state-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        return folder.appendingPathComponent("model.safetensors")
+        try temporaryFolder().appendingPathComponent("model.safetensors")
     }
 
     let input = Tensor<Double>([[0.5, -1, 2], [1.5, 0.25, -0.75], [-2, 1, 0.5]])

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Kindling
+import KindlingTestSupport
 
 /// A backbone and a classifier head, as in the article's transfer-learning workflow.
 final class Classifier: ModuleBase, Module {
@@ -20,9 +21,7 @@ final class Classifier: ModuleBase, Module {
 /// initialize a new head (Xavier uniform, zero bias) and train only the head.
 final class TransferExampleTests: XCTestCase {
     func testTheREADMETransferFlow() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kindling-transfer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder()
         let pretrainedURL = folder.appendingPathComponent("pretrained.safetensors")
         let pretrained = Classifier(classes: 10)
         _ = pretrained(.randn([16, 3, 8, 8], generator: RandomGenerator(seed: 1)))   // running statistics move
