@@ -21,6 +21,7 @@ public struct ProcessTimeout: Error, CustomStringConvertible {
     /// What it had written to standard error when it was stopped.
     public let errors: String
 
+    /// The command, the time it was given and its standard error so far.
     public var description: String {
         "\(command.joined(separator: " ")) did not finish in \(seconds) s; standard error so far:\n\(errors)"
     }
