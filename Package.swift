@@ -74,10 +74,21 @@ let package = Package(
             dependencies: ["Kindling"],
             path: "Sources/KindlingMistakes"
         ),
-        .testTarget(
-            name: "KindlingTests",
-            dependencies: ["Kindling"],
+        // What the test targets share: running the package's executables, temporary folders, and the
+        // fixtures (reference results from Scripts/reference, datasets) with their accessor.
+        .target(
+            name: "KindlingTestSupport",
+            path: "Tests/KindlingTestSupport",
             resources: [.copy("Fixtures")]
+        ),
+        // Fast tests, seconds in all: tensors, autograd, operators, initializers, layers, optimizers, readers.
+        .testTarget(name: "KindlingUnitTests", dependencies: ["Kindling", "KindlingTestSupport"]),
+        // Long training runs and parity with PyTorch over whole runs (curves, published digits, the encoder).
+        .testTarget(name: "KindlingRegressionTests", dependencies: ["Kindling", "KindlingTestSupport"]),
+        // The executables run as a user would; depending on them makes `swift build --build-tests` build them.
+        .testTarget(
+            name: "KindlingCommandLineTests",
+            dependencies: ["Kindling", "KindlingTestSupport", "KindlingCLI", "KindlingMistakes"]
         ),
     ],
     swiftLanguageModes: [.v6]

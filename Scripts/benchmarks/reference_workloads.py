@@ -254,7 +254,7 @@ def digits_training(epochs=20):
     import math
     import torch
     from torch import nn
-    with open("Tests/KindlingTests/Fixtures/datasets/digits.csv") as f:
+    with open("Tests/KindlingTestSupport/Fixtures/datasets/digits.csv") as f:
         rows = list(csv.reader(f))[1:]
     X = np.array([[float(v) for v in row[:-1]] for row in rows])
     y = np.array([int(row[-1]) for row in rows])

@@ -1,5 +1,5 @@
-"""Reference weights for Kindling's LSUV initialization (Tests/KindlingTests/LSUVTests.swift), written to
-Tests/KindlingTests/Fixtures/lsuv_reference.json.
+"""Reference weights for Kindling's LSUV initialization (Tests/KindlingRegressionTests/LSUVTests.swift), written to
+Tests/KindlingTestSupport/Fixtures/lsuv_reference.json.
 
 Runs LSUVinit (exported as lsuv_with_singlebatch) from the `lsuv` package (0.3.0, Mishkin's own code) in float64 on three
 small models. For the two cases with the orthonormal pre-initialization, torch's normal_ is redirected to
@@ -30,7 +30,7 @@ from lsuv import lsuv_with_singlebatch as LSUVinit
 from lsuv import lsuvinit
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "lsuv_reference.json"
+OUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "lsuv_reference.json"
 
 torch.set_default_dtype(torch.float64)
 

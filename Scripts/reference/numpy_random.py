@@ -1,5 +1,5 @@
 """Reference draws from numpy.random.RandomState (the legacy generator behind numpy.random.seed) for
-Tests/KindlingTests/RandomGeneratorTests.swift, written to Tests/KindlingTests/Fixtures/numpy_random.json.
+Tests/KindlingUnitTests/RandomGeneratorTests.swift, written to Tests/KindlingTestSupport/Fixtures/numpy_random.json.
 
 For each seed the fixture holds one sequence of calls on a single RandomState, in order, with their
 results. The Swift test replays the same calls on one RandomGenerator and compares every value exactly,
@@ -15,7 +15,7 @@ import pathlib
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "numpy_random.json"
+OUTPUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "numpy_random.json"
 SEEDS = [0, 1, 3, 42, 4294967295]
 
 

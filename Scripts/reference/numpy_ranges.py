@@ -3,7 +3,7 @@
 delta = (start + step) - start (the second value is start + step itself), and linspace's as
 i * step + start with step = (stop - start) / divisions, the last value set to stop.
 
-Writes Tests/KindlingTests/Fixtures/numpy_ranges.json, read by RangeTests: for each case the arguments
+Writes Tests/KindlingTestSupport/Fixtures/numpy_ranges.json, read by RangeTests: for each case the arguments
 and the values as float.hex strings (exact), in float64 and in float32 (numpy with dtype=float32 and
 float32 arguments). Run: Scripts/reference/regenerate (or this file with the venv's python).
 """
@@ -13,7 +13,7 @@ import pathlib
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "numpy_ranges.json"
+OUTPUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "numpy_ranges.json"
 STEPS = [0.1, 0.2, 0.3, 0.7, 0.01, 0.05, 1 / 3, 2.5, -0.1, -0.3, -1 / 7]
 
 

@@ -1,10 +1,10 @@
 """Writes safetensors files with the Python `safetensors` library (save_file) for SafeTensorsTests.swift:
 
-- Tests/KindlingTests/Fixtures/safetensors_dtypes.safetensors: one tensor of every dtype Kindling reads
+- Tests/KindlingTestSupport/Fixtures/safetensors_dtypes.safetensors: one tensor of every dtype Kindling reads
   (F64, F32, F16, BF16, I64, I32, U8, and the other integer types and BOOL), metadata with one key whose
   value needs escaping, names that sort differently by bytes and by number. Its values, as float64 repr strings, are
   in safetensors_dtypes.json (with the file's expected header order).
-- Tests/KindlingTests/Fixtures/safetensors_layout.safetensors: F32, F64 and I64 tensors whose elements
+- Tests/KindlingTestSupport/Fixtures/safetensors_layout.safetensors: F32, F64 and I64 tensors whose elements
   follow the formulas below, so that the Swift test builds the same tensors and compares bytes:
   float tensors: element i (row-major) = (i - 3) * 0.375; the I64 tensor: i * 1000003 - 7, then 2**40.
 Run: Scripts/reference/regenerate"""
@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
-fixtures = pathlib.Path(__file__).resolve().parents[2] / "Tests/KindlingTests/Fixtures"
+fixtures = pathlib.Path(__file__).resolve().parents[2] / "Tests/KindlingTestSupport/Fixtures"
 
 
 def ramp(shape, dtype):

@@ -1,4 +1,4 @@
-"""Writes Tests/KindlingTests/Fixtures/sklearn_datasets.json: toy datasets made by scikit-learn (and the
+"""Writes Tests/KindlingTestSupport/Fixtures/sklearn_datasets.json: toy datasets made by scikit-learn (and the
 CS231n spiral made by numpy) after seeding numpy's global RandomState, for DatasetTests.swift to compare
 Kindling's generators with exactly (bit for bit in Double).
 
@@ -13,7 +13,7 @@ import sklearn
 from sklearn.datasets import make_blobs, make_circles, make_moons
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "sklearn_datasets.json"
+OUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "sklearn_datasets.json"
 
 
 def entry(call, seed, X, y):

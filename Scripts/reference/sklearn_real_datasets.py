@@ -1,7 +1,7 @@
 """Exports scikit-learn's bundled real datasets as files a user would have, for the data readers' tests
-(Tests/KindlingTests/DataReaderTests.swift) and the README's digits comparison.
+(Tests/KindlingUnitTests/DataReaderTests.swift) and the README's digits comparison.
 
-Writes into Tests/KindlingTests/Fixtures/datasets/:
+Writes into Tests/KindlingTestSupport/Fixtures/datasets/:
 - digits.csv (header, 64 pixel columns then "target", integers), wine.csv (label column "class" first, string
   labels class_0..class_2), breast_cancer.csv (every field quoted: csv.QUOTE_NONNUMERIC, string labels
   malignant/benign last), diabetes.csv (no header, real-valued target last, floats written with repr);
@@ -10,7 +10,7 @@ Writes into Tests/KindlingTests/Fixtures/datasets/:
 - digits as NPY: digits-features.npy ('|u1', (1797, 64)) and digits-labels.npy ('<i8');
 - npy/: one 3 x 4 array of small integers in every dtype the reader supports (f4, f8, i1-i8, u1-u8), each
   little- and big-endian, C and Fortran order, plus format versions 2.0 and 3.0;
-and Tests/KindlingTests/Fixtures/sklearn_real_datasets.json: what numpy reads back from each file (shape, column
+and Tests/KindlingTestSupport/Fixtures/sklearn_real_datasets.json: what numpy reads back from each file (shape, column
 sums with math.fsum, the first row, as float.hex() strings because Foundation's JSON parser does not round
 every decimal correctly; class names in sorted order), the indices of the seeded train/validation
 split (sklearn's train_test_split(test_size=0.2, random_state=0) = RandomState(0).permutation(n), validation
@@ -33,7 +33,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "Tests" / "KindlingTests" / "Fixtures"
+FIXTURES = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures"
 DATA = FIXTURES / "datasets"
 NPY = DATA / "npy"
 DATA.mkdir(parents=True, exist_ok=True)

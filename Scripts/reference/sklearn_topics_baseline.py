@@ -2,7 +2,7 @@
 (scikit-learn CountVectorizer with its default word tokenization, lower-cased, unigrams; LogisticRegression
 with its defaults, lbfgs, C=1, max_iter raised to 1000) trained on train.tsv, accuracy on test.tsv.
 
-Writes Tests/KindlingTests/Fixtures/sklearn_topics_baseline.json (read by TextClassificationTests).
+Writes Tests/KindlingTestSupport/Fixtures/sklearn_topics_baseline.json (read by TextClassificationTests).
 Run: Scripts/reference/regenerate (or this file with the venv's python).
 """
 import json
@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATA = ROOT / "datasets" / "topics"
-OUTPUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "sklearn_topics_baseline.json"
+OUTPUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "sklearn_topics_baseline.json"
 
 
 def read(name):

@@ -1,7 +1,7 @@
 """torch.nn.BatchNorm1d/2d with momentum=None (cumulative moving average) and track_running_stats=False,
-over several training steps and then in eval mode, for Tests/KindlingTests/BatchNormModesTests.swift.
+over several training steps and then in eval mode, for Tests/KindlingUnitTests/BatchNormModesTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_batchnorm_modes.json (float64).
+Writes Tests/KindlingTestSupport/Fixtures/torch_batchnorm_modes.json (float64).
 
 Each case draws its batches from numpy.random.RandomState(0).standard_normal(shape) * 2 + 0.5, one per
 step; the layer's weight and bias are set to standard_normal(C) draws after construction (so that the
@@ -54,7 +54,7 @@ for name, make, shape, training_steps in CASES:
                    "state_dict_keys": list(layer.state_dict().keys()), "steps": steps}
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_batchnorm_modes.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_batchnorm_modes.json"
 output.write_text(json.dumps({"generator": "Scripts/reference/torch_batchnorm_modes.py",
                               "torch_version": torch.__version__, "cases": cases}) + "\n")
 print(f"wrote {output.relative_to(root)}")

@@ -25,7 +25,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-fixtures = pathlib.Path(__file__).resolve().parents[2] / "Tests/KindlingTests/Fixtures"
+fixtures = pathlib.Path(__file__).resolve().parents[2] / "Tests/KindlingTestSupport/Fixtures"
 
 
 class SimpleCNN(torch.nn.Module):

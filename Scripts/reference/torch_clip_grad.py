@@ -1,7 +1,7 @@
 """torch.nn.utils.clip_grad_norm_ and clip_grad_value_ on fixed gradients, for
-Tests/KindlingTests/GradientClippingTests.swift.
+Tests/KindlingUnitTests/GradientClippingTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_clip_grad.json (float64).
+Writes Tests/KindlingTestSupport/Fixtures/torch_clip_grad.json (float64).
 
 Three parameters of shapes (3, 4), (4,) and (2, 2, 2) get gradients drawn from
 numpy.random.RandomState(7).normal(0, 1) in that order (row-major); a fourth parameter of shape (3,) has no
@@ -53,7 +53,7 @@ for name, clip_value in VALUE_CASES:
     cases.append({"name": name, "clip_value": clip_value, "gradients": flat(params)})
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_clip_grad.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_clip_grad.json"
 fixture = {
     "generator": "Scripts/reference/torch_clip_grad.py",
     "torch_version": torch.__version__,

@@ -1,7 +1,7 @@
 """State-dict keys and shapes of a model built with nn.ModuleList and nn.ModuleDict, for
-Tests/KindlingTests/ContainerTests.swift.
+Tests/KindlingUnitTests/ContainerTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_containers.json.
+Writes Tests/KindlingTestSupport/Fixtures/torch_containers.json.
 
 The model: `stem` Linear(2, 4); `blocks` a ModuleList of [Linear(4, 4), BatchNorm1d(4)] plus a Linear(4, 4)
 appended after construction; `heads` a ModuleDict {"classifier": Linear(4, 3), "regressor": Linear(4, 1)}
@@ -28,7 +28,7 @@ class Model(nn.Module):
 
 model = Model()
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_containers.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_containers.json"
 output.write_text(json.dumps({
     "generator": "Scripts/reference/torch_containers.py", "torch_version": torch.__version__,
     "state_dict": [[key, list(value.shape)] for key, value in model.state_dict().items()],

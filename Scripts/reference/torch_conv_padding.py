@@ -1,7 +1,7 @@
 """torch.nn.functional.conv2d with padding='same' and padding='valid' (values and gradients), for
-Tests/KindlingTests/ConvolutionPaddingTests.swift.
+Tests/KindlingUnitTests/ConvolutionPaddingTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_conv_padding.json (float64).
+Writes Tests/KindlingTestSupport/Fixtures/torch_conv_padding.json (float64).
 
 Each case draws the input (N, C, H, W), the weight (O, C / groups, kH, kW) and the bias (O) from
 numpy.random.RandomState(0).standard_normal in that order, and records the output and the gradients of
@@ -43,7 +43,7 @@ for input_shape, weight_shape, padding, dilation, groups in CASES:
                   "bias_gradient": b.grad.tolist()})
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_conv_padding.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_conv_padding.json"
 output.write_text(json.dumps({"generator": "Scripts/reference/torch_conv_padding.py",
                               "torch_version": torch.__version__, "cases": cases}) + "\n")
 print(f"wrote {output.relative_to(root)}")

@@ -1,8 +1,8 @@
-"""Reference values for Kindling's conv2d, maxPool2d and avgPool2d (Tests/KindlingTests/ConvolutionTests.swift
+"""Reference values for Kindling's conv2d, maxPool2d and avgPool2d (Tests/KindlingUnitTests/ConvolutionTests.swift
 and PoolingTests.swift): for several configurations, float64 inputs, the output, a random upstream gradient
 and the gradients of sum(output * upstream) with respect to every input, computed by PyTorch.
 
-Writes Tests/KindlingTests/Fixtures/torch_convolution.json. Run from anywhere (Scripts/reference/regenerate).
+Writes Tests/KindlingTestSupport/Fixtures/torch_convolution.json. Run from anywhere (Scripts/reference/regenerate).
 """
 import json
 import pathlib
@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "torch_convolution.json"
+OUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_convolution.json"
 
 torch.manual_seed(0)
 

@@ -1,7 +1,7 @@
 """PyTorch trains the MLP that `kindling train --data digits.csv --precision double` builds, from the same initial
-weights and in the same batch order, for Tests/KindlingTests/TrainCommandTests.swift.
+weights and in the same batch order, for Tests/KindlingCommandLineTests/TrainCommandTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_digits_training.json: per epoch, the training loss (the mean over the
+Writes Tests/KindlingTestSupport/Fixtures/torch_digits_training.json: per epoch, the training loss (the mean over the
 epoch's examples of the loss of their batch, from each batch's forward pass before its update) and the validation
 loss after the epoch, in float64.
 
@@ -26,7 +26,7 @@ from torch import nn
 
 torch.set_default_dtype(torch.float64)
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "Tests" / "KindlingTests" / "Fixtures"
+FIXTURES = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures"
 OUT = FIXTURES / "torch_digits_training.json"
 SEED, EPOCHS, BATCH, LR, HIDDEN = 0, 5, 32, 1e-3, [64, 32]
 

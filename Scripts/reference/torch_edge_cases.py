@@ -2,7 +2,7 @@
 PyTorch computes them in float64: values, indices and gradients (issue 10, sections 2 and 4), and the
 values and indices of torch.max(x, dim) / torch.min(x, dim) on random inputs.
 
-Writes Tests/KindlingTests/Fixtures/torch_edge_cases.json, read by EdgeCaseTests. Every tensor is stored
+Writes Tests/KindlingTestSupport/Fixtures/torch_edge_cases.json, read by EdgeCaseTests. Every tensor is stored
 flat in row-major order with its shape; a non-finite number is stored as the string "nan", "inf" or
 "-inf" (JSON has no such numbers). Gradients are vector-Jacobian products with the stored `upstream`.
 Run: Scripts/reference/regenerate (or this file with the venv's python).
@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "torch_edge_cases.json"
+OUTPUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_edge_cases.json"
 GENERATOR = torch.Generator().manual_seed(10)
 NAN, INF = math.nan, math.inf
 

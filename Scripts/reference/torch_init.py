@@ -1,5 +1,5 @@
-"""Reference values for Kindling's initializers (Tests/KindlingTests/InitializerTests.swift), written to
-Tests/KindlingTests/Fixtures/torch_init.json.
+"""Reference values for Kindling's initializers (Tests/KindlingUnitTests/InitializerTests.swift), written to
+Tests/KindlingTestSupport/Fixtures/torch_init.json.
 
 torch.nn.init's own functions are run in float64 with their random fills redirected to numpy's legacy
 RandomState (numpy.random.seed semantics): uniform_(a, b) takes RandomState.uniform(a, b, n), normal_(m, s)
@@ -19,7 +19,7 @@ import torch
 import torch.nn.init as init
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "torch_init.json"
+OUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_init.json"
 
 torch.set_default_dtype(torch.float64)
 

@@ -1,7 +1,7 @@
 """Learning rates of torch.optim.lr_scheduler at every step, for
-Tests/KindlingTests/LearningRateScheduleTests.swift.
+Tests/KindlingUnitTests/LearningRateScheduleTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_lr_scheduler.json.
+Writes Tests/KindlingTestSupport/Fixtures/torch_lr_scheduler.json.
 
 Each case builds SGD over two parameter groups with learning rates 0.1 and 0.03, attaches the scheduler, and
 runs PyTorch's documented loop: record each group's lr, optimizer.step(), scheduler.step(). `lrs[t]` is the
@@ -56,7 +56,7 @@ def rates(steps, make):
 
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_lr_scheduler.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_lr_scheduler.json"
 fixture = {
     "generator": "Scripts/reference/torch_lr_scheduler.py",
     "torch_version": torch.__version__,

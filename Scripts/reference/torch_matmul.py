@@ -1,6 +1,6 @@
-"""torch.matmul on 1-D and N-D operands (values and gradients), for Tests/KindlingTests/MatmulRulesTests.swift.
+"""torch.matmul on 1-D and N-D operands (values and gradients), for Tests/KindlingUnitTests/MatmulRulesTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_matmul.json (float64).
+Writes Tests/KindlingTestSupport/Fixtures/torch_matmul.json (float64).
 
 For each pair of shapes, lhs and rhs are drawn from numpy.random.RandomState(0).standard_normal in order;
 the product is torch.matmul(op(lhs), op(rhs)), where op transposes the last two axes when the case asks
@@ -45,7 +45,7 @@ for lhs_shape, rhs_shape, transpose_lhs, transpose_rhs in CASES:
                   "lhs_gradient": lhs.grad.flatten().tolist(), "rhs_gradient": rhs.grad.flatten().tolist()})
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_matmul.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_matmul.json"
 output.write_text(json.dumps({"generator": "Scripts/reference/torch_matmul.py", "torch_version": torch.__version__,
                               "cases": cases}) + "\n")
 print(f"wrote {output.relative_to(root)}")

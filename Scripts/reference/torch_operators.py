@@ -1,7 +1,7 @@
 """Reference values and gradients of Kindling's activations, softmax, losses, batch normalization and the
 BatchNorm1d/BatchNorm2d layers, computed by PyTorch in float64.
 
-Writes Tests/KindlingTests/Fixtures/torch_operators.json, read by ActivationTests, LossTests and
+Writes Tests/KindlingTestSupport/Fixtures/torch_operators.json, read by ActivationTests, LossTests and
 BatchNormTests. Every tensor is stored flat in row-major order with its shape. Gradients are
 vector-Jacobian products with the stored `upstream` (or 1 for a reduced loss).
 Run: Scripts/reference/regenerate (or this file with the venv's python).
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "torch_operators.json"
+OUTPUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_operators.json"
 GENERATOR = torch.Generator().manual_seed(2024)
 
 

@@ -1,7 +1,7 @@
 """Reference trajectories of torch.optim.SGD, Adam and AdamW, and PyTorch's state_dict keys for a few
-module trees, for Tests/KindlingTests/{Optimizer,Module}Tests.swift.
+module trees, for Tests/KindlingUnitTests/{Optimizer,Module}Tests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_optim.json (float64 throughout).
+Writes Tests/KindlingTestSupport/Fixtures/torch_optim.json (float64 throughout).
 
 The problem: a tiny one-layer regression, loss = mean((tanh(X Wᵀ + b) - Y)²), with W of shape (3, 4) and b
 of shape (3), fixed X (5, 4) and Y (5, 3). Each run starts from the same W and b, computes the loss and its
@@ -102,7 +102,7 @@ def keys(module):
 
 shared = nn.Linear(3, 3)
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_optim.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_optim.json"
 fixture = {
     "generator": "Scripts/reference/torch_optim.py",
     "torch_version": torch.__version__,

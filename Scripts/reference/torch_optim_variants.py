@@ -1,7 +1,7 @@
 """Reference trajectories of torch.optim with parameter groups, AMSGrad and maximize, for
-Tests/KindlingTests/OptimizerVariantTests.swift.
+Tests/KindlingUnitTests/OptimizerVariantTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_optim_variants.json (float64 throughout).
+Writes Tests/KindlingTestSupport/Fixtures/torch_optim_variants.json (float64 throughout).
 
 The problem is torch_optim.py's: loss = mean((tanh(X Wᵀ + b) - Y)²) with W (3, 4), b (3), fixed X (5, 4) and
 Y (5, 3) drawn from numpy.random.RandomState(0). Each run steps the optimizer 25 times and records W and b
@@ -66,7 +66,7 @@ def jsonable(options):
 
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_optim_variants.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_optim_variants.json"
 fixture = {
     "generator": "Scripts/reference/torch_optim_variants.py",
     "torch_version": torch.__version__,

@@ -1,7 +1,7 @@
 """F.max_pool2d and F.avg_pool2d with ceil_mode and count_include_pad (values and gradients), for
-Tests/KindlingTests/PoolingModesTests.swift.
+Tests/KindlingUnitTests/PoolingModesTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_pool_modes.json (float64).
+Writes Tests/KindlingTestSupport/Fixtures/torch_pool_modes.json (float64).
 
 Each case draws its input from numpy.random.RandomState(0).standard_normal(shape) and records the output
 and the gradient of sum(output · c), c = 1, 2, 3, ... in row-major order (so that every window's gradient
@@ -42,7 +42,7 @@ for kind, shape, kernel, stride, padding, ceil_mode, count_include_pad in CASES:
                   "output": y.detach().flatten().tolist(), "input_gradient": x.grad.flatten().tolist()})
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_pool_modes.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_pool_modes.json"
 output.write_text(json.dumps({"generator": "Scripts/reference/torch_pool_modes.py",
                               "torch_version": torch.__version__, "cases": cases}) + "\n")
 print(f"wrote {output.relative_to(root)}")

@@ -1,8 +1,8 @@
 """The docs' He run of the initialization comparison, trained with a learning-rate schedule and gradient
-clipping in PyTorch, for Tests/KindlingTests/ScheduledComparisonTests.swift (the library and
+clipping in PyTorch, for Tests/KindlingRegressionTests/ScheduledComparisonTests.swift (the library and
 `kindling compare-init --schedule ... --clip-grad-norm ...`).
 
-Writes Tests/KindlingTests/Fixtures/torch_scheduled_comparison.json (float64).
+Writes Tests/KindlingTestSupport/Fixtures/torch_scheduled_comparison.json (float64).
 
 The experiment is DESIGN.md's: make_circles(n_samples=300, noise=.05) after np.random.seed(1); a 2-10-5-1
 ReLU network with He weights randn(out, in) * sqrt(2 / in) drawn layer by layer after np.random.seed(3),
@@ -75,7 +75,7 @@ def run(lr, momentum, make_scheduler, max_norm):
 
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_scheduled_comparison.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_scheduled_comparison.json"
 runs = {}
 for name, lr, momentum, schedule, max_norm, make in RUNS:
     losses, clipped, accuracy = run(lr, momentum, make, max_norm)

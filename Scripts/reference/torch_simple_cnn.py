@@ -1,4 +1,4 @@
-"""Writes Tests/KindlingTests/Fixtures/torch_simple_cnn.json: the state_dict keys and shapes of the
+"""Writes Tests/KindlingTestSupport/Fixtures/torch_simple_cnn.json: the state_dict keys and shapes of the
 reference article's SimpleCNN (conv1, bn1, relu, pool, fc), and its output for a fixed input and fixed
 parameters, for SimpleCNNTests.swift. Run: Scripts/reference/regenerate"""
 import json
@@ -50,6 +50,6 @@ fixture = {
     "eval_output": eval_output.detach().numpy().ravel().tolist(),
     "train_output": train_output.detach().numpy().ravel().tolist(),
 }
-out = root / "Tests/KindlingTests/Fixtures/torch_simple_cnn.json"
+out = root / "Tests/KindlingTestSupport/Fixtures/torch_simple_cnn.json"
 out.write_text(json.dumps(fixture))
 print("wrote", out)

@@ -1,6 +1,7 @@
-"""Reference loss curves of two small training runs in PyTorch, for Tests/KindlingTests/TrainingCurveTests.swift.
+"""Reference loss curves of two small training runs in PyTorch, for
+Tests/KindlingRegressionTests/TrainingCurveTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_training_curves.json (float64, plus the float32 curves).
+Writes Tests/KindlingTestSupport/Fixtures/torch_training_curves.json (float64, plus the float32 curves).
 
 Each run is built from numpy so that Kindling can rebuild it exactly:
 - the data: sklearn's make_moons after np.random.seed(s), or the CS231n spiral drawn from np.random (the
@@ -28,7 +29,7 @@ from torch import nn
 
 torch.set_default_dtype(torch.float64)
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "torch_training_curves.json"
+OUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_training_curves.json"
 
 
 def moons(count, noise, seed):

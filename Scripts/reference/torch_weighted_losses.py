@@ -1,8 +1,8 @@
 """F.cross_entropy with class weights, ignore_index, label smoothing and probability targets, and
 F.binary_cross_entropy_with_logits with weight and pos_weight, under every reduction (values and
-gradients), for Tests/KindlingTests/WeightedLossTests.swift.
+gradients), for Tests/KindlingUnitTests/WeightedLossTests.swift.
 
-Writes Tests/KindlingTests/Fixtures/torch_weighted_losses.json (float64).
+Writes Tests/KindlingTestSupport/Fixtures/torch_weighted_losses.json (float64).
 
 Inputs come from numpy.random.RandomState(0): logits (6, 4) = standard_normal * 2, class indices, soft
 targets (softmax of standard_normal), class weights uniform(0.2, 2); for the binary loss, logits (5, 3) =
@@ -82,7 +82,7 @@ for reduction in ["mean", "sum", "none"]:
                       "element_weight": element, "loss": value, "logits_gradient": dx, "targets_gradient": dt})
 
 root = pathlib.Path(__file__).resolve().parents[2]
-output = root / "Tests" / "KindlingTests" / "Fixtures" / "torch_weighted_losses.json"
+output = root / "Tests" / "KindlingTestSupport" / "Fixtures" / "torch_weighted_losses.json"
 output.write_text(json.dumps({
     "generator": "Scripts/reference/torch_weighted_losses.py", "torch_version": torch.__version__,
     "logits": LOGITS.flatten().tolist(), "indices": INDICES, "soft_targets": SOFT.flatten().tolist(),

@@ -3,7 +3,7 @@ sentences in one padded batch, from transformers' BertModel and BertTokenizer lo
 and in float64 (the same weights converted). Sentence embeddings as sentence-transformers computes them:
 mean of the last hidden states over the attention mask, then L2 normalization.
 
-Writes Tests/KindlingTests/Fixtures/transformers_encoder.safetensors (read by SentenceEmbeddingTests):
+Writes Tests/KindlingTestSupport/Fixtures/transformers_encoder.safetensors (read by SentenceEmbeddingTests):
 ids and mask (I64); hidden32/hidden64 = last hidden state at every 16th/64th feature (to keep the
 fixture small); pooled32/pooled64 = normalized sentence embeddings; pooler32 = BertModel's pooler_output
 (tanh of a dense layer on [CLS]); the sentences in the metadata.
@@ -19,7 +19,7 @@ from safetensors.torch import save_file
 from transformers import BertModel, BertTokenizer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "transformers_encoder.safetensors"
+OUTPUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "transformers_encoder.safetensors"
 FOLDER = subprocess.run([str(ROOT / "Scripts" / "fetch-encoder")], check=True, capture_output=True,
                         text=True).stdout.strip()
 

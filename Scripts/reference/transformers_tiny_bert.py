@@ -2,7 +2,7 @@
 float64 with transformers, and the encoder's parts with torch.nn.functional, for checking Kindling's
 Embedding, LayerNorm, GELU, multi-head self-attention with a mask, BERT layer and stack against PyTorch.
 
-Writes into Tests/KindlingTests/Fixtures/:
+Writes into Tests/KindlingTestSupport/Fixtures/:
   tiny_bert/config.json, tiny_bert/model.safetensors  -- the model folder (F64 weights, Hugging Face keys)
   tiny_bert_reference.safetensors                      -- inputs, outputs and gradients (F64, I64)
 read by EncoderLayerTests. Gradients are of sum(output * upstream).
@@ -17,7 +17,7 @@ from safetensors.torch import save_file
 from transformers import BertConfig, BertModel
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "Tests" / "KindlingTests" / "Fixtures"
+FIXTURES = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures"
 FOLDER = FIXTURES / "tiny_bert"
 REFERENCE = FIXTURES / "tiny_bert_reference.safetensors"
 

@@ -2,7 +2,7 @@
 Hangul, emoji, numbers, control characters, very long words, empty and whitespace-only strings), from
 transformers' BertTokenizer loaded offline from all-MiniLM-L6-v2's folder (Scripts/fetch-encoder).
 
-Writes Tests/KindlingTests/Fixtures/transformers_tokenizer.json, read by TokenizerTests: for each string
+Writes Tests/KindlingTestSupport/Fixtures/transformers_tokenizer.json, read by TokenizerTests: for each string
 the ids with [CLS]/[SEP]; and one padded batch truncated to 12 tokens with its attention mask.
 The legacy pure-Python tokenizer (tokenization_bert_legacy) is run on the same strings and must agree.
 Run: Scripts/reference/regenerate (or this file with the venv's python).
@@ -15,7 +15,7 @@ import subprocess
 from transformers import BertTokenizer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "Tests" / "KindlingTests" / "Fixtures" / "transformers_tokenizer.json"
+OUTPUT = ROOT / "Tests" / "KindlingTestSupport" / "Fixtures" / "transformers_tokenizer.json"
 FOLDER = subprocess.run([str(ROOT / "Scripts" / "fetch-encoder")], check=True, capture_output=True,
                         text=True).stdout.strip()
 

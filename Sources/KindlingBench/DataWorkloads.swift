@@ -62,7 +62,8 @@ enum CSVWorkload {
 enum DigitsTrainingWorkload {
     static func run(options: BenchmarkOptions) throws {
         try options.rejectUnknown([])
-        let raw = try RawExamples(contentsOf: URL(fileURLWithPath: "Tests/KindlingTests/Fixtures/datasets/digits.csv"))
+        let digits = URL(fileURLWithPath: "Tests/KindlingTestSupport/Fixtures/datasets/digits.csv")
+        let raw = try RawExamples(contentsOf: digits)
         let all = try LabeledExamples<Float>(raw, task: .multiclass, classes: ClassEncoding(labels: raw.labels!))
         let generator = RandomGenerator(seed: 0)
         var (training, _) = all.split(validationFraction: 0.2, generator: generator)
