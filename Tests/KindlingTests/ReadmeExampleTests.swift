@@ -49,7 +49,8 @@ final class ReadmeExampleTests: XCTestCase {
     func testEveryReadmeExampleIsPartOfASnippet() throws {
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         let folder = root.appendingPathComponent("Snippets")
-        let snippets = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
+        let snippets = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".swift") }
             .map { try shownLines(ofSnippet: String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
         let blocks = swiftBlocks(in: readme)
         XCTAssertGreaterThanOrEqual(blocks.count, 6, "the README's tour lost its examples")
