@@ -1,5 +1,5 @@
 """Prints Scripts/bench's table from the JSON lines of one run (KindlingBench's and
-reference_workloads.py's), as Markdown so that it can go into the README unchanged.
+reference_workloads.py's), as Markdown so that it can go into BENCHMARKS.md unchanged.
 
 Usage: summarize.py RESULTS.jsonl --command C --cpu C --cores N --repeats N --load L --load-after L
                     [--backend LINE ...]

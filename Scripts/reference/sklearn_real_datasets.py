@@ -1,5 +1,6 @@
 """Exports scikit-learn's bundled real datasets as files a user would have, for the data readers' tests
-(Tests/KindlingUnitTests/DataReaderTests.swift) and the README's digits comparison.
+(Tests/KindlingUnitTests/DataReaderTests.swift) and the digits comparison of the command-line article
+(Sources/Kindling/Kindling.docc/TheCommandLine.md).
 
 Writes into Tests/KindlingTestSupport/Fixtures/datasets/:
 - digits.csv (header, 64 pixel columns then "target", integers), wine.csv (label column "class" first, string

@@ -1,7 +1,7 @@
 import XCTest
 import Kindling
 
-/// The README's container example.
+/// The container example of Snippets/Containers.swift (the ModulesAndInitialization article).
 private final class MultiHead: ModuleBase, Module {
     let blocks = ModuleList<Float>((0..<3).map { _ in Linear(64, 64) })
     let heads = ModuleDictionary<Float>(["classifier": Linear(64, 10), "regressor": Linear(64, 1)])
@@ -10,16 +10,16 @@ private final class MultiHead: ModuleBase, Module {
     }
 }
 
-/// The README's tour of the PyTorch-style API (optimizers with groups, schedules, clipping, matmul rules,
-/// named padding, pooling modes, loss options, containers), compiled and run: each snippet is the
-/// README's, with checks of what it states.
+/// The documentation's tour of the PyTorch-style API (optimizers with groups, schedules, clipping, matmul
+/// rules, named padding, pooling modes, loss options, containers), run with checks of what the DocC
+/// articles state: each part is the code of a file in Snippets/.
 final class APITourTests: XCTestCase {
     func testOptimizerGroupsSchedulesAndClipping() throws {
         let model = Sequential<Float>(Linear(4, 8), BatchNorm1d(8), ReLU(), Linear(8, 3))
         let x = Tensor<Float>.randn([16, 4], generator: RandomGenerator(seed: 0))
         let labels = (0..<16).map { $0 % 3 }
 
-        // README: optimizers
+        // Snippets/SchedulesAndClipping.swift
         let optimizer = try AdamW(model.weightDecayGroups(weightDecay: 0.05), learningRate: 1e-3, amsgrad: true)
         let scheduler = try LearningRateScheduler(optimizer, schedule: .sequential(
             [.linear(startFactor: 0.01, totalSteps: 100), .cosineAnnealing(maxSteps: 900)], milestones: [100]))
@@ -38,7 +38,7 @@ final class APITourTests: XCTestCase {
 
     func testTensorModuleAndLossSnippets() {
         let generator = RandomGenerator(seed: 0)
-        // README: matmul
+        // Snippets/MatrixProducts.swift
         let v = Tensor<Double>.randn([3], generator: generator)
         let m = Tensor<Double>.randn([3, 4], generator: generator)
         let batch = Tensor<Double>.randn([2, 5, 4, 3], generator: generator)
@@ -47,7 +47,7 @@ final class APITourTests: XCTestCase {
         XCTAssertEqual(batch.matmul(v).shape, [2, 5, 4])
         XCTAssertEqual(batch.matmul(m).shape, [2, 5, 4, 4])
 
-        // README: padding, pooling, losses
+        // Snippets/LayersAndLosses.swift
         let images = Tensor<Float>.randn([8, 3, 32, 32], generator: generator)
         let conv = Conv2d<Float>(3, 16, kernelSize: 4, padding: .same)
         let pooled = MaxPool2d<Float>(kernelSize: 3, stride: 2, ceilMode: true)(conv(images))

@@ -17,10 +17,11 @@ final class Classifier: ModuleBase, Module {
     func callAsFunction(_ images: Tensor<Float>) -> Tensor<Float> { head(backbone(images)) }
 }
 
-/// The README's transfer example, line for line: load a pretrained backbone non-strictly, freeze it,
-/// initialize a new head (Xavier uniform, zero bias) and train only the head.
+/// The transfer example of Snippets/TransferLearning.swift (the CheckpointsAndPyTorch article), line for
+/// line: load a pretrained backbone non-strictly, freeze it, initialize a new head (Xavier uniform, zero
+/// bias) and train only the head.
 final class TransferExampleTests: XCTestCase {
-    func testTheREADMETransferFlow() throws {
+    func testTheDocumentedTransferFlow() throws {
         let folder = try temporaryFolder()
         let pretrainedURL = folder.appendingPathComponent("pretrained.safetensors")
         let pretrained = Classifier(classes: 10)
@@ -29,7 +30,7 @@ final class TransferExampleTests: XCTestCase {
         let images = Tensor<Float>.randn([12, 3, 8, 8], generator: RandomGenerator(seed: 2))
         let labels = (0..<12).map { $0 % 3 }
 
-        // README: transfer
+        // Snippets/TransferLearning.swift
         let model = Classifier(classes: 3)
         let result = try model.load(from: pretrainedURL, strict: false)
         print(result.shapeMismatches.map(\.key))   // ["head.weight", "head.bias"]: the new head keeps its own
@@ -50,7 +51,7 @@ final class TransferExampleTests: XCTestCase {
             optimizer.step()
             losses.append(loss.scalar)
         }
-        // README: end
+        // end of the snippet's code
 
         XCTAssertEqual(result.shapeMismatches.map(\.key), ["head.weight", "head.bias"])
         XCTAssertEqual(result.missingKeys, [])

@@ -23,8 +23,9 @@ public struct GradcheckResult: CustomStringConvertible, Sendable {
 ///   - function: the computation; it receives leaves that require gradients, in the order of `inputs`.
 ///   - inputs: the point to check at.
 ///   - epsilon: the finite-difference step (PyTorch's default 1e-6).
-///   - absoluteTolerance, relativeTolerance: an entry passes when
-///     |analytical - numerical| <= atol + rtol * |numerical| (PyTorch's defaults 1e-5 and 1e-3).
+///   - absoluteTolerance: atol: an entry passes when |analytical - numerical| <= atol + rtol * |numerical|
+///     (PyTorch's default 1e-5).
+///   - relativeTolerance: rtol in that test (PyTorch's default 1e-3).
 public func gradcheck(
     _ function: ([Tensor<Double>]) -> Tensor<Double>, inputs: [Tensor<Double>],
     epsilon: Double = 1e-6, absoluteTolerance: Double = 1e-5, relativeTolerance: Double = 1e-3

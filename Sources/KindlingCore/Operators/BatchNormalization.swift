@@ -15,8 +15,15 @@ import KindlingPlatform
 /// taken over the channel; in evaluation it is g weight_c / sqrt(var_c + epsilon).
 ///
 /// - Parameters:
-///   - weight, bias: per-channel scale and shift, shape (C); nil means 1 and 0 (PyTorch's `affine=False`).
-///   - runningMean, runningVariance: per-channel running statistics, shape (C).
+///   - input: the batch, (N, C) or (N, C, L...).
+///   - weight: per-channel scale, shape (C); nil means 1 (PyTorch's `affine=False`).
+///   - bias: per-channel shift, shape (C); nil means 0.
+///   - runningMean: the per-channel running mean, shape (C), updated in place in training.
+///   - runningVariance: the per-channel running (unbiased) variance, shape (C), updated in place in training.
+///   - training: normalize with the batch's statistics and update the running ones (true), or with the
+///     running statistics (false).
+///   - momentum: the weight of the batch's statistics in the running update (PyTorch's 0.1).
+///   - epsilon: added to the variance before the square root (PyTorch's 1e-5).
 ///   - applyingReLU: returns relu(batchNormalization(...)) with the values and gradients of the two
 ///     operations one after the other, in one pass over the data each way instead of two (`Sequential`
 ///     fuses a BatchNorm followed by a ReLU this way when no module hook is registered).

@@ -45,9 +45,20 @@ public enum TrainingLength: Sendable, Equatable {
 /// ```
 ///
 /// - Parameters:
+///   - model: the model to train, in place.
+///   - data: the training examples.
 ///   - loss: the scalar loss from the model's output on a batch and that batch (whose `targets` and
 ///     `labels` give the expected answers).
+///   - optimizer: updates the model's parameters after each backward pass.
+///   - length: how many updates or epochs to run.
+///   - batchSize: rows per mini-batch; nil for the full batch.
 ///   - generator: draws the per-epoch orders of mini-batches.
+///   - recordEvery: record the loss (and `evaluate`'s results) every this many steps.
+///   - evaluate: metrics of the model to record with the loss, computed without a graph.
+///   - continueOnNonFinite: keep training after a NaN or infinite loss instead of stopping.
+///   - maxGradientNorm: clip the gradients' joint 2-norm to this before each update; nil does not clip.
+///   - scheduler: a learning-rate schedule stepped after each update.
+///   - showsProgress: redraw a progress line on standard error when it is a terminal.
 public func train<Model: Module, Update: Optimizer>(
     _ model: Model,
     on data: Dataset<Model.Scalar>,
