@@ -52,3 +52,5 @@ public struct Dataset<Scalar: TensorScalar> {
                        labels: labels, classCount: classCount)
     }
 }
+
+extension Dataset: TrainingExamples {}

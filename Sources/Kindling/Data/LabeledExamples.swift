@@ -202,3 +202,5 @@ public struct Standardization: Sendable, Codable, Equatable {
         })
     }
 }
+
+extension LabeledExamples: TrainingExamples {}

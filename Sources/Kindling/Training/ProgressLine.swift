@@ -22,8 +22,10 @@ struct ProgressLine {
         drawn = true
     }
 
-    func finish() {
+    /// Clears the line if it is drawn.
+    mutating func finish() {
         if drawn { write("\r\u{1B}[2K") }
+        drawn = false
     }
 
     private func write(_ text: String) {
