@@ -206,7 +206,8 @@ struct Train: ParsableCommand {
         let startingInitialization = saved.map { $0.initialization.flatMap(InitializationComparison.Initialization.init(rawValue:)) }
             ?? initialization
         if let startingInitialization {
-            startingInitialization.initialize(network, batch: data.training.features, randomScale: 1, generator: generator)
+            startingInitialization.initialize(network, batch: data.training.features, randomScale: 1,
+                                              generator: generator)
         } else if data.specification.architecture == .simplecnn {
             ModelSpecification.initializeLikeTheArticle(network, generator: generator)
         } else {
@@ -236,10 +237,11 @@ struct Train: ParsableCommand {
         let stepper: any Optimizer<Scalar> = recorder.map { $0.observing(update) } ?? update
         let firstEpoch = (saved?.epoch ?? 0) + 1
         let width = String(firstEpoch + epochs - 1).count
-        let result = Kindling.fit(network, training: data.training, validation: data.validation, task: specification.task,
-                                  optimizer: stepper, epochs: epochs, batchSize: batchSize, generator: generator,
-                                  earlyStoppingPatience: earlyStopping, firstEpoch: firstEpoch, showsProgress: !quiet,
-                                  clipGradientNorm: clipGradNorm, scheduler: scheduler) { record in
+        let result = Kindling.fit(network, training: data.training, validation: data.validation,
+                                  task: specification.task, optimizer: stepper, epochs: epochs, batchSize: batchSize,
+                                  generator: generator, earlyStoppingPatience: earlyStopping, firstEpoch: firstEpoch,
+                                  showsProgress: !quiet, clipGradientNorm: clipGradNorm,
+                                  scheduler: scheduler) { record in
             guard !quiet else { return }
             print(epochLine(record, width: width, task: specification.task))
         }
@@ -249,7 +251,8 @@ struct Train: ParsableCommand {
                 + "(try a smaller --lr, or another --init); nothing was saved")
         }
         if result.stoppedEarly, let best = result.bestEpoch {
-            print("early stopping after epoch \(lastEpoch(result, firstEpoch: firstEpoch)): the validation loss last improved in epoch \(best); keeping epoch \(best)'s weights")
+            print("early stopping after epoch \(lastEpoch(result, saved: saved)): the validation loss last "
+                + "improved in epoch \(best); keeping epoch \(best)'s weights")
         }
         var outcome = "trained \(result.epochs.count) epochs"
         if let validationSet = data.validation {
@@ -262,8 +265,8 @@ struct Train: ParsableCommand {
 
     /// Writes the --report folder and the --save file, at the paths `validate()` checked.
     func write<Scalar>(_ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, result: FitResult,
-                       optimizer update: any CheckpointableOptimizer<Scalar>, diagnostics recorder: LayerDiagnostics<Scalar>?,
-                       saved: SavedModel?, seed: UInt32) throws {
+                       optimizer update: any CheckpointableOptimizer<Scalar>,
+                       diagnostics recorder: LayerDiagnostics<Scalar>?, saved: SavedModel?, seed: UInt32) throws {
         if let report {
             let url = URL(fileURLWithPath: report).standardizedFileURL
             var document = TrainingReport(specification: data.specification, result: result, model: network,
@@ -274,7 +277,7 @@ struct Train: ParsableCommand {
         }
         if let save {
             let url = URL(fileURLWithPath: save).standardizedFileURL
-            let epoch = result.bestEpoch ?? lastEpoch(result, firstEpoch: (saved?.epoch ?? 0) + 1)
+            let epoch = result.bestEpoch ?? lastEpoch(result, saved: saved)
             let metadata = SavedModel.metadata(data.specification, precision: precision, epoch: epoch,
                                                seed: seed, initialization: (saved?.initialization).map { $0 } ?? initialization?.rawValue)
             try SavedModel.write(network, optimizer: update, metadata: metadata, to: url)
@@ -282,8 +285,8 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// The number of the last epoch run (the one before `firstEpoch` when none ran).
-    func lastEpoch(_ result: FitResult, firstEpoch: Int) -> Int { result.epochs.last?.epoch ?? firstEpoch - 1 }
+    /// The number of the last epoch trained: this run's last, else the resumed model's.
+    func lastEpoch(_ result: FitResult, saved: SavedModel?) -> Int { result.epochs.last?.epoch ?? saved?.epoch ?? 0 }
 
     func makeSpecification(_ raw: RawExamples, labels: [String]) throws -> ModelSpecification {
         let task = self.task ?? Task.detect(labels: labels)

@@ -78,8 +78,8 @@ public enum HeadTraining {
         var losses: [Double] = []
         for _ in 0..<settings.epochs {
             var total = 0.0
-            loop.run(steps: loop.batchesPerEpoch, loss: { crossEntropy($0, classIndices: $1.labels) }) { _, loss, batch in
-                total += loss * Double(batch.count)
+            loop.run(steps: loop.batchesPerEpoch, loss: { crossEntropy($0, classIndices: $1.labels) }) {
+                _, loss, batch in total += loss * Double(batch.count)
             }
             losses.append(total / Double(examples.count))
         }
