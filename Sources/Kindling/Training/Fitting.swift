@@ -38,8 +38,8 @@ public struct FitResult: Sendable {
     public var divergence: (epoch: Int, loss: Double)?
 }
 
-/// Trains `model` for `epochs` passes over `training` in mini-batches (`TrainingLoop`), as a PyTorch loop
-/// with `DataLoader(shuffle=True)` does: each epoch starts with `generator.permutation(count)` (numpy's
+/// Trains `model` for `epochs` passes over `training` in mini-batches (the loop of `train`), as a PyTorch
+/// loop with `DataLoader(shuffle=True)` does: each epoch starts with `generator.permutation(count)` (numpy's
 /// `RandomState.permutation`) cut into consecutive batches of `batchSize` (the last may be smaller); each
 /// batch runs forward, `taskLoss`, backward, `optimizer.step()`, then forgets the gradients. With
 /// `clipGradientNorm`, the gradients' joint 2-norm is clipped to it after backward and before the update

@@ -7,7 +7,8 @@ public enum TrainingLength: Sendable, Equatable {
     case epochs(Int)
 }
 
-/// Trains `model` on `data` by gradient steps of `optimizer` (`TrainingLoop`) and returns what it recorded.
+/// Trains `model` on `data` by gradient steps of `optimizer` and returns what it recorded; `fit`, compare-init
+/// and transfer run on the same loop.
 ///
 /// Each step is lean: take the batch, forward, loss, check that the loss is finite, backward (which
 /// releases the graph), `optimizer.step()`, then forget the gradients. Every `recordEvery` steps
