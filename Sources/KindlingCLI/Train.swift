@@ -142,13 +142,36 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// Load -> build -> initialize -> fit -> save; `validate()` has checked every output path.
     func run<Scalar: TensorScalar>(as _: Scalar.Type) throws {
         let saved = try resume.map(SavedModel.init(path:))
         let seed = self.seed ?? saved?.seed ?? 0
+        // The same draws in the same order as the run being resumed: the split, the initial weights, then one
+        // permutation per epoch already trained; so a resumed run continues the uninterrupted one.
+        let generator = RandomGenerator(seed: seed)
+        let data = try load(saved: saved, generator: generator, as: Scalar.self)
+        let network: Sequential<Scalar> = data.specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
+        try initialize(network, data, saved: saved, generator: generator)
+        let (result, update, diagnostics) = try fit(network, data, saved: saved, seed: seed, generator: generator)
+        try write(network, data, result: result, optimizer: update, diagnostics: diagnostics, saved: saved, seed: seed)
+    }
+
+    /// The examples to train on, as the model sees them, and the specification of that model.
+    struct TrainingData<Scalar: TensorScalar> {
+        /// The model, with the standardization fitted to the training examples (MLP).
+        var specification: ModelSpecification
+        var training: LabeledExamples<Scalar>
+        var validation: LabeledExamples<Scalar>?
+        /// The --data file, for reports.
+        let path: String
+    }
+
+    /// Reads --data (and --validation or the split of --validation-split), encodes the labels and, for an MLP,
+    /// standardizes the features: the saved model's specification and standardization when resuming.
+    func load<Scalar: TensorScalar>(saved: SavedModel?, generator: RandomGenerator, as _: Scalar.Type) throws
+        -> TrainingData<Scalar> {
         let raw = try input.read()
         guard let labels = raw.labels else { throw CommandError("\(raw.path): no labels to train on") }
-        let generator = RandomGenerator(seed: seed)
-
         var specification = try saved?.specification ?? makeSpecification(raw, labels: labels)
         if let saved { try checkResumable(saved.specification, raw) }
         let classes = specification.task == .regression ? nil : ClassEncoding(names: specification.classNames)
@@ -173,28 +196,39 @@ struct Train: ParsableCommand {
             training.features = standardization.apply(to: training.features)
             if let set = validationSet { validationSet?.features = standardization.apply(to: set.features) }
         }
+        return TrainingData(specification: specification, training: training, validation: validationSet, path: raw.path)
+    }
 
-        // The same draws in the same order as the run being resumed: the split (above), the initial weights,
-        // then one permutation per epoch already trained; so a resumed run continues the uninterrupted one.
+    /// Draws the initial weights (--init, else automatic for an MLP and the article's policy for simplecnn);
+    /// when resuming, loads the saved weights and skips the batch orders of the epochs already trained.
+    func initialize<Scalar>(_ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, saved: SavedModel?,
+                            generator: RandomGenerator) throws {
         let startingInitialization = saved.map { $0.initialization.flatMap(InitializationName.init(rawValue:)) }
             ?? initialization
-        let network: Sequential<Scalar> = specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
         if let startingInitialization {
-            startingInitialization.initialize(network, batch: training.features, settings: InitializationSettings(randomScale: 1),
-                                             generator: generator)
-        } else if specification.architecture == .simplecnn {
+            startingInitialization.initialize(network, batch: data.training.features, settings: InitializationSettings(randomScale: 1),
+                                              generator: generator)
+        } else if data.specification.architecture == .simplecnn {
             ModelSpecification.initializeLikeTheArticle(network, generator: generator)
         } else {
             network.initializeWeights(.automatic, generator: generator)
         }
         if let saved {
             try saved.loadWeights(into: network)
-            for _ in 0..<saved.epoch { _ = generator.permutation(training.count) }
+            for _ in 0..<saved.epoch { _ = generator.permutation(data.training.count) }
         }
-        let batchesPerEpoch = (training.count + batchSize - 1) / batchSize
+    }
+
+    /// Prints the model and the settings, trains with `fit` (printing a line per epoch unless --quiet), and
+    /// prints the outcome; a diverged run throws before anything is written.
+    func fit<Scalar>(_ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, saved: SavedModel?, seed: UInt32,
+                     generator: RandomGenerator) throws
+        -> (FitResult, any CheckpointableOptimizer<Scalar>, LayerDiagnostics<Scalar>?) {
+        let specification = data.specification
+        let batchesPerEpoch = (data.training.count + batchSize - 1) / batchSize
         let learningRateSchedule = try ScheduleOption.parse(schedule, iterations: epochs * batchesPerEpoch, learningRate: learningRate)
         print(network.summary(inputShape: specification.inputShape))
-        print(describe(specification, training: training.count, validation: validationSet?.count, seed: seed))
+        print(describe(specification, training: data.training.count, validation: data.validation?.count, seed: seed))
 
         let update = try makeOptimizer(network.parameters)
         try saved?.loadOptimizerState(into: update)
@@ -203,10 +237,11 @@ struct Train: ParsableCommand {
         let stepper: any Optimizer<Scalar> = recorder.map { $0.observing(update) } ?? update
         let firstEpoch = (saved?.epoch ?? 0) + 1
         let width = String(firstEpoch + epochs - 1).count
-        let result = fit(network, training: training, validation: validationSet, task: specification.task, optimizer: stepper,
-                         epochs: epochs, batchSize: batchSize, generator: generator, earlyStoppingPatience: earlyStopping,
-                         firstEpoch: firstEpoch, showsProgress: !quiet, clipGradientNorm: clipGradNorm,
-                         scheduler: scheduler) { record in
+        let result = Kindling.fit(network, training: data.training, validation: data.validation,
+                                  task: specification.task, optimizer: stepper, epochs: epochs, batchSize: batchSize,
+                                  generator: generator, earlyStoppingPatience: earlyStopping, firstEpoch: firstEpoch,
+                                  showsProgress: !quiet, clipGradientNorm: clipGradNorm,
+                                  scheduler: scheduler) { record in
             guard !quiet else { return }
             print(epochLine(record, width: width, task: specification.task))
         }
@@ -215,33 +250,43 @@ struct Train: ParsableCommand {
             throw CommandError("training stopped in epoch \(divergence.epoch): the loss is \(divergence.loss) "
                 + "(try a smaller --lr, or another --init); nothing was saved")
         }
-        let lastEpoch = result.epochs.last?.epoch ?? firstEpoch - 1
         if result.stoppedEarly, let best = result.bestEpoch {
-            print("early stopping after epoch \(lastEpoch): the validation loss last improved in epoch \(best); keeping epoch \(best)'s weights")
+            print("early stopping after epoch \(lastEpoch(result, saved: saved)): the validation loss last "
+                + "improved in epoch \(best); keeping epoch \(best)'s weights")
         }
         var outcome = "trained \(result.epochs.count) epochs"
-        if let validationSet {
+        if let validationSet = data.validation {
             let (loss, metric) = evaluateLoss(network, on: validationSet, task: specification.task)
             outcome += ": validation loss \(formatted(loss)), " + (specification.task == .regression ? "MAE \(formatted(metric))" : "accuracy \(formatted(metric))")
         }
         print(outcome)
+        return (result, update, recorder)
+    }
 
+    /// Writes the --report folder and the --save file, at the paths `validate()` checked.
+    func write<Scalar>(_ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, result: FitResult,
+                       optimizer update: any CheckpointableOptimizer<Scalar>,
+                       diagnostics recorder: LayerDiagnostics<Scalar>?, saved: SavedModel?, seed: UInt32) throws {
         if let report {
-            let url = try ReportDestination.check(report)
-            var document = TrainingReport(specification: specification, result: result, model: network, validation: validationSet,
-                                          dataPath: raw.path)
+            let url = URL(fileURLWithPath: report).standardizedFileURL
+            var document = TrainingReport(specification: data.specification, result: result, model: network,
+                                          validation: data.validation, dataPath: data.path)
             document.diagnostics = recorder.map { ($0.records, $0.interval) }
             try document.report.write(to: url)
             print("Report written to \(url.path)/index.html")
         }
         if let save {
-            let url = try checkWritableFile(save, option: "save")
-            let metadata = SavedModel.metadata(specification, precision: precision, epoch: result.bestEpoch ?? lastEpoch,
+            let url = URL(fileURLWithPath: save).standardizedFileURL
+            let epoch = result.bestEpoch ?? lastEpoch(result, saved: saved)
+            let metadata = SavedModel.metadata(data.specification, precision: precision, epoch: epoch,
                                                seed: seed, initialization: (saved?.initialization).map { $0 } ?? initialization?.rawValue)
             try SavedModel.write(network, optimizer: update, metadata: metadata, to: url)
             print("Model saved to \(url.path)")
         }
     }
+
+    /// The number of the last epoch trained: this run's last, else the resumed model's.
+    func lastEpoch(_ result: FitResult, saved: SavedModel?) -> Int { result.epochs.last?.epoch ?? saved?.epoch ?? 0 }
 
     func makeSpecification(_ raw: RawExamples, labels: [String]) throws -> ModelSpecification {
         let task = self.task ?? Task.detect(labels: labels)

@@ -71,23 +71,10 @@ struct Transfer: ParsableCommand {
         if let report { try ReportDestination.check(report) }
     }
 
+    /// Load the texts and the encoder -> build the model -> embed once -> initialize and fit each head -> save.
     func run() throws {
-        let trainSet: LabeledTexts, testSet: LabeledTexts
-        do {
-            trainSet = try LabeledTexts(contentsOf: URL(fileURLWithPath: train))
-            testSet = try LabeledTexts(contentsOf: URL(fileURLWithPath: test), classNames: trainSet.classNames)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let folder = URL(fileURLWithPath: encoder)
-        let tokenizer: WordPieceTokenizer
-        let bert: BertModel<Float>
-        do {
-            tokenizer = try WordPieceTokenizer(folder: folder)
-            bert = try BertModel<Float>.load(from: folder)
-        } catch {
-            throw ValidationError("--encoder: \(error)")
-        }
+        let (trainSet, testSet) = try loadTexts()
+        let (tokenizer, bert) = try loadEncoder()
         let model = BertForTextClassification(encoder: bert, labelCount: trainSet.classNames.count,
                                               dropoutProbability: dropout, generator: RandomGenerator(seed: seed))
         let start = Date()
@@ -95,12 +82,6 @@ struct Transfer: ParsableCommand {
         let testFeatures = model.features(of: testSet.texts, tokenizer: tokenizer)
         print("\(trainSet.texts.count) training and \(testSet.texts.count) held-out sentences, classes \(trainSet.classNames.joined(separator: ", "))")
         print(String(format: "encoder features computed once (frozen, no graph): %.1f s", Date().timeIntervalSince(start)))
-        var settings = HeadTraining.Settings()
-        settings.epochs = epochs
-        settings.batchSize = batchSize
-        settings.learningRate = learningRate
-        settings.weightDecay = weightDecay
-        settings.seed = seed
         print("head Linear(\(bert.configuration.hiddenSize), \(trainSet.classNames.count)), dropout \(dropout), AdamW lr \(learningRate) weight decay \(weightDecay), \(epochs) epochs of batches of \(batchSize)")
         print("init      first loss  last loss  train acc  test acc")
         var outcomes: [HeadTraining.Outcome] = []
@@ -115,18 +96,53 @@ struct Transfer: ParsableCommand {
                   + String(format: "  %10.4f  %9.4f  %9.4f  %8.4f", outcome.epochLosses.first ?? .nan,
                            outcome.epochLosses.last ?? .nan, outcome.trainAccuracy, outcome.testAccuracy))
         }
-        if let save, let savedHead {
-            var file = SafeTensors(metadata: ["format": "pt"])
-            for (key, value) in savedHead { file.tensors[key] = SafeTensors.Entry(value) }
-            do { try file.write(to: URL(fileURLWithPath: save)) } catch {
-                throw ValidationError("--save: \(error)")
-            }
-            print("wrote \(save) (\(outcomes[0].initialization.rawValue) head\(full ? " and the encoder" : ""))")
-        }
+        if let save, let savedHead { try write(savedHead, to: save, initialization: outcomes[0].initialization) }
         if let report {
             try writeReport(outcomes, to: report)
             print("wrote \(report)/index.html")
         }
+    }
+
+    /// The --train and --test sentences, the test labels encoded with the training set's classes.
+    func loadTexts() throws -> (train: LabeledTexts, test: LabeledTexts) {
+        do {
+            let trainSet = try LabeledTexts(contentsOf: URL(fileURLWithPath: train))
+            return (trainSet, try LabeledTexts(contentsOf: URL(fileURLWithPath: test), classNames: trainSet.classNames))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The tokenizer and the pretrained encoder of the --encoder folder.
+    func loadEncoder() throws -> (WordPieceTokenizer, BertModel<Float>) {
+        let folder = URL(fileURLWithPath: encoder)
+        do {
+            return (try WordPieceTokenizer(folder: folder), try BertModel<Float>.load(from: folder))
+        } catch {
+            throw ValidationError("--encoder: \(error)")
+        }
+    }
+
+    /// The head's optimization settings from the options.
+    var settings: HeadTraining.Settings {
+        var settings = HeadTraining.Settings()
+        settings.epochs = epochs
+        settings.batchSize = batchSize
+        settings.learningRate = learningRate
+        settings.weightDecay = weightDecay
+        settings.seed = seed
+        return settings
+    }
+
+    /// Writes the first head's state dictionary (with the encoder under --full) to --save as safetensors.
+    func write(_ head: [(key: String, value: Tensor<Float>)], to path: String,
+               initialization: InitializationName) throws {
+        var file = SafeTensors(metadata: ["format": "pt"])
+        for (key, value) in head { file.tensors[key] = SafeTensors.Entry(value) }
+        do { try file.write(to: URL(fileURLWithPath: path)) } catch {
+            throw ValidationError("--save: \(error)")
+        }
+        print("wrote \(path) (\(initialization.rawValue) head\(full ? " and the encoder" : ""))")
     }
 
     func writeReport(_ outcomes: [HeadTraining.Outcome], to path: String) throws {

@@ -53,21 +53,17 @@ public enum HeadTraining {
                                   weightDecay: settings.weightDecay)
         let headModes = model.namedModules.map { ($0.module, $0.module.isTraining) }
         defer { for (module, mode) in headModes { module.isTraining = mode } }
-        model.train()
+        let examples = Features(features: trainFeatures, labels: trainLabels)
+        var loop = TrainingLoop(model, on: examples, optimizer: optimizer, length: .epochs(settings.epochs),
+                                batchSize: settings.batchSize, generator: generator, continueOnNonFinite: true,
+                                showsProgress: false)
         var losses: [Double] = []
-        let count = trainLabels.count
         for _ in 0..<settings.epochs {
-            let order = generator.permutation(count)
             var total = 0.0
-            for start in stride(from: 0, to: count, by: settings.batchSize) {
-                let rows = Array(order[start..<Swift.min(start + settings.batchSize, count)])
-                let loss = crossEntropy(model(trainFeatures.gatheringRows(rows)), classIndices: rows.map { trainLabels[$0] })
-                optimizer.zeroGradients()
-                loss.backward()
-                optimizer.step()
-                total += Double(loss.scalar) * Double(rows.count)
+            loop.run(steps: loop.batchesPerEpoch, loss: { crossEntropy($0, classIndices: $1.labels) }) {
+                _, loss, batch in total += loss * Double(batch.count)
             }
-            losses.append(total / Double(count))
+            losses.append(total / Double(examples.count))
         }
         model.eval()
         let (trainAccuracy, testAccuracy) = withoutGradient {
@@ -75,5 +71,17 @@ public enum HeadTraining {
         }
         return Outcome(initialization: initialization, epochLosses: losses, trainAccuracy: trainAccuracy,
                        testAccuracy: testAccuracy)
+    }
+
+    /// Encoder features with their class labels, cut into batches by the training loop.
+    private struct Features<Scalar: TensorScalar>: TrainingExamples {
+        let features: Tensor<Scalar>
+        let labels: [Int]
+
+        var count: Int { labels.count }
+
+        func rows(_ indices: [Int]) -> Features {
+            Features(features: features.gatheringRows(indices), labels: indices.map { labels[$0] })
+        }
     }
 }

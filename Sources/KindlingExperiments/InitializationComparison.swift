@@ -253,7 +253,7 @@ public struct InitializationComparison: Sendable {
         let diagnostics = configuration.diagnosticsEvery.map { LayerDiagnostics(model, every: $0) }
         let stepper: any Optimizer<Scalar> = diagnostics.map { $0.observing(optimizer) } ?? optimizer
         let start = ContinuousClock.now
-        let history = KindlingData.train(
+        let history = KindlingNN.train(
             model, on: train,
             loss: { logits, batch in
                 binary ? binaryCrossEntropyWithLogits(logits, batch.targets)

@@ -57,6 +57,8 @@ public struct Dataset<Scalar: TensorScalar> {
     }
 }
 
+extension Dataset: TrainingExamples {}
+
 /// The accuracy of `model` (which outputs logits) on `data`, computed in evaluation mode without
 /// recording a graph; afterwards every module has its own mode back (see `withEvaluationMode`).
 public func accuracy<Model: Module>(of model: Model, on data: Dataset<Model.Scalar>) -> Double {

@@ -205,3 +205,5 @@ public struct Standardization: Sendable, Codable, Equatable {
         })
     }
 }
+
+extension LabeledExamples: TrainingExamples {}

@@ -41,8 +41,8 @@ public struct FitResult: Sendable {
     public var divergence: (epoch: Int, loss: Double)?
 }
 
-/// Trains `model` for `epochs` passes over `training` in mini-batches, as a PyTorch loop with
-/// `DataLoader(shuffle=True)` does: each epoch starts with `generator.permutation(count)` (numpy's
+/// Trains `model` for `epochs` passes over `training` in mini-batches (the loop of `train`), as a PyTorch
+/// loop with `DataLoader(shuffle=True)` does: each epoch starts with `generator.permutation(count)` (numpy's
 /// `RandomState.permutation`) cut into consecutive batches of `batchSize` (the last may be smaller); each
 /// batch runs forward, `taskLoss`, backward, `optimizer.step()`, then forgets the gradients. With
 /// `clipGradientNorm`, the gradients' joint 2-norm is clipped to it after backward and before the update
@@ -83,34 +83,21 @@ public func fit<Model: Module, Update: Optimizer>(
     require(earlyStoppingPatience == nil || validation != nil, "fit: early stopping needs validation examples")
     var result = FitResult()
     var best: (loss: Double, epoch: Int, state: [Tensor<Model.Scalar>])?
-    let batchesPerEpoch = (training.count + batchSize - 1) / batchSize
-    var progress = ProgressLine(total: epochs * batchesPerEpoch, enabled: showsProgress)
-    var stepsDone = 0
-    model.train()
-    optimizer.zeroGradients()
-    epochLoop: for epoch in firstEpoch..<(firstEpoch + epochs) {
+    var loop = TrainingLoop(model, on: training, optimizer: optimizer, length: .epochs(epochs), batchSize: batchSize,
+                            generator: generator, clipGradientNorm: maxGradientNorm, scheduler: scheduler,
+                            showsProgress: showsProgress)
+    for epoch in firstEpoch..<(firstEpoch + epochs) {
         let start = ContinuousClock.now
-        let order = generator.permutation(training.count)
         var lossSum = 0.0
         model.train()
-        for batchStart in stride(from: 0, to: training.count, by: batchSize) {
-            let batch = training.rows(Array(order[batchStart..<min(batchStart + batchSize, training.count)]))
-            let loss = taskLoss(model(batch.features), batch, task: task)
-            let value = Double(loss.scalars[0])
-            guard value.isFinite else {
-                result.divergence = (epoch, value)
-                break epochLoop
-            }
-            lossSum += value * Double(batch.count)
-            loss.backward()
-            if let maxGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxGradientNorm) }
-            optimizer.step()
-            scheduler?.step()
-            optimizer.zeroGradients()
-            stepsDone += 1
-            progress.update(step: stepsDone, loss: value)
+        let finished = loop.run(steps: loop.batchesPerEpoch, loss: { taskLoss($0, $1, task: task) }) { _, loss, batch in
+            lossSum += loss * Double(batch.count)
         }
-        progress.finish()
+        loop.clearProgress()
+        if !finished, let divergence = loop.divergence {
+            result.divergence = (epoch, divergence.loss)
+            break
+        }
         var validationLoss: Double?
         var validationMetric: Double?
         if let validation {
@@ -153,27 +140,5 @@ public func evaluateLoss<Model: Module>(_ model: Model, on examples: LabeledExam
     case .regression:
         let error = zip(output.scalars, examples.targets).reduce(0.0) { $0 + abs(Double($1.0) - $1.1) }
         return (loss, error / Double(examples.count))
-    }
-}
-
-extension Module {
-    /// The output for `input` in evaluation mode without a graph; every module's mode is restored.
-    public func evaluationOutput(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let modes = namedModules.map { ($0.module, $0.module.isTraining) }
-        eval()
-        defer { for (module, mode) in modes { module.isTraining = mode } }
-        return withoutGradient { self(input) }
-    }
-
-    /// Copies of every parameter's and buffer's value, in `namedParameters` then `namedBuffers` order.
-    var stateValues: [Tensor<Scalar>] {
-        parameters.map { $0.value.detached() } + namedBuffers.map(\.buffer.value)
-    }
-
-    /// Puts back values taken by `stateValues`.
-    func restoreStateValues(_ values: [Tensor<Scalar>]) {
-        let parameters = parameters
-        for (parameter, value) in zip(parameters, values) { parameter.overwrite(with: value.scalars.map { Double($0) }) }
-        for (buffer, value) in zip(namedBuffers.map(\.buffer), values.dropFirst(parameters.count)) { buffer.value = value }
     }
 }

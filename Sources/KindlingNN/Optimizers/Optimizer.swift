@@ -144,4 +144,22 @@ struct ParameterGroups<Scalar: TensorScalar> {
             if let decay = group.weightDecay { try OptimizerError.requireNonNegative(decay, "weight decay of group \(index)") }
         }
     }
+
+    /// The prologue of every optimizer's step: calls `update` for each parameter that has a gradient to step
+    /// with (`gradientForStep`), group after group, with that gradient, the parameter's index in `parameters`
+    /// (which indexes the optimizer's state) and its group's learning rate and weight decay: the group's own,
+    /// else `learningRate` and `weightDecay` (the optimizer's).
+    func forEachUpdate(
+        learningRate: Double, weightDecay: Double,
+        _ update: (_ parameter: Parameter<Scalar>, _ gradient: Tensor<Scalar>, _ index: Int, _ learningRate: Double,
+                   _ weightDecay: Double) -> Void
+    ) {
+        for (group, range) in zip(groups, ranges) {
+            let learningRate = group.learningRate ?? learningRate, weightDecay = group.weightDecay ?? weightDecay
+            for index in range {
+                guard let gradient = parameters[index].gradientForStep else { continue }
+                update(parameters[index], gradient, index, learningRate, weightDecay)
+            }
+        }
+    }
 }

@@ -76,18 +76,15 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func step() {
-        for (group, range) in groups.ranges.enumerated() {
-            let learningRate = learningRate(ofGroup: group), weightDecay = weightDecay(ofGroup: group)
-            for index in range {
-                step(groups.parameters[index], index: index, learningRate: learningRate, weightDecay: weightDecay)
-            }
+        groups.forEachUpdate(learningRate: learningRate, weightDecay: weightDecay) {
+            step($0, gradient: $1, index: $2, learningRate: $3, weightDecay: $4)
         }
     }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private func step(_ parameter: Parameter<Scalar>, index: Int, learningRate: Double, weightDecay: Double) {
-        guard let gradient = parameter.gradientForStep else { return }
+    private func step(_ parameter: Parameter<Scalar>, gradient: Tensor<Scalar>, index: Int, learningRate: Double,
+                      weightDecay: Double) {
         var isFirstStep = false
         if momentum != 0 && momentumBuffers[index] == nil {
             momentumBuffers[index] = StateBuffer(zeros: gradient.count)

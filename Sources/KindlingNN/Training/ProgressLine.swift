@@ -23,8 +23,10 @@ package struct ProgressLine {
         drawn = true
     }
 
-    package func finish() {
+    /// Clears the line if it is drawn.
+    package mutating func finish() {
         if drawn { write("\r\u{1B}[2K") }
+        drawn = false
     }
 
     private func write(_ text: String) {

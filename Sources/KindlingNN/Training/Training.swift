@@ -1,5 +1,4 @@
 import KindlingCore
-import KindlingNN
 import KindlingPlatform
 
 /// How long `train` runs: a number of optimizer updates, or a number of passes over the data
@@ -11,9 +10,10 @@ public enum TrainingLength: Sendable, Equatable {
     case epochs(Int)
 }
 
-/// Trains `model` on `data` by gradient steps of `optimizer` and returns what it recorded.
+/// Trains `model` on `data` by gradient steps of `optimizer` and returns what it recorded; `fit`, compare-init
+/// and transfer run on the same loop.
 ///
-/// Each step is lean: draw the batch, forward, loss, check that the loss is finite, backward (which
+/// Each step is lean: take the batch, forward, loss, check that the loss is finite, backward (which
 /// releases the graph), `optimizer.step()`, then forget the gradients. Every `recordEvery` steps
 /// (steps 0, k, 2k, ...) the history keeps the loss of that step's forward pass, taken before its update
 /// (the course's `if i % 1000 == 0: print(cost)`), and the results of `evaluate(model)` run without a
@@ -46,9 +46,9 @@ public enum TrainingLength: Sendable, Equatable {
 ///
 /// - Parameters:
 ///   - model: the model to train, in place.
-///   - data: the training examples.
-///   - loss: the scalar loss from the model's output on a batch and that batch (whose `targets` and
-///     `labels` give the expected answers).
+///   - data: the examples (a `Dataset`, `LabeledExamples` or any other `TrainingExamples`).
+///   - loss: the scalar loss from the model's output on a batch and that batch (whose labels or targets
+///     give the expected answers).
 ///   - optimizer: updates the model's parameters after each backward pass.
 ///   - length: how many updates or epochs to run.
 ///   - batchSize: rows per mini-batch; nil for the full batch.
@@ -59,10 +59,10 @@ public enum TrainingLength: Sendable, Equatable {
 ///   - maxGradientNorm: clip the gradients' joint 2-norm to this before each update; nil does not clip.
 ///   - scheduler: a learning-rate schedule stepped after each update.
 ///   - showsProgress: redraw a progress line on standard error when it is a terminal.
-public func train<Model: Module, Update: Optimizer>(
+public func train<Model: Module, Update: Optimizer, Examples: TrainingExamples>(
     _ model: Model,
-    on data: Dataset<Model.Scalar>,
-    loss: (Tensor<Model.Scalar>, Dataset<Model.Scalar>) -> Tensor<Model.Scalar>,
+    on data: Examples,
+    loss: (Tensor<Model.Scalar>, Examples) -> Tensor<Model.Scalar>,
     optimizer: Update,
     for length: TrainingLength,
     batchSize: Int? = nil,
@@ -73,58 +73,23 @@ public func train<Model: Module, Update: Optimizer>(
     clipGradientNorm maxGradientNorm: Double? = nil,
     scheduler: LearningRateScheduler<Model.Scalar>? = nil,
     showsProgress: Bool = true
-) -> TrainingHistory where Update.Scalar == Model.Scalar {
+) -> TrainingHistory where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
     require(recordEvery >= 1, "train: recordEvery must be at least 1, got \(recordEvery)")
     require(data.count > 0, "train: the dataset is empty")
     if let batchSize {
         require(batchSize >= 1, "train: batchSize must be at least 1, got \(batchSize)")
     }
-    let batchesPerEpoch = batchSize.map { (data.count + $0 - 1) / $0 } ?? 1
-    let totalSteps: Int
-    switch length {
-    case .iterations(let count):
-        require(count >= 0, "train: the number of iterations must not be negative, got \(count)")
-        totalSteps = count
-    case .epochs(let count):
-        require(count >= 0, "train: the number of epochs must not be negative, got \(count)")
-        totalSteps = count * batchesPerEpoch
-    }
-
+    var loop = TrainingLoop(model, on: data, optimizer: optimizer, length: length, batchSize: batchSize,
+                            generator: generator, clipGradientNorm: maxGradientNorm, scheduler: scheduler,
+                            continueOnNonFinite: continueOnNonFinite, showsProgress: showsProgress)
     var history = TrainingHistory()
-    var progress = ProgressLine(total: totalSteps, enabled: showsProgress)
-    var epochOrder: [Int] = []
-    model.train()
-    optimizer.zeroGradients()
-    for step in 0..<totalSteps {
-        let batch: Dataset<Model.Scalar>
-        if let batchSize {
-            let position = step % batchesPerEpoch
-            if position == 0 { epochOrder = generator.permutation(data.count) }
-            let start = position * batchSize
-            batch = data.rows(Array(epochOrder[start..<Swift.min(start + batchSize, data.count)]))
-        } else {
-            batch = data
-        }
-
-        let value = loss(model(batch.features), batch)
-        require(value.count == 1, "train: the loss must be a single value, got shape \(value.shape)")
-        let lossValue = Double(value.scalars[0])
-        if step % recordEvery == 0 {
-            let metrics = evaluate.map { evaluate in withoutGradient { evaluate(model) } } ?? [:]
-            history.records.append(.init(step: step, loss: lossValue, metrics: metrics))
-        }
-        if !lossValue.isFinite && !continueOnNonFinite {
-            history.divergence = .init(step: step, loss: lossValue)
-            break
-        }
-        value.backward()
-        if let maxGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxGradientNorm) }
-        optimizer.step()
-        scheduler?.step()
-        optimizer.zeroGradients()
-        history.stepsCompleted = step + 1
-        progress.update(step: step + 1, loss: lossValue)
+    loop.run(steps: loop.totalSteps, loss: loss) { step, lossValue, _ in
+        guard step % recordEvery == 0 else { return }
+        let metrics = evaluate.map { evaluate in withoutGradient { evaluate(model) } } ?? [:]
+        history.records.append(.init(step: step, loss: lossValue, metrics: metrics))
     }
-    progress.finish()
+    loop.clearProgress()
+    history.stepsCompleted = loop.stepsCompleted
+    history.divergence = loop.divergence.map { .init(step: $0.step, loss: $0.loss) }
     return history
 }
