@@ -1,11 +1,13 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// Release builds optimize across the library's targets: Tensor<Float> code written in KindlingNN or
-/// KindlingText is specialized through KindlingCore's generic operators instead of calling them through
-/// witness tables (without it the split into targets made training several times slower).
+/// Release builds of the library's targets optimize across them: Tensor<Float> code in KindlingNN or
+/// KindlingText is specialized and inlined through KindlingCore's generic operators instead of calling them
+/// through witness tables. Code inlined into another module keeps the run-time exclusivity checks of the
+/// class properties it touches (the autograd graph's nodes, parameters, optimizer state), which one module
+/// could prove away, so release builds of these targets leave those checks out; debug builds keep them.
 let crossModuleOptimization: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(

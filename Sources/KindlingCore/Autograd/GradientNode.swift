@@ -14,15 +14,15 @@ let lastVisitMark = Atomic<UInt64>(0)
 package final class GradientNode<Scalar: TensorScalar> {
     /// The nodes of the operation's inputs, aligned with what `backward` returns; nil for inputs that
     /// do not require gradients.
-    package var inputs: [GradientNode?]
+    var inputs: [GradientNode?]
     /// Maps the gradient of the output to the gradients of the inputs; nil for leaves and once released.
-    package var backward: ((Tensor<Scalar>) -> [Tensor<Scalar>?])?
+    var backward: ((Tensor<Scalar>) -> [Tensor<Scalar>?])?
     /// The operation's name, for messages.
     package let operation: String
     /// The accumulated gradient of a leaf.
     package var grad: Tensor<Scalar>?
     /// The gradient flowing into this node during one backward pass.
-    package var pending: Tensor<Scalar>?
+    var pending: Tensor<Scalar>?
     /// Set once `backward` has run through this node without retaining the graph.
     var isReleased = false
     /// The mark of the last traversal that reached this node.
