@@ -7,7 +7,7 @@ import PackageDescription
 /// class properties it touches (the autograd graph's nodes, parameters, optimizer state), which one module
 /// could prove away, so release builds of these targets leave those checks out; debug builds keep them.
 let crossModuleOptimization: [SwiftSetting] = [
-    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
 
 let package = Package(

@@ -11,7 +11,7 @@ let model = Sequential<Double>(Linear(4, 3), BatchNorm1d(3), ReLU(), Linear(3, 2
 let other = Sequential<Double>(Linear(4, 3), BatchNorm1d(3), ReLU(), Linear(3, 2))
 // snippet.show
 try model.save(to: url, metadata: ["epoch": "3"])
-try model.load(from: url)                               // strict: every key, every shape
-let result = try model.load(from: url, strict: false)   // loads what fits, returns the rest:
+try model.load(from: url)  // strict: every key, every shape
+let result = try model.load(from: url, strict: false)  // loads what fits, returns the rest:
 print(result.missingKeys, result.unexpectedKeys, result.shapeMismatches, result.loadedKeys)
-try other.loadStateDictionary(model.stateDictionary)    // the same, between models in memory
+try other.loadStateDictionary(model.stateDictionary)  // the same, between models in memory

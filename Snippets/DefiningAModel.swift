@@ -17,4 +17,4 @@ let model = SimpleCNN()
 print(model.stateDictionary.map(\.key))
 // ["conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
 //  "bn1.num_batches_tracked", "fc.weight", "fc.bias"]   — the same keys as PyTorch's state_dict()
-model.eval()                                         // BatchNorm uses running stats, Dropout passes through
+model.eval()  // BatchNorm uses running stats, Dropout passes through

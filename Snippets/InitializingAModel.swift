@@ -1,8 +1,9 @@
 // A whole model takes one call, or a visitor for a policy of your own (PyTorch's _initialize_weights loop).
 import Kindling
 
-let model = Sequential<Float>(Conv2d(3, 8, kernelSize: 3, padding: 1), BatchNorm2d(8), ReLU(),
-                              Flatten(), Linear(8 * 8 * 8, 10))
+let model = Sequential<Float>(
+    Conv2d(3, 8, kernelSize: 3, padding: 1), BatchNorm2d(8), ReLU(),
+    Flatten(), Linear(8 * 8 * 8, 10))
 model.initializeWeights(.he, generator: RandomGenerator(seed: 3))
 
 model.initializeWeights { module in

@@ -6,6 +6,6 @@ let trainSet: Dataset<Double> = .circles(count: 300, noise: 0.05, generator: Ran
 // snippet.show
 let net = Sequential<Double>(Linear(2, 64), Tanh(), Linear(64, 64), Tanh(), Linear(64, 1))
 let report = net.initializeWeights(.lsuv(batch: trainSet.features), generator: RandomGenerator(seed: 3))
-print(report.layers.map(\.finalStandardDeviation))   // each within 1 ± 0.1
-print(report.unreachedLayers)                         // weight layers the forward pass never called
+print(report.layers.map(\.finalStandardDeviation))  // each within 1 ± 0.1
+print(report.unreachedLayers)  // weight layers the forward pass never called
 // .lsuv(batch:targetStandardDeviation:tolerance:maxAttempts:orthonormalPreinitialization:)

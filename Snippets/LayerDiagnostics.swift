@@ -11,5 +11,5 @@ let loss = { (logits: Tensor<Double>, batch: Dataset<Double>) in binaryCrossEntr
 let diagnostics = LayerDiagnostics(model, every: 100)
 let history = train(model, on: data, loss: loss, optimizer: diagnostics.observing(optimizer), for: .iterations(3000))
 diagnostics.detach()
-print(diagnostics.records.count)   // [LayerDiagnosticsRecord]: step, layer, activationMean, ..., symmetryBreaking
-print(diagnostics.table.text)      // the same as CSV
+print(diagnostics.records.count)  // [LayerDiagnosticsRecord]: step, layer, activationMean, ..., symmetryBreaking
+print(diagnostics.table.text)  // the same as CSV

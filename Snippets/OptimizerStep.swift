@@ -10,4 +10,4 @@ let optimizer = try AdamW(model.parameters, learningRate: 1e-3, weightDecay: 0.0
 optimizer.zeroGradients()
 crossEntropy(model(images), classIndices: labels).backward()
 optimizer.step()
-optimizer.learningRate *= 0.9          // a schedule: takes effect at the next step
+optimizer.learningRate *= 0.9  // a schedule: takes effect at the next step

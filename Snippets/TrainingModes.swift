@@ -9,7 +9,7 @@ final class Block: ModuleBase, Module {
 }
 let data = Dataset(features: Tensor<Float>([[1, 2], [3, -4], [-5, 6]]), labels: [0, 1, 1])
 let block = Block()
-block.norm.eval()                                  // freeze the statistics
-_ = accuracy(of: block, on: data)                  // the forward pass runs in evaluation mode...
+block.norm.eval()  // freeze the statistics
+_ = accuracy(of: block, on: data)  // the forward pass runs in evaluation mode...
 print(block.namedModules.map { "\($0.name): \($0.module.isTraining)" })
 // [": true", "fc: true", "norm: false", "drop: true"]   ...and every module has its own mode back

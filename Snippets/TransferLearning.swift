@@ -7,8 +7,9 @@ final class Classifier: ModuleBase, Module {
     let head: Linear<Float>
 
     init(classes: Int) {
-        backbone = Sequential(Conv2d(3, 8, kernelSize: 3, padding: 1), BatchNorm2d(8), ReLU(),
-                              MaxPool2d(kernelSize: 2), Flatten())
+        backbone = Sequential(
+            Conv2d(3, 8, kernelSize: 3, padding: 1), BatchNorm2d(8), ReLU(),
+            MaxPool2d(kernelSize: 2), Flatten())
         head = Linear(8 * 4 * 4, classes)
     }
 
@@ -24,9 +25,9 @@ let labels = (0..<12).map { $0 % 3 }
 // snippet.show
 let model = Classifier(classes: 3)
 let result = try model.load(from: pretrainedURL, strict: false)
-print(result.shapeMismatches.map(\.key))   // ["head.weight", "head.bias"]: the new head keeps its own
-model.backbone.freeze()                    // no gradients, no updates, no graph for its weights
-model.backbone.eval()                      // and BatchNorm keeps the pretrained running statistics
+print(result.shapeMismatches.map(\.key))  // ["head.weight", "head.bias"]: the new head keeps its own
+model.backbone.freeze()  // no gradients, no updates, no graph for its weights
+model.backbone.eval()  // and BatchNorm keeps the pretrained running statistics
 model.head.initializeWeights { module in
     if let linear = module as? Linear<Float> {
         Initializer.xavierUniform().initialize(linear.weight)

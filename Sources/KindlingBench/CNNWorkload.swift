@@ -4,7 +4,8 @@ extension Workload {
     /// See `CNNWorkload`.
     static let cnn = Workload(
         name: "cnn",
-        summary: "SimpleCNN (conv 3->32 3x3 pad 1, batch norm, ReLU, max pool 2, linear 8192->10), batch 64, SGD momentum, Float: 3 + 20 steps (--steps N)",
+        summary:
+            "SimpleCNN (conv 3->32 3x3 pad 1, batch norm, ReLU, max pool 2, linear 8192->10), batch 64, SGD momentum, Float: 3 + 20 steps (--steps N)",
         run: { try CNNWorkload.run(options: $0, frozenBackbone: false) })
 
     /// See `CNNWorkload`: the same steps with the convolution and batch norm frozen.

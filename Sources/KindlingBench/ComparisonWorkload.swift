@@ -4,7 +4,8 @@ extension Workload {
     /// See `ComparisonWorkload`.
     static let comparison = Workload(
         name: "comparison",
-        summary: "the course's comparison: zeros, random, He on circles, 2-10-5-1, 3 x 15000 full-batch steps (--iterations N), Double",
+        summary:
+            "the course's comparison: zeros, random, He on circles, 2-10-5-1, 3 x 15000 full-batch steps (--iterations N), Double",
         run: ComparisonWorkload.run)
 }
 
@@ -22,9 +23,11 @@ enum ComparisonWorkload {
         var runs: [InitializationComparison.Run] = []
         let elapsed = try seconds { runs = try InitializationComparison.run(configuration) }
         let steps = runs.map(\.history.stepsCompleted).reduce(0, +)
-        require(steps == configuration.iterations * configuration.initializations.count,
-                     "comparison: \(steps) steps ran instead of \(configuration.iterations) per initialization")
-        printProcessResult(workload: "comparison", seconds: elapsed, steps: steps,
-                           extra: ["training_seconds": runs.map(\.seconds).reduce(0, +)])
+        require(
+            steps == configuration.iterations * configuration.initializations.count,
+            "comparison: \(steps) steps ran instead of \(configuration.iterations) per initialization")
+        printProcessResult(
+            workload: "comparison", seconds: elapsed, steps: steps,
+            extra: ["training_seconds": runs.map(\.seconds).reduce(0, +)])
     }
 }

@@ -11,7 +11,8 @@ extension Workload {
     /// See `DigitsTrainingWorkload`.
     static let digitsTraining = Workload(
         name: "digits-training",
-        summary: "kindling train's loop on digits: 64-64-32-10 ReLU MLP, Float, Adam, batches of 32, 20 epochs of 1437 rows",
+        summary:
+            "kindling train's loop on digits: 64-64-32-10 ReLU MLP, Float, Adam, batches of 32, 20 epochs of 1437 rows",
         run: { try DigitsTrainingWorkload.run(options: $0) })
 }
 
@@ -49,7 +50,9 @@ enum CSVWorkload {
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<parses { table = try CSVTableFile(contentsOf: url, header: .absent, label: .none) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard table?.features.count == rows * columns else { throw BenchmarkError("csv: parsed \(table?.features.count ?? 0) values") }
+        guard table?.features.count == rows * columns else {
+            throw BenchmarkError("csv: parsed \(table?.features.count ?? 0) values")
+        }
         consume(table)
         printProcessResult(workload: "csv", seconds: seconds, steps: parses)
     }
@@ -73,11 +76,14 @@ enum DigitsTrainingWorkload {
         let model: Sequential<Float> = specification.makeModel(generator: RandomGenerator(seed: 1))
         model.initializeWeights(.automatic, generator: generator)
         let optimizer = try Adam(model.parameters, learningRate: 1e-3)
-        _ = fit(model, training: training, task: .multiclass, optimizer: optimizer, epochs: 1, batchSize: 32, generator: generator)
+        _ = fit(
+            model, training: training, task: .multiclass, optimizer: optimizer, epochs: 1, batchSize: 32,
+            generator: generator)
         let epochs = 20
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = fit(model, training: training, task: .multiclass, optimizer: optimizer, epochs: epochs, batchSize: 32,
-                         generator: generator)
+        let result = fit(
+            model, training: training, task: .multiclass, optimizer: optimizer, epochs: epochs, batchSize: 32,
+            generator: generator)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         consume(result.epochs)
         printProcessResult(workload: "digits-training", seconds: seconds, steps: epochs * ((training.count + 31) / 32))

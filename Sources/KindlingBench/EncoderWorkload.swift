@@ -5,7 +5,8 @@ extension Workload {
     /// See `EncoderWorkload`.
     static let encoder = Workload(
         name: "encoder",
-        summary: "all-MiniLM-L6-v2 forward (6 layers, hidden 384), batch 32 x sequence 64, Float, no graph: 2 + 5 passes",
+        summary:
+            "all-MiniLM-L6-v2 forward (6 layers, hidden 384), batch 32 x sequence 64, Float, no graph: 2 + 5 passes",
         run: EncoderWorkload.run)
 }
 
@@ -18,7 +19,8 @@ enum EncoderWorkload {
     static func run(options: BenchmarkOptions) throws {
         try options.rejectUnknown([])
         guard let path = ProcessInfo.processInfo.environment["KINDLING_ENCODER"] else {
-            throw BenchmarkError("set KINDLING_ENCODER to the all-MiniLM-L6-v2 folder (Scripts/fetch-encoder prints it)")
+            throw BenchmarkError(
+                "set KINDLING_ENCODER to the all-MiniLM-L6-v2 folder (Scripts/fetch-encoder prints it)")
         }
         let model = try BertModel<Float>.load(from: URL(fileURLWithPath: path))
         model.eval()
@@ -26,12 +28,14 @@ enum EncoderWorkload {
         let generator = RandomGenerator(seed: 0)
         let ids = (0..<batch).map { _ in (0..<length).map { _ in generator.randint(low: 1000, high: 30000) } }
         let tokens = TokenBatch(ids: ids, attentionMask: ids.map { $0.map { _ in 1 } })
-        let warmUp = 2, passes = 5
+        let warmUp = 2
+        let passes = 5
         for _ in 0..<warmUp { _ = withoutGradient { model(tokens) } }
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<passes { _ = withoutGradient { model(tokens) } }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        printProcessResult(workload: "encoder", seconds: elapsed, steps: passes,
-                           extra: ["sentences_per_second": Double(passes * batch) / elapsed])
+        printProcessResult(
+            workload: "encoder", seconds: elapsed, steps: passes,
+            extra: ["sentences_per_second": Double(passes * batch) / elapsed])
     }
 }

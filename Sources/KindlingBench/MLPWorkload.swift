@@ -4,7 +4,8 @@ extension Workload {
     /// See `MLPWorkload`, with SGD.
     static let mlpSGD = Workload(
         name: "mlp-sgd",
-        summary: "784-1024-1024-10 ReLU MLP, batch 256, cross-entropy, SGD(lr 0.01, momentum 0.9), Float: 5 + 60 steps (--steps N)",
+        summary:
+            "784-1024-1024-10 ReLU MLP, batch 256, cross-entropy, SGD(lr 0.01, momentum 0.9), Float: 5 + 60 steps (--steps N)",
         run: { try MLPWorkload.run(options: $0, optimizer: .sgd) })
 
     /// See `MLPWorkload`, with AdamW.

@@ -39,7 +39,10 @@ enum MatmulWorkload {
                     compareMedians(
                         repeats: repeats, minimumSampleSeconds: 0.05,
                         kindling: { consume(Tensor.matmul(a, b)) },
-                        reference: { S.rawGEMM(n: n, a: aPointer.baseAddress!, b: bPointer.baseAddress!, c: cPointer.baseAddress!) })
+                        reference: {
+                            S.rawGEMM(
+                                n: n, a: aPointer.baseAddress!, b: bPointer.baseAddress!, c: cPointer.baseAddress!)
+                        })
                 }
             }
         }

@@ -26,18 +26,22 @@ enum MemoryWorkload {
         var history: TrainingHistory?
         // `evaluate` runs at steps 0, 100, 200, ... before that step's update: at step 100, 100 updates are done.
         let elapsed = seconds {
-            history = train(model, on: data, loss: { logits, batch in binaryCrossEntropyWithLogits(logits, batch.targets) },
-                            optimizer: optimizer, for: .iterations(steps), recordEvery: 100,
-                            evaluate: { _ in ["rss_mb": currentResidentMegabytes()] }, showsProgress: false)
+            history = train(
+                model, on: data, loss: { logits, batch in binaryCrossEntropyWithLogits(logits, batch.targets) },
+                optimizer: optimizer, for: .iterations(steps), recordEvery: 100,
+                evaluate: { _ in ["rss_mb": currentResidentMegabytes()] }, showsProgress: false)
         }
         let after10000 = currentResidentMegabytes()
         guard let history, history.stepsCompleted == steps,
-              let after100 = history.records.first(where: { $0.step == 100 })?.metrics["rss_mb"] else {
+            let after100 = history.records.first(where: { $0.step == 100 })?.metrics["rss_mb"]
+        else {
             failRequirement("memory: training stopped before \(steps) steps")
         }
-        printProcessResult(workload: "memory", seconds: elapsed, steps: steps, extra: [
-            "rss_mb_after_100": after100, "rss_mb_after_10000": after10000,
-            "rss_mb_max_recorded": history.records.compactMap { $0.metrics["rss_mb"] }.max() ?? after100,
-        ])
+        printProcessResult(
+            workload: "memory", seconds: elapsed, steps: steps,
+            extra: [
+                "rss_mb_after_100": after100, "rss_mb_after_10000": after10000,
+                "rss_mb_max_recorded": history.records.compactMap { $0.metrics["rss_mb"] }.max() ?? after100,
+            ])
     }
 }

@@ -4,7 +4,8 @@ extension Workload {
     /// See `OverheadWorkload`.
     static let overhead = Workload(
         name: "overhead",
-        summary: "per-op cost: forward + backward of a chain of 20 element-wise ops and a sum on 4-element Float tensors",
+        summary:
+            "per-op cost: forward + backward of a chain of 20 element-wise ops and a sum on 4-element Float tensors",
         run: OverheadWorkload.run)
 }
 
@@ -35,8 +36,10 @@ enum OverheadWorkload {
         let (warmUp, passes) = (200, 5000)
         for _ in 0..<warmUp { pass() }
         let elapsed = seconds { for _ in 0..<passes { pass() } }
-        printProcessResult(workload: "overhead", seconds: elapsed, steps: passes, extra: [
-            "microseconds_per_op": elapsed / Double(passes * operationsPerPass) * 1e6,
-        ])
+        printProcessResult(
+            workload: "overhead", seconds: elapsed, steps: passes,
+            extra: [
+                "microseconds_per_op": elapsed / Double(passes * operationsPerPass) * 1e6
+            ])
     }
 }

@@ -28,9 +28,11 @@ func iterationsPerSample(minimumSeconds: Double, _ body: () -> Void) -> Int {
 func compareMedians(
     repeats: Int, minimumSampleSeconds: Double, kindling: () -> Void, reference: () -> Void
 ) -> (kindling: Double, reference: Double, ratio: Double) {
-    let iterations = max(iterationsPerSample(minimumSeconds: minimumSampleSeconds, kindling),
-                         iterationsPerSample(minimumSeconds: minimumSampleSeconds, reference))
-    var kindlingSamples = [Double](), referenceSamples = [Double]()
+    let iterations = max(
+        iterationsPerSample(minimumSeconds: minimumSampleSeconds, kindling),
+        iterationsPerSample(minimumSeconds: minimumSampleSeconds, reference))
+    var kindlingSamples = [Double]()
+    var referenceSamples = [Double]()
     for pair in 0..<repeats {
         if pair % 2 == 0 {
             kindlingSamples.append(secondsPerCall(iterations: iterations, kindling))

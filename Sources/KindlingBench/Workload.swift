@@ -34,7 +34,8 @@ struct BenchmarkOptions: Sendable {
     /// Fails when an option was given that the workload does not read.
     func rejectUnknown(_ known: Set<String>) throws {
         if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
-            throw BenchmarkError("unknown option --\(unknown) (known: \(known.sorted().map { "--" + $0 }.joined(separator: ", ")))")
+            throw BenchmarkError(
+                "unknown option --\(unknown) (known: \(known.sorted().map { "--" + $0 }.joined(separator: ", ")))")
         }
     }
 
@@ -42,7 +43,9 @@ struct BenchmarkOptions: Sendable {
     func integers(_ name: String, default fallback: [Int]) throws -> [Int] {
         guard let text = values[name] else { return fallback }
         return try text.split(separator: ",").map { part in
-            guard let value = Int(part), value > 0 else { throw BenchmarkError("--\(name): '\(part)' is not a positive integer") }
+            guard let value = Int(part), value > 0 else {
+                throw BenchmarkError("--\(name): '\(part)' is not a positive integer")
+            }
             return value
         }
     }

@@ -9,21 +9,26 @@ import Kindling
 
 ProcessSetup.prepareExecutable()
 
-let workloads: [Workload] = [.comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .encoder,
-                              .csv, .digitsTraining]
+let workloads: [Workload] = [
+    .comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .encoder,
+    .csv, .digitsTraining,
+]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, name != "--help", name != "-h" else {
     let names = workloads.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n")
-    FileHandle.standardError.write(Data("usage: KindlingBench <workload> [--option value ...]\nworkloads:\n\(names)\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: KindlingBench <workload> [--option value ...]\nworkloads:\n\(names)\n".utf8))
     exit(2)
 }
 if name == "backend" {
-    print("Kindling \(kindlingVersion): " + LinearAlgebraBackend.current.description.split(separator: "\n").joined(separator: "; "))
+    print(
+        "Kindling \(kindlingVersion): "
+            + LinearAlgebraBackend.current.description.split(separator: "\n").joined(separator: "; "))
     exit(0)
 }
 if name == "list" {
-    workloads.forEach { print($0.name) }
+    for workload in workloads { print(workload.name) }
     exit(0)
 }
 guard let workload = workloads.first(where: { $0.name == name }) else {

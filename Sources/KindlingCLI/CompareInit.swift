@@ -19,7 +19,10 @@ struct CompareInit: ParsableCommand {
     @Option(help: "Data set: \(InitializationComparison.DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset = InitializationComparison.DatasetName.circles
 
-    @Option(help: "Your own classification data instead of --dataset: a CSV file, or NPY/IDX features with --labels. Features are standardized with the training split's statistics.")
+    @Option(
+        help:
+            "Your own classification data instead of --dataset: a CSV file, or NPY/IDX features with --labels. Features are standardized with the training split's statistics."
+    )
     var data: String?
 
     @Option(help: "With --data: a file of one label per example, for NPY or IDX features.")
@@ -28,10 +31,13 @@ struct CompareInit: ParsableCommand {
     @Option(help: "With --data: the CSV's label column, a name or an index (default: the last column).")
     var labelColumn: String?
 
-    @Option(help: "With --data: the fraction held out as the test set (scikit-learn's train_test_split with random_state 0).")
+    @Option(
+        help:
+            "With --data: the fraction held out as the test set (scikit-learn's train_test_split with random_state 0).")
     var testSplit = 0.2
 
-    @Option(parsing: .unconditional, help: "Comma-separated hidden layer widths, each at least 1 (each followed by ReLU).")
+    @Option(
+        parsing: .unconditional, help: "Comma-separated hidden layer widths, each at least 1 (each followed by ReLU).")
     var layers = "10,5"
 
     @Option(parsing: .unconditional, help: "Optimizer updates per initialization (at least 1).")
@@ -40,7 +46,8 @@ struct CompareInit: ParsableCommand {
     @Option(parsing: .unconditional, help: "Learning rate.")
     var lr = 0.01
 
-    @Option(help: "Optimizer: \(InitializationComparison.OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help: "Optimizer: \(InitializationComparison.OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var optimizer = InitializationComparison.OptimizerName.sgd
 
     @Option(parsing: .unconditional, help: "Rows per mini-batch, at least 1 (default: the full batch).")
@@ -61,19 +68,30 @@ struct CompareInit: ParsableCommand {
     @Option(help: ArgumentHelp(stringLiteral: ScheduleOption.help))
     var schedule = "constant"
 
-    @Option(parsing: .unconditional, help: "Clip the gradients' joint 2-norm to this before each update (default: no clipping).")
+    @Option(
+        parsing: .unconditional,
+        help: "Clip the gradients' joint 2-norm to this before each update (default: no clipping).")
     var clipGradNorm: Double?
 
     @Option(help: "Write a report (loss curves, decision boundaries, CSV, index.html) into this folder.")
     var report: String?
 
-    @Option(help: "Train every initialization from this many weight seeds (--seed, --seed + 1, ...), concurrently; the table shows mean ± sd.")
+    @Option(
+        help:
+            "Train every initialization from this many weight seeds (--seed, --seed + 1, ...), concurrently; the table shows mean ± sd."
+    )
     var seeds = 1
 
-    @Flag(help: "Record per-layer diagnostics every --record-every steps; the report charts them and writes diagnostics.csv.")
+    @Flag(
+        help:
+            "Record per-layer diagnostics every --record-every steps; the report charts them and writes diagnostics.csv."
+    )
     var diagnostics = false
 
-    @Option(help: "Instead of training, print one self-contained command per cell (init x seed), each writing its result as JSON into this folder (for GNU parallel, xargs or a Slurm array; then kindling merge).")
+    @Option(
+        help:
+            "Instead of training, print one self-contained command per cell (init x seed), each writing its result as JSON into this folder (for GNU parallel, xargs or a Slurm array; then kindling merge)."
+    )
     var emitJobs: String?
 
     @Option(help: "Train only this cell of the study, INIT:SEED, and write its result to --result.")
@@ -112,9 +130,12 @@ struct CompareInit: ParsableCommand {
     /// The --data file split into training and test examples, standardized with the training statistics.
     func loadUserData() throws -> InitializationComparison.UserData? {
         guard let data else { return nil }
-        guard testSplit > 0 && testSplit < 1 else { throw ValidationError("--test-split must lie in (0, 1), got \(testSplit)") }
-        let options = try DataOptions.parse(["--data", data] + (labels.map { ["--labels", $0] } ?? [])
-                                            + (labelColumn.map { ["--label-column", $0] } ?? []))
+        guard testSplit > 0 && testSplit < 1 else {
+            throw ValidationError("--test-split must lie in (0, 1), got \(testSplit)")
+        }
+        let options = try DataOptions.parse(
+            ["--data", data] + (labels.map { ["--labels", $0] } ?? [])
+                + (labelColumn.map { ["--label-column", $0] } ?? []))
         let raw = try options.read()
         guard let labelTexts = raw.labels else { throw CommandError("\(raw.path): no labels") }
         guard Task.detect(labels: labelTexts) != .regression else {
@@ -128,10 +149,13 @@ struct CompareInit: ParsableCommand {
         train.features = standardization.apply(to: train.features)
         test.features = standardization.apply(to: test.features)
         func comparisonExamples(_ set: LabeledExamples<Double>) -> InitializationComparison.Examples {
-            .init(features: set.features.scalars, featureCount: raw.featureCount, labels: set.classIndices, classCount: classes.names.count)
+            .init(
+                features: set.features.scalars, featureCount: raw.featureCount, labels: set.classIndices,
+                classCount: classes.names.count)
         }
-        return .init(name: (raw.path as NSString).lastPathComponent, train: comparisonExamples(train),
-                     test: comparisonExamples(test))
+        return .init(
+            name: (raw.path as NSString).lastPathComponent, train: comparisonExamples(train),
+            test: comparisonExamples(test))
     }
 
     func validate() throws {
@@ -146,7 +170,9 @@ struct CompareInit: ParsableCommand {
             throw ValidationError("--emit-jobs prints the cells' commands; it does not go with --cell or --report")
         }
         if (cell == nil) != (result == nil) { throw ValidationError("--cell and --result go together") }
-        if cell != nil && report != nil { throw ValidationError("--cell writes a result for kindling merge, not a report") }
+        if cell != nil && report != nil {
+            throw ValidationError("--cell writes a result for kindling merge, not a report")
+        }
         // Last, because it creates the folder: a command refused for its options leaves nothing behind.
         if let report { try ReportDestination.check(report) }
     }
@@ -157,11 +183,14 @@ struct CompareInit: ParsableCommand {
     {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, let initialization = InitializationName(rawValue: parts[0]),
-              let seed = UInt32(parts[1]) else {
+            let seed = UInt32(parts[1])
+        else {
             throw ValidationError("--cell: '\(text)' is not INIT:SEED (such as he:3)")
         }
         guard configuration.initializations.contains(initialization), configuration.seeds.contains(seed) else {
-            throw ValidationError("--cell: '\(text)' is not a cell of this study (inits \(inits), seeds \(configuration.seeds.map(String.init).joined(separator: ",")))")
+            throw ValidationError(
+                "--cell: '\(text)' is not a cell of this study (inits \(inits), seeds \(configuration.seeds.map(String.init).joined(separator: ",")))"
+            )
         }
         return (initialization, seed)
     }
@@ -169,14 +198,18 @@ struct CompareInit: ParsableCommand {
     /// The command line of one cell, with every setting of the study spelled out.
     func cellCommand(_ initialization: InitializationName, seed: UInt32, folder: URL) -> String {
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
-        var words = [executable, "compare-init", "--inits", inits, "--dataset", dataset.rawValue, "--layers", layers,
-                     "--iterations", "\(iterations)", "--lr", "\(lr)", "--optimizer", optimizer.rawValue,
-                     "--seed", "\(self.seed)", "--seeds", "\(seeds)", "--precision", precision.rawValue,
-                     "--record-every", "\(recordEvery)", "--random-scale", "\(randomScale)"]
+        var words = [
+            executable, "compare-init", "--inits", inits, "--dataset", dataset.rawValue, "--layers", layers,
+            "--iterations", "\(iterations)", "--lr", "\(lr)", "--optimizer", optimizer.rawValue,
+            "--seed", "\(self.seed)", "--seeds", "\(seeds)", "--precision", precision.rawValue,
+            "--record-every", "\(recordEvery)", "--random-scale", "\(randomScale)",
+        ]
         if let batchSize { words += ["--batch-size", "\(batchSize)"] }
         if diagnostics { words.append("--diagnostics") }
-        words += ["--cell", "\(initialization.rawValue):\(seed)",
-                  "--result", folder.appendingPathComponent("\(initialization.rawValue)-seed\(seed).json").path]
+        words += [
+            "--cell", "\(initialization.rawValue):\(seed)",
+            "--result", folder.appendingPathComponent("\(initialization.rawValue)-seed\(seed).json").path,
+        ]
         return words.map(shellQuoted).joined(separator: " ")
     }
 
@@ -244,11 +277,15 @@ struct ComparisonTable {
     /// Several seeds: one row per initialization with mean ± sd over its seeds.
     var seedText: String {
         let lastStep = runs.map { $0.history.steps.last ?? 0 }.max() ?? 0
-        var rows = [["init", "seeds", "cost @ \(lastStep)", "min cost", "max cost", "train acc", "test acc", "diverged"]]
+        var rows = [
+            ["init", "seeds", "cost @ \(lastStep)", "min cost", "max cost", "train acc", "test acc", "diverged"]
+        ]
         for group in SeedGroup.groups(runs) {
-            rows.append([group.initialization.rawValue, "\(group.runs.count)", group.finalCost.formatted(),
-                         format(group.finalCost.minimum), format(group.finalCost.maximum),
-                         group.trainAccuracy.formatted(), group.testAccuracy.formatted(), "\(group.divergedCount)"])
+            rows.append([
+                group.initialization.rawValue, "\(group.runs.count)", group.finalCost.formatted(),
+                format(group.finalCost.minimum), format(group.finalCost.maximum),
+                group.trainAccuracy.formatted(), group.testAccuracy.formatted(), "\(group.divergedCount)",
+            ])
         }
         return aligned(rows).joined(separator: "\n")
     }
@@ -258,7 +295,8 @@ struct ComparisonTable {
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             zip(row, widths).enumerated().map { index, cell in
-                index == 0 ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
+                index == 0
+                    ? cell.0.padding(toLength: cell.1, withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: cell.1 - cell.0.count) + cell.0
             }.joined(separator: "  ")
         }

@@ -4,7 +4,9 @@ import Kindling
 
 /// The options that say where examples are and how to read them (train, evaluate, predict, compare-init).
 struct DataOptions: ParsableArguments {
-    @Option(help: "The examples: a CSV file (features and a label column), or an NPY or IDX file (plain or .gz) of features.")
+    @Option(
+        help:
+            "The examples: a CSV file (features and a label column), or an NPY or IDX file (plain or .gz) of features.")
     var data: String
 
     @Option(help: "For NPY or IDX features: a file of one label per example.")
@@ -13,7 +15,10 @@ struct DataOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Whether the CSV's first row names the columns (default: detected).")
     var header: Bool?
 
-    @Option(help: "The CSV's label column: a name from the header, or an index (0-based; negative counts from the end). Default: the last column.")
+    @Option(
+        help:
+            "The CSV's label column: a name from the header, or an index (0-based; negative counts from the end). Default: the last column."
+    )
     var labelColumn: String?
 
     var csvHeader: CSVHeader { header.map { $0 ? .present : .absent } ?? .detect }
@@ -26,8 +31,9 @@ struct DataOptions: ParsableArguments {
 
     /// The features file with its labels.
     func read() throws -> RawExamples {
-        try RawExamples(contentsOf: URL(fileURLWithPath: data), labels: labels.map { URL(fileURLWithPath: $0) },
-                        header: csvHeader, label: labelColumnSelection)
+        try RawExamples(
+            contentsOf: URL(fileURLWithPath: data), labels: labels.map { URL(fileURLWithPath: $0) },
+            header: csvHeader, label: labelColumnSelection)
     }
 }
 

@@ -12,7 +12,10 @@ struct Doctor: ParsableCommand {
             """
     )
 
-    @Flag(help: "Print only the environment settings Kindling chose for OpenBLAS (NAME=value, space-separated; nothing when it chose none), for scripts that start other programs.")
+    @Flag(
+        help:
+            "Print only the environment settings Kindling chose for OpenBLAS (NAME=value, space-separated; nothing when it chose none), for scripts that start other programs."
+    )
     var environment = false
 
     func run() throws {
@@ -32,7 +35,8 @@ struct Doctor: ParsableCommand {
         }
         switch backend.decision {
         case .keep(let reason): print("Kindling keeps these kernels: \(reason).")
-        case .use(let core): print("Kindling would set OPENBLAS_CORETYPE=\(core.rawValue) (this process could not restart).")
+        case .use(let core):
+            print("Kindling would set OPENBLAS_CORETYPE=\(core.rawValue) (this process could not restart).")
         }
     }
 }

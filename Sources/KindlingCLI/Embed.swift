@@ -5,7 +5,8 @@ import Kindling
 /// `kindling embed`: sentence embeddings from a BERT encoder folder, and their cosine similarities.
 struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sentence embeddings (mean pooling + L2 normalization, as sentence-transformers) from a BertModel folder.",
+        abstract:
+            "Sentence embeddings (mean pooling + L2 normalization, as sentence-transformers) from a BertModel folder.",
         discussion: """
             The folder holds config.json, model.safetensors and vocab.txt (Scripts/fetch-encoder puts \
             all-MiniLM-L6-v2 into ~/.cache/kindling/encoders/). Prints the cosine similarity of every pair \
@@ -32,7 +33,9 @@ struct Embed: ParsableCommand {
     var precision = InitializationComparison.Precision.float
 
     func validate() throws {
-        guard texts.count + (input == nil ? 0 : 1) > 0 else { throw ValidationError("give at least one --text or an --input file") }
+        guard texts.count + (input == nil ? 0 : 1) > 0 else {
+            throw ValidationError("give at least one --text or an --input file")
+        }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if let output { _ = try EmbeddingFile.Format(path: output) }
     }
@@ -40,7 +43,8 @@ struct Embed: ParsableCommand {
     func run() throws {
         var all = texts
         if let input {
-            guard let data = FileManager.default.contents(atPath: input), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: input), let text = String(data: data, encoding: .utf8)
+            else {
                 throw ValidationError("--input: cannot read '\(input)' as UTF-8 text")
             }
             all += text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
@@ -69,7 +73,8 @@ struct Embed: ParsableCommand {
         let width = labels.map(\.count).max() ?? 0
         print("cosine similarity:")
         for (i, label) in labels.enumerated() {
-            let row = (0..<all.count).map { String(format: "%6.3f", Double(similarities[i, $0])) }.joined(separator: " ")
+            let row = (0..<all.count).map { String(format: "%6.3f", Double(similarities[i, $0])) }.joined(
+                separator: " ")
             print("  [\(i)] " + label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + row)
         }
         if let output {
@@ -108,7 +113,8 @@ enum EmbeddingFile {
             let descriptor = S.self == Float.self ? "<f4" : "<f8"
             var header = "{'descr': '\(descriptor)', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
             header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
-            bytes = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+            bytes =
+                [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
             bytes += Array(header.utf8)
             for value in matrix.scalars {
                 if let value = value as? Float {

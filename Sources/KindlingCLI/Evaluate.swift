@@ -6,7 +6,8 @@ import Kindling
 struct Evaluate: SavedModelCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a model saved by 'kindling train --save' on labelled data.",
-        discussion: "Classification: loss, accuracy, per-class precision, recall and F1, and the confusion matrix. Regression: MSE, MAE and R^2."
+        discussion:
+            "Classification: loss, accuracy, per-class precision, recall and F1, and the confusion matrix. Regression: MSE, MAE and R^2."
     )
 
     @Option(help: "The model (a .safetensors file written by 'kindling train --save').")
@@ -27,19 +28,26 @@ struct Evaluate: SavedModelCommand {
         print("\(raw.count) examples from \(raw.path)")
         if specification.task == .regression {
             let metrics = RegressionMetrics(predicted: output.scalars.map { Double($0) }, actual: examples.targets)
-            print("loss (MSE) \(formatted(loss))\nMSE \(formatted(metrics.meanSquaredError))\nMAE \(formatted(metrics.meanAbsoluteError))\nR^2 \(formatted(metrics.rSquared))")
+            print(
+                "loss (MSE) \(formatted(loss))\nMSE \(formatted(metrics.meanSquaredError))\nMAE \(formatted(metrics.meanAbsoluteError))\nR^2 \(formatted(metrics.rSquared))"
+            )
             return
         }
-        let metrics = ClassificationMetrics(predicted: predictedClasses(fromLogits: output), actual: examples.classIndices,
-                                            classCount: specification.classNames.count)
+        let metrics = ClassificationMetrics(
+            predicted: predictedClasses(fromLogits: output), actual: examples.classIndices,
+            classCount: specification.classNames.count)
         print("loss \(formatted(loss))  accuracy \(formatted(metrics.accuracy))\n")
         let names = specification.classNames
         let nameWidth = max(5, names.map(\.count).max() ?? 0)
-        func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        func pad(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
         print(pad("class", nameWidth) + "  precision     recall         f1    support")
         for k in names.indices {
-            print(pad(names[k], nameWidth) + [metrics.precision[k], metrics.recall[k], metrics.f1[k]].map { pad(formatted($0), 11) }.joined()
-                + pad("\(metrics.support[k])", 11))
+            print(
+                pad(names[k], nameWidth)
+                    + [metrics.precision[k], metrics.recall[k], metrics.f1[k]].map { pad(formatted($0), 11) }.joined()
+                    + pad("\(metrics.support[k])", 11))
         }
         print("\nconfusion matrix (rows: true class, columns: predicted class)")
         let cellWidth = max(names.map(\.count).max() ?? 1, String(metrics.confusion.joined().max() ?? 0).count) + 1
@@ -54,11 +62,14 @@ struct Evaluate: SavedModelCommand {
     func readLabelled(_ specification: ModelSpecification) throws -> RawExamples {
         var options = input
         if options.labelColumn == nil, let name = specification.labelName, !name.hasPrefix("column ") {
-            let probe = try? RawExamples(contentsOf: URL(fileURLWithPath: options.data), header: options.csvHeader, label: .name(name))
+            let probe = try? RawExamples(
+                contentsOf: URL(fileURLWithPath: options.data), header: options.csvHeader, label: .name(name))
             if probe != nil { options.labelColumn = name }
         }
         let raw = try options.read()
-        guard raw.labels != nil else { throw CommandError("\(raw.path): no labels to evaluate against (give --labels for NPY or IDX features)") }
+        guard raw.labels != nil else {
+            throw CommandError("\(raw.path): no labels to evaluate against (give --labels for NPY or IDX features)")
+        }
         return raw
     }
 }

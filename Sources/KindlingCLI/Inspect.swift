@@ -6,7 +6,8 @@ import Kindling
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the tensors (key, dtype, shape), the number of values and the metadata of a safetensors file.",
-        discussion: "Every part of the file is checked; a malformed file is reported with the problem and the key, and a non-zero exit."
+        discussion:
+            "Every part of the file is checked; a malformed file is reported with the problem and the key, and a non-zero exit."
     )
 
     @Argument(help: "The .safetensors file.")
@@ -25,7 +26,9 @@ struct Inspect: ParsableCommand {
         var perType: [SafeTensorsDType: Int] = [:]
         for entry in contents.tensors.values { perType[entry.dtype, default: 0] += entry.elementCount }
         let breakdown = perType.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }
-        print("\(file): \(keys.count) tensors, \(total) values (\(breakdown.joined(separator: ", "))), \(bytes) bytes of data")
+        print(
+            "\(file): \(keys.count) tensors, \(total) values (\(breakdown.joined(separator: ", "))), \(bytes) bytes of data"
+        )
         if !contents.metadata.isEmpty {
             print("metadata:")
             for (key, value) in contents.metadata.sorted(by: { $0.key < $1.key }) { print("  \(key): \(value)") }
@@ -34,8 +37,9 @@ struct Inspect: ParsableCommand {
         print("key".padding(toLength: width, withPad: " ", startingAt: 0) + "  dtype    shape")
         for key in keys {
             let entry = contents.tensors[key]!
-            print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                + entry.dtype.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + "  \(entry.shape)")
+            print(
+                key.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + entry.dtype.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + "  \(entry.shape)")
         }
     }
 }

@@ -6,7 +6,8 @@ import Kindling
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge the cell results of a compare-init sweep (--emit-jobs) into its table and report.",
-        discussion: "Every cell of the study (initialization x seed) must be given exactly once; they must come from the same study."
+        discussion:
+            "Every cell of the study (initialization x seed) must be given exactly once; they must come from the same study."
     )
 
     @Argument(help: "The JSON files the cells wrote.")
@@ -26,10 +27,13 @@ struct Merge: ParsableCommand {
         var byCell: [String: InitializationComparison.Run] = [:]
         for (path, result) in cells {
             guard result.configuration == configuration else {
-                throw ValidationError("'\(path)' belongs to a different study than '\(cells[0].path)' (their settings differ)")
+                throw ValidationError(
+                    "'\(path)' belongs to a different study than '\(cells[0].path)' (their settings differ)")
             }
             let key = "\(result.run.initialization.rawValue):\(result.run.seed)"
-            guard configuration.initializations.contains(result.run.initialization), configuration.seeds.contains(result.run.seed) else {
+            guard configuration.initializations.contains(result.run.initialization),
+                configuration.seeds.contains(result.run.seed)
+            else {
                 throw ValidationError("'\(path)': cell \(key) is not part of the study")
             }
             guard byCell[key] == nil else { throw ValidationError("'\(path)': cell \(key) is given twice") }

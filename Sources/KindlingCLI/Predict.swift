@@ -34,9 +34,11 @@ struct Predict: SavedModelCommand {
         } else {
             let probabilities = classProbabilities(fromLogits: outputs)
             let names = specification.classNames
-            table = CSVTable(header: ["prediction"] + names.map { "p(\($0))" }, rows: probabilities.map { row in
-                [names[row.indices.max { row[$0] < row[$1] }!]] + row.map { "\($0)" }
-            })
+            table = CSVTable(
+                header: ["prediction"] + names.map { "p(\($0))" },
+                rows: probabilities.map { row in
+                    [names[row.indices.max { row[$0] < row[$1] }!]] + row.map { "\($0)" }
+                })
         }
         let url = try checkWritableFile(output, option: "output")
         try writeAtomically(table.text, to: url)
@@ -49,11 +51,14 @@ struct Predict: SavedModelCommand {
         if input.labelColumn != nil || input.labels != nil { return try input.read() }
         let url = URL(fileURLWithPath: input.data)
         if let name = specification.labelName, !name.hasPrefix("column "),
-           let labelled = try? RawExamples(contentsOf: url, header: input.csvHeader, label: .name(name)) {
+            let labelled = try? RawExamples(contentsOf: url, header: input.csvHeader, label: .name(name))
+        {
             return labelled
         }
         let unlabelled = try RawExamples(contentsOf: url, header: input.csvHeader, label: .none)
-        guard unlabelled.featureCount == specification.featureCount + 1, unlabelled.exampleShape.count == 1 else { return unlabelled }
+        guard unlabelled.featureCount == specification.featureCount + 1, unlabelled.exampleShape.count == 1 else {
+            return unlabelled
+        }
         return try RawExamples(contentsOf: url, header: input.csvHeader, label: .last)
     }
 }

@@ -18,16 +18,24 @@ struct Propagate: ParsableCommand {
     @Option(parsing: .unconditional, help: "Rows of the input batch (at least 2).")
     var batchSize = 16
 
-    @Option(help: "Activation after every layer: \(SignalPropagation.Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help:
+            "Activation after every layer: \(SignalPropagation.Activation.allCases.map(\.rawValue).joined(separator: ", "))."
+    )
     var activation = SignalPropagation.Activation.none
 
     @Option(name: .customLong("init"), help: "Weight initialization: \(InitializerRegistry.nameList).")
     var initialization: InitializationName = "normal"
 
-    @Option(parsing: .unconditional, help: "Gain for the initializations that take one: xavier, xavier-normal, he (kaiming), kaiming-uniform, orthogonal (default: the activation's calculateGain).")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Gain for the initializations that take one: xavier, xavier-normal, he (kaiming), kaiming-uniform, orthogonal (default: the activation's calculateGain)."
+    )
     var gain: Double?
 
-    @Option(parsing: .unconditional, help: "Seed of the generator that draws the input and the weights (0 to 4294967295).")
+    @Option(
+        parsing: .unconditional, help: "Seed of the generator that draws the input and the weights (0 to 4294967295).")
     var seed = 0
 
     @Flag(help: "Also print each layer's weight-gradient std from a backward pass of the output's mean.")
@@ -50,7 +58,7 @@ struct Propagate: ParsableCommand {
         configuration.activation = activation
         configuration.initialization = initialization
         configuration.gain = gain
-        configuration.seed = UInt32(seed)   // checked by validate()
+        configuration.seed = UInt32(seed)  // checked by validate()
         configuration.gradients = gradients
         return configuration
     }
@@ -62,8 +70,12 @@ struct Propagate: ParsableCommand {
     func validate() throws {
         guard layers >= 1 else { throw ValidationError("--layers must be at least 1, got \(layers)") }
         guard width >= 1 else { throw ValidationError("--width must be at least 1, got \(width)") }
-        guard batchSize >= 2 else { throw ValidationError("--batch-size must be at least 2 (a std needs two rows), got \(batchSize)") }
-        if let gain, !(gain > 0) || !gain.isFinite { throw ValidationError("--gain must be a positive number, got \(gain)") }
+        guard batchSize >= 2 else {
+            throw ValidationError("--batch-size must be at least 2 (a std needs two rows), got \(batchSize)")
+        }
+        if let gain, !(gain > 0) || !gain.isFinite {
+            throw ValidationError("--gain must be a positive number, got \(gain)")
+        }
         _ = try generatorSeed(seed)
         _ = try comparedInitializations()
         if let report { try ReportDestination.check(report) }
@@ -78,8 +90,12 @@ struct Propagate: ParsableCommand {
 
     func run() throws {
         let configuration = makeConfiguration(initialization)
-        let scaling = initialization.entry.fitsToData ? "each Linear output scaled to std 1 ± 0.1 on the batch" : "gain \(configuration.effectiveGain)"
-        print("activation \(activation.rawValue), init \(initialization.rawValue), \(scaling), \(layers) layers of \(width), batch \(batchSize), \(precision.rawValue)")
+        let scaling =
+            initialization.entry.fitsToData
+            ? "each Linear output scaled to std 1 ± 0.1 on the batch" : "gain \(configuration.effectiveGain)"
+        print(
+            "activation \(activation.rawValue), init \(initialization.rawValue), \(scaling), \(layers) layers of \(width), batch \(batchSize), \(precision.rawValue)"
+        )
         let result = run(configuration)
         for layer in result.layers {
             var line = "layer \(layer.layer): std \(layer.activationStandardDeviation)"
@@ -97,12 +113,16 @@ struct Propagate: ParsableCommand {
             series.append((initialization.rawValue, run(compared).layers.map(\.activationStandardDeviation)))
         }
         var document = Report(title: "Kindling: signal through \(layers) layers (\(activation.rawValue))")
-        document.addText("Activation std per layer for \(layers) Linear(\(width), \(width)) layers without bias, batch \(batchSize) of N(0, 1) inputs, \(activation.rawValue) after every layer, seed \(seed), \(precision.rawValue) precision. A curve ends where the activations stop being finite.")
-        let chart = LineChart.perLayer(title: "Activation std per layer (\(activation.rawValue))", statistic: "std", series: series)
+        document.addText(
+            "Activation std per layer for \(layers) Linear(\(width), \(width)) layers without bias, batch \(batchSize) of N(0, 1) inputs, \(activation.rawValue) after every layer, seed \(seed), \(precision.rawValue) precision. A curve ends where the activations stop being finite."
+        )
+        let chart = LineChart.perLayer(
+            title: "Activation std per layer (\(activation.rawValue))", statistic: "std", series: series)
         document.addChart(chart.svg, fileName: "std-per-layer.svg", caption: "Activation std per layer, log scale")
         let curves = series.map { ChartSeries($0.name, x: $0.values.indices.map(Double.init), y: $0.values) }
-        document.addFile(CSVTable.curves(curves, xName: "layer").text, fileName: "std-per-layer.csv",
-                         caption: "The std per layer as CSV, one column per initialization")
+        document.addFile(
+            CSVTable.curves(curves, xName: "layer").text, fileName: "std-per-layer.csv",
+            caption: "The std per layer as CSV, one column per initialization")
         try document.write(to: url)
         print("Report written to \(url.path)/index.html")
     }

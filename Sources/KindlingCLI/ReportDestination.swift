@@ -21,7 +21,8 @@ enum ReportDestination {
         }
         if !existed {
             guard manager.fileExists(atPath: parent.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--report: the folder '\(parent.path)' that would hold '\(url.lastPathComponent)' does not exist")
+                throw ValidationError(
+                    "--report: the folder '\(parent.path)' that would hold '\(url.lastPathComponent)' does not exist")
             }
             guard mkdir(url.path, 0o777) == 0 else {
                 throw ValidationError("--report: cannot create the folder '\(url.path)': \(lastSystemError())")

@@ -29,15 +29,17 @@ struct SavedModel {
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(path): no such file") }
         file = try SafeTensors.read(from: URL(fileURLWithPath: path))
         guard let json = file.metadata[Self.specificationKey] else {
-            throw CommandError("\(path): not a model saved by 'kindling train' (its metadata has no '\(Self.specificationKey)'; "
-                + "keys: \(file.metadata.keys.sorted().joined(separator: ", ")))")
+            throw CommandError(
+                "\(path): not a model saved by 'kindling train' (its metadata has no '\(Self.specificationKey)'; "
+                    + "keys: \(file.metadata.keys.sorted().joined(separator: ", ")))")
         }
         do {
             specification = try ModelSpecification(json: json)
         } catch {
             throw CommandError("\(path): the model specification in its metadata cannot be read (\(error))")
         }
-        precision = file.metadata[Self.precisionKey].flatMap(InitializationComparison.Precision.init(rawValue:)) ?? .float
+        precision =
+            file.metadata[Self.precisionKey].flatMap(InitializationComparison.Precision.init(rawValue:)) ?? .float
         epoch = file.metadata[Self.epochKey].flatMap(Int.init) ?? 0
         seed = file.metadata[Self.seedKey].flatMap(UInt32.init) ?? 0
         initialization = file.metadata[Self.initializationKey]
@@ -68,14 +70,18 @@ struct SavedModel {
         do {
             try optimizer.loadStateDictionary(OptimizerStateDictionary(file, prefix: Self.optimizerPrefix))
         } catch {
-            throw CommandError("\(path): its optimizer state does not fit --optimizer and its settings (resume with the same ones):\n\(error)")
+            throw CommandError(
+                "\(path): its optimizer state does not fit --optimizer and its settings (resume with the same ones):\n\(error)"
+            )
         }
     }
 
     /// Writes the model, its optimizer's state (under `optimizerPrefix`) and `metadata` into one
     /// safetensors file, atomically.
-    static func write<Scalar: TensorScalar>(_ model: Sequential<Scalar>, optimizer: any CheckpointableOptimizer<Scalar>,
-                              metadata: [String: String], to url: URL) throws {
+    static func write<Scalar: TensorScalar>(
+        _ model: Sequential<Scalar>, optimizer: any CheckpointableOptimizer<Scalar>,
+        metadata: [String: String], to url: URL
+    ) throws {
         var file = SafeTensors(stateDictionaryOf: model, metadata: metadata)
         let state = optimizer.stateDictionary.safeTensors(prefix: optimizerPrefix)
         for (key, entry) in state.tensors { file.tensors[key] = entry }
@@ -84,10 +90,14 @@ struct SavedModel {
     }
 
     /// The metadata `kindling train --save` writes.
-    static func metadata(_ specification: ModelSpecification, precision: InitializationComparison.Precision,
-                         epoch: Int, seed: UInt32, initialization: String?) -> [String: String] {
-        var metadata = [specificationKey: specification.json, precisionKey: precision.rawValue, epochKey: "\(epoch)",
-                        seedKey: "\(seed)"]
+    static func metadata(
+        _ specification: ModelSpecification, precision: InitializationComparison.Precision,
+        epoch: Int, seed: UInt32, initialization: String?
+    ) -> [String: String] {
+        var metadata = [
+            specificationKey: specification.json, precisionKey: precision.rawValue, epochKey: "\(epoch)",
+            seedKey: "\(seed)",
+        ]
         metadata[initializationKey] = initialization
         return metadata
     }
@@ -98,8 +108,10 @@ extension ModelSpecification {
     /// Throws when the number of features differs from the model's.
     func inputs<Scalar: TensorScalar>(_ raw: RawExamples, as _: Scalar.Type) throws -> Tensor<Scalar> {
         guard raw.exampleShape.reduce(1, *) == featureCount else {
-            throw CommandError("\(raw.path): \(raw.exampleShape.reduce(1, *)) features per example, but the model was trained on \(featureCount)"
-                + (featureNames.isEmpty || featureNames.count > 12 ? "" : " (\(featureNames.joined(separator: ", ")))"))
+            throw CommandError(
+                "\(raw.path): \(raw.exampleShape.reduce(1, *)) features per example, but the model was trained on \(featureCount)"
+                    + (featureNames.isEmpty || featureNames.count > 12
+                        ? "" : " (\(featureNames.joined(separator: ", ")))"))
         }
         let features: Tensor<Scalar> = raw.features(as: Scalar.self).reshaped([raw.count] + inputShape)
         return standardization.map { $0.apply(to: features) } ?? features

@@ -23,7 +23,9 @@ enum ScheduleOption {
             return value
         }
         func count(_ field: Substring) throws -> Int {
-            guard let value = Int(field), value >= 1 else { throw fail("has '\(field)' where a positive integer belongs") }
+            guard let value = Int(field), value >= 1 else {
+                throw fail("has '\(field)' where a positive integer belongs")
+            }
             return value
         }
         var main = Substring(text)
@@ -43,7 +45,9 @@ enum ScheduleOption {
         let fields = main.split(separator: ":", omittingEmptySubsequences: false)
         func arguments(_ range: ClosedRange<Int>) throws -> ArraySlice<Substring> {
             guard range.contains(fields.count - 1) else {
-                throw fail("gives '\(fields[0])' \(fields.count - 1) arguments, it takes \(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)")")
+                throw fail(
+                    "gives '\(fields[0])' \(fields.count - 1) arguments, it takes \(range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)")"
+                )
             }
             return fields.dropFirst()
         }
@@ -63,22 +67,28 @@ enum ScheduleOption {
             schedule = .exponential(gamma: try number(try arguments(1...1)[1]))
         case "cosine":
             let values = try arguments(0...1)
-            schedule = .cosineAnnealing(maxSteps: iterations - warmUpSteps,
-                                        minimumLearningRate: values.isEmpty ? 0 : try number(values[1]))
+            schedule = .cosineAnnealing(
+                maxSteps: iterations - warmUpSteps,
+                minimumLearningRate: values.isEmpty ? 0 : try number(values[1]))
         case "linear":
             let values = try arguments(3...3)
-            schedule = .linear(startFactor: try number(values[1]), endFactor: try number(values[2]),
-                               totalSteps: try count(values[3]))
+            schedule = .linear(
+                startFactor: try number(values[1]), endFactor: try number(values[2]),
+                totalSteps: try count(values[3]))
         case "onecycle":
             let values = try arguments(0...1)
             guard warmUp == nil else { throw fail("warms up a one-cycle schedule, which has its own warm-up") }
-            schedule = .oneCycle(maxLearningRate: learningRate, totalSteps: iterations,
-                                 percentStart: values.isEmpty ? 0.3 : try number(values[1]))
+            schedule = .oneCycle(
+                maxLearningRate: learningRate, totalSteps: iterations,
+                percentStart: values.isEmpty ? 0.3 : try number(values[1]))
         default:
-            throw fail("is not a schedule: \(oneOf(["constant", "step", "multistep", "exponential", "cosine", "linear", "onecycle"]))")
+            throw fail(
+                "is not a schedule: \(oneOf(["constant", "step", "multistep", "exponential", "cosine", "linear", "onecycle"]))"
+            )
         }
         guard let warmUp else { return schedule }
-        let warmUpSchedule = LearningRateSchedule.linear(startFactor: warmUp.startFactor, endFactor: 1, totalSteps: warmUp.steps)
+        let warmUpSchedule = LearningRateSchedule.linear(
+            startFactor: warmUp.startFactor, endFactor: 1, totalSteps: warmUp.steps)
         return .sequential([warmUpSchedule, schedule ?? .exponential(gamma: 1)], milestones: [warmUp.steps])
     }
 }

@@ -38,7 +38,9 @@ struct SeedGroup {
     static func groups(_ runs: [InitializationComparison.Run]) -> [SeedGroup] {
         var order: [InitializationName] = []
         for run in runs where !order.contains(run.initialization) { order.append(run.initialization) }
-        return order.map { initialization in SeedGroup(initialization: initialization, runs: runs.filter { $0.initialization == initialization }) }
+        return order.map { initialization in
+            SeedGroup(initialization: initialization, runs: runs.filter { $0.initialization == initialization })
+        }
     }
 
     var finalCost: SeedStatistics { SeedStatistics(values: runs.compactMap { $0.history.losses.last }) }
@@ -55,7 +57,9 @@ struct SeedGroup {
         let steps = byStep.keys.sorted()
         let statistics = steps.map { SeedStatistics(values: byStep[$0]!) }
         let x = steps.map(Double.init)
-        return (ChartSeries("\(initialization.rawValue) (median of \(runs.count))", x: x, y: statistics.map(\.median)),
-                ChartBand(x: x, lower: statistics.map(\.minimum), upper: statistics.map(\.maximum)))
+        return (
+            ChartSeries("\(initialization.rawValue) (median of \(runs.count))", x: x, y: statistics.map(\.median)),
+            ChartBand(x: x, lower: statistics.map(\.minimum), upper: statistics.map(\.maximum))
+        )
     }
 }

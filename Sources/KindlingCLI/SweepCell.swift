@@ -22,13 +22,15 @@ struct CellResult: Codable {
 
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }
 
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return decoder
     }
 
@@ -36,7 +38,8 @@ struct CellResult: Codable {
     /// reader never sees half a file.
     func write(to path: String) throws {
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(UUID().uuidString.prefix(8))")
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).partial-\(UUID().uuidString.prefix(8))")
         do {
             try Self.encoder().encode(self).write(to: temporary)
             guard rename(temporary.path, url.path) == 0 else {
@@ -73,7 +76,7 @@ struct CellResult: Codable {
         case DecodingError.keyNotFound(let key, let context):
             return "missing key '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
-             DecodingError.dataCorrupted(let context):
+            DecodingError.dataCorrupted(let context):
             let at = context.codingPath.map(\.stringValue).joined(separator: ".")
             return (at.isEmpty ? "" : "at '\(at)': ") + context.debugDescription
         default:

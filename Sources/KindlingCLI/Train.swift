@@ -23,7 +23,10 @@ struct Train: ParsableCommand {
     @Option(help: "Labels of --validation, for NPY or IDX features.")
     var validationLabels: String?
 
-    @Option(help: "Fraction of --data held out for validation (scikit-learn's train_test_split with random_state = --seed); 0 for none.")
+    @Option(
+        help:
+            "Fraction of --data held out for validation (scikit-learn's train_test_split with random_state = --seed); 0 for none."
+    )
     var validationSplit = 0.2
 
     @Option(help: "Override the task: \(Task.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -35,10 +38,17 @@ struct Train: ParsableCommand {
     @Option(help: "Comma-separated hidden layer widths of the MLP.")
     var layers = "64,32"
 
-    @Option(help: "Activation after each hidden layer: \(ModelSpecification.Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help:
+            "Activation after each hidden layer: \(ModelSpecification.Activation.allCases.map(\.rawValue).joined(separator: ", "))."
+    )
     var activation = ModelSpecification.Activation.relu
 
-    @Option(name: .customLong("init"), help: "Weight initialization: \(InitializerRegistry.nameList) (default: automatic for mlp, the article's policy for simplecnn).")
+    @Option(
+        name: .customLong("init"),
+        help:
+            "Weight initialization: \(InitializerRegistry.nameList) (default: automatic for mlp, the article's policy for simplecnn)."
+    )
     var initialization: InitializationName?
 
     @Flag(help: "BatchNorm1d after each hidden Linear layer.")
@@ -56,22 +66,33 @@ struct Train: ParsableCommand {
     @Option(help: "Optimizer: sgd, momentum (SGD with momentum 0.9), adam, adamw.")
     var optimizer = InitializationComparison.OptimizerName.adam
 
-    @Option(parsing: .unconditional, help: "Learning rate (default: 0.001 for adam and adamw, 0.01 for sgd and momentum).")
+    @Option(
+        parsing: .unconditional, help: "Learning rate (default: 0.001 for adam and adamw, 0.01 for sgd and momentum).")
     var lr: Double?
 
     @Option(parsing: .unconditional, help: "Weight decay (default: 0, and 0.01 for adamw as PyTorch).")
     var weightDecay: Double?
 
-    @Option(help: ArgumentHelp(stringLiteral: ScheduleOption.help + " Its steps are optimizer updates: --epochs x batches per epoch."))
+    @Option(
+        help: ArgumentHelp(
+            stringLiteral: ScheduleOption.help + " Its steps are optimizer updates: --epochs x batches per epoch."))
     var schedule = "constant"
 
-    @Option(parsing: .unconditional, help: "Clip the gradients' joint 2-norm to this before each update (default: no clipping).")
+    @Option(
+        parsing: .unconditional,
+        help: "Clip the gradients' joint 2-norm to this before each update (default: no clipping).")
     var clipGradNorm: Double?
 
-    @Flag(help: "Record per-layer diagnostics (activations, dead ReLUs, gradients, update ratios) while training; --report charts them and writes diagnostics.csv.")
+    @Flag(
+        help:
+            "Record per-layer diagnostics (activations, dead ReLUs, gradients, update ratios) while training; --report charts them and writes diagnostics.csv."
+    )
     var diagnostics = false
 
-    @Option(parsing: .unconditional, help: "With --diagnostics: record every this many optimizer steps (default: once per epoch, at its first step).")
+    @Option(
+        parsing: .unconditional,
+        help: "With --diagnostics: record every this many optimizer steps (default: once per epoch, at its first step)."
+    )
     var diagnosticsEvery: Int?
 
     @Option(help: "Seed of the split, the initial weights and the batch order (default 0, or the resumed run's).")
@@ -89,14 +110,21 @@ struct Train: ParsableCommand {
     @Option(help: "Save the trained model (safetensors, with what evaluate and predict need in its metadata).")
     var save: String?
 
-    @Option(help: "Continue training a model saved by --save: its weights, optimizer state and epoch count, with the same split and batch order as an uninterrupted run (give the same --seed, --optimizer, --lr and --batch-size).")
+    @Option(
+        help:
+            "Continue training a model saved by --save: its weights, optimizer state and epoch count, with the same split and batch order as an uninterrupted run (give the same --seed, --optimizer, --lr and --batch-size)."
+    )
     var resume: String?
 
     @Flag(help: "Print only the summary and the final line.")
     var quiet = false
 
     var hiddenLayers: [Int] {
-        get throws { try parseList(layers, option: "layers", expected: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } }
+        get throws {
+            try parseList(layers, option: "layers", expected: "a positive integer") {
+                Int($0).flatMap { $0 > 0 ? $0 : nil }
+            }
+        }
     }
 
     var learningRate: Double { lr ?? (optimizer == .adam || optimizer == .adamw ? 1e-3 : 0.01) }
@@ -105,14 +133,20 @@ struct Train: ParsableCommand {
         _ = try hiddenLayers
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be a positive number, got \(learningRate)") }
-        if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must not be negative, got \(weightDecay)") }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw ValidationError("--lr must be a positive number, got \(learningRate)")
+        }
+        if let weightDecay, !(weightDecay >= 0) {
+            throw ValidationError("--weight-decay must not be negative, got \(weightDecay)")
+        }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), got \(dropout)") }
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw ValidationError("--validation-split must lie in [0, 1), got \(validationSplit)")
         }
         if let earlyStopping {
-            guard earlyStopping >= 1 else { throw ValidationError("--early-stopping must be at least 1, got \(earlyStopping)") }
+            guard earlyStopping >= 1 else {
+                throw ValidationError("--early-stopping must be at least 1, got \(earlyStopping)")
+            }
             guard validation != nil || validationSplit > 0 else {
                 throw ValidationError("--early-stopping needs validation data (--validation or --validation-split)")
             }
@@ -121,15 +155,20 @@ struct Train: ParsableCommand {
             throw ValidationError("--clip-grad-norm must be a positive number, got \(clipGradNorm)")
         }
         if resume != nil && schedule != "constant" {
-            throw ValidationError("--schedule does not go with --resume: a saved model does not hold the schedule's position "
-                + "(the resumed run continues at the learning rate it was saved with; train from the start to use a schedule)")
+            throw ValidationError(
+                "--schedule does not go with --resume: a saved model does not hold the schedule's position "
+                    + "(the resumed run continues at the learning rate it was saved with; train from the start to use a schedule)"
+            )
         }
         if let diagnosticsEvery {
             guard diagnostics else { throw ValidationError("--diagnostics-every goes with --diagnostics") }
-            guard diagnosticsEvery >= 1 else { throw ValidationError("--diagnostics-every must be at least 1, got \(diagnosticsEvery)") }
+            guard diagnosticsEvery >= 1 else {
+                throw ValidationError("--diagnostics-every must be at least 1, got \(diagnosticsEvery)")
+            }
         }
         if diagnostics && report == nil {
-            throw ValidationError("--diagnostics writes diagnostics.csv and its charts into the report: give --report DIR")
+            throw ValidationError(
+                "--diagnostics writes diagnostics.csv and its charts into the report: give --report DIR")
         }
         if let report { try ReportDestination.check(report) }
         if let save { try checkWritableFile(save, option: "save") }
@@ -169,7 +208,8 @@ struct Train: ParsableCommand {
     /// Reads --data (and --validation or the split of --validation-split), encodes the labels and, for an MLP,
     /// standardizes the features: the saved model's specification and standardization when resuming.
     func load<Scalar: TensorScalar>(saved: SavedModel?, generator: RandomGenerator, as _: Scalar.Type) throws
-        -> TrainingData<Scalar> {
+        -> TrainingData<Scalar>
+    {
         let raw = try input.read()
         guard let labels = raw.labels else { throw CommandError("\(raw.path): no labels to train on") }
         var specification = try saved?.specification ?? makeSpecification(raw, labels: labels)
@@ -179,10 +219,13 @@ struct Train: ParsableCommand {
         training.features = training.features.reshaped([raw.count] + specification.inputShape)
         var validationSet: LabeledExamples<Scalar>?
         if let validation {
-            let other = try RawExamples(contentsOf: URL(fileURLWithPath: validation), labels: validationLabels.map { URL(fileURLWithPath: $0) },
-                                        header: input.csvHeader, label: input.labelColumnSelection)
+            let other = try RawExamples(
+                contentsOf: URL(fileURLWithPath: validation), labels: validationLabels.map { URL(fileURLWithPath: $0) },
+                header: input.csvHeader, label: input.labelColumnSelection)
             guard other.featureCount == specification.featureCount else {
-                throw CommandError("\(other.path): \(other.featureCount) features per example, but \(raw.path) has \(specification.featureCount)")
+                throw CommandError(
+                    "\(other.path): \(other.featureCount) features per example, but \(raw.path) has \(specification.featureCount)"
+                )
             }
             var set = try LabeledExamples<Scalar>(other, task: specification.task, classes: classes)
             set.features = set.features.reshaped([other.count] + specification.inputShape)
@@ -201,13 +244,17 @@ struct Train: ParsableCommand {
 
     /// Draws the initial weights (--init, else automatic for an MLP and the article's policy for simplecnn);
     /// when resuming, loads the saved weights and skips the batch orders of the epochs already trained.
-    func initialize<Scalar>(_ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, saved: SavedModel?,
-                            generator: RandomGenerator) throws {
-        let startingInitialization = saved.map { $0.initialization.flatMap(InitializationName.init(rawValue:)) }
+    func initialize<Scalar>(
+        _ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, saved: SavedModel?,
+        generator: RandomGenerator
+    ) throws {
+        let startingInitialization =
+            saved.map { $0.initialization.flatMap(InitializationName.init(rawValue:)) }
             ?? initialization
         if let startingInitialization {
-            startingInitialization.initialize(network, batch: data.training.features, settings: InitializationSettings(randomScale: 1),
-                                              generator: generator)
+            startingInitialization.initialize(
+                network, batch: data.training.features, settings: InitializationSettings(randomScale: 1),
+                generator: generator)
         } else if data.specification.architecture == .simplecnn {
             ModelSpecification.initializeLikeTheArticle(network, generator: generator)
         } else {
@@ -221,12 +268,16 @@ struct Train: ParsableCommand {
 
     /// Prints the model and the settings, trains with `fit` (printing a line per epoch unless --quiet), and
     /// prints the outcome; a diverged run throws before anything is written.
-    func fit<Scalar>(_ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, saved: SavedModel?, seed: UInt32,
-                     generator: RandomGenerator) throws
-        -> (FitResult, any CheckpointableOptimizer<Scalar>, LayerDiagnostics<Scalar>?) {
+    func fit<Scalar>(
+        _ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, saved: SavedModel?, seed: UInt32,
+        generator: RandomGenerator
+    ) throws
+        -> (FitResult, any CheckpointableOptimizer<Scalar>, LayerDiagnostics<Scalar>?)
+    {
         let specification = data.specification
         let batchesPerEpoch = (data.training.count + batchSize - 1) / batchSize
-        let learningRateSchedule = try ScheduleOption.parse(schedule, iterations: epochs * batchesPerEpoch, learningRate: learningRate)
+        let learningRateSchedule = try ScheduleOption.parse(
+            schedule, iterations: epochs * batchesPerEpoch, learningRate: learningRate)
         print(network.summary(inputShape: specification.inputShape))
         print(describe(specification, training: data.training.count, validation: data.validation?.count, seed: seed))
 
@@ -237,40 +288,49 @@ struct Train: ParsableCommand {
         let stepper: any Optimizer<Scalar> = recorder.map { $0.observing(update) } ?? update
         let firstEpoch = (saved?.epoch ?? 0) + 1
         let width = String(firstEpoch + epochs - 1).count
-        let result = Kindling.fit(network, training: data.training, validation: data.validation,
-                                  task: specification.task, optimizer: stepper, epochs: epochs, batchSize: batchSize,
-                                  generator: generator, earlyStoppingPatience: earlyStopping, firstEpoch: firstEpoch,
-                                  showsProgress: !quiet, clipGradientNorm: clipGradNorm,
-                                  scheduler: scheduler) { record in
+        let result = Kindling.fit(
+            network, training: data.training, validation: data.validation,
+            task: specification.task, optimizer: stepper, epochs: epochs, batchSize: batchSize,
+            generator: generator, earlyStoppingPatience: earlyStopping, firstEpoch: firstEpoch,
+            showsProgress: !quiet, clipGradientNorm: clipGradNorm,
+            scheduler: scheduler
+        ) { record in
             guard !quiet else { return }
             print(epochLine(record, width: width, task: specification.task))
         }
         recorder?.detach()
         if let divergence = result.divergence {
-            throw CommandError("training stopped in epoch \(divergence.epoch): the loss is \(divergence.loss) "
-                + "(try a smaller --lr, or another --init); nothing was saved")
+            throw CommandError(
+                "training stopped in epoch \(divergence.epoch): the loss is \(divergence.loss) "
+                    + "(try a smaller --lr, or another --init); nothing was saved")
         }
         if result.stoppedEarly, let best = result.bestEpoch {
-            print("early stopping after epoch \(lastEpoch(result, saved: saved)): the validation loss last "
-                + "improved in epoch \(best); keeping epoch \(best)'s weights")
+            print(
+                "early stopping after epoch \(lastEpoch(result, saved: saved)): the validation loss last "
+                    + "improved in epoch \(best); keeping epoch \(best)'s weights")
         }
         var outcome = "trained \(result.epochs.count) epochs"
         if let validationSet = data.validation {
             let (loss, metric) = evaluateLoss(network, on: validationSet, task: specification.task)
-            outcome += ": validation loss \(formatted(loss)), " + (specification.task == .regression ? "MAE \(formatted(metric))" : "accuracy \(formatted(metric))")
+            outcome +=
+                ": validation loss \(formatted(loss)), "
+                + (specification.task == .regression ? "MAE \(formatted(metric))" : "accuracy \(formatted(metric))")
         }
         print(outcome)
         return (result, update, recorder)
     }
 
     /// Writes the --report folder and the --save file, at the paths `validate()` checked.
-    func write<Scalar>(_ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, result: FitResult,
-                       optimizer update: any CheckpointableOptimizer<Scalar>,
-                       diagnostics recorder: LayerDiagnostics<Scalar>?, saved: SavedModel?, seed: UInt32) throws {
+    func write<Scalar>(
+        _ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, result: FitResult,
+        optimizer update: any CheckpointableOptimizer<Scalar>,
+        diagnostics recorder: LayerDiagnostics<Scalar>?, saved: SavedModel?, seed: UInt32
+    ) throws {
         if let report {
             let url = URL(fileURLWithPath: report).standardizedFileURL
-            var document = TrainingReport(specification: data.specification, result: result, model: network,
-                                          validation: data.validation, dataPath: data.path)
+            var document = TrainingReport(
+                specification: data.specification, result: result, model: network,
+                validation: data.validation, dataPath: data.path)
             document.diagnostics = recorder.map { ($0.records, $0.interval) }
             try document.report.write(to: url)
             print("Report written to \(url.path)/index.html")
@@ -278,8 +338,9 @@ struct Train: ParsableCommand {
         if let save {
             let url = URL(fileURLWithPath: save).standardizedFileURL
             let epoch = result.bestEpoch ?? lastEpoch(result, saved: saved)
-            let metadata = SavedModel.metadata(data.specification, precision: precision, epoch: epoch,
-                                               seed: seed, initialization: (saved?.initialization).map { $0 } ?? initialization?.rawValue)
+            let metadata = SavedModel.metadata(
+                data.specification, precision: precision, epoch: epoch,
+                seed: seed, initialization: (saved?.initialization).map { $0 } ?? initialization?.rawValue)
             try SavedModel.write(network, optimizer: update, metadata: metadata, to: url)
             print("Model saved to \(url.path)")
         }
@@ -292,7 +353,8 @@ struct Train: ParsableCommand {
         let task = self.task ?? Task.detect(labels: labels)
         let classes = task == .regression ? nil : ClassEncoding(labels: labels)
         if let classes, classes.names.count < 2 {
-            throw CommandError("\(raw.path): every label is '\(classes.names.first ?? "")'; a classifier needs at least two classes")
+            throw CommandError(
+                "\(raw.path): every label is '\(classes.names.first ?? "")'; a classifier needs at least two classes")
         }
         if task == .binary, let classes, classes.names.count != 2 {
             throw CommandError("--task binary: the labels hold \(classes.names.count) classes, not 2")
@@ -306,13 +368,15 @@ struct Train: ParsableCommand {
             inputShape = [raw.featureCount]
         case .simplecnn:
             guard raw.exampleShape.count == 3, raw.exampleShape[1] >= 2, raw.exampleShape[2] >= 2 else {
-                throw CommandError("\(raw.path): --model simplecnn needs images (channels x height x width, from an IDX or NPY file), "
-                    + "but the examples have shape \(raw.exampleShape)")
+                throw CommandError(
+                    "\(raw.path): --model simplecnn needs images (channels x height x width, from an IDX or NPY file), "
+                        + "but the examples have shape \(raw.exampleShape)")
             }
             inputShape = raw.exampleShape
         }
         let outputs = task == .multiclass ? classes!.names.count : 1
-        var specification = ModelSpecification(architecture: model, inputShape: inputShape, outputs: outputs, task: task)
+        var specification = ModelSpecification(
+            architecture: model, inputShape: inputShape, outputs: outputs, task: task)
         if model == .mlp {
             specification.hiddenLayers = try hiddenLayers
             specification.activation = activation
@@ -328,7 +392,9 @@ struct Train: ParsableCommand {
     /// A resumed model must be trained on data of the same shape.
     func checkResumable(_ specification: ModelSpecification, _ raw: RawExamples) throws {
         guard raw.featureCount == specification.featureCount else {
-            throw CommandError("\(raw.path): \(raw.featureCount) features per example, but the model in \(resume!) was trained on \(specification.featureCount)")
+            throw CommandError(
+                "\(raw.path): \(raw.featureCount) features per example, but the model in \(resume!) was trained on \(specification.featureCount)"
+            )
         }
     }
 
@@ -345,7 +411,9 @@ struct Train: ParsableCommand {
     func describe(_ specification: ModelSpecification, training: Int, validation: Int?, seed: UInt32) -> String {
         let task: String
         switch specification.task {
-        case .binary: task = "binary classification (\(specification.classNames.joined(separator: " / "))), binary cross-entropy on logits"
+        case .binary:
+            task =
+                "binary classification (\(specification.classNames.joined(separator: " / "))), binary cross-entropy on logits"
         case .multiclass: task = "\(specification.classNames.count)-class classification, cross-entropy"
         case .regression: task = "regression, mean squared error"
         }
@@ -358,9 +426,13 @@ struct Train: ParsableCommand {
 
     func epochLine(_ record: EpochRecord, width: Int, task: Task) -> String {
         let number = String(record.epoch)
-        var line = "epoch " + String(repeating: " ", count: max(0, width - number.count)) + number + "  loss \(formatted(record.trainingLoss))"
+        var line =
+            "epoch " + String(repeating: " ", count: max(0, width - number.count)) + number
+            + "  loss \(formatted(record.trainingLoss))"
         if let loss = record.validationLoss, let metric = record.validationMetric {
-            line += "  val_loss \(formatted(loss))  " + (task == .regression ? "val_mae \(formatted(metric))" : "val_acc \(formatted(metric))")
+            line +=
+                "  val_loss \(formatted(loss))  "
+                + (task == .regression ? "val_mae \(formatted(metric))" : "val_acc \(formatted(metric))")
         }
         return line + String(format: "  %.2f s", record.seconds)
     }

@@ -15,35 +15,51 @@ struct TrainingReport<Scalar: TensorScalar> {
 
     var report: Report {
         var report = Report(title: "Kindling: training on \((dataPath as NSString).lastPathComponent)")
-        report.addText("\(specification.architecture.rawValue) \(specification.hiddenLayers.map(String.init).joined(separator: "-")), "
-            + "task \(specification.task.rawValue), \(result.epochs.count) epochs.")
+        report.addText(
+            "\(specification.architecture.rawValue) \(specification.hiddenLayers.map(String.init).joined(separator: "-")), "
+                + "task \(specification.task.rawValue), \(result.epochs.count) epochs.")
         report.addText(model.summary(inputShape: specification.inputShape))
         let epochs = result.epochs.map { Double($0.epoch) }
         var series = [ChartSeries("training loss", x: epochs, y: result.epochs.map(\.trainingLoss))]
         if result.epochs.allSatisfy({ $0.validationLoss != nil }) {
             series.append(ChartSeries("validation loss", x: epochs, y: result.epochs.map { $0.validationLoss! }))
         }
-        let curves = LineChart(title: "Loss per epoch", xLabel: "epoch", yLabel: "loss", yScale: .logarithmic, series: series)
-        report.addChart(curves.svg, fileName: "loss-curves.svg", caption: "Training loss (mean over each epoch's batches) and validation loss after each epoch")
+        let curves = LineChart(
+            title: "Loss per epoch", xLabel: "epoch", yLabel: "loss", yScale: .logarithmic, series: series)
+        report.addChart(
+            curves.svg, fileName: "loss-curves.svg",
+            caption: "Training loss (mean over each epoch's batches) and validation loss after each epoch")
         let metricName = specification.task == .regression ? "validation MAE" : "validation accuracy"
         if result.epochs.allSatisfy({ $0.validationMetric != nil }) {
-            let chart = LineChart(title: metricName.capitalized, xLabel: "epoch", yLabel: metricName,
-                                  series: [ChartSeries(metricName, x: epochs, y: result.epochs.map { $0.validationMetric! })])
+            let chart = LineChart(
+                title: metricName.capitalized, xLabel: "epoch", yLabel: metricName,
+                series: [ChartSeries(metricName, x: epochs, y: result.epochs.map { $0.validationMetric! })])
             report.addChart(chart.svg, fileName: "validation-metric.svg", caption: "\(metricName) after each epoch")
         }
-        report.addFile(CSVTable(header: ["epoch", "training_loss", "validation_loss", specification.task == .regression ? "validation_mae" : "validation_accuracy", "seconds"],
-                                rows: result.epochs.map { record in
-                                    ["\(record.epoch)", "\(record.trainingLoss)", record.validationLoss.map { "\($0)" } ?? "",
-                                     record.validationMetric.map { "\($0)" } ?? "", String(format: "%.4f", record.seconds)]
-                                }).text,
-                       fileName: "epochs.csv", caption: "Every epoch as CSV")
+        report.addFile(
+            CSVTable(
+                header: [
+                    "epoch", "training_loss", "validation_loss",
+                    specification.task == .regression ? "validation_mae" : "validation_accuracy", "seconds",
+                ],
+                rows: result.epochs.map { record in
+                    [
+                        "\(record.epoch)", "\(record.trainingLoss)", record.validationLoss.map { "\($0)" } ?? "",
+                        record.validationMetric.map { "\($0)" } ?? "", String(format: "%.4f", record.seconds),
+                    ]
+                }
+            ).text,
+            fileName: "epochs.csv", caption: "Every epoch as CSV")
         if let validation, specification.task != .regression {
             let predicted = predictedClasses(fromLogits: model.evaluationOutput(validation.features))
-            let metrics = ClassificationMetrics(predicted: predicted, actual: validation.classIndices,
-                                                classCount: specification.classNames.count)
-            let chart = ConfusionMatrixChart(title: "Validation confusion matrix (accuracy \(formatted(metrics.accuracy)))",
-                                             classNames: specification.classNames, confusion: metrics.confusion)
-            report.addChart(chart.svg, fileName: "confusion-matrix.svg", caption: "Rows: true class; columns: predicted class")
+            let metrics = ClassificationMetrics(
+                predicted: predicted, actual: validation.classIndices,
+                classCount: specification.classNames.count)
+            let chart = ConfusionMatrixChart(
+                title: "Validation confusion matrix (accuracy \(formatted(metrics.accuracy)))",
+                classNames: specification.classNames, confusion: metrics.confusion)
+            report.addChart(
+                chart.svg, fileName: "confusion-matrix.svg", caption: "Rows: true class; columns: predicted class")
         }
         if let diagnostics { addDiagnostics(diagnostics.records, every: diagnostics.every, to: &report) }
         return report
@@ -52,13 +68,18 @@ struct TrainingReport<Scalar: TensorScalar> {
     /// One chart per statistic, a curve per layer, and the records as CSV.
     private func addDiagnostics(_ records: [LayerDiagnosticsRecord], every interval: Int, to report: inout Report) {
         for statistic in DiagnosticsCharts.statistics {
-            let chart = DiagnosticsCharts.chart(records, statistic: statistic, title: statistic.title.capitalized,
-                                                xLabel: "optimizer step")
+            let chart = DiagnosticsCharts.chart(
+                records, statistic: statistic, title: statistic.title.capitalized,
+                xLabel: "optimizer step")
             guard !chart.series.isEmpty else { continue }
-            report.addChart(chart.svg, fileName: "diagnostics-\(statistic.file).svg",
-                            caption: "Per weight layer (named by its index in the Sequential): \(statistic.title), every \(interval) optimizer steps")
+            report.addChart(
+                chart.svg, fileName: "diagnostics-\(statistic.file).svg",
+                caption:
+                    "Per weight layer (named by its index in the Sequential): \(statistic.title), every \(interval) optimizer steps"
+            )
         }
-        report.addFile(LayerDiagnosticsRecord.table(records).text, fileName: "diagnostics.csv",
-                       caption: "Every diagnostics record as CSV (one row per weight layer per recorded step)")
+        report.addFile(
+            LayerDiagnosticsRecord.table(records).text, fileName: "diagnostics.csv",
+            caption: "Every diagnostics record as CSV (one row per weight layer per recorded step)")
     }
 }

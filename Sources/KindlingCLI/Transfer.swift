@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import Kindling
 
-
 /// `kindling transfer`: the article's experiment, a frozen pretrained encoder with a new linear head.
 struct Transfer: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a new classification head on a frozen BERT encoder and report held-out accuracy per head initialization.",
+        abstract:
+            "Train a new classification head on a frozen BERT encoder and report held-out accuracy per head initialization.",
         discussion: """
             The encoder (a BertModel folder) is frozen: it embeds every training and test sentence once \
             (mean pooling + L2 normalization), then each head, Linear(hidden, classes) after dropout, \
@@ -44,7 +44,10 @@ struct Transfer: ParsableCommand {
     @Option(help: "Seed for the head, the dropout masks and the batch order.")
     var seed: UInt32 = 0
 
-    @Option(help: "Write the head of the first initialization in --inits as safetensors (keys classifier.weight, classifier.bias).")
+    @Option(
+        help:
+            "Write the head of the first initialization in --inits as safetensors (keys classifier.weight, classifier.bias)."
+    )
     var save: String?
 
     @Flag(help: "With --save, write the whole model with BertForSequenceClassification's keys (bert.*, classifier.*).")
@@ -61,7 +64,9 @@ struct Transfer: ParsableCommand {
         _ = try initializations()
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be a positive number, got \(learningRate)") }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw ValidationError("--lr must be a positive number, got \(learningRate)")
+        }
         guard weightDecay >= 0 else { throw ValidationError("--weight-decay must not be negative, got \(weightDecay)") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         if full && save == nil { throw ValidationError("--full needs --save FILE") }
@@ -75,26 +80,36 @@ struct Transfer: ParsableCommand {
     func run() throws {
         let (trainSet, testSet) = try loadTexts()
         let (tokenizer, bert) = try loadEncoder()
-        let model = BertForTextClassification(encoder: bert, labelCount: trainSet.classNames.count,
-                                              dropoutProbability: dropout, generator: RandomGenerator(seed: seed))
+        let model = BertForTextClassification(
+            encoder: bert, labelCount: trainSet.classNames.count,
+            dropoutProbability: dropout, generator: RandomGenerator(seed: seed))
         let start = Date()
         let trainFeatures = model.features(of: trainSet.texts, tokenizer: tokenizer)
         let testFeatures = model.features(of: testSet.texts, tokenizer: tokenizer)
-        print("\(trainSet.texts.count) training and \(testSet.texts.count) held-out sentences, classes \(trainSet.classNames.joined(separator: ", "))")
-        print(String(format: "encoder features computed once (frozen, no graph): %.1f s", Date().timeIntervalSince(start)))
-        print("head Linear(\(bert.configuration.hiddenSize), \(trainSet.classNames.count)), dropout \(dropout), AdamW lr \(learningRate) weight decay \(weightDecay), \(epochs) epochs of batches of \(batchSize)")
+        print(
+            "\(trainSet.texts.count) training and \(testSet.texts.count) held-out sentences, classes \(trainSet.classNames.joined(separator: ", "))"
+        )
+        print(
+            String(format: "encoder features computed once (frozen, no graph): %.1f s", Date().timeIntervalSince(start))
+        )
+        print(
+            "head Linear(\(bert.configuration.hiddenSize), \(trainSet.classNames.count)), dropout \(dropout), AdamW lr \(learningRate) weight decay \(weightDecay), \(epochs) epochs of batches of \(batchSize)"
+        )
         print("init      first loss  last loss  train acc  test acc")
         var outcomes: [HeadTraining.Outcome] = []
         var savedHead: [(key: String, value: Tensor<Float>)]?
         for initialization in try initializations() {
-            let outcome = try HeadTraining.train(model, initialization: initialization, trainFeatures: trainFeatures,
-                                                 trainLabels: trainSet.labels, testFeatures: testFeatures,
-                                                 testLabels: testSet.labels, settings: settings)
+            let outcome = try HeadTraining.train(
+                model, initialization: initialization, trainFeatures: trainFeatures,
+                trainLabels: trainSet.labels, testFeatures: testFeatures,
+                testLabels: testSet.labels, settings: settings)
             outcomes.append(outcome)
             if savedHead == nil { savedHead = model.huggingFaceStateDictionary(includingEncoder: full) }
-            print(initialization.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
-                  + String(format: "  %10.4f  %9.4f  %9.4f  %8.4f", outcome.epochLosses.first ?? .nan,
-                           outcome.epochLosses.last ?? .nan, outcome.trainAccuracy, outcome.testAccuracy))
+            print(
+                initialization.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "  %10.4f  %9.4f  %9.4f  %8.4f", outcome.epochLosses.first ?? .nan,
+                        outcome.epochLosses.last ?? .nan, outcome.trainAccuracy, outcome.testAccuracy))
         }
         if let save, let savedHead { try write(savedHead, to: save, initialization: outcomes[0].initialization) }
         if let report {
@@ -135,8 +150,10 @@ struct Transfer: ParsableCommand {
     }
 
     /// Writes the first head's state dictionary (with the encoder under --full) to --save as safetensors.
-    func write(_ head: [(key: String, value: Tensor<Float>)], to path: String,
-               initialization: InitializationName) throws {
+    func write(
+        _ head: [(key: String, value: Tensor<Float>)], to path: String,
+        initialization: InitializationName
+    ) throws {
         var file = SafeTensors(metadata: ["format": "pt"])
         for (key, value) in head { file.tensors[key] = SafeTensors.Entry(value) }
         do { try file.write(to: URL(fileURLWithPath: path)) } catch {
@@ -147,17 +164,31 @@ struct Transfer: ParsableCommand {
 
     func writeReport(_ outcomes: [HeadTraining.Outcome], to path: String) throws {
         var document = Report(title: "Kindling: head initializations on a frozen encoder")
-        document.addText("Encoder \(encoder) (frozen), training file \(train), held-out file \(test); AdamW lr \(learningRate), \(epochs) epochs, seed \(seed).")
-        document.addTable(CSVTable(header: ["init", "first loss", "last loss", "train accuracy", "test accuracy"],
-                                   rows: outcomes.map { [$0.initialization.rawValue, "\($0.epochLosses.first ?? .nan)",
-                                                         "\($0.epochLosses.last ?? .nan)", "\($0.trainAccuracy)", "\($0.testAccuracy)"] }),
-                          caption: "Summary")
-        let series = outcomes.map { ChartSeries($0.initialization.rawValue, x: (1...$0.epochLosses.count).map(Double.init), y: $0.epochLosses) }
-        document.addChart(LineChart(title: "Training loss of the head", xLabel: "epoch", yLabel: "cross-entropy",
-                                    yScale: .logarithmic, series: series).svg,
-                          fileName: "loss-curves.svg", caption: "Mean training cross-entropy per epoch")
-        document.addFile(CSVTable.curves(series, xName: "epoch").text, fileName: "loss-curves.csv",
-                         caption: "The losses as CSV, one column per initialization")
+        document.addText(
+            "Encoder \(encoder) (frozen), training file \(train), held-out file \(test); AdamW lr \(learningRate), \(epochs) epochs, seed \(seed)."
+        )
+        document.addTable(
+            CSVTable(
+                header: ["init", "first loss", "last loss", "train accuracy", "test accuracy"],
+                rows: outcomes.map {
+                    [
+                        $0.initialization.rawValue, "\($0.epochLosses.first ?? .nan)",
+                        "\($0.epochLosses.last ?? .nan)", "\($0.trainAccuracy)", "\($0.testAccuracy)",
+                    ]
+                }),
+            caption: "Summary")
+        let series = outcomes.map {
+            ChartSeries($0.initialization.rawValue, x: (1...$0.epochLosses.count).map(Double.init), y: $0.epochLosses)
+        }
+        document.addChart(
+            LineChart(
+                title: "Training loss of the head", xLabel: "epoch", yLabel: "cross-entropy",
+                yScale: .logarithmic, series: series
+            ).svg,
+            fileName: "loss-curves.svg", caption: "Mean training cross-entropy per epoch")
+        document.addFile(
+            CSVTable.curves(series, xName: "epoch").text, fileName: "loss-curves.csv",
+            caption: "The losses as CSV, one column per initialization")
         try document.write(to: URL(fileURLWithPath: path))
     }
 }

@@ -36,21 +36,26 @@ extension InitializationComparison.Run: Codable {
         let losses = try container.decode([Double].self, forKey: .losses)
         let metrics = try container.decode([[String: Double]].self, forKey: .metrics)
         guard steps.count == losses.count && steps.count == metrics.count else {
-            throw DecodingError.dataCorruptedError(forKey: .losses, in: container,
-                                                   debugDescription: "\(steps.count) steps but \(losses.count) losses and \(metrics.count) metrics")
+            throw DecodingError.dataCorruptedError(
+                forKey: .losses, in: container,
+                debugDescription: "\(steps.count) steps but \(losses.count) losses and \(metrics.count) metrics")
         }
         var history = TrainingHistory()
-        history.records = steps.indices.map { TrainingHistory.Record(step: steps[$0], loss: losses[$0], metrics: metrics[$0]) }
+        history.records = steps.indices.map {
+            TrainingHistory.Record(step: steps[$0], loss: losses[$0], metrics: metrics[$0])
+        }
         history.stepsCompleted = try container.decode(Int.self, forKey: .stepsCompleted)
         history.divergence = try container.decodeIfPresent(Divergence.self, forKey: .divergence)
             .map { TrainingHistory.Divergence(step: $0.step, loss: $0.loss) }
         let boundary = try container.decodeIfPresent(Boundary.self, forKey: .decisionBoundary)
         if let boundary {
             guard boundary.xRange.count == 2, boundary.yRange.count == 2, boundary.resolution >= 1,
-                  boundary.probabilities.count == boundary.resolution * boundary.resolution,
-                  boundary.points.allSatisfy({ $0.count == 3 }) else {
-                throw DecodingError.dataCorruptedError(forKey: .decisionBoundary, in: container,
-                                                       debugDescription: "the decision boundary's ranges, grid or points are malformed")
+                boundary.probabilities.count == boundary.resolution * boundary.resolution,
+                boundary.points.allSatisfy({ $0.count == 3 })
+            else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .decisionBoundary, in: container,
+                    debugDescription: "the decision boundary's ranges, grid or points are malformed")
             }
         }
         self.init(
@@ -60,10 +65,11 @@ extension InitializationComparison.Run: Codable {
             testAccuracy: try container.decode(Double.self, forKey: .testAccuracy),
             seconds: try container.decode(Double.self, forKey: .seconds),
             decisionBoundary: boundary.map { boundary in
-                DecisionBoundaryChart(title: boundary.title, xRange: boundary.xRange[0]...boundary.xRange[1],
-                                      yRange: boundary.yRange[0]...boundary.yRange[1], resolution: boundary.resolution,
-                                      probabilities: boundary.probabilities,
-                                      points: boundary.points.map { ($0[0], $0[1], Int($0[2])) })
+                DecisionBoundaryChart(
+                    title: boundary.title, xRange: boundary.xRange[0]...boundary.xRange[1],
+                    yRange: boundary.yRange[0]...boundary.yRange[1], resolution: boundary.resolution,
+                    probabilities: boundary.probabilities,
+                    points: boundary.points.map { ($0[0], $0[1], Int($0[2])) })
             },
             diagnostics: try container.decode([LayerDiagnosticsRecord].self, forKey: .diagnostics))
     }
@@ -77,15 +83,18 @@ extension InitializationComparison.Run: Codable {
         try container.encode(history.losses, forKey: .losses)
         try container.encode(history.records.map(\.metrics), forKey: .metrics)
         try container.encode(history.stepsCompleted, forKey: .stepsCompleted)
-        try container.encodeIfPresent(history.divergence.map { Divergence(step: $0.step, loss: $0.loss) }, forKey: .divergence)
+        try container.encodeIfPresent(
+            history.divergence.map { Divergence(step: $0.step, loss: $0.loss) }, forKey: .divergence)
         try container.encode(trainAccuracy, forKey: .trainAccuracy)
         try container.encode(testAccuracy, forKey: .testAccuracy)
         try container.encode(seconds, forKey: .seconds)
-        try container.encodeIfPresent(decisionBoundary.map { chart in
-            Boundary(title: chart.title, xRange: [chart.xRange.lowerBound, chart.xRange.upperBound],
-                     yRange: [chart.yRange.lowerBound, chart.yRange.upperBound], resolution: chart.resolution,
-                     probabilities: chart.probabilities, points: chart.points.map { [$0.x, $0.y, Double($0.label)] })
-        }, forKey: .decisionBoundary)
+        try container.encodeIfPresent(
+            decisionBoundary.map { chart in
+                Boundary(
+                    title: chart.title, xRange: [chart.xRange.lowerBound, chart.xRange.upperBound],
+                    yRange: [chart.yRange.lowerBound, chart.yRange.upperBound], resolution: chart.resolution,
+                    probabilities: chart.probabilities, points: chart.points.map { [$0.x, $0.y, Double($0.label)] })
+            }, forKey: .decisionBoundary)
         try container.encode(diagnostics, forKey: .diagnostics)
     }
 }

@@ -45,18 +45,22 @@ public enum HeadTraining {
         trainFeatures: Tensor<Scalar>, trainLabels: [Int], testFeatures: Tensor<Scalar>, testLabels: [Int],
         settings: Settings = Settings()
     ) throws -> Outcome {
-        require(trainFeatures.shape[0] == trainLabels.count && testFeatures.shape[0] == testLabels.count,
-                "HeadTraining: \(trainLabels.count) and \(testLabels.count) labels for features \(trainFeatures.shape) and \(testFeatures.shape)")
+        require(
+            trainFeatures.shape[0] == trainLabels.count && testFeatures.shape[0] == testLabels.count,
+            "HeadTraining: \(trainLabels.count) and \(testLabels.count) labels for features \(trainFeatures.shape) and \(testFeatures.shape)"
+        )
         let generator = RandomGenerator(seed: settings.seed)
         initialization.initialize(model.classifier, batch: trainFeatures, generator: generator)
-        let optimizer = try AdamW(model.classifier.parameters, learningRate: settings.learningRate,
-                                  weightDecay: settings.weightDecay)
+        let optimizer = try AdamW(
+            model.classifier.parameters, learningRate: settings.learningRate,
+            weightDecay: settings.weightDecay)
         let headModes = model.namedModules.map { ($0.module, $0.module.isTraining) }
         defer { for (module, mode) in headModes { module.isTraining = mode } }
         let examples = Features(features: trainFeatures, labels: trainLabels)
-        var loop = TrainingLoop(model, on: examples, optimizer: optimizer, length: .epochs(settings.epochs),
-                                batchSize: settings.batchSize, generator: generator, continueOnNonFinite: true,
-                                showsProgress: false)
+        var loop = TrainingLoop(
+            model, on: examples, optimizer: optimizer, length: .epochs(settings.epochs),
+            batchSize: settings.batchSize, generator: generator, continueOnNonFinite: true,
+            showsProgress: false)
         var losses: [Double] = []
         for _ in 0..<settings.epochs {
             var total = 0.0
@@ -67,10 +71,14 @@ public enum HeadTraining {
         }
         model.eval()
         let (trainAccuracy, testAccuracy) = withoutGradient {
-            (accuracy(logits: model(trainFeatures), labels: trainLabels), accuracy(logits: model(testFeatures), labels: testLabels))
+            (
+                accuracy(logits: model(trainFeatures), labels: trainLabels),
+                accuracy(logits: model(testFeatures), labels: testLabels)
+            )
         }
-        return Outcome(initialization: initialization, epochLosses: losses, trainAccuracy: trainAccuracy,
-                       testAccuracy: testAccuracy)
+        return Outcome(
+            initialization: initialization, epochLosses: losses, trainAccuracy: trainAccuracy,
+            testAccuracy: testAccuracy)
     }
 
     /// Encoder features with their class labels, cut into batches by the training loop.

@@ -25,7 +25,9 @@ public struct InitializationComparison: Sendable {
         case blobs
 
         /// The training and test sets.
-        public func load<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) -> (train: Dataset<Scalar>, test: Dataset<Scalar>) {
+        public func load<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) -> (
+            train: Dataset<Scalar>, test: Dataset<Scalar>
+        ) {
             func make(_ seed: UInt32, _ count: Int) -> Dataset<Scalar> {
                 let generator = RandomGenerator(seed: seed)
                 switch self {
@@ -33,8 +35,9 @@ public struct InitializationComparison: Sendable {
                 case .moons: return .moons(count: count, noise: 0.2, generator: generator)
                 case .spirals: return .spirals(pointsPerClass: count / 3, classCount: 3, generator: generator)
                 case .blobs:
-                    return .blobs(count: count, centers: [[-2, -2], [2, -2], [0, 2]], standardDeviation: 1,
-                                  generator: generator)
+                    return .blobs(
+                        count: count, centers: [[-2, -2], [2, -2], [0, 2]], standardDeviation: 1,
+                        generator: generator)
                 }
             }
             return (make(1, 300), make(2, self == .spirals ? 102 : 100))
@@ -104,8 +107,9 @@ public struct InitializationComparison: Sendable {
         }
 
         func dataset<Scalar: TensorScalar>(as _: Scalar.Type) -> Dataset<Scalar> {
-            Dataset(features: Tensor(shape: [labels.count, featureCount], scalars: features.map { Scalar($0) }),
-                    labels: labels, classCount: classCount)
+            Dataset(
+                features: Tensor(shape: [labels.count, featureCount], scalars: features.map { Scalar($0) }),
+                labels: labels, classCount: classCount)
         }
     }
 
@@ -161,14 +165,22 @@ public struct InitializationComparison: Sendable {
         public func validate() throws {
             func fail(_ message: String) throws -> Never { throw ConfigurationError(message) }
             if initializations.isEmpty { try fail("no initialization to compare") }
-            if hiddenLayers.contains(where: { $0 < 1 }) { try fail("hidden layer widths must be positive, got \(hiddenLayers)") }
+            if hiddenLayers.contains(where: { $0 < 1 }) {
+                try fail("hidden layer widths must be positive, got \(hiddenLayers)")
+            }
             if iterations < 1 { try fail("iterations must be at least 1, got \(iterations)") }
-            if !(learningRate > 0) || !learningRate.isFinite { try fail("the learning rate must be a positive number, got \(learningRate)") }
+            if !(learningRate > 0) || !learningRate.isFinite {
+                try fail("the learning rate must be a positive number, got \(learningRate)")
+            }
             if let batchSize, batchSize < 1 { try fail("the batch size must be at least 1, got \(batchSize)") }
             if recordEvery < 1 { try fail("the recording interval must be at least 1, got \(recordEvery)") }
-            if !(randomScale > 0) || !randomScale.isFinite { try fail("the random scale must be a positive number, got \(randomScale)") }
+            if !(randomScale > 0) || !randomScale.isFinite {
+                try fail("the random scale must be a positive number, got \(randomScale)")
+            }
             if seedCount < 1 { try fail("the number of seeds must be at least 1, got \(seedCount)") }
-            if let diagnosticsEvery, diagnosticsEvery < 1 { try fail("the diagnostics interval must be at least 1, got \(diagnosticsEvery)") }
+            if let diagnosticsEvery, diagnosticsEvery < 1 {
+                try fail("the diagnostics interval must be at least 1, got \(diagnosticsEvery)")
+            }
             if let clipGradientNorm, !(clipGradientNorm > 0) || !clipGradientNorm.isFinite {
                 try fail("the gradient norm to clip to must be a positive number, got \(clipGradientNorm)")
             }
@@ -230,24 +242,30 @@ public struct InitializationComparison: Sendable {
         DispatchQueue.concurrentPerform(iterations: cells.count) { index in
             var settings = configuration
             settings.showsProgress = configuration.showsProgress && index == 0
-            results.store(Result { try run(settings, initialization: cells[index].0, seed: cells[index].1, as: Scalar.self) },
-                          at: index)
+            results.store(
+                Result { try run(settings, initialization: cells[index].0, seed: cells[index].1, as: Scalar.self) },
+                at: index)
         }
         return try results.values.map { try $0!.get() }
     }
 
     /// Trains one network from one initialization and weight seed.
-    public static func run<Scalar: TensorScalar>(_ configuration: Configuration, initialization: InitializationName,
-                                                 seed: UInt32, as _: Scalar.Type) throws -> Run {
-        let (train, test) = configuration.userData.map { ($0.train.dataset(as: Scalar.self), $0.test.dataset(as: Scalar.self)) }
+    public static func run<Scalar: TensorScalar>(
+        _ configuration: Configuration, initialization: InitializationName,
+        seed: UInt32, as _: Scalar.Type
+    ) throws -> Run {
+        let (train, test) =
+            configuration.userData.map { ($0.train.dataset(as: Scalar.self), $0.test.dataset(as: Scalar.self)) }
             ?? configuration.dataset.load(as: Scalar.self)
         let binary = train.classCount == 2
         let generator = RandomGenerator(seed: seed)
-        let model = makeModel(Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,
-                              outputs: binary ? 1 : train.classCount)
-        initialization.initialize(model, batch: train.features,
-                                  settings: InitializationSettings(randomScale: configuration.randomScale),
-                                  generator: generator)
+        let model = makeModel(
+            Scalar.self, inputs: train.featureCount, hidden: configuration.hiddenLayers,
+            outputs: binary ? 1 : train.classCount)
+        initialization.initialize(
+            model, batch: train.features,
+            settings: InitializationSettings(randomScale: configuration.randomScale),
+            generator: generator)
         let optimizer = try configuration.optimizer.make(model.parameters, learningRate: configuration.learningRate)
         let scheduler = try configuration.schedule.map { try LearningRateScheduler(optimizer, schedule: $0) }
         let diagnostics = configuration.diagnosticsEvery.map { LayerDiagnostics(model, every: $0) }
@@ -256,7 +274,8 @@ public struct InitializationComparison: Sendable {
         let history = KindlingNN.train(
             model, on: train,
             loss: { logits, batch in
-                binary ? binaryCrossEntropyWithLogits(logits, batch.targets)
+                binary
+                    ? binaryCrossEntropyWithLogits(logits, batch.targets)
                     : crossEntropy(logits, classIndices: batch.labels)
             },
             optimizer: stepper,
@@ -268,17 +287,21 @@ public struct InitializationComparison: Sendable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         diagnostics?.detach()
         model.eval()
-        return Run(initialization: initialization, seed: seed, history: history,
-                   trainAccuracy: accuracy(of: model, on: train), testAccuracy: accuracy(of: model, on: test),
-                   seconds: seconds,
-                   decisionBoundary: train.featureCount == 2
-                       ? DecisionBoundaryChart(title: "\(initialization.rawValue): decision boundary", model: model, data: train)
-                       : nil,
-                   diagnostics: diagnostics?.records ?? [])
+        return Run(
+            initialization: initialization, seed: seed, history: history,
+            trainAccuracy: accuracy(of: model, on: train), testAccuracy: accuracy(of: model, on: test),
+            seconds: seconds,
+            decisionBoundary: train.featureCount == 2
+                ? DecisionBoundaryChart(
+                    title: "\(initialization.rawValue): decision boundary", model: model, data: train)
+                : nil,
+            diagnostics: diagnostics?.records ?? [])
     }
 
     /// Input -> (Linear -> ReLU) per hidden width -> Linear to the outputs.
-    static func makeModel<Scalar: TensorScalar>(_: Scalar.Type, inputs: Int, hidden: [Int], outputs: Int) -> Sequential<Scalar> {
+    static func makeModel<Scalar: TensorScalar>(_: Scalar.Type, inputs: Int, hidden: [Int], outputs: Int) -> Sequential<
+        Scalar
+    > {
         let construction = RandomGenerator(seed: 0)
         var layers: [any Module<Scalar>] = []
         var width = inputs

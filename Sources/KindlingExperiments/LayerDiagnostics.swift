@@ -34,14 +34,20 @@ public struct LayerDiagnosticsRecord: Sendable, Equatable, Codable {
 
     /// Records as a table: step, layer, then one column per statistic (empty where not applicable).
     public static func table(_ records: [LayerDiagnosticsRecord]) -> CSVTable {
-        CSVTable(header: ["step", "layer", "activation_mean", "activation_std", "dead_fraction", "saturated_fraction",
-                          "weight_gradient_std", "update_to_weight_ratio", "symmetry_breaking"],
-                 rows: records.map { record in
-                     [String(record.step), record.layer, "\(record.activationMean)", "\(record.activationStandardDeviation)",
-                      record.deadFraction.map { "\($0)" } ?? "", record.saturatedFraction.map { "\($0)" } ?? "",
-                      "\(record.weightGradientStandardDeviation)", "\(record.updateToWeightRatio)",
-                      "\(record.symmetryBreaking)"]
-                 })
+        CSVTable(
+            header: [
+                "step", "layer", "activation_mean", "activation_std", "dead_fraction", "saturated_fraction",
+                "weight_gradient_std", "update_to_weight_ratio", "symmetry_breaking",
+            ],
+            rows: records.map { record in
+                [
+                    String(record.step), record.layer, "\(record.activationMean)",
+                    "\(record.activationStandardDeviation)",
+                    record.deadFraction.map { "\($0)" } ?? "", record.saturatedFraction.map { "\($0)" } ?? "",
+                    "\(record.weightGradientStandardDeviation)", "\(record.updateToWeightRatio)",
+                    "\(record.symmetryBreaking)",
+                ]
+            })
     }
 }
 
@@ -95,20 +101,25 @@ public final class LayerDiagnostics<Scalar: TensorScalar> {
         var seen = Set<ObjectIdentifier>()
         var watched: [Watched] = []
         for (index, entry) in modules.enumerated() {
-            guard let layer = entry.module as? any WeightLayer<Scalar>, seen.insert(ObjectIdentifier(layer)).inserted else { continue }
+            guard let layer = entry.module as? any WeightLayer<Scalar>, seen.insert(ObjectIdentifier(layer)).inserted
+            else { continue }
             var activation: (any Module<Scalar>)?
             for later in modules[(index + 1)...] {
                 if later.module is any WeightLayer<Scalar> { break }
-                if later.module is any ActivationLayer<Scalar> { activation = later.module; break }
+                if later.module is any ActivationLayer<Scalar> {
+                    activation = later.module
+                    break
+                }
             }
             watched.append(Watched(name: entry.name, layer: layer, activation: activation))
         }
         self.watched = watched
         for (index, entry) in watched.enumerated() {
             let observed: any Module<Scalar> = entry.activation ?? entry.layer
-            handles.append(observed.registerForwardHook { [unowned self] module, _, output in
-                self.observe(output, of: module, at: index)
-            })
+            handles.append(
+                observed.registerForwardHook { [unowned self] module, _, output in
+                    self.observe(output, of: module, at: index)
+                })
         }
     }
 
@@ -135,7 +146,8 @@ public final class LayerDiagnostics<Scalar: TensorScalar> {
         let values = output.scalars.map(Double.init)
         var activations = Activations(mean: mean(values), standardDeviation: standardDeviation(values))
         if module is ReLU<Scalar> {
-            let samples = Swift.max(output.shape.first ?? 1, 1), units = values.count / samples
+            let samples = Swift.max(output.shape.first ?? 1, 1)
+            let units = values.count / samples
             var alive = [Bool](repeating: false, count: units)
             for (position, value) in values.enumerated() where value > 0 { alive[position % units] = true }
             activations.deadFraction = units == 0 ? 0 : Double(alive.filter { !$0 }.count) / Double(units)
@@ -160,17 +172,20 @@ public final class LayerDiagnostics<Scalar: TensorScalar> {
         update()
         for (index, entry) in watched.enumerated() {
             let after = entry.layer.weight.value.scalars
-            var change = 0.0, norm = 0.0
+            var change = 0.0
+            var norm = 0.0
             for (old, new) in zip(before[index], after) {
                 change += (Double(new) - old) * (Double(new) - old)
                 norm += old * old
             }
             let activations = pending[index] ?? Activations(mean: .nan, standardDeviation: .nan)
-            records.append(LayerDiagnosticsRecord(
-                step: stepsTaken, layer: entry.name, activationMean: activations.mean,
-                activationStandardDeviation: activations.standardDeviation, deadFraction: activations.deadFraction,
-                saturatedFraction: activations.saturatedFraction, weightGradientStandardDeviation: gradients[index],
-                updateToWeightRatio: change == 0 ? 0 : (change / norm).squareRoot(), symmetryBreaking: symmetry[index]))
+            records.append(
+                LayerDiagnosticsRecord(
+                    step: stepsTaken, layer: entry.name, activationMean: activations.mean,
+                    activationStandardDeviation: activations.standardDeviation, deadFraction: activations.deadFraction,
+                    saturatedFraction: activations.saturatedFraction, weightGradientStandardDeviation: gradients[index],
+                    updateToWeightRatio: change == 0 ? 0 : (change / norm).squareRoot(),
+                    symmetryBreaking: symmetry[index]))
         }
         pending = [:]
         stepsTaken += 1
@@ -178,11 +193,13 @@ public final class LayerDiagnostics<Scalar: TensorScalar> {
 
     private func symmetryBreaking(of layer: any WeightLayer<Scalar>) -> Double {
         let weight = layer.weight.value
-        let units = weight.shape[0], inputs = units == 0 ? 0 : weight.count / units
+        let units = weight.shape[0]
+        let inputs = units == 0 ? 0 : weight.count / units
         let bias = layer.bias?.value.scalars
         var largest = 0.0
         for k in 0..<(inputs + (bias == nil ? 0 : 1)) {
-            var low = Double.infinity, high = -Double.infinity
+            var low = Double.infinity
+            var high = -Double.infinity
             for i in 0..<units {
                 let value = Double(k < inputs ? weight.scalars[i * inputs + k] : bias![i])
                 low = Swift.min(low, value)

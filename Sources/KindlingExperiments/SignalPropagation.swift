@@ -90,21 +90,27 @@ public struct SignalPropagation: Sendable {
     }
 
     /// Runs the experiment in `Scalar` precision.
-    public static func run<Scalar: TensorScalar>(_ configuration: Configuration, as _: Scalar.Type = Scalar.self) -> Result {
-        require(configuration.layers > 0 && configuration.width > 0 && configuration.batchSize > 1,
-                     "propagate: layers, width and batch size must be positive (batch at least 2), got \(configuration.layers), \(configuration.width), \(configuration.batchSize)")
+    public static func run<Scalar: TensorScalar>(_ configuration: Configuration, as _: Scalar.Type = Scalar.self)
+        -> Result
+    {
+        require(
+            configuration.layers > 0 && configuration.width > 0 && configuration.batchSize > 1,
+            "propagate: layers, width and batch size must be positive (batch at least 2), got \(configuration.layers), \(configuration.width), \(configuration.batchSize)"
+        )
         let generator = RandomGenerator(seed: configuration.seed)
         let input = Tensor<Scalar>.randn([configuration.batchSize, configuration.width], generator: generator)
         let scheme = configuration.initialization.scheme(InitializationSettings(gain: configuration.effectiveGain))
         let layers = (0..<configuration.layers).map { _ in
             let layer = Linear<Scalar>(configuration.width, configuration.width, bias: false, generator: generator)
-            scheme.initialize(weight: layer.weight, following: configuration.activation.nonlinearity, generator: generator)
+            scheme.initialize(
+                weight: layer.weight, following: configuration.activation.nonlinearity, generator: generator)
             return layer
         }
         if configuration.initialization.entry.fitsToData {
-            let stack = Sequential<Scalar>(layers.flatMap { layer -> [any Module<Scalar>] in
-                [layer] + [configuration.activation.module(Scalar.self)].compactMap { $0 }
-            })
+            let stack = Sequential<Scalar>(
+                layers.flatMap { layer -> [any Module<Scalar>] in
+                    [layer] + [configuration.activation.module(Scalar.self)].compactMap { $0 }
+                })
             stack.initializeWeights(.lsuv(batch: input, orthonormalPreinitialization: false), generator: generator)
         }
         var statistics: [LayerStatistics] = []
@@ -132,8 +138,10 @@ public struct SignalPropagation: Sendable {
             }
         }
         for (index, output) in outputs.enumerated() {
-            statistics.append(LayerStatistics(layer: index, activationStandardDeviation: standardDeviation(output.scalars),
-                                              gradientStandardDeviation: gradientDeviations[index]))
+            statistics.append(
+                LayerStatistics(
+                    layer: index, activationStandardDeviation: standardDeviation(output.scalars),
+                    gradientStandardDeviation: gradientDeviations[index]))
         }
         return Result(layers: statistics, firstNonFiniteLayer: firstNonFinite)
     }

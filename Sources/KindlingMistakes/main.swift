@@ -34,7 +34,8 @@ let mistakes: [String: () -> Void] = [
 
 let arguments = CommandLine.arguments.dropFirst()
 guard arguments.count == 1, let mistake = mistakes[arguments.first!] else {
-    FileHandle.standardError.write(Data("usage: KindlingMistakes <mistake>, one of: \(mistakes.keys.sorted().joined(separator: ", "))\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: KindlingMistakes <mistake>, one of: \(mistakes.keys.sorted().joined(separator: ", "))\n".utf8))
     exit(2)
 }
 mistake()

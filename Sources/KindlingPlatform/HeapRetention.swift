@@ -16,9 +16,9 @@ enum HeapRetention {
     /// True once the thresholds are set (false where they cannot be).
     static let applied: Bool = {
         #if canImport(Glibc)
-        return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1
+            return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1
         #else
-        return false
+            return false
         #endif
     }()
 }

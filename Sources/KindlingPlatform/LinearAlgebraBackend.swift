@@ -1,7 +1,8 @@
 import CLinearAlgebra
 import CVectorKernels
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The linear-algebra library under Kindling as this process runs it: OpenBLAS's version and build, the
@@ -63,9 +64,10 @@ public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
         case (nil, _):
             source = .detectedByOpenBLAS
         }
-        return LinearAlgebraBackend(library: library, configuration: configuration, core: core, coreSource: source,
-                                    threads: Int(openblas_get_num_threads()), cpuFeatures: .current,
-                                    vectorKernels: String(cString: kindling_vector_kernel_level()))
+        return LinearAlgebraBackend(
+            library: library, configuration: configuration, core: core, coreSource: source,
+            threads: Int(openblas_get_num_threads()), cpuFeatures: .current,
+            vectorKernels: String(cString: kindling_vector_kernel_level()))
     }
 
     /// Whether OPENBLAS_CORETYPE can change the kernels (the library was built with DYNAMIC_ARCH).
@@ -107,17 +109,18 @@ public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
     /// finds `detectedCoreVariable` set and never restarts again. Linux only (it executes /proc/self/exe).
     public static func restartWithBestKernelsIfNeeded() {
         #if os(Linux)
-        guard environment(detectedCoreVariable) == nil else { return }
-        let backend = current
-        guard let core = backend.decision.core else { return }
-        setenv("OPENBLAS_CORETYPE", core.rawValue, 1)
-        setenv(detectedCoreVariable, backend.core, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        let reason = String(cString: strerror(errno))
-        unsetenv("OPENBLAS_CORETYPE")
-        unsetenv(detectedCoreVariable)
-        printToStandardError("Kindling: could not restart with OPENBLAS_CORETYPE=\(core.rawValue) (\(reason)); "
-                             + narrowKernelsAdvice(backend: backend, core: core))
+            guard environment(detectedCoreVariable) == nil else { return }
+            let backend = current
+            guard let core = backend.decision.core else { return }
+            setenv("OPENBLAS_CORETYPE", core.rawValue, 1)
+            setenv(detectedCoreVariable, backend.core, 1)
+            execv("/proc/self/exe", CommandLine.unsafeArgv)
+            let reason = String(cString: strerror(errno))
+            unsetenv("OPENBLAS_CORETYPE")
+            unsetenv(detectedCoreVariable)
+            printToStandardError(
+                "Kindling: could not restart with OPENBLAS_CORETYPE=\(core.rawValue) (\(reason)); "
+                    + narrowKernelsAdvice(backend: backend, core: core))
         #endif
     }
 

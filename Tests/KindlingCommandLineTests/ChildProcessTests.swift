@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import KindlingTestSupport
+import XCTest
 
 /// The runner that the command-line tests start executables with (KindlingTestSupport's `runProcess`),
 /// on small shell commands: standard input, both pipes past their buffer, signals, and the timeout.
@@ -8,8 +8,9 @@ final class ChildProcessTests: XCTestCase {
     let shell = URL(fileURLWithPath: "/bin/sh")
 
     func testStandardInputReachesTheChildAndBothOutputsComeBack() throws {
-        let outcome = try runProcess(shell, arguments: ["-c", "cat; echo done >&2; exit 3"],
-                                     input: Data("hello\n".utf8))
+        let outcome = try runProcess(
+            shell, arguments: ["-c", "cat; echo done >&2; exit 3"],
+            input: Data("hello\n".utf8))
         XCTAssertEqual(outcome.reason, .exit)
         XCTAssertEqual(outcome.status, 3)
         XCTAssertEqual(outcome.output, "hello\n")

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// Runs the `kindling` executable built beside the tests, as a user would.
 final class CommandLineTests: XCTestCase {
@@ -25,12 +25,14 @@ final class CommandLineTests: XCTestCase {
     func testEveryRegistryNameIsAnInitOfEveryCommand() throws {
         let names = InitializerRegistry.entries.flatMap { [$0.name] + $0.aliases }
         for name in names {
-            let outcome = try kindling("propagate", "--init", name, "--layers", "2", "--width", "8", "--batch-size", "4")
+            let outcome = try kindling(
+                "propagate", "--init", name, "--layers", "2", "--width", "8", "--batch-size", "4")
             XCTAssertEqual(outcome.status, 0, "\(name): \(outcome.errors)")
             XCTAssertTrue(outcome.output.hasPrefix("activation none, init \(name), "), outcome.output)
         }
-        let outcome = try kindling("compare-init", "--inits", names.joined(separator: ","), "--iterations", "2",
-                                   "--record-every", "1")
+        let outcome = try kindling(
+            "compare-init", "--inits", names.joined(separator: ","), "--iterations", "2",
+            "--record-every", "1")
         XCTAssertEqual(outcome.status, 0, outcome.errors)
         let rows = outcome.output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
         for name in names { XCTAssertTrue(rows.contains(name), "compare-init has no row \(name)") }
@@ -66,19 +68,26 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(costs[0], 0.8830537463419761, accuracy: 1e-10)
         XCTAssertEqual(costs[1], 0.6879825919728063, accuracy: 1e-10)
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: report.path))
-        XCTAssertEqual(files, ["index.html", "loss-curves.svg", "loss-curves.csv", "boundary-zeros.svg",
-                               "boundary-random.svg", "boundary-he.svg"])
+        XCTAssertEqual(
+            files,
+            [
+                "index.html", "loss-curves.svg", "loss-curves.csv", "boundary-zeros.svg",
+                "boundary-random.svg", "boundary-he.svg",
+            ])
         let csv = try String(contentsOf: report.appendingPathComponent("loss-curves.csv"), encoding: .utf8)
         XCTAssertTrue(csv.hasPrefix("iteration,zeros,random,he"), csv)
-        XCTAssertEqual(csv.split(separator: "\n").count, 3, csv)   // header, iterations 0 and 1000
+        XCTAssertEqual(csv.split(separator: "\n").count, 3, csv)  // header, iterations 0 and 1000
     }
 
     func testPropagateReportChartsEveryComparedInitialization() throws {
         let report = try temporaryFolder().appendingPathComponent("report")
-        let outcome = try kindling(arguments: ["propagate", "--layers", "12", "--activation", "tanh", "--report", report.path])
+        let outcome = try kindling(arguments: [
+            "propagate", "--layers", "12", "--activation", "tanh", "--report", report.path,
+        ])
         XCTAssertEqual(outcome.status, 0, outcome.errors)
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: report.path)),
-                       ["index.html", "std-per-layer.svg", "std-per-layer.csv"])
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: report.path)),
+            ["index.html", "std-per-layer.svg", "std-per-layer.csv"])
         let csv = try String(contentsOf: report.appendingPathComponent("std-per-layer.csv"), encoding: .utf8)
         XCTAssertTrue(csv.hasPrefix("layer,normal,scaled,xavier,kaiming,orthogonal"), csv)
         XCTAssertEqual(csv.split(separator: "\n").count, 13, csv)

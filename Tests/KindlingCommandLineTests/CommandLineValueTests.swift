@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import KindlingTestSupport
+import XCTest
 
 /// Negative integers reach validation (issue 10, section 5): the option parser would otherwise read
 /// `-5` as a flag and say "Missing value"; and the report folder is checked by creating it.
@@ -30,14 +30,17 @@ extension CommandLineTests {
         // Permission bits do not tell: as root /proc looks writable, yet nothing can be created there.
         var outcome = try kindling(arguments: ["compare-init", "--report", "/proc/kindling-report"])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("--report: cannot create the folder '/proc/kindling-report': No such file or directory"),
-                      outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.contains(
+                "--report: cannot create the folder '/proc/kindling-report': No such file or directory"),
+            outcome.errors)
         XCTAssertTrue(outcome.output.isEmpty, "nothing trained or printed: \(outcome.output)")
 
         outcome = try kindling(arguments: ["propagate", "--report", "/proc"])
         XCTAssertNotEqual(outcome.status, 0)
-        XCTAssertTrue(outcome.errors.contains("--report: cannot write a file into '/proc': No such file or directory"),
-                      outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.contains("--report: cannot write a file into '/proc': No such file or directory"),
+            outcome.errors)
         XCTAssertTrue(outcome.output.isEmpty, "nothing computed or printed: \(outcome.output)")
     }
 
@@ -45,7 +48,8 @@ extension CommandLineTests {
         let report = try temporaryFolder().appendingPathComponent("report")
         let outcome = try kindling(arguments: ["propagate", "--layers", "3", "--width", "8", "--report", report.path])
         XCTAssertEqual(outcome.status, 0, outcome.errors)
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: report.path)),
-                       ["index.html", "std-per-layer.svg", "std-per-layer.csv"], "no probe file left behind")
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: report.path)),
+            ["index.html", "std-per-layer.svg", "std-per-layer.csv"], "no probe file left behind")
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// The `kindling` executable's restart on the best OpenBLAS kernels the CPU can run, seen through
 /// `kindling doctor` (the choice itself: LinearAlgebraBackendTests).
@@ -45,8 +45,10 @@ final class KernelChoiceCommandTests: XCTestCase {
     }
 
     func testTheChoiceCanBeTurnedOffAndNeverRestartsTwice() throws {
-        var (status, output) = try doctor(["OPENBLAS_CORETYPE": nil, LinearAlgebraBackend.keepCoreVariable: "1",
-                                           LinearAlgebraBackend.detectedCoreVariable: nil])
+        var (status, output) = try doctor([
+            "OPENBLAS_CORETYPE": nil, LinearAlgebraBackend.keepCoreVariable: "1",
+            LinearAlgebraBackend.detectedCoreVariable: nil,
+        ])
         XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.contains("detected by OpenBLAS"), output)
         XCTAssertTrue(output.contains("Kindling keeps these kernels: KINDLING_KEEP_OPENBLAS_CORE is set."), output)

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import KindlingTestSupport
+import XCTest
 
 /// Runs the release-built `KindlingMistakes` executable (Sources/KindlingMistakes) in a child process for
 /// each caller's mistake and checks that it stops abnormally with `Kindling: <operation>: ...` and the
@@ -23,12 +23,21 @@ final class MistakeMessageTests: XCTestCase {
         let cases: [(mistake: String, message: String)] = [
             ("broadcast", "Kindling: add: shapes [2, 3] and [4] do not broadcast (axis 1 of the result: 3 vs 4)"),
             ("matmul", "Kindling: matmul: shapes [2, 3] and [4, 5] do not fit (3 vs 4)"),
-            ("conv2d-channels", "Kindling: conv2d: the weight [4, 2, 3, 3] has 2 input channels per group; the input [1, 3, 8, 8] with groups 1 needs 3"),
+            (
+                "conv2d-channels",
+                "Kindling: conv2d: the weight [4, 2, 3, 3] has 2 input channels per group; the input [1, 3, 8, 8] with groups 1 needs 3"
+            ),
             ("reshape", "Kindling: reshape: [2, 3] (6 elements) cannot be reshaped to [4, 2]"),
-            ("backward-twice", "Kindling: backward(): the graph through 'sum' was already released by an earlier backward()"),
+            (
+                "backward-twice",
+                "Kindling: backward(): the graph through 'sum' was already released by an earlier backward()"
+            ),
             ("cross-entropy-class", "Kindling: crossEntropy: class index 5 (sample 1) is out of range for 3 classes"),
             ("linear-features", "Kindling: Linear(4 -> 2): input of shape [3, 5] has 5 features"),
-            ("batchnorm-channels", "Kindling: BatchNorm2d<Float>(3): expects an input of rank [4] with 3 channels on axis 1, got [2, 4, 5, 5]"),
+            (
+                "batchnorm-channels",
+                "Kindling: BatchNorm2d<Float>(3): expects an input of rank [4] with 3 channels on axis 1, got [2, 4, 5, 5]"
+            ),
             ("tensor-scalars", "Kindling: Tensor: 5 scalars do not fill shape [2, 3] (6 needed)"),
             ("axis", "Kindling: sum: axis 2 is out of range for a tensor of rank 2"),
             ("clamp-bounds", "Kindling: clamp: min 1.0 is greater than max 0.0"),

@@ -1,5 +1,5 @@
-import XCTest
 import KindlingTestSupport
+import XCTest
 
 /// `compare-init --schedule` and `--clip-grad-norm` against PyTorch (the library's side:
 /// ScheduledComparisonTests).
@@ -9,9 +9,11 @@ extension CommandLineTests {
     func testCompareInitScheduleAndClippingFollowPyTorch() throws {
         for name in ["warm_up_cosine_clipped", "one_cycle_momentum_clipped", "step_unclipped"] {
             let reference = try ScheduledRun.load(name)
-            var arguments = ["compare-init", "--inits", "he", "--iterations", "2000", "--record-every", "100",
-                             "--lr", "\(reference.learningRate)", "--optimizer", reference.momentum == 0 ? "sgd" : "momentum",
-                             "--schedule", reference.schedule]
+            var arguments = [
+                "compare-init", "--inits", "he", "--iterations", "2000", "--record-every", "100",
+                "--lr", "\(reference.learningRate)", "--optimizer", reference.momentum == 0 ? "sgd" : "momentum",
+                "--schedule", reference.schedule,
+            ]
             if let clip = reference.clipGradientNorm { arguments += ["--clip-grad-norm", "\(clip)"] }
             let outcome = try kindling(arguments: arguments)
             XCTAssertEqual(outcome.status, 0, outcome.errors)

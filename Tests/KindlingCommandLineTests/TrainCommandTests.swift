@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// `kindling train`, `evaluate` and `predict` on real data, and the library pipeline under them checked
 /// against PyTorch (Scripts/reference/torch_digits_training.py -> Fixtures/torch_digits_training.json).
@@ -25,13 +25,18 @@ final class TrainCommandTests: XCTestCase {
         specification.hiddenLayers = [64, 32]
         let model: Sequential<Double> = specification.makeModel(generator: RandomGenerator(seed: 1))
         model.initializeWeights(.automatic, generator: generator)
-        let result = fit(model, training: training, validation: validation, task: .multiclass,
-                         optimizer: try Adam(model.parameters, learningRate: 1e-3), epochs: history.count, batchSize: 32,
-                         generator: generator)
+        let result = fit(
+            model, training: training, validation: validation, task: .multiclass,
+            optimizer: try Adam(model.parameters, learningRate: 1e-3), epochs: history.count, batchSize: 32,
+            generator: generator)
         XCTAssertEqual(result.epochs.count, history.count)
         for (record, expected) in zip(result.epochs, history) {
-            XCTAssertEqual(record.trainingLoss, Double(expected["trainingLoss"] as! String)!, accuracy: 1e-9, "epoch \(record.epoch)")
-            XCTAssertEqual(record.validationLoss!, Double(expected["validationLoss"] as! String)!, accuracy: 1e-9, "epoch \(record.epoch)")
+            XCTAssertEqual(
+                record.trainingLoss, Double(expected["trainingLoss"] as! String)!, accuracy: 1e-9,
+                "epoch \(record.epoch)")
+            XCTAssertEqual(
+                record.validationLoss!, Double(expected["validationLoss"] as! String)!, accuracy: 1e-9,
+                "epoch \(record.epoch)")
             XCTAssertEqual(record.validationMetric!, expected["validationAccuracy"] as! Double, accuracy: 1e-12)
         }
     }
@@ -40,20 +45,24 @@ final class TrainCommandTests: XCTestCase {
         let folder = try temporaryFolder()
         let model = folder.appendingPathComponent("digits.safetensors").path
         let report = folder.appendingPathComponent("report").path
-        let train = try kindling("train", "--data", dataset("digits.csv"), "--precision", "double", "--epochs", "2",
-                                 "--save", model, "--report", report)
+        let train = try kindling(
+            "train", "--data", dataset("digits.csv"), "--precision", "double", "--epochs", "2",
+            "--save", model, "--report", report)
         XCTAssertEqual(train.status, 0, train.errors)
-        XCTAssertTrue(train.output.contains("0 (Linear)                   (None, 64)                4,160"), train.output)
+        XCTAssertTrue(
+            train.output.contains("0 (Linear)                   (None, 64)                4,160"), train.output)
         XCTAssertTrue(train.output.contains("Total params: 6,570 (51.33 KB)"), train.output)
         // PyTorch's epoch losses (the fixture), as the command prints them.
         let history = (try fixture("torch_digits_training.json") as! [String: Any])["history"] as! [[String: Any]]
         for epoch in history.prefix(2) {
-            let line = "epoch \(epoch["epoch"]!)  loss \(String(format: "%.4f", epoch["trainingLossDecimal"] as! Double))  "
+            let line =
+                "epoch \(epoch["epoch"]!)  loss \(String(format: "%.4f", epoch["trainingLossDecimal"] as! Double))  "
                 + "val_loss \(String(format: "%.4f", epoch["validationLossDecimal"] as! Double))"
             XCTAssertTrue(train.output.contains(line), "\(line) in \(train.output)")
         }
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: report)),
-                       ["index.html", "loss-curves.svg", "validation-metric.svg", "epochs.csv", "confusion-matrix.svg"])
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: report)),
+            ["index.html", "loss-curves.svg", "validation-metric.svg", "epochs.csv", "confusion-matrix.svg"])
 
         let evaluate = try kindling("evaluate", "--model", model, "--data", dataset("digits.csv"))
         XCTAssertEqual(evaluate.status, 0, evaluate.errors)
@@ -61,7 +70,8 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(evaluate.output.contains("confusion matrix"), evaluate.output)
 
         let predictions = folder.appendingPathComponent("predictions.csv")
-        let predict = try kindling("predict", "--model", model, "--data", dataset("digits.csv"), "--output", predictions.path)
+        let predict = try kindling(
+            "predict", "--model", model, "--data", dataset("digits.csv"), "--output", predictions.path)
         XCTAssertEqual(predict.status, 0, predict.errors)
         let rows = try String(contentsOf: predictions, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(rows.count, 1798)
@@ -73,7 +83,8 @@ final class TrainCommandTests: XCTestCase {
     func testStringLabelsRegressionAndImages() throws {
         let folder = try temporaryFolder()
         let cancer = folder.appendingPathComponent("cancer.safetensors").path
-        var outcome = try kindling("train", "--data", dataset("breast_cancer.csv"), "--epochs", "3", "--save", cancer, "--quiet")
+        var outcome = try kindling(
+            "train", "--data", dataset("breast_cancer.csv"), "--epochs", "3", "--save", cancer, "--quiet")
         XCTAssertEqual(outcome.status, 0, outcome.errors)
         XCTAssertTrue(outcome.output.contains("binary classification (benign / malignant)"), outcome.output)
         outcome = try kindling("evaluate", "--model", cancer, "--data", dataset("breast_cancer.csv"))
@@ -83,11 +94,14 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(outcome.status, 0, outcome.errors)
         XCTAssertTrue(outcome.output.contains("regression, mean squared error"), outcome.output)
 
-        outcome = try kindling("train", "--data", dataset("digits-images-idx3-ubyte.gz"), "--labels", dataset("digits-labels-idx1-ubyte.gz"),
-                               "--model", "simplecnn", "--epochs", "1", "--validation-split", "0.5", "--batch-size", "128")
+        outcome = try kindling(
+            "train", "--data", dataset("digits-images-idx3-ubyte.gz"), "--labels",
+            dataset("digits-labels-idx1-ubyte.gz"),
+            "--model", "simplecnn", "--epochs", "1", "--validation-split", "0.5", "--batch-size", "128")
         XCTAssertEqual(outcome.status, 0, outcome.errors)
         XCTAssertTrue(outcome.output.contains("0 (Conv2d)                   (None, 32, 8, 8)"), outcome.output)
-        XCTAssertTrue(outcome.output.contains("Non-trainable params: 65 (260.00 B)"), outcome.output)   // running mean, var, batch count
+        // BatchNorm's running mean, variance and batch count.
+        XCTAssertTrue(outcome.output.contains("Non-trainable params: 65 (260.00 B)"), outcome.output)
     }
 
     /// Two epochs, saved, then one more resumed from the file, give the same third epoch as three epochs in
@@ -96,35 +110,49 @@ final class TrainCommandTests: XCTestCase {
         let folder = try temporaryFolder()
         let saved = folder.appendingPathComponent("two.safetensors").path
         func thirdEpoch(_ report: String) throws -> Substring {
-            let rows = try String(contentsOfFile: folder.appendingPathComponent(report).appendingPathComponent("epochs.csv").path,
-                                  encoding: .utf8).split(separator: "\n")
+            let rows = try String(
+                contentsOfFile: folder.appendingPathComponent(report).appendingPathComponent("epochs.csv").path,
+                encoding: .utf8
+            ).split(separator: "\n")
             let row = try XCTUnwrap(rows.first { $0.hasPrefix("3,") }, "\(rows)")
-            return row[..<row.lastIndex(of: ",")!]   // without the seconds
+            return row[..<row.lastIndex(of: ",")!]  // without the seconds
         }
         let common = ["--data", try dataset("wine.csv"), "--label-column", "class", "--precision", "double"]
-        var outcome = try kindling(arguments: ["train"] + common + ["--epochs", "3", "--report", folder.appendingPathComponent("straight").path])
+        var outcome = try kindling(
+            arguments: ["train"] + common + [
+                "--epochs", "3", "--report", folder.appendingPathComponent("straight").path,
+            ])
         XCTAssertEqual(outcome.status, 0, outcome.errors)
         outcome = try kindling(arguments: ["train"] + common + ["--epochs", "2", "--save", saved])
         XCTAssertEqual(outcome.status, 0, outcome.errors)
-        outcome = try kindling(arguments: ["train"] + common + ["--epochs", "1", "--resume", saved,
-                                                               "--report", folder.appendingPathComponent("resumed").path])
+        outcome = try kindling(
+            arguments: ["train"] + common + [
+                "--epochs", "1", "--resume", saved,
+                "--report", folder.appendingPathComponent("resumed").path,
+            ])
         XCTAssertEqual(outcome.status, 0, outcome.errors)
         XCTAssertTrue(outcome.output.contains("init from \(saved)"), outcome.output)
         XCTAssertEqual(try thirdEpoch("resumed"), try thirdEpoch("straight"))
 
-        let otherOptimizer = try kindling(arguments: ["train"] + common + ["--epochs", "1", "--resume", saved, "--optimizer", "sgd"])
+        let otherOptimizer = try kindling(
+            arguments: ["train"] + common + ["--epochs", "1", "--resume", saved, "--optimizer", "sgd"])
         XCTAssertNotEqual(otherOptimizer.status, 0)
-        XCTAssertTrue(otherOptimizer.errors.contains("its optimizer state does not fit --optimizer"), otherOptimizer.errors)
+        XCTAssertTrue(
+            otherOptimizer.errors.contains("its optimizer state does not fit --optimizer"), otherOptimizer.errors)
     }
 
     func testCompareInitOnTheUsersDataWithKerasInitializers() throws {
-        let outcome = try kindling("compare-init", "--data", dataset("wine.csv"), "--label-column", "class",
-                                   "--inits", "random-uniform,glorot-uniform,he-normal,lecun-uniform,orthogonal",
-                                   "--optimizer", "adam", "--lr", "0.001", "--iterations", "50", "--batch-size", "32",
-                                   "--record-every", "10", "--layers", "16")
+        let outcome = try kindling(
+            "compare-init", "--data", dataset("wine.csv"), "--label-column", "class",
+            "--inits", "random-uniform,glorot-uniform,he-normal,lecun-uniform,orthogonal",
+            "--optimizer", "adam", "--lr", "0.001", "--iterations", "50", "--batch-size", "32",
+            "--record-every", "10", "--layers", "16")
         XCTAssertEqual(outcome.status, 0, outcome.errors)
-        let names = outcome.output.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
-        XCTAssertEqual(names, ["random-uniform", "glorot-uniform", "he-normal", "lecun-uniform", "orthogonal"], outcome.output)
+        let names = outcome.output.split(separator: "\n").dropFirst().compactMap {
+            $0.split(separator: " ").first.map(String.init)
+        }
+        XCTAssertEqual(
+            names, ["random-uniform", "glorot-uniform", "he-normal", "lecun-uniform", "orthogonal"], outcome.output)
         let regression = try kindling("compare-init", "--data", dataset("diabetes.csv"))
         XCTAssertNotEqual(regression.status, 0)
         XCTAssertTrue(regression.errors.contains("compare-init compares classifiers"), regression.errors)
@@ -134,7 +162,8 @@ final class TrainCommandTests: XCTestCase {
         let folder = try temporaryFolder()
         let model = folder.appendingPathComponent("wine.safetensors").path
         let wine = try dataset("wine.csv")
-        let train = try kindling("train", "--data", wine, "--label-column", "class", "--epochs", "1", "--save", model, "--quiet")
+        let train = try kindling(
+            "train", "--data", wine, "--label-column", "class", "--epochs", "1", "--save", model, "--quiet")
         XCTAssertEqual(train.status, 0, train.errors)
 
         let malformed = folder.appendingPathComponent("bad.csv")
@@ -148,14 +177,37 @@ final class TrainCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: existingFolder, withIntermediateDirectories: true)
 
         let cases: [([String], String)] = [
-            (["train", "--data", malformed.path, "--label-column", "class"], "\(malformed.path):3:11: field 3 ('b'): 'oops' is not a number"),
-            (["evaluate", "--model", model, "--data", try dataset("digits.csv")], "64 features per example, but the model was trained on 13"),
-            (["predict", "--model", model, "--data", try dataset("diabetes.csv"), "--output", output], "11 features per example, but the model was trained on 13"),
-            (["evaluate", "--model", model, "--data", unseen.path], "label 'class_9' was not seen in training (the model knows class_0, class_1, class_2)"),
-            (["evaluate", "--model", try dataset("../safetensors_layout.safetensors"), "--data", wine], "not a model saved by 'kindling train'"),
+            (
+                ["train", "--data", malformed.path, "--label-column", "class"],
+                "\(malformed.path):3:11: field 3 ('b'): 'oops' is not a number"
+            ),
+            (
+                ["evaluate", "--model", model, "--data", try dataset("digits.csv")],
+                "64 features per example, but the model was trained on 13"
+            ),
+            (
+                ["predict", "--model", model, "--data", try dataset("diabetes.csv"), "--output", output],
+                "11 features per example, but the model was trained on 13"
+            ),
+            (
+                ["evaluate", "--model", model, "--data", unseen.path],
+                "label 'class_9' was not seen in training (the model knows class_0, class_1, class_2)"
+            ),
+            (
+                ["evaluate", "--model", try dataset("../safetensors_layout.safetensors"), "--data", wine],
+                "not a model saved by 'kindling train'"
+            ),
             (["predict", "--model", model, "--data", wine, "--output", existingFolder.path], "is a folder"),
-            (["predict", "--model", model, "--data", wine, "--output", folder.appendingPathComponent("missing/p.csv").path], "does not exist"),
-            (["train", "--data", wine, "--save", folder.appendingPathComponent("missing/m.safetensors").path], "does not exist"),
+            (
+                [
+                    "predict", "--model", model, "--data", wine, "--output",
+                    folder.appendingPathComponent("missing/p.csv").path,
+                ], "does not exist"
+            ),
+            (
+                ["train", "--data", wine, "--save", folder.appendingPathComponent("missing/m.safetensors").path],
+                "does not exist"
+            ),
             (["train", "--data", wine, "--layers", "8,x"], "'x' is not a positive integer"),
             (["train", "--data", try dataset("digits.csv"), "--model", "simplecnn"], "--model simplecnn needs images"),
         ]
@@ -169,9 +221,9 @@ final class TrainCommandTests: XCTestCase {
         let written = try kindling("predict", "--model", model, "--data", wine, "--output", output)
         XCTAssertEqual(written.status, 0, written.errors)
         XCTAssertEqual(try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").count, 179)
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)),
-                       ["wine.safetensors", "bad.csv", "unseen.csv", "out.csv", "a-folder"], "no temporary file left behind")
-
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)),
+            ["wine.safetensors", "bad.csv", "unseen.csv", "out.csv", "a-folder"], "no temporary file left behind")
 
         // A checkpoint whose weights are not those of the network its metadata describes.
         var specification = ModelSpecification(architecture: .mlp, inputShape: [13], outputs: 3, task: .multiclass)
@@ -181,18 +233,23 @@ final class TrainCommandTests: XCTestCase {
         try Sequential<Float>(Linear(13, 3)).save(to: mismatched, metadata: ["kindling.model": specification.json])
         let mismatch = try kindling("evaluate", "--model", mismatched.path, "--data", wine)
         XCTAssertNotEqual(mismatch.status, 0)
-        XCTAssertTrue(mismatch.errors.contains("the weights do not fit the model its metadata describes"), mismatch.errors)
+        XCTAssertTrue(
+            mismatch.errors.contains("the weights do not fit the model its metadata describes"), mismatch.errors)
         XCTAssertTrue(mismatch.errors.contains("Missing key(s): \"2.weight\", \"2.bias\""), mismatch.errors)
 
         // Resuming a model trained on other data.
         let resumed = try kindling("train", "--data", try dataset("digits.csv"), "--resume", model)
         XCTAssertNotEqual(resumed.status, 0)
-        XCTAssertTrue(resumed.errors.contains("64 features per example, but the model in \(model) was trained on 13"), resumed.errors)
+        XCTAssertTrue(
+            resumed.errors.contains("64 features per example, but the model in \(model) was trained on 13"),
+            resumed.errors)
     }
 
     /// The epochs.csv of a report as (training loss, validation loss) per epoch.
     func epochLosses(_ report: URL) throws -> [(training: Double, validation: Double)] {
-        let rows = try String(contentsOf: report.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try String(contentsOf: report.appendingPathComponent("epochs.csv"), encoding: .utf8).split(
+            separator: "\n"
+        ).dropFirst()
         return try rows.map { row in
             let fields = row.split(separator: ",", omittingEmptySubsequences: false)
             return (try XCTUnwrap(Double(fields[1]), "\(row)"), try XCTUnwrap(Double(fields[2]), "\(row)"))
@@ -204,8 +261,10 @@ final class TrainCommandTests: XCTestCase {
     /// clips before each update (a tiny norm slows SGD down, a huge one changes nothing).
     func testScheduleAndGradientClipping() throws {
         let folder = try temporaryFolder()
-        let common = ["train", "--data", try dataset("wine.csv"), "--label-column", "class", "--precision", "double",
-                      "--epochs", "3", "--quiet"]
+        let common = [
+            "train", "--data", try dataset("wine.csv"), "--label-column", "class", "--precision", "double",
+            "--epochs", "3", "--quiet",
+        ]
         func losses(_ name: String, _ options: String...) throws -> [(training: Double, validation: Double)] {
             let report = folder.appendingPathComponent(name)
             let outcome = try kindling(arguments: common + options + ["--report", report.path])
@@ -220,7 +279,7 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNotEqual(afterOne[0].validation, constant[0].validation)
         XCTAssertEqual(afterOne[1].validation, afterOne[0].validation)
         XCTAssertEqual(afterOne[2].validation, afterOne[0].validation)
-        XCTAssertEqual(afterOne[2].training, afterOne[1].training, accuracy: 1e-12)   // same weights, other batch order
+        XCTAssertEqual(afterOne[2].training, afterOne[1].training, accuracy: 1e-12)  // same weights, other batch order
         // Rate 0 after 6 updates, one into the second epoch: epochs 1 and 2 differ, 2 and 3 do not.
         let afterSix = try losses("step6", "--schedule", "step:6:0")
         XCTAssertEqual(afterSix[0].validation, constant[0].validation)
@@ -243,15 +302,25 @@ final class TrainCommandTests: XCTestCase {
         let cases: [([String], String)] = [
             (["--schedule", "bogus"], "--schedule: 'bogus' is not a schedule"),
             (["--schedule", "step:x"], "--schedule: 'step:x' has 'x' where a positive integer belongs"),
-            (["--schedule", "warmup:100+cosine"], "--schedule: 'warmup:100+cosine' warms up for 100 of only 10 iterations"),
+            (
+                ["--schedule", "warmup:100+cosine"],
+                "--schedule: 'warmup:100+cosine' warms up for 100 of only 10 iterations"
+            ),
             (["--clip-grad-norm", "0"], "--clip-grad-norm must be a positive number, got 0.0"),
             (["--clip-grad-norm", "-1"], "--clip-grad-norm must be a positive number, got -1.0"),
-            (["--schedule", "cosine", "--resume", folder.appendingPathComponent("m.safetensors").path],
-             "--schedule does not go with --resume"),
-            (["--diagnostics"], "--diagnostics writes diagnostics.csv and its charts into the report: give --report DIR"),
+            (
+                ["--schedule", "cosine", "--resume", folder.appendingPathComponent("m.safetensors").path],
+                "--schedule does not go with --resume"
+            ),
+            (
+                ["--diagnostics"],
+                "--diagnostics writes diagnostics.csv and its charts into the report: give --report DIR"
+            ),
             (["--diagnostics-every", "3"], "--diagnostics-every goes with --diagnostics"),
-            (["--diagnostics", "--diagnostics-every", "0", "--report", folder.appendingPathComponent("r").path],
-             "--diagnostics-every must be at least 1, got 0"),
+            (
+                ["--diagnostics", "--diagnostics-every", "0", "--report", folder.appendingPathComponent("r").path],
+                "--diagnostics-every must be at least 1, got 0"
+            ),
         ]
         for (options, message) in cases {
             let outcome = try kindling(arguments: wine + options)
@@ -265,27 +334,42 @@ final class TrainCommandTests: XCTestCase {
     /// by default once per epoch (5 updates on wine), or every `--diagnostics-every` updates.
     func testDiagnosticsWritesOneRowPerLayerPerRecord() throws {
         let folder = try temporaryFolder()
-        let common = ["train", "--data", try dataset("wine.csv"), "--label-column", "class", "--layers", "16,8",
-                      "--epochs", "3", "--quiet", "--diagnostics"]
-        for (name, options, steps) in [("per-epoch", [String](), [0, 5, 10]), ("every-4", ["--diagnostics-every", "4"], [0, 4, 8, 12])] {
+        let common = [
+            "train", "--data", try dataset("wine.csv"), "--label-column", "class", "--layers", "16,8",
+            "--epochs", "3", "--quiet", "--diagnostics",
+        ]
+        for (name, options, steps) in [
+            ("per-epoch", [String](), [0, 5, 10]), ("every-4", ["--diagnostics-every", "4"], [0, 4, 8, 12]),
+        ] {
             let report = folder.appendingPathComponent(name)
             let outcome = try kindling(arguments: common + options + ["--report", report.path])
             XCTAssertEqual(outcome.status, 0, outcome.errors)
             let rows = try String(contentsOf: report.appendingPathComponent("diagnostics.csv"), encoding: .utf8)
-                .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            XCTAssertEqual(rows.first, ["step", "layer", "activation_mean", "activation_std", "dead_fraction", "saturated_fraction",
-                                        "weight_gradient_std", "update_to_weight_ratio", "symmetry_breaking"])
+                .split(separator: "\n").map {
+                    $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                }
+            XCTAssertEqual(
+                rows.first,
+                [
+                    "step", "layer", "activation_mean", "activation_std", "dead_fraction", "saturated_fraction",
+                    "weight_gradient_std", "update_to_weight_ratio", "symmetry_breaking",
+                ])
             let records = rows.dropFirst()
-            XCTAssertEqual(records.map { "\($0[0]):\($0[1])" }, steps.flatMap { step in ["0", "2", "4"].map { "\(step):\($0)" } })
+            XCTAssertEqual(
+                records.map { "\($0[0]):\($0[1])" }, steps.flatMap { step in ["0", "2", "4"].map { "\(step):\($0)" } })
             for record in records {
-                XCTAssertEqual(record[4].isEmpty, record[1] == "4", "a dead fraction after each ReLU, none after the output layer: \(record)")
+                XCTAssertEqual(
+                    record[4].isEmpty, record[1] == "4",
+                    "a dead fraction after each ReLU, none after the output layer: \(record)")
                 XCTAssertGreaterThan(try XCTUnwrap(Double(record[6])), 0, "\(record)")
                 XCTAssertGreaterThan(try XCTUnwrap(Double(record[7])), 0, "\(record)")
             }
             let files = try FileManager.default.contentsOfDirectory(atPath: report.path)
             XCTAssertTrue(files.contains("diagnostics-activation-std.svg"), "\(files)")
             XCTAssertTrue(files.contains("diagnostics-dead-relu.svg"), "\(files)")
-            XCTAssertTrue(try String(contentsOf: report.appendingPathComponent("index.html"), encoding: .utf8).contains("diagnostics.csv"))
+            XCTAssertTrue(
+                try String(contentsOf: report.appendingPathComponent("index.html"), encoding: .utf8).contains(
+                    "diagnostics.csv"))
         }
     }
 }

@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// The docs' three-way comparison (DESIGN.md) against the costs the course published: circles, 2-10-5-1
 /// ReLU network, full-batch gradient descent at 0.01 for 15000 iterations, the cost every 1000.
@@ -11,8 +11,10 @@ final class InitializationComparisonTests: XCTestCase {
         0.15015556280371808, 0.12325079292273551, 0.09917746546525937, 0.08457055954024283, 0.07357895962677366,
     ]
 
-    func run(_ initialization: InitializationName,
-             precision: InitializationComparison.Precision = .double) throws -> InitializationComparison.Run {
+    func run(
+        _ initialization: InitializationName,
+        precision: InitializationComparison.Precision = .double
+    ) throws -> InitializationComparison.Run {
         var configuration = InitializationComparison.Configuration()
         configuration.initializations = [initialization]
         configuration.precision = precision

@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// LSUV (Mishkin & Matas 2015) against the author's `lsuv` package (fixture lsuv_reference.json from
 /// Scripts/reference/lsuv_reference.py: the package with its scaling-counter bug fixed, and as published),
@@ -11,8 +11,9 @@ final class LSUVTests: XCTestCase {
         case "mlp-tanh":
             return Sequential(Linear(8, 16), Tanh(), Linear(16, 16), Tanh(), Linear(16, 3))
         case "cnn-relu":
-            return Sequential(Conv2d(3, 4, kernelSize: 3, padding: 1), ReLU(), Conv2d(4, 6, kernelSize: 3, stride: 2),
-                              ReLU(), Flatten(), Linear(54, 2))
+            return Sequential(
+                Conv2d(3, 4, kernelSize: 3, padding: 1), ReLU(), Conv2d(4, 6, kernelSize: 3, stride: 2),
+                ReLU(), Flatten(), Linear(54, 2))
         default:
             return Sequential(Linear(8, 16), ReLU(), Linear(16, 16), ReLU(), Linear(16, 1))
         }
@@ -20,7 +21,8 @@ final class LSUVTests: XCTestCase {
 
     func tensor(_ entry: Any?) throws -> Tensor<Double> {
         let object = try XCTUnwrap(entry as? [String: Any])
-        return Tensor(shape: try XCTUnwrap(object["shape"] as? [Int]), scalars: try XCTUnwrap(object["values"] as? [Double]))
+        return Tensor(
+            shape: try XCTUnwrap(object["shape"] as? [Int]), scalars: try XCTUnwrap(object["values"] as? [Double]))
     }
 
     func testScaledWeightsMatchTheLSUVPackage() throws {
@@ -53,7 +55,8 @@ final class LSUVTests: XCTestCase {
             } else {
                 // The published package sends layer 2's second scaling to the first layer (see the script):
                 // its first weight is the paper's times one more factor, which Kindling does not apply.
-                let paper = try tensor(after["0.weight"]).scalars, package = try tensor(published["0.weight"]).scalars
+                let paper = try tensor(after["0.weight"]).scalars
+                let package = try tensor(published["0.weight"]).scalars
                 let factor = package[0] / paper[0]
                 XCTAssertGreaterThan(Swift.abs(factor - 1), 0.05, name)
                 assertClose(package, paper.map { $0 * factor }, tolerance: 1e-12, name)
@@ -91,10 +94,11 @@ final class LSUVTests: XCTestCase {
                 }
             }
             _ = stack(input)
-            handles.forEach { $0.remove() }
+            for handle in handles { handle.remove() }
             XCTAssertEqual(deviations.count, 100)
-            XCTAssertTrue(deviations.allSatisfy { Swift.abs($0 - 1) <= 0.1 },
-                          "\(activation): \(deviations.min()!)...\(deviations.max()!)")
+            XCTAssertTrue(
+                deviations.allSatisfy { Swift.abs($0 - 1) <= 0.1 },
+                "\(activation): \(deviations.min()!)...\(deviations.max()!)")
         }
     }
 
@@ -108,8 +112,10 @@ final class LSUVTests: XCTestCase {
             XCTAssertEqual(stds.count, 100)
             // tanh of N(0, 1) has std 0.63, max(N(0, 1), 0) has std sqrt(1/2 - 1/(2π)) = 0.58; a batch of 16
             // rows of 64 scatters around them, without drift from the first layers to the last.
-            XCTAssertTrue(stds.allSatisfy { (0.4...0.8).contains($0) }, "\(activation): \(stds.min()!)...\(stds.max()!)")
-            let first = stds.prefix(20).reduce(0, +) / 20, last = stds.suffix(20).reduce(0, +) / 20
+            XCTAssertTrue(
+                stds.allSatisfy { (0.4...0.8).contains($0) }, "\(activation): \(stds.min()!)...\(stds.max()!)")
+            let first = stds.prefix(20).reduce(0, +) / 20
+            let last = stds.suffix(20).reduce(0, +) / 20
             XCTAssertEqual(last / first, 1, accuracy: 0.1, "\(activation)")
         }
     }
@@ -122,8 +128,9 @@ final class LSUVTests: XCTestCase {
 
     func testLayersCalledWithoutHooksAreReportedAndLeftUnscaled() {
         let model = Direct()
-        let report = model.initializeWeights(.lsuv(batch: .randn([10, 3], generator: RandomGenerator(seed: 1))),
-                                             generator: RandomGenerator(seed: 2))
+        let report = model.initializeWeights(
+            .lsuv(batch: .randn([10, 3], generator: RandomGenerator(seed: 1))),
+            generator: RandomGenerator(seed: 2))
         XCTAssertEqual(report.layers, [])
         XCTAssertEqual(report.unreachedLayers, ["first", "second"])
     }

@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// compare-init over several weight seeds: concurrent runs equal sequential ones, and each seed's run is
 /// the single-seed run with that seed.

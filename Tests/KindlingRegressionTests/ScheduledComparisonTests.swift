@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Reference curves come from Scripts/reference/torch_scheduled_comparison.py
 // (Fixtures/torch_scheduled_comparison.json): the docs' He run (circles, 2-10-5-1, full-batch SGD) in
@@ -8,8 +8,10 @@ import KindlingTestSupport
 
 final class ScheduledComparisonTests: XCTestCase {
     /// Runs the library's comparison (He only) as the fixture's run and compares the curve.
-    private func assertFollowsPyTorch(_ name: String, schedule: LearningRateSchedule,
-                                      file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertFollowsPyTorch(
+        _ name: String, schedule: LearningRateSchedule,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let reference = try ScheduledRun.load(name)
         if reference.clipGradientNorm != nil {
             XCTAssertGreaterThan(reference.clippedSteps, 0, "the reference clips at some steps", file: file, line: line)
@@ -33,12 +35,15 @@ final class ScheduledComparisonTests: XCTestCase {
     }
 
     func testWarmUpCosineWithClippingFollowsPyTorch() throws {
-        try assertFollowsPyTorch("warm_up_cosine_clipped", schedule: .sequential(
-            [.linear(startFactor: 0.01, totalSteps: 100), .cosineAnnealing(maxSteps: 1900)], milestones: [100]))
+        try assertFollowsPyTorch(
+            "warm_up_cosine_clipped",
+            schedule: .sequential(
+                [.linear(startFactor: 0.01, totalSteps: 100), .cosineAnnealing(maxSteps: 1900)], milestones: [100]))
     }
 
     func testOneCycleMomentumWithClippingFollowsPyTorch() throws {
-        try assertFollowsPyTorch("one_cycle_momentum_clipped", schedule: .oneCycle(maxLearningRate: 0.2, totalSteps: 2000))
+        try assertFollowsPyTorch(
+            "one_cycle_momentum_clipped", schedule: .oneCycle(maxLearningRate: 0.2, totalSteps: 2000))
     }
 
     func testStepScheduleFollowsPyTorch() throws {

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// all-MiniLM-L6-v2 (Scripts/fetch-encoder) against transformers' BertModel on 24 sentences in one padded
 /// batch: Scripts/reference/transformers_encoder.py -> Fixtures/transformers_encoder.safetensors.
@@ -37,11 +37,13 @@ final class SentenceEmbeddingTests: XCTestCase {
         let actualHidden = sampled(hidden, step: step)
         assertClose(actualHidden, expectedHidden, tolerance: tolerance, "last hidden state (\(S.self))")
         let pooled = l2Normalized(meanPooled(hidden, attentionMask: batch.attentionMask))
-        assertClose(pooled.scalars, try file.tensor(named: "pooled\(suffix)", as: S.self).scalars,
-                    tolerance: tolerance, "sentence embeddings (\(S.self))")
+        assertClose(
+            pooled.scalars, try file.tensor(named: "pooled\(suffix)", as: S.self).scalars,
+            tolerance: tolerance, "sentence embeddings (\(S.self))")
         if S.self == Float.self {
-            assertClose(model.pooledOutput(of: hidden).scalars, try file.tensor(named: "pooler32", as: S.self).scalars,
-                        tolerance: tolerance, "pooler output")
+            assertClose(
+                model.pooledOutput(of: hidden).scalars, try file.tensor(named: "pooler32", as: S.self).scalars,
+                tolerance: tolerance, "pooler output")
         }
         let largest = zip(actualHidden, expectedHidden).map { Swift.abs($0 - $1) }.max()!
         print("\(S.self): largest |difference| in the sampled last hidden states \(largest)")

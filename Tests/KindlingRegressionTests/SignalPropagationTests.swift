@@ -1,13 +1,15 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// The deep-signal trends of the reference articles (100 bias-free Linear(256, 256) layers, batch 16,
 /// layers counted from 0), asserted for several seeds in Float, as issue 5 states them.
 final class SignalPropagationTests: XCTestCase {
     let seeds: [UInt32] = [0, 1, 2, 3]
 
-    func run(_ activation: SignalPropagation.Activation, _ initialization: InitializationName,
-             gain: Double? = nil, seed: UInt32) -> SignalPropagation.Result {
+    func run(
+        _ activation: SignalPropagation.Activation, _ initialization: InitializationName,
+        gain: Double? = nil, seed: UInt32
+    ) -> SignalPropagation.Result {
         var configuration = SignalPropagation.Configuration()
         configuration.activation = activation
         configuration.initialization = initialization

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// The article's experiment on datasets/topics: a frozen all-MiniLM-L6-v2 with a new head, against the
 /// bag-of-words logistic regression of Scripts/reference/sklearn_topics_baseline.py
@@ -16,8 +16,9 @@ final class TextClassificationTests: XCTestCase {
         let test = try LabeledTexts(contentsOf: topics.appendingPathComponent("test.tsv"), classNames: train.classNames)
         XCTAssertEqual(train.classNames, ["food", "sports", "technology", "weather"])
         XCTAssertEqual([train.texts.count, test.texts.count], [335, 108])
-        let model = BertForTextClassification(encoder: try BertModel<Float>.load(from: folder), labelCount: 4,
-                                              generator: RandomGenerator(seed: 1))
+        let model = BertForTextClassification(
+            encoder: try BertModel<Float>.load(from: folder), labelCount: 4,
+            generator: RandomGenerator(seed: 1))
         XCTAssertTrue(model.bert.parameters.allSatisfy { !$0.requiresGradient }, "the encoder is frozen")
         XCTAssertEqual(model.parameters.filter(\.requiresGradient).map(\.shape), [[4, 384], [4]])
         let tokenizer = try WordPieceTokenizer(folder: folder)
@@ -36,14 +37,18 @@ final class TextClassificationTests: XCTestCase {
                 testFeatures: testFeatures, testLabels: test.labels)
         }
         let xavier = try XCTUnwrap(outcomes["xavier"])
-        print("held-out accuracy: " + outcomes.sorted { $0.key.rawValue < $1.key.rawValue }
-            .map { "\($0.key.rawValue) \($0.value.testAccuracy)" }.joined(separator: ", ") + "; bag of words \(baselineAccuracy)")
+        print(
+            "held-out accuracy: "
+                + outcomes.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue) \($0.value.testAccuracy)" }.joined(separator: ", ")
+                + "; bag of words \(baselineAccuracy)")
         XCTAssertGreaterThan(xavier.testAccuracy, baselineAccuracy + 0.2)
         XCTAssertEqual(xavier.epochLosses.count, 30)
         XCTAssertLessThan(xavier.epochLosses.last!, xavier.epochLosses.first! / 10)
         // A zero head starts at exactly ln 4 before its first step; N(0, 1) * 10 starts far above it.
         XCTAssertGreaterThan(outcomes["random"]!.epochLosses.first!, 3 * xavier.epochLosses.first!)
-        XCTAssertTrue(model.bert.parameters.allSatisfy { $0.grad == nil }, "training the head leaves the encoder untouched")
+        XCTAssertTrue(
+            model.bert.parameters.allSatisfy { $0.grad == nil }, "training the head leaves the encoder untouched")
     }
 
     func testLabeledTextErrorsNameTheFileAndLine() throws {

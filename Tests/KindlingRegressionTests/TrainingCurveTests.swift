@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// One run of Scripts/reference/torch_training_curves.py as stored in Fixtures/torch_training_curves.json:
 /// how to rebuild it (layer sizes, seeds, batch size, epochs, recording interval) and what PyTorch measured.
@@ -41,7 +41,7 @@ private struct ReferenceCurve {
     /// The script's network: Linear layers of `layerSizes` with ReLU between them, weights
     /// randn(out, in) · sqrt(2 / in) from RandomState(initSeed) layer by layer, biases 0.
     func model<Scalar: TensorScalar>(_: Scalar.Type) -> Sequential<Scalar> {
-        let unused = RandomGenerator(seed: 0)   // the constructors' default draws, overwritten below
+        let unused = RandomGenerator(seed: 0)  // the constructors' default draws, overwritten below
         var layers: [any Module<Scalar>] = []
         for (fanIn, fanOut) in zip(layerSizes.dropLast(), layerSizes.dropFirst()) {
             if !layers.isEmpty { layers.append(ReLU()) }
@@ -58,8 +58,9 @@ private struct ReferenceCurve {
         _ model: Sequential<Scalar>, on data: Dataset<Scalar>, optimizer: Update,
         loss: (Tensor<Scalar>, Dataset<Scalar>) -> Tensor<Scalar>
     ) -> TrainingHistory where Update.Scalar == Scalar {
-        Kindling.train(model, on: data, loss: loss, optimizer: optimizer, for: .epochs(epochs), batchSize: batchSize,
-                       generator: RandomGenerator(seed: shuffleSeed), recordEvery: recordEvery, showsProgress: false)
+        Kindling.train(
+            model, on: data, loss: loss, optimizer: optimizer, for: .epochs(epochs), batchSize: batchSize,
+            generator: RandomGenerator(seed: shuffleSeed), recordEvery: recordEvery, showsProgress: false)
     }
 
     /// The largest |actual - expected| / |expected| between the recorded losses and `expected`.
@@ -69,15 +70,18 @@ private struct ReferenceCurve {
 
     /// Asserts the step count, the recorded steps, every recorded loss within `tolerance` (relative) of
     /// `expected`, and the train accuracy equal to `expectedAccuracy`.
-    func assertMatches(_ history: TrainingHistory, _ expected: [Double], tolerance: Double, accuracy: Double,
-                       expectedAccuracy: Double, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertMatches(
+        _ history: TrainingHistory, _ expected: [Double], tolerance: Double, accuracy: Double,
+        expectedAccuracy: Double, _ label: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertNil(history.divergence, label, file: file, line: line)
         XCTAssertEqual(history.stepsCompleted, totalSteps, label, file: file, line: line)
         XCTAssertEqual(history.steps, steps, label, file: file, line: line)
         for (step, (actual, reference)) in zip(steps, zip(history.losses, expected))
         where !(abs(actual - reference) <= tolerance * abs(reference)) {
-            XCTFail("\(label): step \(step) loss \(actual) vs PyTorch \(reference) (relative tolerance \(tolerance))",
-                    file: file, line: line)
+            XCTFail(
+                "\(label): step \(step) loss \(actual) vs PyTorch \(reference) (relative tolerance \(tolerance))",
+                file: file, line: line)
             return
         }
         XCTAssertEqual(accuracy, expectedAccuracy, "\(label): final train accuracy", file: file, line: line)
@@ -122,8 +126,10 @@ final class TrainingCurveTests: XCTestCase {
     /// 100 epochs.
     private func runSpirals<Scalar: TensorScalar>(_: Scalar.Type) throws -> (ReferenceCurve, TrainingHistory, Double) {
         let reference = try ReferenceCurve("spiralsMomentumSGD")
-        let data = Dataset<Double>.spirals(pointsPerClass: 100, classCount: 3, noise: 0.2,
-                                           generator: RandomGenerator(seed: 1)).converted(to: Scalar.self)
+        let data = Dataset<Double>.spirals(
+            pointsPerClass: 100, classCount: 3, noise: 0.2,
+            generator: RandomGenerator(seed: 1)
+        ).converted(to: Scalar.self)
         let model = reference.model(Scalar.self)
         let optimizer = try SGD(model.parameters, learningRate: 0.1, momentum: 0.9)
         let history = reference.train(model, on: data, optimizer: optimizer) { logits, batch in
@@ -135,31 +141,37 @@ final class TrainingCurveTests: XCTestCase {
     func testMoonsWithMiniBatchAdamWMatchesPyTorchInDouble() throws {
         let (reference, history, trainAccuracy) = try runMoons(Double.self)
         XCTAssertEqual(history.losses.count, 43)
-        reference.assertMatches(history, reference.losses, tolerance: 1e-9, accuracy: trainAccuracy,
-                                expectedAccuracy: reference.trainAccuracy, "moons AdamW, Double")
+        reference.assertMatches(
+            history, reference.losses, tolerance: 1e-9, accuracy: trainAccuracy,
+            expectedAccuracy: reference.trainAccuracy, "moons AdamW, Double")
     }
 
     func testSpiralsWithMomentumSGDMatchesPyTorchInDouble() throws {
         let (reference, history, trainAccuracy) = try runSpirals(Double.self)
         XCTAssertEqual(history.losses.count, 22)
-        reference.assertMatches(history, reference.losses, tolerance: 1e-9, accuracy: trainAccuracy,
-                                expectedAccuracy: reference.trainAccuracy, "spirals SGD, Double")
+        reference.assertMatches(
+            history, reference.losses, tolerance: 1e-9, accuracy: trainAccuracy,
+            expectedAccuracy: reference.trainAccuracy, "spirals SGD, Double")
     }
 
     func testMoonsWithMiniBatchAdamWMatchesPyTorchInFloat() throws {
         let (reference, history, trainAccuracy) = try runMoons(Float.self)
-        reference.assertMatches(history, reference.float32Losses, tolerance: 1e-4, accuracy: trainAccuracy,
-                                expectedAccuracy: reference.float32TrainAccuracy, "moons AdamW, Float vs float32")
-        reference.assertMatches(history, reference.losses, tolerance: 1e-4, accuracy: trainAccuracy,
-                                expectedAccuracy: reference.trainAccuracy, "moons AdamW, Float vs float64")
+        reference.assertMatches(
+            history, reference.float32Losses, tolerance: 1e-4, accuracy: trainAccuracy,
+            expectedAccuracy: reference.float32TrainAccuracy, "moons AdamW, Float vs float32")
+        reference.assertMatches(
+            history, reference.losses, tolerance: 1e-4, accuracy: trainAccuracy,
+            expectedAccuracy: reference.trainAccuracy, "moons AdamW, Float vs float64")
     }
 
     func testSpiralsWithMomentumSGDMatchesPyTorchInFloat() throws {
         let (reference, history, trainAccuracy) = try runSpirals(Float.self)
-        reference.assertMatches(history, reference.float32Losses, tolerance: 1e-4, accuracy: trainAccuracy,
-                                expectedAccuracy: reference.float32TrainAccuracy, "spirals SGD, Float vs float32")
-        reference.assertMatches(history, reference.losses, tolerance: 5e-2, accuracy: trainAccuracy,
-                                expectedAccuracy: reference.trainAccuracy, "spirals SGD, Float vs float64")
+        reference.assertMatches(
+            history, reference.float32Losses, tolerance: 1e-4, accuracy: trainAccuracy,
+            expectedAccuracy: reference.float32TrainAccuracy, "spirals SGD, Float vs float32")
+        reference.assertMatches(
+            history, reference.losses, tolerance: 5e-2, accuracy: trainAccuracy,
+            expectedAccuracy: reference.trainAccuracy, "spirals SGD, Float vs float64")
     }
 
     /// The comparison is sharp enough to see a one-batch difference: training on the same data with another
@@ -170,10 +182,11 @@ final class TrainingCurveTests: XCTestCase {
         let data = Dataset<Double>.moons(count: 300, noise: 0.2, generator: RandomGenerator(seed: 1))
         let model = reference.model(Double.self)
         let optimizer = try AdamW(model.parameters, learningRate: 0.01, weightDecay: 0.01)
-        let history = Kindling.train(model, on: data, loss: { binaryCrossEntropyWithLogits($0, $1.targets) },
-                                     optimizer: optimizer, for: .epochs(reference.epochs),
-                                     batchSize: reference.batchSize, generator: RandomGenerator(seed: 99),
-                                     recordEvery: reference.recordEvery, showsProgress: false)
+        let history = Kindling.train(
+            model, on: data, loss: { binaryCrossEntropyWithLogits($0, $1.targets) },
+            optimizer: optimizer, for: .epochs(reference.epochs),
+            batchSize: reference.batchSize, generator: RandomGenerator(seed: 99),
+            recordEvery: reference.recordEvery, showsProgress: false)
         XCTAssertGreaterThan(reference.maximumRelativeDeviation(of: history, from: reference.losses), 1e-2)
     }
 }

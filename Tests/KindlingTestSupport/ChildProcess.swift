@@ -48,7 +48,9 @@ public func runProcess(
     process.executableURL = executable
     process.arguments = arguments
     if let environment { process.environment = environment }
-    let output = Pipe(), errors = Pipe(), standardInput = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
+    let standardInput = Pipe()
     process.standardOutput = output
     process.standardError = errors
     process.standardInput = input == nil ? FileHandle.nullDevice : standardInput
@@ -58,7 +60,8 @@ public func runProcess(
 
     let collected = Collected()
     let readers = DispatchGroup()
-    let outputReader = output.fileHandleForReading, errorReader = errors.fileHandleForReading
+    let outputReader = output.fileHandleForReading
+    let errorReader = errors.fileHandleForReading
     DispatchQueue.global().async(group: readers) { collected.output = outputReader.readDataToEndOfFile() }
     DispatchQueue.global().async(group: readers) { collected.errors = errorReader.readDataToEndOfFile() }
     if let input {
@@ -83,6 +86,7 @@ public func runProcess(
     if timedOut {
         throw ProcessTimeout(command: [executable.path] + arguments, seconds: timeout, errors: errorText)
     }
-    return ProcessOutcome(status: process.terminationStatus, reason: process.terminationReason,
-                          output: String(decoding: collected.output, as: UTF8.self), errors: errorText)
+    return ProcessOutcome(
+        status: process.terminationStatus, reason: process.terminationReason,
+        output: String(decoding: collected.output, as: UTF8.self), errors: errorText)
 }

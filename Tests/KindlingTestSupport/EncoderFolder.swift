@@ -6,7 +6,8 @@ import XCTest
 /// A missing folder fails the test with the command that fetches it (the test never skips).
 public func encoderFolder(file: StaticString = #filePath, line: UInt = #line) throws -> URL {
     let environment = ProcessInfo.processInfo.environment
-    let cache = environment["KINDLING_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+    let cache =
+        environment["KINDLING_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
         ?? ((environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache") + "/kindling")
     let folder = URL(fileURLWithPath: cache).appendingPathComponent("encoders/all-MiniLM-L6-v2")

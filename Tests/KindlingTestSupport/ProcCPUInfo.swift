@@ -5,7 +5,8 @@ import XCTest
 /// test on machines without x86 flags there.
 public func procCPUInfoFlags() throws -> Set<String> {
     guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else {
         throw XCTSkip("no x86 flags in /proc/cpuinfo on this machine")
     }
     return Set(line.split(separator: ":", maxSplits: 1).last!.split(separator: " ").map(String.init))

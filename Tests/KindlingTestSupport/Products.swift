@@ -16,10 +16,13 @@ public enum Products {
     public static func executable(_ name: String) throws -> URL {
         let url = folder.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [
-                NSFilePathErrorKey: url.path,
-                NSLocalizedDescriptionKey: "no executable \(name) in \(folder.path): build with `swift build --build-tests`",
-            ])
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [
+                    NSFilePathErrorKey: url.path,
+                    NSLocalizedDescriptionKey:
+                        "no executable \(name) in \(folder.path): build with `swift build --build-tests`",
+                ])
         }
         return url
     }
@@ -30,24 +33,29 @@ public enum Products {
     /// Throws with the compiler's output when that build fails.
     public static func releaseExecutable(_ name: String) throws -> URL {
         #if DEBUG
-        let scratch = packageFolder.appendingPathComponent(".build-release-tests")
-        let build = try runProcess(
-            URL(fileURLWithPath: "/usr/bin/env"),
-            arguments: ["swift", "build", "-c", "release", "--product", name,
-                        "--package-path", packageFolder.path, "--scratch-path", scratch.path],
-            timeout: 3600)
-        guard build.status == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [
-                NSLocalizedDescriptionKey: "swift build -c release --product \(name) failed:\n\(build.output)\(build.errors)",
-            ])
-        }
-        let url = scratch.appendingPathComponent("release").appendingPathComponent(name)
-        guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: url.path])
-        }
-        return url
+            let scratch = packageFolder.appendingPathComponent(".build-release-tests")
+            let build = try runProcess(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                arguments: [
+                    "swift", "build", "-c", "release", "--product", name,
+                    "--package-path", packageFolder.path, "--scratch-path", scratch.path,
+                ],
+                timeout: 3600)
+            guard build.status == 0 else {
+                throw CocoaError(
+                    .executableLoad,
+                    userInfo: [
+                        NSLocalizedDescriptionKey:
+                            "swift build -c release --product \(name) failed:\n\(build.output)\(build.errors)"
+                    ])
+            }
+            let url = scratch.appendingPathComponent("release").appendingPathComponent(name)
+            guard FileManager.default.isExecutableFile(atPath: url.path) else {
+                throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: url.path])
+            }
+            return url
         #else
-        return try executable(name)
+            return try executable(name)
         #endif
     }
 
@@ -55,7 +63,8 @@ public enum Products {
     public static func kindling(
         arguments: [String], environment: [String: String]? = nil, input: Data? = nil, timeout: Double = 900
     ) throws -> ProcessOutcome {
-        try runProcess(executable("kindling"), arguments: arguments, environment: environment, input: input,
-                       timeout: timeout)
+        try runProcess(
+            executable("kindling"), arguments: arguments, environment: environment, input: input,
+            timeout: timeout)
     }
 }

@@ -25,9 +25,11 @@ public struct ScheduledRun {
         XCTAssertEqual(root["generator"] as? String, "Scripts/reference/torch_scheduled_comparison.py")
         let run = try XCTUnwrap((root["runs"] as? [String: [String: Any]])?[name])
         return ScheduledRun(
-            learningRate: try XCTUnwrap(run["learning_rate"] as? Double), momentum: try XCTUnwrap(run["momentum"] as? Double),
+            learningRate: try XCTUnwrap(run["learning_rate"] as? Double),
+            momentum: try XCTUnwrap(run["momentum"] as? Double),
             schedule: try XCTUnwrap(run["schedule"] as? String), clipGradientNorm: run["clip_grad_norm"] as? Double,
-            losses: try XCTUnwrap(run["losses"] as? [Double]), clippedSteps: try XCTUnwrap(run["clipped_steps"] as? Int),
+            losses: try XCTUnwrap(run["losses"] as? [Double]),
+            clippedSteps: try XCTUnwrap(run["clipped_steps"] as? Int),
             trainAccuracy: try XCTUnwrap(run["train_accuracy"] as? Double))
     }
 }

@@ -21,8 +21,12 @@ public func fixtureURL(_ path: String) throws -> URL {
     }
     let url = root.appendingPathComponent(path)
     guard FileManager.default.fileExists(atPath: url.path) else {
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: url.path,
-                                                     NSLocalizedDescriptionKey: "missing fixture \(path)"])
+        throw CocoaError(
+            .fileNoSuchFile,
+            userInfo: [
+                NSFilePathErrorKey: url.path,
+                NSLocalizedDescriptionKey: "missing fixture \(path)",
+            ])
     }
     return url
 }

@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// The container example of Snippets/Containers.swift (the ModulesAndInitialization article).
 private final class MultiHead: ModuleBase, Module {
@@ -21,8 +21,10 @@ final class APITourTests: XCTestCase {
 
         // Snippets/SchedulesAndClipping.swift
         let optimizer = try AdamW(model.weightDecayGroups(weightDecay: 0.05), learningRate: 1e-3, amsgrad: true)
-        let scheduler = try LearningRateScheduler(optimizer, schedule: .sequential(
-            [.linear(startFactor: 0.01, totalSteps: 100), .cosineAnnealing(maxSteps: 900)], milestones: [100]))
+        let scheduler = try LearningRateScheduler(
+            optimizer,
+            schedule: .sequential(
+                [.linear(startFactor: 0.01, totalSteps: 100), .cosineAnnealing(maxSteps: 900)], milestones: [100]))
         for _ in 0..<1000 {
             optimizer.zeroGradients()
             crossEntropy(model(x), classIndices: labels, labelSmoothing: 0.1).backward()
@@ -33,7 +35,7 @@ final class APITourTests: XCTestCase {
 
         XCTAssertEqual(optimizer.parameterGroups.map(\.parameters.count), [2, 4])
         XCTAssertEqual(scheduler.stepCount, 1000)
-        XCTAssertEqual(optimizer.learningRate, 0, accuracy: 1e-15)   // the end of the cosine: its minimum, 0
+        XCTAssertEqual(optimizer.learningRate, 0, accuracy: 1e-15)  // the end of the cosine: its minimum, 0
     }
 
     func testTensorModuleAndLossSnippets() {
@@ -58,8 +60,9 @@ final class APITourTests: XCTestCase {
         let teacherLogits = logits * 2
         let soft = crossEntropy(logits, probabilities: softmax(teacherLogits, alongAxis: 1), labelSmoothing: 0.1)
         XCTAssertTrue(soft.scalar.isFinite)
-        let multiLabel = binaryCrossEntropyWithLogits(logits, Tensor(shape: [4, 3], scalars: [1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 1]),
-                                                      positiveWeight: Tensor([3, 1, 0.5]), reduction: .none)
+        let multiLabel = binaryCrossEntropyWithLogits(
+            logits, Tensor(shape: [4, 3], scalars: [1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 1]),
+            positiveWeight: Tensor([3, 1, 0.5]), reduction: .none)
         XCTAssertEqual(multiLabel.shape, [4, 3])
 
         let model = MultiHead()

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 final class ActivationTests: XCTestCase {
     let generator = RandomGenerator(seed: 11)
@@ -9,8 +9,10 @@ final class ActivationTests: XCTestCase {
 
     func randn(_ shape: [Int]) -> Tensor<Double> { Tensor.randn(shape, generator: generator) }
 
-    func check(_ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
-               _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>) {
+    func check(
+        _ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
+        _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>
+    ) {
         let result = gradcheck(function, inputs: inputs)
         XCTAssertTrue(result.passed, result.description, file: file, line: line)
     }
@@ -28,8 +30,10 @@ final class ActivationTests: XCTestCase {
     }
 
     func testSoftmaxAndLogSoftmaxPassGradcheckAlongEveryAxis() {
-        let cases: [([Int], Int)] = [([5], 0), ([3, 4], 0), ([3, 4], 1), ([2, 3, 4], 0), ([2, 3, 4], 1),
-                                     ([2, 3, 4], 2), ([2, 3, 4], -1)]
+        let cases: [([Int], Int)] = [
+            ([5], 0), ([3, 4], 0), ([3, 4], 1), ([2, 3, 4], 0), ([2, 3, 4], 1),
+            ([2, 3, 4], 2), ([2, 3, 4], -1),
+        ]
         for (shape, axis) in cases {
             check([randn(shape) * 2]) { softmax($0[0], alongAxis: axis) }
             check([randn(shape) * 2]) { logSoftmax($0[0], alongAxis: axis) }
@@ -53,7 +57,9 @@ final class ActivationTests: XCTestCase {
             case "selu": y = selu(x)
             case "softmax": y = softmax(x, alongAxis: TorchOperatorsFixture.int(arguments["axis"]))
             case "logSoftmax": y = logSoftmax(x, alongAxis: TorchOperatorsFixture.int(arguments["axis"]))
-            default: XCTFail("unknown activation \(name)"); continue
+            default:
+                XCTFail("unknown activation \(name)")
+                continue
             }
             y.backward(TorchOperatorsFixture.tensor(item, "upstream", shape: y.shape))
             let label = "\(name) \(arguments) shape \(x.shape)"
@@ -132,7 +138,8 @@ final class ActivationTests: XCTestCase {
         XCTAssertEqual(Softmax(alongAxis: 0)(x), softmax(x, alongAxis: 0))
         XCTAssertEqual(Softmax()(x), softmax(x, alongAxis: 1))
         XCTAssertEqual(LogSoftmax(alongAxis: 0)(x), logSoftmax(x, alongAxis: 0))
-        let model = Sequential<Double>(Linear(4, 3, generator: generator), LeakyReLU(), Linear(3, 2, generator: generator), LogSoftmax())
+        let model = Sequential<Double>(
+            Linear(4, 3, generator: generator), LeakyReLU(), Linear(3, 2, generator: generator), LogSoftmax())
         XCTAssertEqual(model(x).shape, [3, 2])
         XCTAssertTrue(model.namedParameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias"])
     }
@@ -163,10 +170,13 @@ enum TorchOperatorsFixture {
 }
 
 /// Asserts element-wise agreement within `tolerance` relative to max(1, |expected|).
-func assertRelativelyClose(_ actual: [Double], _ expected: [Double], _ message: String = "",
-                           tolerance: Double = 1e-10, file: StaticString = #filePath, line: UInt = #line) {
+func assertRelativelyClose(
+    _ actual: [Double], _ expected: [Double], _ message: String = "",
+    tolerance: Double = 1e-10, file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(actual.count, expected.count, "length differs \(message)", file: file, line: line)
-    for (i, (a, e)) in zip(actual, expected).enumerated() where !(Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))) {
+    for (i, (a, e)) in zip(actual, expected).enumerated()
+    where !(Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))) {
         XCTFail("element \(i): \(a) vs expected \(e) \(message)", file: file, line: line)
         return
     }

@@ -1,12 +1,14 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 final class AutogradTests: XCTestCase {
     let generator = RandomGenerator(seed: 7)
 
-    func check(_ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
-               _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>) {
+    func check(
+        _ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
+        _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>
+    ) {
         let result = gradcheck(function, inputs: inputs)
         XCTAssertTrue(result.passed, result.description, file: file, line: line)
     }
@@ -27,7 +29,9 @@ final class AutogradTests: XCTestCase {
         check([randn([3, 4]), randn([4, 2])]) { $0[0].matmul($0[1]) }
         check([randn([4, 3]), randn([4, 2])]) { Tensor.matmul($0[0], $0[1], transposingLeft: true) }
         check([randn([3, 4]), randn([2, 4])]) { Tensor.matmul($0[0], $0[1], transposingRight: true) }
-        check([randn([4, 3]), randn([2, 4])]) { Tensor.matmul($0[0], $0[1], transposingLeft: true, transposingRight: true) }
+        check([randn([4, 3]), randn([2, 4])]) {
+            Tensor.matmul($0[0], $0[1], transposingLeft: true, transposingRight: true)
+        }
         check([randn([2, 3, 4]), randn([2, 4, 5])]) { $0[0].matmul($0[1]) }
         check([randn([2, 3, 4]), randn([4, 5])]) { $0[0].matmul($0[1]) }
         check([randn([1, 3]), randn([3, 1])]) { $0[0].matmul($0[1]) }
@@ -39,15 +43,19 @@ final class AutogradTests: XCTestCase {
         check([randn([2, 5, 3]), randn([4, 3]), randn([4])]) { linear($0[0], weight: $0[1], bias: $0[2]) }
         check([randn([1, 1]), randn([1, 1]), randn([1])]) { linear($0[0], weight: $0[1], bias: $0[2]) }
         // The same values as the composed form x Wᵀ + b.
-        let x = randn([6, 3]), w = randn([2, 3]), b = randn([2])
-        assertClose(linear(x, weight: w, bias: b).scalars,
-                    (Tensor.matmul(x, w, transposingRight: true) + b).scalars, tolerance: 1e-14)
+        let x = randn([6, 3])
+        let w = randn([2, 3])
+        let b = randn([2])
+        assertClose(
+            linear(x, weight: w, bias: b).scalars,
+            (Tensor.matmul(x, w, transposingRight: true) + b).scalars, tolerance: 1e-14)
     }
 
     func testRowBroadcastingInBothOperandOrders() {
         check([randn([4, 3]), randn([1, 3])]) { $0[1] - $0[0] }
         check([randn([2, 2, 3]), randn([3])]) { $0[1] / ($0[0] * $0[0] + 1) }
-        let a = Tensor<Double>([[1, 2], [3, 4], [5, 6]]), row = Tensor<Double>([10, 100])
+        let a = Tensor<Double>([[1, 2], [3, 4], [5, 6]])
+        let row = Tensor<Double>([10, 100])
         XCTAssertEqual((row - a).scalars, [9, 98, 7, 96, 5, 94])
         XCTAssertEqual((a - row).scalars, [-9, -98, -7, -96, -5, -94])
     }
@@ -146,8 +154,9 @@ final class AutogradTests: XCTestCase {
 
     func testGradcheckDetectsAWrongGradient() {
         // A function whose recorded derivative is deliberately wrong must fail the check.
-        let result = gradcheck({ x in x[0].elementwise("wrong square", { $0 * $0 }) { x, _ in 3 * x } },
-                               inputs: [Tensor([0.5, 1.5])])
+        let result = gradcheck(
+            { x in x[0].elementwise("wrong square", { $0 * $0 }) { x, _ in 3 * x } },
+            inputs: [Tensor([0.5, 1.5])])
         XCTAssertFalse(result.passed, result.description)
     }
 }

@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Reference values come from Scripts/reference/torch_batchnorm_modes.py (Fixtures/torch_batchnorm_modes.json):
 // nn.BatchNorm1d/2d in float64 with momentum=None and with track_running_stats=False, several training
@@ -35,21 +35,26 @@ final class BatchNormModesTests: XCTestCase {
                 let training = try XCTUnwrap(step["training"] as? Bool)
                 if training { norm.train() } else { norm.eval() }
                 norm.zeroGradients()
-                let x = Tensor<Double>(shape: shape, scalars: try XCTUnwrap(step["input"] as? [Double])).requiringGradient()
+                let x = Tensor<Double>(shape: shape, scalars: try XCTUnwrap(step["input"] as? [Double]))
+                    .requiringGradient()
                 let y = norm(x)
                 assertClose(y.scalars, try XCTUnwrap(step["output"] as? [Double]), tolerance: 1e-12, label)
                 (y * y * y).sum().backward()
-                assertClose(x.grad?.scalars ?? [], try XCTUnwrap(step["input_gradient"] as? [Double]), tolerance: 1e-10, label)
+                assertClose(
+                    x.grad?.scalars ?? [], try XCTUnwrap(step["input_gradient"] as? [Double]), tolerance: 1e-10, label)
                 if let expected = step["weight_gradient"] as? [Double] {
                     assertClose(norm.weight!.grad!.scalars, expected, tolerance: 1e-10, "\(label): weight gradient")
-                    assertClose(norm.bias!.grad!.scalars, try XCTUnwrap(step["bias_gradient"] as? [Double]),
-                                tolerance: 1e-10, "\(label): bias gradient")
+                    assertClose(
+                        norm.bias!.grad!.scalars, try XCTUnwrap(step["bias_gradient"] as? [Double]),
+                        tolerance: 1e-10, "\(label): bias gradient")
                 }
                 if let expected = step["running_mean"] as? [Double] {
                     assertClose(norm.runningMean.value.scalars, expected, tolerance: 1e-13, "\(label): running mean")
-                    assertClose(norm.runningVariance.value.scalars, try XCTUnwrap(step["running_var"] as? [Double]),
-                                tolerance: 1e-13, "\(label): running variance")
-                    XCTAssertEqual(norm.batchesTracked.value.scalar, try XCTUnwrap(step["num_batches_tracked"] as? Double), label)
+                    assertClose(
+                        norm.runningVariance.value.scalars, try XCTUnwrap(step["running_var"] as? [Double]),
+                        tolerance: 1e-13, "\(label): running variance")
+                    XCTAssertEqual(
+                        norm.batchesTracked.value.scalar, try XCTUnwrap(step["num_batches_tracked"] as? Double), label)
                 }
             }
         }
@@ -59,10 +64,11 @@ final class BatchNormModesTests: XCTestCase {
         let norm = BatchNorm1d<Double>(2, trackRunningStatistics: false)
         norm.eval()
         let x = Tensor<Double>.randn([4, 2], generator: RandomGenerator(seed: 8))
-        let result = gradcheck({ inputs in
-            let y = norm(inputs[0])
-            return (y * y * y).sum()
-        }, inputs: [x])
+        let result = gradcheck(
+            { inputs in
+                let y = norm(inputs[0])
+                return (y * y * y).sum()
+            }, inputs: [x])
         XCTAssertTrue(result.passed, "\(result)")
     }
 }

@@ -1,28 +1,33 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 final class BatchNormTests: XCTestCase {
     let generator = RandomGenerator(seed: 17)
 
     func randn(_ shape: [Int]) -> Tensor<Double> { Tensor.randn(shape, generator: generator) }
 
-    func check(_ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
-               _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>) {
+    func check(
+        _ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
+        _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>
+    ) {
         let result = gradcheck(function, inputs: inputs)
         XCTAssertTrue(result.passed, result.description, file: file, line: line)
     }
 
     /// Batch normalization composed from Kindling's primitive operators, as the naive reference.
-    func naive(_ x: Tensor<Double>, _ weight: Tensor<Double>, _ bias: Tensor<Double>,
-               mean runningMean: Tensor<Double>? = nil, variance runningVariance: Tensor<Double>? = nil,
-               epsilon: Double = 1e-5) -> Tensor<Double> {
+    func naive(
+        _ x: Tensor<Double>, _ weight: Tensor<Double>, _ bias: Tensor<Double>,
+        mean runningMean: Tensor<Double>? = nil, variance runningVariance: Tensor<Double>? = nil,
+        epsilon: Double = 1e-5
+    ) -> Tensor<Double> {
         let axes = [0] + Array(2..<x.rank)
         let channelShape = [1, x.shape[1]] + [Int](repeating: 1, count: x.rank - 2)
         let mean = runningMean?.reshaped(channelShape) ?? x.mean(alongAxes: axes, keepingDims: true)
         let centered = x - mean
-        let variance = runningVariance?.reshaped(channelShape)
+        let variance =
+            runningVariance?.reshaped(channelShape)
             ?? (centered * centered).mean(alongAxes: axes, keepingDims: true)
         return centered / sqrt(variance + epsilon) * weight.reshaped(channelShape) + bias.reshaped(channelShape)
     }
@@ -31,26 +36,33 @@ final class BatchNormTests: XCTestCase {
         for shape in [[4, 3], [3, 2, 5], [2, 3, 3, 2]] {
             let channels = shape[1]
             check([randn(shape), randn([channels]), randn([channels])]) { inputs in
-                var mean = Tensor<Double>.zeros([channels]), variance = Tensor<Double>.ones([channels])
-                return batchNormalization(inputs[0], weight: inputs[1], bias: inputs[2],
-                                          runningMean: &mean, runningVariance: &variance, training: true)
+                var mean = Tensor<Double>.zeros([channels])
+                var variance = Tensor<Double>.ones([channels])
+                return batchNormalization(
+                    inputs[0], weight: inputs[1], bias: inputs[2],
+                    runningMean: &mean, runningVariance: &variance, training: true)
             }
         }
         check([randn([5, 2])]) { inputs in
-            var mean = Tensor<Double>.zeros([2]), variance = Tensor<Double>.ones([2])
-            return batchNormalization(inputs[0], weight: nil, bias: nil, runningMean: &mean,
-                                      runningVariance: &variance, training: true, epsilon: 1e-3)
+            var mean = Tensor<Double>.zeros([2])
+            var variance = Tensor<Double>.ones([2])
+            return batchNormalization(
+                inputs[0], weight: nil, bias: nil, runningMean: &mean,
+                runningVariance: &variance, training: true, epsilon: 1e-3)
         }
     }
 
     func testEvaluationModePassesGradcheck() {
         for shape in [[4, 3], [2, 3, 3, 2]] {
             let channels = shape[1]
-            let runningMean = randn([channels]), runningVariance = abs(randn([channels])) + 0.5
+            let runningMean = randn([channels])
+            let runningVariance = abs(randn([channels])) + 0.5
             check([randn(shape), randn([channels]), randn([channels])]) { inputs in
-                var mean = runningMean, variance = runningVariance
-                return batchNormalization(inputs[0], weight: inputs[1], bias: inputs[2],
-                                          runningMean: &mean, runningVariance: &variance, training: false)
+                var mean = runningMean
+                var variance = runningVariance
+                return batchNormalization(
+                    inputs[0], weight: inputs[1], bias: inputs[2],
+                    runningMean: &mean, runningVariance: &variance, training: false)
             }
         }
     }
@@ -58,8 +70,11 @@ final class BatchNormTests: XCTestCase {
     func testAgreesWithANaiveImplementationForwardAndBackward() {
         for (shape, training) in [([6, 3], true), ([2, 3, 4, 5], true), ([6, 3], false), ([2, 3, 4, 5], false)] {
             let channels = shape[1]
-            let x = randn(shape) * 2 + 1, weight = randn([channels]), bias = randn([channels])
-            let runningMean = randn([channels]), runningVariance = abs(randn([channels])) + 0.5
+            let x = randn(shape) * 2 + 1
+            let weight = randn([channels])
+            let bias = randn([channels])
+            let runningMean = randn([channels])
+            let runningVariance = abs(randn([channels])) + 0.5
             let upstream = randn(shape)
             func gradients(_ f: (Tensor<Double>, Tensor<Double>, Tensor<Double>) -> Tensor<Double>) -> [[Double]] {
                 let leaves = [x, weight, bias].map { $0.requiringGradient() }
@@ -68,9 +83,11 @@ final class BatchNormTests: XCTestCase {
                 return [y.scalars] + leaves.map { $0.grad!.scalars }
             }
             let fast = gradients { x, w, b in
-                var mean = runningMean, variance = runningVariance
-                return batchNormalization(x, weight: w, bias: b, runningMean: &mean, runningVariance: &variance,
-                                          training: training)
+                var mean = runningMean
+                var variance = runningVariance
+                return batchNormalization(
+                    x, weight: w, bias: b, runningMean: &mean, runningVariance: &variance,
+                    training: training)
             }
             let slow = gradients { x, w, b in
                 training ? naive(x, w, b) : naive(x, w, b, mean: runningMean, variance: runningVariance)
@@ -82,15 +99,18 @@ final class BatchNormTests: XCTestCase {
     func testRunningStatisticsUseTheUnbiasedVariance() {
         // One channel holding 1, 2, 3, 4: mean 2.5, biased variance 1.25, unbiased variance 5/3.
         let x = Tensor<Double>(shape: [4, 1], scalars: [1, 2, 3, 4])
-        var mean = Tensor<Double>([0]), variance = Tensor<Double>([1])
-        let y = batchNormalization(x, weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance,
-                                   training: true, momentum: 0.1, epsilon: 0)
+        var mean = Tensor<Double>([0])
+        var variance = Tensor<Double>([1])
+        let y = batchNormalization(
+            x, weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance,
+            training: true, momentum: 0.1, epsilon: 0)
         assertClose(y.scalars, [-1.5, -0.5, 0.5, 1.5].map { $0 / 1.25.squareRoot() }, tolerance: 1e-15)
         assertClose(mean.scalars, [0.25], tolerance: 1e-15)
         assertClose(variance.scalars, [0.9 + 0.1 * 5 / 3], tolerance: 1e-15)
         // Evaluation reads the running statistics and leaves them alone.
-        let z = batchNormalization(x, weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance,
-                                   training: false, epsilon: 0)
+        let z = batchNormalization(
+            x, weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance,
+            training: false, epsilon: 0)
         assertClose(z.scalars, [1, 2, 3, 4].map { ($0 - 0.25) / (0.9 + 0.1 * 5 / 3).squareRoot() }, tolerance: 1e-15)
         assertClose(mean.scalars, [0.25], tolerance: 0)
     }
@@ -108,9 +128,10 @@ final class BatchNormTests: XCTestCase {
             var mean = TorchOperatorsFixture.tensor(item, "runningMean", shape: channels)
             var variance = TorchOperatorsFixture.tensor(item, "runningVariance", shape: channels)
             let training = item["training"] as! Bool
-            let y = batchNormalization(x, weight: weight, bias: bias, runningMean: &mean, runningVariance: &variance,
-                                       training: training, momentum: TorchOperatorsFixture.double(item["momentum"]),
-                                       epsilon: TorchOperatorsFixture.double(item["epsilon"]))
+            let y = batchNormalization(
+                x, weight: weight, bias: bias, runningMean: &mean, runningVariance: &variance,
+                training: training, momentum: TorchOperatorsFixture.double(item["momentum"]),
+                epsilon: TorchOperatorsFixture.double(item["epsilon"]))
             y.backward(TorchOperatorsFixture.tensor(item, "upstream"))
             let label = "shape \(shape) training \(training)"
             assertRelativelyClose(y.scalars, TorchOperatorsFixture.doubles(item["output"]), label)
@@ -124,7 +145,8 @@ final class BatchNormTests: XCTestCase {
 
     /// Runs a layer through the PyTorch trajectory: training steps, then evaluation, comparing outputs,
     /// gradients and running statistics after every step.
-    func replay(_ layer: BatchNorm<Double>, _ record: [String: Any], file: StaticString = #filePath, line: UInt = #line) {
+    func replay(_ layer: BatchNorm<Double>, _ record: [String: Any], file: StaticString = #filePath, line: UInt = #line)
+    {
         let features = [TorchOperatorsFixture.int(record["features"])]
         layer.weight!.value = Tensor(shape: features, scalars: TorchOperatorsFixture.doubles(record["weight"]))
         layer.bias!.value = Tensor(shape: features, scalars: TorchOperatorsFixture.doubles(record["bias"]))
@@ -136,15 +158,28 @@ final class BatchNormTests: XCTestCase {
             let y = layer(x)
             y.backward(TorchOperatorsFixture.tensor(step, "upstream"))
             let label = "step \(index) training \(layer.isTraining)"
-            assertRelativelyClose(y.scalars, TorchOperatorsFixture.doubles(step["output"]), label, file: file, line: line)
-            assertRelativelyClose(x.grad!.scalars, TorchOperatorsFixture.doubles(step["inputGradient"]), label, file: file, line: line)
-            assertRelativelyClose(layer.weight!.grad!.scalars, TorchOperatorsFixture.doubles(step["weightGradient"]), label, file: file, line: line)
-            assertRelativelyClose(layer.bias!.grad!.scalars, TorchOperatorsFixture.doubles(step["biasGradient"]), label, file: file, line: line)
-            assertRelativelyClose(layer.runningMean.value.scalars, TorchOperatorsFixture.doubles(step["runningMean"]), label, file: file, line: line)
-            assertRelativelyClose(layer.runningVariance.value.scalars, TorchOperatorsFixture.doubles(step["runningVariance"]), label, file: file, line: line)
-            XCTAssertEqual(layer.batchesTracked.value.scalar, TorchOperatorsFixture.double(step["batchesTracked"]), label, file: file, line: line)
+            assertRelativelyClose(
+                y.scalars, TorchOperatorsFixture.doubles(step["output"]), label, file: file, line: line)
+            assertRelativelyClose(
+                x.grad!.scalars, TorchOperatorsFixture.doubles(step["inputGradient"]), label, file: file, line: line)
+            assertRelativelyClose(
+                layer.weight!.grad!.scalars, TorchOperatorsFixture.doubles(step["weightGradient"]), label, file: file,
+                line: line)
+            assertRelativelyClose(
+                layer.bias!.grad!.scalars, TorchOperatorsFixture.doubles(step["biasGradient"]), label, file: file,
+                line: line)
+            assertRelativelyClose(
+                layer.runningMean.value.scalars, TorchOperatorsFixture.doubles(step["runningMean"]), label, file: file,
+                line: line)
+            assertRelativelyClose(
+                layer.runningVariance.value.scalars, TorchOperatorsFixture.doubles(step["runningVariance"]), label,
+                file: file, line: line)
+            XCTAssertEqual(
+                layer.batchesTracked.value.scalar, TorchOperatorsFixture.double(step["batchesTracked"]), label,
+                file: file, line: line)
         }
-        XCTAssertEqual(layer.stateDictionary.map(\.key), record["stateDictionaryKeys"] as! [String], file: file, line: line)
+        XCTAssertEqual(
+            layer.stateDictionary.map(\.key), record["stateDictionaryKeys"] as! [String], file: file, line: line)
     }
 
     func testBatchNorm2dFollowsPyTorchThroughTrainingStepsAndEvaluation() throws {
@@ -164,8 +199,9 @@ final class BatchNormTests: XCTestCase {
         XCTAssertEqual(layer.epsilon, 1e-5)
         XCTAssertEqual(layer.momentum, 0.1)
         XCTAssertTrue(layer.isTraining)
-        XCTAssertEqual(layer.stateDictionary.map(\.key),
-                       ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
+        XCTAssertEqual(
+            layer.stateDictionary.map(\.key),
+            ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
         XCTAssertEqual(layer.namedParameters.map(\.name), ["weight", "bias"])
 
         final class Block: ModuleBase, Module {
@@ -173,11 +209,15 @@ final class BatchNormTests: XCTestCase {
             let bn1 = BatchNorm1d<Double>(4)
             func callAsFunction(_ input: Tensor<Double>) -> Tensor<Double> { bn1(fc(input)) }
         }
-        XCTAssertEqual(Block().stateDictionary.map(\.key),
-                       ["fc.weight", "fc.bias", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
-                        "bn1.num_batches_tracked"])
-        XCTAssertEqual(BatchNorm1d<Double>(2, affine: false).stateDictionary.map(\.key),
-                       ["running_mean", "running_var", "num_batches_tracked"])
+        XCTAssertEqual(
+            Block().stateDictionary.map(\.key),
+            [
+                "fc.weight", "fc.bias", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
+                "bn1.num_batches_tracked",
+            ])
+        XCTAssertEqual(
+            BatchNorm1d<Double>(2, affine: false).stateDictionary.map(\.key),
+            ["running_mean", "running_var", "num_batches_tracked"])
     }
 
     func testEvalModeUsesRunningStatisticsAndStopsUpdatingThem() {
@@ -185,7 +225,8 @@ final class BatchNormTests: XCTestCase {
         let model = Sequential<Double>(layer, ReLU())
         let x = randn([8, 2]) * 3 + 2
         _ = model(x)
-        let mean = layer.runningMean.value, variance = layer.runningVariance.value
+        let mean = layer.runningMean.value
+        let variance = layer.runningVariance.value
         XCTAssertNotEqual(mean.scalars, [0, 0])
         XCTAssertEqual(layer.batchesTracked.value.scalar, 1)
         model.eval()
@@ -202,24 +243,33 @@ final class BatchNormTests: XCTestCase {
 
     func testFloatAgreesWithDouble() {
         let x = randn([4, 3, 2, 2])
-        let single = BatchNorm2d<Float>(3), double = BatchNorm2d<Double>(3)
-        let a = single(Tensor(shape: x.shape, scalars: x.scalars.map { Float($0) })), b = double(x)
+        let single = BatchNorm2d<Float>(3)
+        let double = BatchNorm2d<Double>(3)
+        let a = single(Tensor(shape: x.shape, scalars: x.scalars.map { Float($0) }))
+        let b = double(x)
         assertClose(a.scalars.map { Double($0) }, b.scalars, tolerance: 1e-5)
-        assertClose(single.runningVariance.value.scalars.map { Double($0) }, double.runningVariance.value.scalars, tolerance: 1e-6)
+        assertClose(
+            single.runningVariance.value.scalars.map { Double($0) }, double.runningVariance.value.scalars,
+            tolerance: 1e-6)
     }
 
     /// Large enough that the channels are split between the cores, with planes of 47 x 47 so that the
     /// eight-lane sums have a tail: output and every gradient must match the composed reference.
     func testLargeInputSplitAcrossCoresMatchesTheComposedReference() {
         let x = randn([8, 8, 47, 47]).requiringGradient()
-        let weight = randn([8]).requiringGradient(), bias = randn([8]).requiringGradient()
+        let weight = randn([8]).requiringGradient()
+        let bias = randn([8]).requiringGradient()
         let upstream = randn(x.shape)
-        var mean = Tensor<Double>.zeros([8]), variance = Tensor<Double>.ones([8])
-        let y = batchNormalization(x, weight: weight, bias: bias, runningMean: &mean, runningVariance: &variance,
-                                   training: true)
+        var mean = Tensor<Double>.zeros([8])
+        var variance = Tensor<Double>.ones([8])
+        let y = batchNormalization(
+            x, weight: weight, bias: bias, runningMean: &mean, runningVariance: &variance,
+            training: true)
         (y * upstream).sum().backward()
         let fused = (x.grad!, weight.grad!, bias.grad!)
-        x.grad = nil; weight.grad = nil; bias.grad = nil
+        x.grad = nil
+        weight.grad = nil
+        bias.grad = nil
         let reference = naive(x, weight, bias)
         (reference * upstream).sum().backward()
         assertClose(y.scalars, reference.scalars, tolerance: 1e-12)

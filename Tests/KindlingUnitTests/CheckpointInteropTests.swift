@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// PyTorch on both sides of a checkpoint: Kindling loads state_dicts PyTorch saved with safetensors and
 /// reproduces PyTorch's eval-mode outputs, and PyTorch loads a file Kindling wrote with strict=True.
@@ -12,21 +12,27 @@ final class CheckpointInteropTests: XCTestCase {
 
     /// The script's nn.Sequential(Linear(4, 8), BatchNorm1d(8), ReLU(), Dropout(0.3), Linear(8, 3)).
     func mlp<S: TensorScalar>(_: S.Type, generator: RandomGenerator = RandomGenerator(seed: 1)) -> Sequential<S> {
-        Sequential(Linear(4, 8, generator: generator), BatchNorm1d(8), ReLU(), Dropout(probability: 0.3, generator: generator),
-                   Linear(8, 3, generator: generator))
+        Sequential(
+            Linear(4, 8, generator: generator), BatchNorm1d(8), ReLU(), Dropout(probability: 0.3, generator: generator),
+            Linear(8, 3, generator: generator))
     }
 
     /// The script's eval inputs: numpy.random.RandomState(seed).standard_normal(shape).
-    func input<S: TensorScalar>(_ shape: [Int], seed: UInt32) -> Tensor<S> { .randn(shape, generator: RandomGenerator(seed: seed)) }
+    func input<S: TensorScalar>(_ shape: [Int], seed: UInt32) -> Tensor<S> {
+        .randn(shape, generator: RandomGenerator(seed: seed))
+    }
 
     func testPyTorchMLPReproducesInDoubleAndFloat() throws {
         let reference = try reference()
         let double = mlp(Double.self)
         XCTAssertTrue(try double.load(from: fixtureURL("torch_mlp_f64.safetensors")).isComplete)
         double.eval()
-        assertClose(double(input([5, 4], seed: 31)).scalars, try XCTUnwrap(reference["mlp_eval_output_f64"] as? [Double]), tolerance: 1e-12)
-        XCTAssertEqual(double.namedBuffers.first { $0.name == "1.num_batches_tracked" }?.buffer.value.scalar,
-                       try XCTUnwrap(reference["mlp_num_batches_tracked"] as? Double))
+        assertClose(
+            double(input([5, 4], seed: 31)).scalars, try XCTUnwrap(reference["mlp_eval_output_f64"] as? [Double]),
+            tolerance: 1e-12)
+        XCTAssertEqual(
+            double.namedBuffers.first { $0.name == "1.num_batches_tracked" }?.buffer.value.scalar,
+            try XCTUnwrap(reference["mlp_num_batches_tracked"] as? Double))
 
         let float = mlp(Float.self)
         try float.load(from: fixtureURL("torch_mlp_f32.safetensors"))
@@ -41,9 +47,12 @@ final class CheckpointInteropTests: XCTestCase {
         let double = SimpleCNN<Double>(classes: 2)
         try double.load(from: url)
         double.eval()
-        assertClose(double(input([2, 3, 32, 32], seed: 32)).scalars, try XCTUnwrap(reference["cnn_eval_output_f64"] as? [Double]),
-                    tolerance: 1e-12)
-        XCTAssertEqual(double.bn1.batchesTracked.value.scalar, try XCTUnwrap(reference["cnn_num_batches_tracked"] as? Double))
+        assertClose(
+            double(input([2, 3, 32, 32], seed: 32)).scalars,
+            try XCTUnwrap(reference["cnn_eval_output_f64"] as? [Double]),
+            tolerance: 1e-12)
+        XCTAssertEqual(
+            double.bn1.batchesTracked.value.scalar, try XCTUnwrap(reference["cnn_num_batches_tracked"] as? Double))
 
         let float = SimpleCNN<Float>(classes: 2)
         try float.load(from: url)
@@ -78,20 +87,24 @@ final class CheckpointInteropTests: XCTestCase {
         // only to 1e-12, since their last bits depend on which BLAS kernels ran the 3 steps.
         let committed = [UInt8](try Data(contentsOf: fixtureURL("kindling_mlp.safetensors")))
         let headerEnd = 8 + Int(committed[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
-        XCTAssertEqual(Array(written.prefix(headerEnd)), Array(committed.prefix(headerEnd)),
-                       "Kindling no longer writes the committed layout: rewrite the file (see the doc comment)")
+        XCTAssertEqual(
+            Array(written.prefix(headerEnd)), Array(committed.prefix(headerEnd)),
+            "Kindling no longer writes the committed layout: rewrite the file (see the doc comment)")
         let writtenFile = try written.withUnsafeBytes { try SafeTensors(bytes: $0) }
         let committedFile = try committed.withUnsafeBytes { try SafeTensors(bytes: $0) }
-        XCTAssertEqual(try writtenFile.integers(named: "1.num_batches_tracked"),
-                       try committedFile.integers(named: "1.num_batches_tracked"))
+        XCTAssertEqual(
+            try writtenFile.integers(named: "1.num_batches_tracked"),
+            try committedFile.integers(named: "1.num_batches_tracked"))
         for key in committedFile.tensors.keys where key != "1.num_batches_tracked" {
-            assertClose(try writtenFile.tensor(named: key, as: Double.self).scalars,
-                        try committedFile.tensor(named: key, as: Double.self).scalars, tolerance: 1e-12)
+            assertClose(
+                try writtenFile.tensor(named: key, as: Double.self).scalars,
+                try committedFile.tensor(named: key, as: Double.self).scalars, tolerance: 1e-12)
         }
         let reference = try reference()
         XCTAssertEqual(reference["kindling_mlp_num_batches_tracked"] as? Int, 3)
         XCTAssertEqual((reference["kindling_mlp_dtypes"] as? [String: String])?["0.weight"], "F64")
-        assertClose(model(input([5, 4], seed: 31)).scalars,
-                    try XCTUnwrap(reference["kindling_mlp_eval_output_f64"] as? [Double]), tolerance: 1e-12)
+        assertClose(
+            model(input([5, 4], seed: 31)).scalars,
+            try XCTUnwrap(reference["kindling_mlp_eval_output_f64"] as? [Double]), tolerance: 1e-12)
     }
 }

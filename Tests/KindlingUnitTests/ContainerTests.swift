@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Reference keys come from Scripts/reference/torch_containers.py (Fixtures/torch_containers.json): the
 // state_dict, named_parameters and named_modules of the same model built with nn.ModuleList / nn.ModuleDict.

@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Reference outputs and gradients come from Scripts/reference/torch_conv_padding.py
 // (Fixtures/torch_conv_padding.json): F.conv2d with padding='same' / 'valid' in float64, gradients of
@@ -21,19 +21,23 @@ final class ConvolutionPaddingTests: XCTestCase {
             let w = Tensor<Double>(shape: try array("weight_shape"), scalars: try array("weight")).requiringGradient()
             let b = Tensor<Double>(try array("bias") as [Double]).requiringGradient()
             let name = "\(padding) \(x.shape) * \(w.shape) dilation \(dilation)"
-            let y = conv2d(x, weight: w, bias: b, padding: padding, dilation: (dilation[0], dilation[1]), groups: groups)
+            let y = conv2d(
+                x, weight: w, bias: b, padding: padding, dilation: (dilation[0], dilation[1]), groups: groups)
             XCTAssertEqual(y.shape, try array("output_shape"), name)
             assertClose(y.scalars, try array("output"), tolerance: 1e-12, name)
             (y * y).sum().backward()
             assertClose(x.grad?.scalars ?? [], try array("input_gradient"), tolerance: 1e-11, "\(name): input gradient")
-            assertClose(w.grad?.scalars ?? [], try array("weight_gradient"), tolerance: 1e-10, "\(name): weight gradient")
+            assertClose(
+                w.grad?.scalars ?? [], try array("weight_gradient"), tolerance: 1e-10, "\(name): weight gradient")
             assertClose(b.grad?.scalars ?? [], try array("bias_gradient"), tolerance: 1e-10, "\(name): bias gradient")
 
-            let result = gradcheck({ inputs in
-                let y = conv2d(inputs[0], weight: inputs[1], bias: inputs[2], padding: padding,
-                               dilation: (dilation[0], dilation[1]), groups: groups)
-                return (y * y).sum()
-            }, inputs: [x.detached(), w.detached(), b.detached()])
+            let result = gradcheck(
+                { inputs in
+                    let y = conv2d(
+                        inputs[0], weight: inputs[1], bias: inputs[2], padding: padding,
+                        dilation: (dilation[0], dilation[1]), groups: groups)
+                    return (y * y).sum()
+                }, inputs: [x.detached(), w.detached(), b.detached()])
             XCTAssertTrue(result.passed, "\(name): \(result)")
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// One configuration of Tests/KindlingTestSupport/Fixtures/torch_convolution.json (written by
 /// Scripts/reference/torch_convolution.py with PyTorch in float64): named tensors, options, the output,
@@ -26,13 +26,17 @@ struct TorchWindowCase {
 
     /// The tensor stored under `key` (with its shape under `key_shape`).
     func tensor<S: TensorScalar>(_ key: String, as _: S.Type = S.self) -> Tensor<S> {
-        let shapeKey = key == "output" || key == "upstream" ? "output_shape" : key.replacingOccurrences(of: "grad_", with: "") + "_shape"
+        let shapeKey =
+            key == "output" || key == "upstream"
+            ? "output_shape" : key.replacingOccurrences(of: "grad_", with: "") + "_shape"
         return Tensor(shape: numbers(shapeKey).map { Int($0) }, scalars: numbers(key).map { S($0) })
     }
 
     /// An integer pair option.
     func pair(_ key: String) -> (Int, Int) {
-        let values = ((entry["options"] as? [String: Any])?[key] as? [Any] ?? []).map { ($0 as? NSNumber)?.intValue ?? 0 }
+        let values = ((entry["options"] as? [String: Any])?[key] as? [Any] ?? []).map {
+            ($0 as? NSNumber)?.intValue ?? 0
+        }
         return (values[0], values[1])
     }
 
@@ -50,14 +54,16 @@ struct NaiveConvolution {
     /// Output, and the gradients of sum(output * upstream) with respect to input, weight and bias, by
     /// the definition of the convolution, one term at a time (no im2col, no BLAS).
     func run(input x: Tensor<Double>, weight w: Tensor<Double>, bias b: Tensor<Double>?, upstream: Tensor<Double>?)
-        -> (output: Tensor<Double>, input: [Double], weight: [Double], bias: [Double]) {
+        -> (output: Tensor<Double>, input: [Double], weight: [Double], bias: [Double])
+    {
         let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
         let og = o / groups
         let oh = (h + 2 * padding.0 - dilation.0 * (kh - 1) - 1) / stride.0 + 1
         let ow = (wd + 2 * padding.1 - dilation.1 * (kw - 1) - 1) / stride.1 + 1
         var out = Tensor<Double>.zeros([n, o, oh, ow])
-        var gx = [Double](repeating: 0, count: x.count), gw = [Double](repeating: 0, count: w.count)
+        var gx = [Double](repeating: 0, count: x.count)
+        var gw = [Double](repeating: 0, count: w.count)
         var gb = [Double](repeating: 0, count: o)
         for s in 0..<n {
             for oc in 0..<o {
@@ -94,14 +100,18 @@ final class ConvolutionTests: XCTestCase {
     func randn(_ shape: [Int]) -> Tensor<Double> { Tensor.randn(shape, generator: generator) }
 
     /// gradcheck of conv2d with respect to input, weight and (when `bias`) bias.
-    func checkGradients(input: [Int], weight: [Int], bias: Bool = true, stride: (Int, Int) = (1, 1),
-                        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                        file: StaticString = #filePath, line: UInt = #line) {
+    func checkGradients(
+        input: [Int], weight: [Int], bias: Bool = true, stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let inputs = [randn(input), randn(weight)] + (bias ? [randn([weight[0]])] : [])
-        let result = gradcheck({ t in
-            conv2d(t[0], weight: t[1], bias: t.count == 3 ? t[2] : nil, stride: stride, padding: padding,
-                   dilation: dilation, groups: groups)
-        }, inputs: inputs)
+        let result = gradcheck(
+            { t in
+                conv2d(
+                    t[0], weight: t[1], bias: t.count == 3 ? t[2] : nil, stride: stride, padding: padding,
+                    dilation: dilation, groups: groups)
+            }, inputs: inputs)
         XCTAssertTrue(result.passed, result.description, file: file, line: line)
     }
 
@@ -115,15 +125,19 @@ final class ConvolutionTests: XCTestCase {
         checkGradients(input: [2, 4, 5, 4], weight: [4, 2, 2, 3], groups: 2)
         checkGradients(input: [2, 3, 5, 5], weight: [6, 1, 3, 3], padding: (1, 1), groups: 3)
         checkGradients(input: [2, 4, 3, 3], weight: [2, 4, 1, 1])
-        checkGradients(input: [1, 4, 8, 7], weight: [4, 2, 2, 3], stride: (2, 3), padding: (1, 2),
-                       dilation: (2, 1), groups: 2)
+        checkGradients(
+            input: [1, 4, 8, 7], weight: [4, 2, 2, 3], stride: (2, 3), padding: (1, 2),
+            dilation: (2, 1), groups: 2)
     }
 
     /// Kindling's conv2d, forward and all three gradients, against the naive definition.
-    func checkAgainstNaive(input: [Int], weight: [Int], bias: Bool = true, stride: (Int, Int) = (1, 1),
-                           padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                           tolerance: Double = 1e-12, file: StaticString = #filePath, line: UInt = #line) {
-        let x = randn(input).requiringGradient(), w = randn(weight).requiringGradient()
+    func checkAgainstNaive(
+        input: [Int], weight: [Int], bias: Bool = true, stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+        tolerance: Double = 1e-12, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        let x = randn(input).requiringGradient()
+        let w = randn(weight).requiringGradient()
         let b = bias ? randn([weight[0]]).requiringGradient() : nil
         let y = conv2d(x, weight: w, bias: b, stride: stride, padding: padding, dilation: dilation, groups: groups)
         let upstream = randn(y.shape)
@@ -133,8 +147,12 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(y.shape, naive.output.shape, file: file, line: line)
         assertClose(y.scalars, naive.output.scalars, tolerance: tolerance, "output", file: file, line: line)
         assertClose(x.grad?.scalars ?? [], naive.input, tolerance: tolerance, "input gradient", file: file, line: line)
-        assertClose(w.grad?.scalars ?? [], naive.weight, tolerance: tolerance, "weight gradient", file: file, line: line)
-        if let b { assertClose(b.grad?.scalars ?? [], naive.bias, tolerance: tolerance, "bias gradient", file: file, line: line) }
+        assertClose(
+            w.grad?.scalars ?? [], naive.weight, tolerance: tolerance, "weight gradient", file: file, line: line)
+        if let b {
+            assertClose(
+                b.grad?.scalars ?? [], naive.bias, tolerance: tolerance, "bias gradient", file: file, line: line)
+        }
     }
 
     func testAgreesWithNaiveConvolutionForwardAndBackward() {
@@ -146,7 +164,8 @@ final class ConvolutionTests: XCTestCase {
         checkAgainstNaive(input: [2, 5, 4, 6], weight: [3, 5, 1, 1])
         checkAgainstNaive(input: [1, 2, 5, 5], weight: [2, 2, 1, 1], stride: (2, 2), padding: (1, 1))
         checkAgainstNaive(input: [2, 3, 4, 4], weight: [2, 3, 4, 4], padding: (1, 1), dilation: (1, 1))
-        checkAgainstNaive(input: [1, 2, 10, 3], weight: [2, 2, 3, 1], stride: (3, 1), padding: (0, 2), dilation: (3, 1))
+        checkAgainstNaive(
+            input: [1, 2, 10, 3], weight: [2, 2, 3, 1], stride: (3, 1), padding: (0, 2), dilation: (3, 1))
     }
 
     /// Batches with enough work to be split between the cores (every part with its own column buffer and
@@ -164,8 +183,9 @@ final class ConvolutionTests: XCTestCase {
             let x = c.tensor("input", as: Double.self).requiringGradient()
             let w = c.tensor("weight", as: Double.self).requiringGradient()
             let b: Tensor<Double>? = c.has("bias") ? c.tensor("bias").requiringGradient() : nil
-            let y = conv2d(x, weight: w, bias: b, stride: c.pair("stride"), padding: c.pair("padding"),
-                           dilation: c.pair("dilation"), groups: c.option("groups")?.intValue ?? 0)
+            let y = conv2d(
+                x, weight: w, bias: b, stride: c.pair("stride"), padding: c.pair("padding"),
+                dilation: c.pair("dilation"), groups: c.option("groups")?.intValue ?? 0)
             XCTAssertEqual(y.shape, c.tensor("output", as: Double.self).shape, c.name)
             assertClose(y.scalars, c.numbers("output"), tolerance: 1e-10, c.name)
             y.backward(c.tensor("upstream"))
@@ -177,10 +197,11 @@ final class ConvolutionTests: XCTestCase {
 
     func testFloatForwardMatchesPyTorch() throws {
         for c in try TorchWindowCase.load("conv2d") {
-            let y = conv2d(c.tensor("input", as: Float.self), weight: c.tensor("weight"),
-                           bias: c.has("bias") ? c.tensor("bias") : nil, stride: c.pair("stride"),
-                           padding: c.pair("padding"), dilation: c.pair("dilation"),
-                           groups: c.option("groups")?.intValue ?? 0)
+            let y = conv2d(
+                c.tensor("input", as: Float.self), weight: c.tensor("weight"),
+                bias: c.has("bias") ? c.tensor("bias") : nil, stride: c.pair("stride"),
+                padding: c.pair("padding"), dilation: c.pair("dilation"),
+                groups: c.option("groups")?.intValue ?? 0)
             assertClose(y.scalars, c.numbers("output").map { Float($0) }, tolerance: 1e-4, c.name)
         }
     }
@@ -195,7 +216,8 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testConstantsRecordNothingAndOnlyRequestedGradientsAreComputed() {
-        let x = randn([1, 2, 4, 4]), w = randn([3, 2, 3, 3]).requiringGradient()
+        let x = randn([1, 2, 4, 4])
+        let w = randn([3, 2, 3, 3]).requiringGradient()
         XCTAssertFalse(conv2d(x, weight: randn([3, 2, 3, 3])).requiresGradient)
         let y = conv2d(x, weight: w, bias: randn([3]))
         y.sum().backward()
@@ -206,8 +228,9 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testConv2dLayerInitializationAndForward() {
-        let conv = Conv2d<Double>(4, 6, kernelSize: (3, 2), stride: (2, 1), padding: (1, 0), groups: 2,
-                                  generator: RandomGenerator(seed: 5))
+        let conv = Conv2d<Double>(
+            4, 6, kernelSize: (3, 2), stride: (2, 1), padding: (1, 0), groups: 2,
+            generator: RandomGenerator(seed: 5))
         XCTAssertEqual(conv.weight.shape, [6, 2, 3, 2])
         XCTAssertEqual(conv.bias?.shape, [6])
         XCTAssertEqual(conv.namedParameters.map(\.name), ["weight", "bias"])
@@ -219,7 +242,8 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(conv.weight.value.scalars, expectedWeight)
         XCTAssertEqual(conv.bias?.value.scalars, expectedBias)
         let x = randn([2, 4, 5, 4])
-        let direct = conv2d(x, weight: conv.weight.value, bias: conv.bias?.value, stride: (2, 1), padding: (1, 0), groups: 2)
+        let direct = conv2d(
+            x, weight: conv.weight.value, bias: conv.bias?.value, stride: (2, 1), padding: (1, 0), groups: 2)
         XCTAssertEqual(conv(x).scalars, direct.scalars)
         XCTAssertEqual(conv(x).shape, [2, 6, 3, 3])
     }
@@ -242,11 +266,13 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(model.namedParameters.map(\.name), ["0.weight", "0.bias", "3.weight", "6.weight", "6.bias"])
         let x = randn([2, 2, 6, 6])
         XCTAssertEqual(model(x).shape, [2, 2])
-        let conv1 = model.layers[0] as! Conv2d<Double>, conv2 = model.layers[3] as! Conv2d<Double>
-        let result = gradcheck({ t in
-            let h = maxPool2d(relu(conv2d(t[0], weight: t[1], bias: t[2], padding: 1)), kernelSize: 2)
-            return Flatten()(avgPool2d(conv2d(h, weight: t[3]), kernelSize: 2))
-        }, inputs: [x, conv1.weight.value, conv1.bias!.value, conv2.weight.value])
+        let conv1 = model.layers[0] as! Conv2d<Double>
+        let conv2 = model.layers[3] as! Conv2d<Double>
+        let result = gradcheck(
+            { t in
+                let h = maxPool2d(relu(conv2d(t[0], weight: t[1], bias: t[2], padding: 1)), kernelSize: 2)
+                return Flatten()(avgPool2d(conv2d(h, weight: t[3]), kernelSize: 2))
+            }, inputs: [x, conv1.weight.value, conv1.bias!.value, conv2.weight.value])
         XCTAssertTrue(result.passed, result.description)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// The toy datasets against scikit-learn: Fixtures/sklearn_datasets.json is written by
 /// Scripts/reference/sklearn_datasets.py, which seeds numpy's global RandomState and calls make_circles,
@@ -24,14 +24,18 @@ final class DatasetTests: XCTestCase {
         return Reference(features: features, rows: hex.count, labels: try XCTUnwrap(entry["labels"] as? [Int]))
     }
 
-    private func assertIdentical(_ dataset: Dataset<Double>, _ name: String,
-                                 file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertIdentical(
+        _ dataset: Dataset<Double>, _ name: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let expected = try reference(name)
         XCTAssertEqual(dataset.features.shape, [expected.rows, 2], name, file: file, line: line)
         XCTAssertEqual(dataset.labels, expected.labels, "\(name): labels", file: file, line: line)
-        for (i, (actual, wanted)) in zip(dataset.features.scalars, expected.features).enumerated() where actual != wanted {
-            XCTFail("\(name): element \(i) is \(actual), scikit-learn gives \(wanted) (difference \(actual - wanted))",
-                    file: file, line: line)
+        for (i, (actual, wanted)) in zip(dataset.features.scalars, expected.features).enumerated()
+        where actual != wanted {
+            XCTFail(
+                "\(name): element \(i) is \(actual), scikit-learn gives \(wanted) (difference \(actual - wanted))",
+                file: file, line: line)
             return
         }
     }
@@ -56,15 +60,17 @@ final class DatasetTests: XCTestCase {
     }
 
     func testBlobsWithRandomCentersEqualScikitLearn() throws {
-        let dataset: Dataset<Double> = .blobs(count: 50, centerCount: 3, standardDeviation: 1.5,
-                                              generator: RandomGenerator(seed: 4))
+        let dataset: Dataset<Double> = .blobs(
+            count: 50, centerCount: 3, standardDeviation: 1.5,
+            generator: RandomGenerator(seed: 4))
         try assertIdentical(dataset, "blobsRandomCenters")
         XCTAssertEqual(dataset.classCount, 3)
     }
 
     func testBlobsWithGivenCentersEqualScikitLearn() throws {
-        let dataset: Dataset<Double> = .blobs(count: 40, centers: [[0, 0], [3, 3], [-3, 2]], standardDeviation: 0.5,
-                                              generator: RandomGenerator(seed: 6))
+        let dataset: Dataset<Double> = .blobs(
+            count: 40, centers: [[0, 0], [3, 3], [-3, 2]], standardDeviation: 0.5,
+            generator: RandomGenerator(seed: 6))
         try assertIdentical(dataset, "blobsGivenCenters")
         XCTAssertEqual(dataset.labels.filter { $0 == 0 }.count, 14, "40 % 3 = 1 extra point goes to the first cluster")
     }
@@ -78,7 +84,8 @@ final class DatasetTests: XCTestCase {
     func testNoiselessCirclesLieOnTheirCircles() {
         let dataset: Dataset<Double> = .circles(count: 10, factor: 0.3, generator: RandomGenerator(seed: 0))
         for (row, label) in dataset.labels.enumerated() {
-            let x = dataset.features[row, 0], y = dataset.features[row, 1]
+            let x = dataset.features[row, 0]
+            let y = dataset.features[row, 1]
             XCTAssertEqual((x * x + y * y).squareRoot(), label == 0 ? 1 : 0.3, accuracy: 1e-15)
         }
     }

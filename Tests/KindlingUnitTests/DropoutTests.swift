@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import Kindling
+import XCTest
 
 final class DropoutTests: XCTestCase {
     func testKeptFractionIsOneMinusPWithinFiveStandardErrors() {
@@ -62,8 +62,9 @@ final class DropoutTests: XCTestCase {
         for (shape, p) in [([6], 0.5), ([3, 4], 0.25), ([2, 3, 2], 0.6)] {
             let x = Tensor<Double>.randn(shape, generator: RandomGenerator(seed: 4))
             // A fresh generator with one seed per evaluation, so every evaluation uses the same mask.
-            let result = gradcheck({ dropout($0[0], probability: p, training: true, generator: RandomGenerator(seed: 6)) },
-                                   inputs: [x])
+            let result = gradcheck(
+                { dropout($0[0], probability: p, training: true, generator: RandomGenerator(seed: 6)) },
+                inputs: [x])
             XCTAssertTrue(result.passed, result.description)
         }
         let x = Tensor<Double>.ones([20]).requiringGradient()

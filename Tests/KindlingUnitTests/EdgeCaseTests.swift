@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Expected values come from Scripts/reference/torch_edge_cases.py (Fixtures/torch_edge_cases.json):
 // PyTorch in float64 on NaN, ±inf and boundary inputs, and torch.max/min(x, dim) on random inputs.
@@ -31,27 +31,35 @@ final class EdgeCaseTests: XCTestCase {
         let root = try XCTUnwrap(fixture("torch_edge_cases.json") as? [String: Any])
         XCTAssertEqual(root["generator"] as? String, "Scripts/reference/torch_edge_cases.py")
         return try XCTUnwrap(root[section] as? [[String: Any]]).map { record in
-            let shape = record["shape"] as! [Int], outputShape = record["outputShape"] as! [Int]
-            return Case(name: record["name"] as! String, arguments: record["arguments"] as! [String: Any],
-                        input: Tensor(shape: shape, scalars: Self.numbers(record["input"])),
-                        upstream: Tensor(shape: outputShape, scalars: Self.numbers(record["upstream"])),
-                        output: Self.numbers(record["output"]), outputShape: outputShape,
-                        gradient: Self.numbers(record["gradient"]), indices: record["indices"] as? [Int])
+            let shape = record["shape"] as! [Int]
+            let outputShape = record["outputShape"] as! [Int]
+            return Case(
+                name: record["name"] as! String, arguments: record["arguments"] as! [String: Any],
+                input: Tensor(shape: shape, scalars: Self.numbers(record["input"])),
+                upstream: Tensor(shape: outputShape, scalars: Self.numbers(record["upstream"])),
+                output: Self.numbers(record["output"]), outputShape: outputShape,
+                gradient: Self.numbers(record["gradient"]), indices: record["indices"] as? [Int])
         }
     }
 
     /// Equal element by element: NaN where NaN is expected, the same infinity, else within `tolerance`
     /// relative to the larger magnitude (absolute below 1).
-    private func assertSame(_ actual: [Double], _ expected: [Double], _ label: String,
-                            tolerance: Double = 1e-14, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertSame(
+        _ actual: [Double], _ expected: [Double], _ label: String,
+        tolerance: Double = 1e-14, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(actual.count, expected.count, label, file: file, line: line)
         for (i, (a, e)) in zip(actual, expected).enumerated() {
-            let same = e.isNaN ? a.isNaN
-                : e.isInfinite ? a == e
-                : Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))
+            let same =
+                e.isNaN
+                ? a.isNaN
+                : e.isInfinite
+                    ? a == e
+                    : Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))
             if !same {
-                XCTFail("\(label): element \(i) is \(a), PyTorch gives \(e)\n  actual   \(actual)\n  expected \(expected)",
-                        file: file, line: line)
+                XCTFail(
+                    "\(label): element \(i) is \(a), PyTorch gives \(e)\n  actual   \(actual)\n  expected \(expected)",
+                    file: file, line: line)
                 return
             }
         }
@@ -96,7 +104,9 @@ final class EdgeCaseTests: XCTestCase {
                 let targets = Tensor<Double>((c.arguments["targets"] as! [Any]).map(Self.number))
                 check(c, label) { meanSquaredError($0, targets, reduction: .none) }
             case "crossEntropy":
-                check(c, label) { crossEntropy($0, classIndices: c.arguments["classIndices"] as! [Int], reduction: .none) }
+                check(c, label) {
+                    crossEntropy($0, classIndices: c.arguments["classIndices"] as! [Int], reduction: .none)
+                }
             default: XCTFail("unknown case \(c.name)")
             }
         }
@@ -106,7 +116,8 @@ final class EdgeCaseTests: XCTestCase {
         let cases = try cases("reductions")
         XCTAssertEqual(cases.count, 30)
         for c in cases {
-            let axes = c.arguments["axes"] as? [Int], axis = c.arguments["axis"] as? Int
+            let axes = c.arguments["axes"] as? [Int]
+            let axis = c.arguments["axis"] as? Int
             let keepingDims = c.arguments["keepingDims"] as? Bool ?? false
             let label = "\(c.name) \(c.arguments)"
             switch c.name {
@@ -117,7 +128,8 @@ final class EdgeCaseTests: XCTestCase {
             case "maxWithIndices", "minWithIndices":
                 var indices: [Int] = []
                 check(c, label) { x in
-                    let (values, found) = c.name == "maxWithIndices"
+                    let (values, found) =
+                        c.name == "maxWithIndices"
                         ? x.maxWithIndices(alongAxis: axis!, keepingDims: keepingDims)
                         : x.minWithIndices(alongAxis: axis!, keepingDims: keepingDims)
                     indices = found
@@ -147,7 +159,8 @@ final class EdgeCaseTests: XCTestCase {
         let cases = try cases("pooling")
         XCTAssertEqual(cases.count, 4)
         for c in cases {
-            let kernel = c.arguments["kernelSize"] as! Int, stride = c.arguments["stride"] as! Int
+            let kernel = c.arguments["kernelSize"] as! Int
+            let stride = c.arguments["stride"] as! Int
             let padding = c.arguments["padding"] as! Int
             let label = "\(c.name) \(c.arguments)"
             switch c.name {

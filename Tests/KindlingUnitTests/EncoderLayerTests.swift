@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// Embedding, LayerNorm, GELU, attention, the BERT layer and stack: finite-difference gradient checks
 /// in Double, and values and gradients against PyTorch float64 (Scripts/reference/transformers_tiny_bert.py
@@ -13,15 +13,19 @@ final class EncoderLayerTests: XCTestCase {
 
     func reference() throws -> SafeTensors { try SafeTensors.read(from: fixtureURL("tiny_bert_reference.safetensors")) }
 
-    func check(_ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
-               _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>) {
+    func check(
+        _ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
+        _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>
+    ) {
         let result = gradcheck(function, inputs: inputs)
         XCTAssertTrue(result.passed, result.description, file: file, line: line)
     }
 
     func testLayerNormGELUAndEmbeddingPassGradcheck() {
         check([randn([3, 5]), randn([5]), randn([5])]) { layerNorm($0[0], weight: $0[1], bias: $0[2]) }
-        check([randn([2, 2, 4]), randn([4]), randn([4])]) { layerNorm($0[0], weight: $0[1], bias: $0[2], epsilon: 1e-12) }
+        check([randn([2, 2, 4]), randn([4]), randn([4])]) {
+            layerNorm($0[0], weight: $0[1], bias: $0[2], epsilon: 1e-12)
+        }
         for approximation in GELUApproximation.allCases {
             check([randn([4, 5]) * 2]) { gelu($0[0], approximation: approximation) }
         }
@@ -29,9 +33,10 @@ final class EncoderLayerTests: XCTestCase {
     }
 
     func testAttentionAndBertLayerPassGradcheckWithAMask() {
-        let configuration = BertConfiguration(vocabularySize: 7, hiddenSize: 4, hiddenLayerCount: 1, attentionHeadCount: 2,
-                                              intermediateSize: 6, hiddenDropoutProbability: 0,
-                                              attentionDropoutProbability: 0, maximumPositions: 5)
+        let configuration = BertConfiguration(
+            vocabularySize: 7, hiddenSize: 4, hiddenLayerCount: 1, attentionHeadCount: 2,
+            intermediateSize: 6, hiddenDropoutProbability: 0,
+            attentionDropoutProbability: 0, maximumPositions: 5)
         let mask = [[1, 1, 1], [1, 1, 0]]
         let attention = MultiHeadSelfAttention<Double>(hiddenSize: 4, headCount: 2, generator: generator)
         check([randn([2, 3, 4])]) { attention($0[0], attentionMask: mask) }
@@ -42,7 +47,9 @@ final class EncoderLayerTests: XCTestCase {
     func testPartsMatchPyTorch() throws {
         let r = try reference()
         func t(_ key: String) throws -> Tensor<Double> { try r.tensor(named: key, as: Double.self) }
-        let x = try t("ln.x").requiringGradient(), w = try t("ln.w").requiringGradient(), b = try t("ln.b").requiringGradient()
+        let x = try t("ln.x").requiringGradient()
+        let w = try t("ln.w").requiringGradient()
+        let b = try t("ln.b").requiringGradient()
         let y = layerNorm(x, weight: w, bias: b)
         y.backward(try t("ln.g"))
         assertClose(y.scalars, try t("ln.y").scalars, tolerance: 1e-12, "layerNorm")
@@ -62,7 +69,9 @@ final class EncoderLayerTests: XCTestCase {
         let looked = embedding(ids, shape: [2, 3], weight: table, paddingIndex: 4)
         looked.backward(try t("embedding.g"))
         XCTAssertEqual(looked.scalars, try t("embedding.y").scalars)
-        assertClose(table.grad!.scalars, try t("embedding.dtable").scalars, tolerance: 1e-15, "embedding: padding row gets no gradient")
+        assertClose(
+            table.grad!.scalars, try t("embedding.dtable").scalars, tolerance: 1e-15,
+            "embedding: padding row gets no gradient")
     }
 
     func testTinyBertModelMatchesTransformersInValueAndGradient() throws {
@@ -70,12 +79,16 @@ final class EncoderLayerTests: XCTestCase {
         let model = try BertModel<Double>.load(from: fixtureURL("tiny_bert"))
         model.eval()
         XCTAssertEqual(model.configuration.hiddenLayerCount, 2)
-        let ids = try r.integers(named: "ids").map(Int.init), mask = try r.integers(named: "mask").map(Int.init)
-        let batch = TokenBatch(ids: stride(from: 0, to: ids.count, by: 7).map { Array(ids[$0..<($0 + 7)]) },
-                               attentionMask: stride(from: 0, to: mask.count, by: 7).map { Array(mask[$0..<($0 + 7)]) })
+        let ids = try r.integers(named: "ids").map(Int.init)
+        let mask = try r.integers(named: "mask").map(Int.init)
+        let batch = TokenBatch(
+            ids: stride(from: 0, to: ids.count, by: 7).map { Array(ids[$0..<($0 + 7)]) },
+            attentionMask: stride(from: 0, to: mask.count, by: 7).map { Array(mask[$0..<($0 + 7)]) })
         let output = model(batch)
         XCTAssertEqual(output.shape, [3, 7, 8])
-        assertClose(output.scalars, try r.tensor(named: "output", as: Double.self).scalars, tolerance: 1e-12, "last hidden state")
+        assertClose(
+            output.scalars, try r.tensor(named: "output", as: Double.self).scalars, tolerance: 1e-12,
+            "last hidden state")
         output.backward(try r.tensor(named: "upstream", as: Double.self))
         let layers = model.encoder.layers
         let pairs: [(Parameter<Double>, String)] = [
@@ -83,7 +96,8 @@ final class EncoderLayerTests: XCTestCase {
             (layers[1].outputLayerNorm.weight, "grad.ln"), (layers[1].intermediate.bias!, "grad.intermediate"),
         ]
         for (parameter, key) in pairs {
-            assertClose(parameter.grad!.scalars, try r.tensor(named: key, as: Double.self).scalars, tolerance: 1e-11, key)
+            assertClose(
+                parameter.grad!.scalars, try r.tensor(named: key, as: Double.self).scalars, tolerance: 1e-11, key)
         }
     }
 
@@ -92,10 +106,12 @@ final class EncoderLayerTests: XCTestCase {
         let keys = Set(model.namedParameters.map { BertModel<Double>.huggingFaceKey(for: $0.name) })
         let file = try SafeTensors.read(from: fixtureURL("tiny_bert/model.safetensors"))
         XCTAssertEqual(keys, Set(file.tensors.keys))
-        XCTAssertEqual(BertModel<Double>.huggingFaceKey(for: "encoder.layers.1.attentionLayerNorm.bias"),
-                       "encoder.layer.1.attention.output.LayerNorm.bias")
-        XCTAssertEqual(BertModel<Double>.huggingFaceKey(for: "encoder.layers.0.attention.output.weight"),
-                       "encoder.layer.0.attention.output.dense.weight")
+        XCTAssertEqual(
+            BertModel<Double>.huggingFaceKey(for: "encoder.layers.1.attentionLayerNorm.bias"),
+            "encoder.layer.1.attention.output.LayerNorm.bias")
+        XCTAssertEqual(
+            BertModel<Double>.huggingFaceKey(for: "encoder.layers.0.attention.output.weight"),
+            "encoder.layer.0.attention.output.dense.weight")
     }
 
     func testLoadingListsEveryMismatchAtOnce() throws {
@@ -105,29 +121,39 @@ final class EncoderLayerTests: XCTestCase {
         file.tensors["embeddings.LayerNorm.weight"] = SafeTensors.Entry(Tensor<Double>.zeros([9]))
         file.tensors["encoder.layer.0.extra"] = SafeTensors.Entry(Tensor<Double>.zeros([2]))
         try file.write(to: folder.appendingPathComponent("model.safetensors"))
-        try FileManager.default.copyItem(at: fixtureURL("tiny_bert/config.json"), to: folder.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(
+            at: fixtureURL("tiny_bert/config.json"), to: folder.appendingPathComponent("config.json"))
         XCTAssertThrowsError(try BertModel<Float>.load(from: folder)) { error in
-            guard case let .mismatchedWeights(_, differences) = error as? EncoderLoadingError else {
+            guard case .mismatchedWeights(_, let differences) = error as? EncoderLoadingError else {
                 return XCTFail("unexpected error \(error)")
             }
-            XCTAssertEqual(differences, [
-                "embeddings.LayerNorm.weight: shape [9] in the file, [8] in the model",
-                "missing encoder.layer.0.attention.self.key.bias (shape [8])",
-                "unexpected encoder.layer.0.extra (shape [2])",
-            ])
+            XCTAssertEqual(
+                differences,
+                [
+                    "embeddings.LayerNorm.weight: shape [9] in the file, [8] in the model",
+                    "missing encoder.layer.0.attention.self.key.bias (shape [8])",
+                    "unexpected encoder.layer.0.extra (shape [2])",
+                ])
         }
     }
 
     func testConfigurationErrorsNameTheKey() throws {
         let url = try temporaryFolder().appendingPathComponent("config.json")
-        try Data(#"{"model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 3, "intermediate_size": 4}"#.utf8).write(to: url)
+        try Data(
+            #"{"model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 3, "intermediate_size": 4}"#
+                .utf8
+        ).write(to: url)
         XCTAssertThrowsError(try BertConfiguration(contentsOf: url)) { error in
-            XCTAssertEqual(error as? EncoderLoadingError, .invalidConfiguration(
-                path: url.path, key: "num_attention_heads", reason: "3 heads do not divide hidden_size 8"))
+            XCTAssertEqual(
+                error as? EncoderLoadingError,
+                .invalidConfiguration(
+                    path: url.path, key: "num_attention_heads", reason: "3 heads do not divide hidden_size 8"))
         }
         try Data(#"{"model_type": "bert", "hidden_size": 8}"#.utf8).write(to: url)
         XCTAssertThrowsError(try BertConfiguration(contentsOf: url)) { error in
-            XCTAssertEqual(error as? EncoderLoadingError, .invalidConfiguration(path: url.path, key: "vocab_size", reason: "missing"))
+            XCTAssertEqual(
+                error as? EncoderLoadingError,
+                .invalidConfiguration(path: url.path, key: "vocab_size", reason: "missing"))
         }
     }
 }

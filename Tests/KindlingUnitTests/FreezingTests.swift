@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// Freezing a subtree: no gradient, no update, no graph recorded for its weights.
 final class FreezingTests: XCTestCase {
@@ -9,8 +9,9 @@ final class FreezingTests: XCTestCase {
 
         init(seed: UInt32) {
             let generator = RandomGenerator(seed: seed)
-            backbone = Sequential(Conv2d(2, 3, kernelSize: 3, padding: 1, generator: generator), BatchNorm2d(3), ReLU(),
-                                  MaxPool2d(kernelSize: 2), Flatten())
+            backbone = Sequential(
+                Conv2d(2, 3, kernelSize: 3, padding: 1, generator: generator), BatchNorm2d(3), ReLU(),
+                MaxPool2d(kernelSize: 2), Flatten())
             head = Linear(3 * 2 * 2, 2, generator: generator)
         }
 
@@ -22,7 +23,8 @@ final class FreezingTests: XCTestCase {
     func testFrozenBackboneGetsNoGradientNoUpdateAndRecordsNoGraph() throws {
         let model = Transfer(seed: 1)
         model.backbone.freeze()
-        XCTAssertEqual(model.trainableParameters.map(ObjectIdentifier.init), model.head.parameters.map(ObjectIdentifier.init))
+        XCTAssertEqual(
+            model.trainableParameters.map(ObjectIdentifier.init), model.head.parameters.map(ObjectIdentifier.init))
         XCTAssertFalse(model.backbone(images).requiresGradient, "nothing below the head records a graph")
         let backbone = model.backbone.stateDictionary.filter { !$0.key.hasPrefix("1.") }
         let head = model.head.weight.value
@@ -32,7 +34,8 @@ final class FreezingTests: XCTestCase {
         XCTAssertTrue(model.backbone.parameters.allSatisfy { $0.grad == nil })
         XCTAssertNotNil(model.head.weight.grad)
         optimizer.step()
-        XCTAssertEqual(model.backbone.stateDictionary.filter { !$0.key.hasPrefix("1.") }.map(\.value), backbone.map(\.value))
+        XCTAssertEqual(
+            model.backbone.stateDictionary.filter { !$0.key.hasPrefix("1.") }.map(\.value), backbone.map(\.value))
         XCTAssertNotEqual(model.head.weight.value, head)
 
         model.backbone.unfreeze()
@@ -45,11 +48,13 @@ final class FreezingTests: XCTestCase {
     func testAFrozenMiddleLayerStillPassesTheInputGradient() {
         func network() -> Sequential<Double> {
             let generator = RandomGenerator(seed: 3)
-            return Sequential(Linear(3, 5, generator: generator), Tanh(), Linear(5, 4, generator: generator), Tanh(),
-                              Linear(4, 1, generator: generator))
+            return Sequential(
+                Linear(3, 5, generator: generator), Tanh(), Linear(5, 4, generator: generator), Tanh(),
+                Linear(4, 1, generator: generator))
         }
         let input = Tensor<Double>.randn([6, 3], generator: RandomGenerator(seed: 4))
-        let reference = network(), frozen = network()
+        let reference = network()
+        let frozen = network()
         frozen.layers[2].freeze()
         for model in [reference, frozen] { model(input).sum().backward() }
         XCTAssertNil(frozen.layers[2].parameters[0].grad)
@@ -61,7 +66,8 @@ final class FreezingTests: XCTestCase {
     /// With the input needing a gradient, a frozen conv/batch-norm stack records the graph for the
     /// input alone: the input gradient equals the unfrozen one, the weights get none.
     func testFrozenConvolutionAndBatchNormComputeOnlyTheInputGradient() {
-        let reference = Transfer(seed: 2), frozen = Transfer(seed: 2)
+        let reference = Transfer(seed: 2)
+        let frozen = Transfer(seed: 2)
         frozen.freeze()
         var gradients: [Tensor<Double>?] = []
         for model in [reference, frozen] {

@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Reference values come from Scripts/reference/torch_clip_grad.py (Fixtures/torch_clip_grad.json):
 // torch.nn.utils.clip_grad_norm_ and clip_grad_value_ in float64 on three fixed gradients and a parameter
@@ -36,7 +36,8 @@ final class GradientClippingTests: XCTestCase {
         for entry in reference.cases {
             guard let maxNorm = entry["max_norm"] as? Double else { continue }
             let name = try XCTUnwrap(entry["name"] as? String)
-            let normType = entry["norm_type"] as? String == "inf" ? .infinity : try XCTUnwrap(entry["norm_type"] as? Double)
+            let normType =
+                entry["norm_type"] as? String == "inf" ? .infinity : try XCTUnwrap(entry["norm_type"] as? Double)
             let parameters = reference.parameters()
             let total = clipGradientNorm(parameters, maxNorm: maxNorm, normType: normType)
             let expectedTotal = try XCTUnwrap(entry["total_norm"] as? Double)

@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// Training for thousands of steps must not accumulate graph nodes: after each step (forward, backward,
 /// update) the number of live nodes returns to the same level, the parameters' leaves.
@@ -29,7 +29,8 @@ final class GraphMemoryTests: XCTestCase {
         let (x, y) = quadrants(64)
         let parameters = model.parameters
         let baseline = Autograd.liveNodeCount
-        var first = 0.0, last = 0.0
+        var first = 0.0
+        var last = 0.0
         for step in 0..<steps {
             // The loss tensor lives only inside this scope: afterwards nothing holds the graph.
             do {
@@ -63,7 +64,8 @@ final class GraphMemoryTests: XCTestCase {
     func testLiveNodesStayLevelWithBatchNormDropoutAndSoftmax() {
         let generator = RandomGenerator(seed: 4)
         let model = Sequential<Double>(
-            Linear(2, 16, generator: generator), BatchNorm1d(16), LeakyReLU(), Dropout(probability: 0.1, generator: generator),
+            Linear(2, 16, generator: generator), BatchNorm1d(16), LeakyReLU(),
+            Dropout(probability: 0.1, generator: generator),
             Linear(16, 8, generator: generator), ELU(), Linear(8, 1, generator: generator))
         let before = Autograd.liveNodeCount
         let loss = train(model, steps: 2000, learningRate: 0.2)
@@ -72,7 +74,8 @@ final class GraphMemoryTests: XCTestCase {
         // Cross-entropy over a softmax head, through the same loop.
         let (x, y) = quadrants(32)
         let labels = y.scalars.map { Int($0) }
-        let classifier = Sequential<Double>(Linear(2, 8, generator: generator), SELU(), Linear(8, 2, generator: generator))
+        let classifier = Sequential<Double>(
+            Linear(2, 8, generator: generator), SELU(), Linear(8, 2, generator: generator))
         let parameters = classifier.parameters
         let baseline = Autograd.liveNodeCount
         for step in 0..<2000 {

@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// The `initializeWeights` visitor and the named schemes.
 final class InitializationSchemeTests: XCTestCase {
@@ -47,7 +47,9 @@ final class InitializationSchemeTests: XCTestCase {
     // MARK: - Biases, normalization layers, zeros
 
     func testEverySchemeButPytorchDefaultZeroesBiasesAndResetsNormalization() {
-        let schemes: [InitializationScheme] = [.zeros, .random(scale: 0.1), .he, .xavier, .lecun, .orthogonal, .automatic]
+        let schemes: [InitializationScheme] = [
+            .zeros, .random(scale: 0.1), .he, .xavier, .lecun, .orthogonal, .automatic,
+        ]
         for scheme in schemes {
             let norm = BatchNorm1d<Double>(6)
             norm.weight!.value = .full([6], 3)
@@ -77,8 +79,9 @@ final class InitializationSchemeTests: XCTestCase {
         // must give the same model bit for bit.
         let constructed = Sequential<Double>(Linear(4, 3, generator: RandomGenerator(seed: 7)))
         let generator = RandomGenerator(seed: 7)
-        let constructedTwoLayers = Sequential<Double>(Linear(5, 4, generator: generator), ReLU(),
-                                                      Linear(4, 2, generator: generator))
+        let constructedTwoLayers = Sequential<Double>(
+            Linear(5, 4, generator: generator), ReLU(),
+            Linear(4, 2, generator: generator))
         let model = Sequential<Double>(Linear(4, 3))
         model.initializeWeights(.pytorchDefault, generator: RandomGenerator(seed: 7))
         XCTAssertEqual(model.stateDictionary.map(\.value), constructed.stateDictionary.map(\.value))
@@ -116,7 +119,8 @@ final class InitializationSchemeTests: XCTestCase {
         model.initializeWeights(.automatic, generator: RandomGenerator(seed: 5))
         let expectedInitializers: [Initializer] = [
             .kaimingNormal(nonlinearity: .relu), .xavierUniform(gain: 5.0 / 3),
-            .kaimingNormal(nonlinearity: .leakyReLU(negativeSlope: 0.2)), .lecunNormal, .xavierUniform(), .xavierUniform(),
+            .kaimingNormal(nonlinearity: .leakyReLU(negativeSlope: 0.2)), .lecunNormal, .xavierUniform(),
+            .xavierUniform(),
         ]
         let layers = linearLayers(model)
         XCTAssertEqual(layers.count, expectedInitializers.count)
@@ -129,8 +133,9 @@ final class InitializationSchemeTests: XCTestCase {
 
     func testRecommendedInitializers() {
         XCTAssertEqual(Initializer.recommended(for: .relu), .kaimingNormal(nonlinearity: .relu))
-        XCTAssertEqual(Initializer.recommended(for: .leakyReLU(negativeSlope: 0.1)),
-                       .kaimingNormal(nonlinearity: .leakyReLU(negativeSlope: 0.1)))
+        XCTAssertEqual(
+            Initializer.recommended(for: .leakyReLU(negativeSlope: 0.1)),
+            .kaimingNormal(nonlinearity: .leakyReLU(negativeSlope: 0.1)))
         XCTAssertEqual(Initializer.recommended(for: .tanh), .xavierUniform(gain: 5.0 / 3))
         XCTAssertEqual(Initializer.recommended(for: .selu), .lecunNormal)
         XCTAssertEqual(Initializer.recommended(for: .sigmoid), .xavierUniform())
@@ -149,7 +154,7 @@ final class InitializationSchemeTests: XCTestCase {
             expected.append(ObjectIdentifier(module))
         }
         XCTAssertEqual(visited, expected)
-        XCTAssertEqual(visited.count, 6)   // model, shared, relu, inner, tanh, last
+        XCTAssertEqual(visited.count, 6)  // model, shared, relu, inner, tanh, last
         XCTAssertEqual(visited.first, ObjectIdentifier(model))
     }
 
@@ -164,10 +169,13 @@ final class InitializationSchemeTests: XCTestCase {
     }
 
     func testEqualSeedsGiveBitIdenticalModels() {
-        let schemes: [InitializationScheme] = [.random(scale: 1), .he, .xavier, .lecun, .orthogonal, .pytorchDefault,
-                                               .automatic]
+        let schemes: [InitializationScheme] = [
+            .random(scale: 1), .he, .xavier, .lecun, .orthogonal, .pytorchDefault,
+            .automatic,
+        ]
         for scheme in schemes {
-            let a = SimpleCNN<Double>(), b = SimpleCNN<Double>()
+            let a = SimpleCNN<Double>()
+            let b = SimpleCNN<Double>()
             a.initializeWeights(scheme, generator: RandomGenerator(seed: 99))
             b.initializeWeights(scheme, generator: RandomGenerator(seed: 99))
             XCTAssertEqual(a.stateDictionary.map(\.value), b.stateDictionary.map(\.value), "\(scheme)")
@@ -182,15 +190,19 @@ final class InitializationSchemeTests: XCTestCase {
         model.namedModules.compactMap { $0.module as? Linear<Scalar> }
     }
 
-    private func assertWeights<Scalar>(_ model: Sequential<Scalar>, _ expected: [[Double]], tolerance: Double,
-                                       file: StaticString = #filePath, line: UInt = #line) {
+    private func assertWeights<Scalar>(
+        _ model: Sequential<Scalar>, _ expected: [[Double]], tolerance: Double,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let layers = linearLayers(model)
         XCTAssertEqual(layers.count, expected.count, file: file, line: line)
         for (layer, weights) in zip(layers, expected) {
-            assertClose(layer.weight.value.scalars.map { Double($0) }, weights, tolerance: tolerance,
-                        file: file, line: line)
-            XCTAssertEqual(layer.bias?.value.scalars, [Scalar](repeating: 0, count: layer.outFeatures),
-                           file: file, line: line)
+            assertClose(
+                layer.weight.value.scalars.map { Double($0) }, weights, tolerance: tolerance,
+                file: file, line: line)
+            XCTAssertEqual(
+                layer.bias?.value.scalars, [Scalar](repeating: 0, count: layer.outFeatures),
+                file: file, line: line)
         }
     }
 }

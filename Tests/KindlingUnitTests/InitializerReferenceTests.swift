@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// Kindling's initializers against torch.nn.init itself: Fixtures/torch_init.json, written by
 /// Scripts/reference/torch_init.py, which runs PyTorch's functions in float64 with their random fills
@@ -43,7 +43,8 @@ final class InitializerReferenceTests: XCTestCase {
         for entry in entries {
             let (initializer, shape, expected) = try Self.parse(entry)
             for precision in InitializerPrecision.allCases {
-                XCTAssertEqual(precision.sample(initializer, shape: shape), expected, "\(initializer) \(shape) \(precision)")
+                XCTAssertEqual(
+                    precision.sample(initializer, shape: shape), expected, "\(initializer) \(shape) \(precision)")
             }
         }
     }
@@ -57,16 +58,19 @@ final class InitializerReferenceTests: XCTestCase {
             // Double: rounding differences only (1e-12; orthogonal's QR 1e-10). Float: one rounding of
             // values of magnitude below 4, so 1e-6.
             let doubleTolerance = (entry["name"] as? String) == "orthogonal" ? 1e-10 : 1e-12
-            assertClose(InitializerPrecision.double.sample(initializer, shape: shape, seed: UInt32(seed)), expected,
-                        tolerance: doubleTolerance, "\(initializer) \(shape) Double")
-            assertClose(InitializerPrecision.float.sample(initializer, shape: shape, seed: UInt32(seed)), expected,
-                        tolerance: 1e-6, "\(initializer) \(shape) Float")
+            assertClose(
+                InitializerPrecision.double.sample(initializer, shape: shape, seed: UInt32(seed)), expected,
+                tolerance: doubleTolerance, "\(initializer) \(shape) Double")
+            assertClose(
+                InitializerPrecision.float.sample(initializer, shape: shape, seed: UInt32(seed)), expected,
+                tolerance: 1e-6, "\(initializer) \(shape) Float")
         }
     }
 
     func testInverseErrorFunctionMatchesTorch() throws {
         let table = try XCTUnwrap(reference["erfinv"] as? [String: [Double]])
-        let ys = try XCTUnwrap(table["y"]), xs = try XCTUnwrap(table["x"])
+        let ys = try XCTUnwrap(table["y"])
+        let xs = try XCTUnwrap(table["x"])
         XCTAssertEqual(ys.count, 16)
         for (y, x) in zip(ys, xs) {
             XCTAssertEqual(inverseErrorFunction(y), x, accuracy: 4e-15 * max(abs(x), 1e-300), "erfinv(\(y))")
@@ -77,8 +81,9 @@ final class InitializerReferenceTests: XCTestCase {
         // erf(erfinv(y)) = y to a few ulps of y across (-1, 1), and erfinv is odd.
         for i in -999...999 {
             let y = Double(i) / 1000
-            XCTAssertEqual(erf(inverseErrorFunction(y)), y, accuracy: 4 * Double.ulpOfOne * max(abs(y), 1e-3),
-                           "erf(erfinv(\(y)))")
+            XCTAssertEqual(
+                erf(inverseErrorFunction(y)), y, accuracy: 4 * Double.ulpOfOne * max(abs(y), 1e-3),
+                "erf(erfinv(\(y)))")
             XCTAssertEqual(inverseErrorFunction(-y), -inverseErrorFunction(y))
         }
         // erfinv(erf(x)) = x up to the rounding of erf(x) to a double, which moves the answer by
@@ -87,8 +92,9 @@ final class InitializerReferenceTests: XCTestCase {
             let x = Double(i) / 100
             let y = erf(x)
             let conditioning = y.ulp / (2 / Double.pi.squareRoot() * exp(-x * x))
-            XCTAssertEqual(inverseErrorFunction(y), x, accuracy: 4 * conditioning + 4 * max(abs(x), 1e-3).ulp,
-                           "erfinv(erf(\(x)))")
+            XCTAssertEqual(
+                inverseErrorFunction(y), x, accuracy: 4 * conditioning + 4 * max(abs(x), 1e-3).ulp,
+                "erfinv(erf(\(x)))")
         }
         XCTAssertEqual(inverseErrorFunction(1), .infinity)
         XCTAssertEqual(inverseErrorFunction(-1), -.infinity)
@@ -119,13 +125,15 @@ final class InitializerReferenceTests: XCTestCase {
         case "uniform": initializer = .uniform(low: number("a", 0), high: number("b", 1))
         case "normal": initializer = .normal(mean: number("mean", 0), standardDeviation: number("std", 1))
         case "trunc_normal":
-            initializer = .truncatedNormal(mean: number("mean", 0), standardDeviation: number("std", 1),
-                                           low: number("a", -2), high: number("b", 2))
+            initializer = .truncatedNormal(
+                mean: number("mean", 0), standardDeviation: number("std", 1),
+                low: number("a", -2), high: number("b", 2))
         case "xavier_uniform": initializer = .xavierUniform(gain: number("gain", 1))
         case "xavier_normal": initializer = .xavierNormal(gain: number("gain", 1))
         case "kaiming_uniform", "kaiming_normal":
             let nonlinearity = try Self.nonlinearity(arguments["nonlinearity"] as? String ?? "leaky_relu", slope: nil)
-            initializer = name == "kaiming_uniform"
+            initializer =
+                name == "kaiming_uniform"
                 ? .kaimingUniform(a: number("a", 0), mode: try mode(), nonlinearity: nonlinearity)
                 : .kaimingNormal(a: number("a", 0), mode: try mode(), nonlinearity: nonlinearity)
         case "orthogonal": initializer = .orthogonal(gain: number("gain", 1))

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// Statistical and structural tests of every initializer, in Double and Float, on large tensors.
 ///
@@ -47,12 +47,14 @@ final class InitializerTests: XCTestCase {
         assertUniform(.kaimingUniform(), shape: [512, 512], low: -defaultBound, high: defaultBound)
         // a = sqrt(5), the Linear/Conv2d constructor default: bound 1/sqrt(fan_in).
         let constructorBound = 1 / 768.0.squareRoot()
-        assertUniform(.kaimingUniform(a: 5.0.squareRoot()), shape: [400, 768], low: -constructorBound,
-                      high: constructorBound)
+        assertUniform(
+            .kaimingUniform(a: 5.0.squareRoot()), shape: [400, 768], low: -constructorBound,
+            high: constructorBound)
         // fan_out of a conv weight (128, 64, 3, 3) is 128 * 9, relu gain sqrt(2).
         let fanOutBound = 3.0.squareRoot() * 2.0.squareRoot() / (128.0 * 9).squareRoot()
-        assertUniform(.kaimingUniform(mode: .fanOut, nonlinearity: .relu), shape: [128, 64, 3, 3],
-                      low: -fanOutBound, high: fanOutBound)
+        assertUniform(
+            .kaimingUniform(mode: .fanOut, nonlinearity: .relu), shape: [128, 64, 3, 3],
+            low: -fanOutBound, high: fanOutBound)
     }
 
     func testLecunUniformBoundIsRootThreeOverFanIn() {
@@ -68,25 +70,30 @@ final class InitializerTests: XCTestCase {
     }
 
     func testXavierNormalStandardDeviationIsGainTimesRootTwoOverFanSum() {
-        assertNormal(.xavierNormal(gain: 2.0.squareRoot()), shape: [384, 768], mean: 0,
-                     standardDeviation: 2.0.squareRoot() * (2.0 / 1152).squareRoot())
-        assertNormal(.xavierNormal(), shape: [64, 32, 5, 5], mean: 0,
-                     standardDeviation: (2.0 / (32 * 25 + 64 * 25)).squareRoot())
+        assertNormal(
+            .xavierNormal(gain: 2.0.squareRoot()), shape: [384, 768], mean: 0,
+            standardDeviation: 2.0.squareRoot() * (2.0 / 1152).squareRoot())
+        assertNormal(
+            .xavierNormal(), shape: [64, 32, 5, 5], mean: 0,
+            standardDeviation: (2.0 / (32 * 25 + 64 * 25)).squareRoot())
     }
 
     func testKaimingNormalStandardDeviationIsGainOverRootFan() {
         assertNormal(.kaimingNormal(), shape: [512, 512], mean: 0, standardDeviation: (2.0 / 512).squareRoot())
         // The SimpleCNN policy: fan_out = 128 * 3 * 3, relu.
-        assertNormal(.kaimingNormal(mode: .fanOut, nonlinearity: .relu), shape: [128, 64, 3, 3], mean: 0,
-                     standardDeviation: (2.0 / (128 * 9)).squareRoot())
+        assertNormal(
+            .kaimingNormal(mode: .fanOut, nonlinearity: .relu), shape: [128, 64, 3, 3], mean: 0,
+            standardDeviation: (2.0 / (128 * 9)).squareRoot())
         // Leaky ReLU slope 0.2, given as a (PyTorch's spelling) or on the nonlinearity.
         let leaky = (2 / 1.04).squareRoot() / 512.0.squareRoot()
         assertNormal(.kaimingNormal(a: 0.2), shape: [512, 512], mean: 0, standardDeviation: leaky)
-        assertNormal(.kaimingNormal(nonlinearity: .leakyReLU(negativeSlope: 0.2)), shape: [512, 512], mean: 0,
-                     standardDeviation: leaky)
+        assertNormal(
+            .kaimingNormal(nonlinearity: .leakyReLU(negativeSlope: 0.2)), shape: [512, 512], mean: 0,
+            standardDeviation: leaky)
         // fan average of (256, 1024): 640; tanh gain 5/3.
-        assertNormal(.kaimingNormal(mode: .fanAverage, nonlinearity: .tanh), shape: [256, 1024], mean: 0,
-                     standardDeviation: 5.0 / 3 / 640.0.squareRoot())
+        assertNormal(
+            .kaimingNormal(mode: .fanAverage, nonlinearity: .tanh), shape: [256, 1024], mean: 0,
+            standardDeviation: 5.0 / 3 / 640.0.squareRoot())
     }
 
     func testLecunNormalStandardDeviationIsRootOneOverFanIn() {
@@ -97,11 +104,14 @@ final class InitializerTests: XCTestCase {
     // MARK: - Truncated normal
 
     func testTruncatedNormalStaysInsideBoundsWithTheTruncatedMoments() {
-        for (mean, standardDeviation, low, high) in [(0.0, 1.0, -2.0, 2.0), (1.0, 0.5, 0.2, 2.5),
-                                                     (0.0, 1.0, 1.5, 3.0), (-3.0, 2.0, -4.0, 10.0)] {
-            assertTruncatedNormal(.truncatedNormal(mean: mean, standardDeviation: standardDeviation, low: low, high: high),
-                                  shape: [512, 512], mean: mean, standardDeviation: standardDeviation,
-                                  low: low, high: high)
+        for (mean, standardDeviation, low, high) in [
+            (0.0, 1.0, -2.0, 2.0), (1.0, 0.5, 0.2, 2.5),
+            (0.0, 1.0, 1.5, 3.0), (-3.0, 2.0, -4.0, 10.0),
+        ] {
+            assertTruncatedNormal(
+                .truncatedNormal(mean: mean, standardDeviation: standardDeviation, low: low, high: high),
+                shape: [512, 512], mean: mean, standardDeviation: standardDeviation,
+                low: low, high: high)
         }
     }
 
@@ -121,11 +131,13 @@ final class InitializerTests: XCTestCase {
             let s = 2 / fan
             let initializer = { Initializer.varianceScaling(scale: 2, mode: mode, distribution: $0) }
             let sigma = s.squareRoot() / 0.87962566103423978
-            assertTruncatedNormal(initializer(.truncatedNormal), shape: [256, 1024], mean: 0,
-                                  standardDeviation: sigma, low: -2 * sigma, high: 2 * sigma)
+            assertTruncatedNormal(
+                initializer(.truncatedNormal), shape: [256, 1024], mean: 0,
+                standardDeviation: sigma, low: -2 * sigma, high: 2 * sigma)
             let truncated = TruncatedNormalTheory(mean: 0, standardDeviation: sigma, low: -2 * sigma, high: 2 * sigma)
             XCTAssertEqual(truncated.standardDeviation, s.squareRoot(), accuracy: 1e-14 * s.squareRoot())
-            assertNormal(initializer(.untruncatedNormal), shape: [256, 1024], mean: 0, standardDeviation: s.squareRoot())
+            assertNormal(
+                initializer(.untruncatedNormal), shape: [256, 1024], mean: 0, standardDeviation: s.squareRoot())
             let limit = (3 * s).squareRoot()
             assertUniform(initializer(.uniform), shape: [256, 1024], low: -limit, high: limit)
         }
@@ -133,10 +145,12 @@ final class InitializerTests: XCTestCase {
 
     func testVarianceScalingDividesByAtLeastOne() {
         // A (1, 1, 1, 1) kernel has fan 1; scale 0.5 keeps s = 0.5 (max(1, n) = 1). Uniform limit sqrt(1.5).
-        let values = InitializerPrecision.double.sample(.varianceScaling(scale: 0.5, distribution: .uniform), shape: [1, 1, 1, 1])
+        let values = InitializerPrecision.double.sample(
+            .varianceScaling(scale: 0.5, distribution: .uniform), shape: [1, 1, 1, 1])
         XCTAssertLessThanOrEqual(abs(values[0]), 1.5.squareRoot())
-        assertUniform(.varianceScaling(scale: 0.5, mode: .fanOut, distribution: .uniform), shape: [1, 300_000],
-                      low: -1.5.squareRoot(), high: 1.5.squareRoot())
+        assertUniform(
+            .varianceScaling(scale: 0.5, mode: .fanOut, distribution: .uniform), shape: [1, 300_000],
+            low: -1.5.squareRoot(), high: 1.5.squareRoot())
     }
 
     // MARK: - Orthogonal
@@ -144,20 +158,27 @@ final class InitializerTests: XCTestCase {
     func testOrthogonalRowsOrColumnsAreOrthonormalTimesGain() {
         // Tall (rows ≥ columns): WᵀW = gain²·I; wide: WWᵀ = gain²·I; conv weights flattened to
         // (out, in·kH·kW): (16, 72) is wide, (64, 16) tall.
-        for (shape, gain) in [([64, 32], 1.0), ([32, 64], 2.0), ([40, 40], 1.5), ([16, 8, 3, 3], 2.0.squareRoot()),
-                              ([64, 4, 2, 2], 1.0), ([300, 200], 1.0)] {
+        for (shape, gain) in [
+            ([64, 32], 1.0), ([32, 64], 2.0), ([40, 40], 1.5), ([16, 8, 3, 3], 2.0.squareRoot()),
+            ([64, 4, 2, 2], 1.0), ([300, 200], 1.0),
+        ] {
             for precision in InitializerPrecision.allCases {
                 let values = precision.sample(.orthogonal(gain: gain), shape: shape, seed: 5)
-                let rows = shape[0], columns = values.count / rows
-                let gram = rows >= columns
-                    ? Tensor.matmul(Tensor(shape: [rows, columns], scalars: values),
-                                    Tensor(shape: [rows, columns], scalars: values), transposingLeft: true)
-                    : Tensor.matmul(Tensor(shape: [rows, columns], scalars: values),
-                                    Tensor(shape: [rows, columns], scalars: values), transposingRight: true)
+                let rows = shape[0]
+                let columns = values.count / rows
+                let gram =
+                    rows >= columns
+                    ? Tensor.matmul(
+                        Tensor(shape: [rows, columns], scalars: values),
+                        Tensor(shape: [rows, columns], scalars: values), transposingLeft: true)
+                    : Tensor.matmul(
+                        Tensor(shape: [rows, columns], scalars: values),
+                        Tensor(shape: [rows, columns], scalars: values), transposingRight: true)
                 let size = min(rows, columns)
                 let expected = Tensor<Double>.eye(size).scalars.map { $0 * gain * gain }
-                assertClose(gram.scalars, expected, tolerance: precision == .double ? 1e-12 : 1e-5,
-                            "orthogonal \(shape) gain \(gain) \(precision)")
+                assertClose(
+                    gram.scalars, expected, tolerance: precision == .double ? 1e-12 : 1e-5,
+                    "orthogonal \(shape) gain \(gain) \(precision)")
             }
         }
     }
@@ -165,14 +186,18 @@ final class InitializerTests: XCTestCase {
     // MARK: - Sparse
 
     func testSparseHasExactlyCeilSparsityTimesRowsZerosPerColumn() {
-        for (shape, sparsity) in [([1000, 300], 0.1), ([7, 5], 0.5), ([10, 4], 0.0), ([9, 3], 1.0), ([20, 6], 0.33)] {
+        for (shape, sparsity) in [
+            ([1000, 300], 0.1), ([7, 5], 0.5), ([10, 4], 0.0), ([9, 3], 1.0), ([20, 6], 0.33),
+        ] {
             for precision in InitializerPrecision.allCases {
                 let values = precision.sample(.sparse(sparsity: sparsity), shape: shape, seed: 9)
-                let rows = shape[0], columns = shape[1]
+                let rows = shape[0]
+                let columns = shape[1]
                 let expected = Int((sparsity * Double(rows)).rounded(.up))
                 for column in 0..<columns {
                     let zeros = (0..<rows).filter { values[$0 * columns + column] == 0 }.count
-                    XCTAssertEqual(zeros, expected, "sparse \(shape) sparsity \(sparsity) column \(column) \(precision)")
+                    XCTAssertEqual(
+                        zeros, expected, "sparse \(shape) sparsity \(sparsity) column \(column) \(precision)")
                 }
             }
         }
@@ -255,8 +280,10 @@ final class InitializerTests: XCTestCase {
     // MARK: - Gains and fans (the table; the PyTorch fixture checks them too)
 
     func testCalculateGainTable() {
-        for nonlinearity in [Nonlinearity.linear, .conv1d, .conv2d, .conv3d, .convTranspose1d, .convTranspose2d,
-                             .convTranspose3d, .sigmoid] {
+        for nonlinearity in [
+            Nonlinearity.linear, .conv1d, .conv2d, .conv3d, .convTranspose1d, .convTranspose2d,
+            .convTranspose3d, .sigmoid,
+        ] {
             XCTAssertEqual(calculateGain(nonlinearity), 1)
         }
         XCTAssertEqual(calculateGain(.tanh), 5.0 / 3)
@@ -276,37 +303,48 @@ final class InitializerTests: XCTestCase {
 
     // MARK: - Assertions
 
-    private func assertUniform(_ initializer: Initializer, shape: [Int], low: Double, high: Double,
-                               file: StaticString = #filePath, line: UInt = #line) {
+    private func assertUniform(
+        _ initializer: Initializer, shape: [Int], low: Double, high: Double,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         for precision in InitializerPrecision.allCases {
             let values = precision.sample(initializer, shape: shape)
             let label = "\(initializer) \(shape) \(precision)"
-            assertSampleMoments(values, mean: (low + high) / 2, standardDeviation: (high - low) / 12.0.squareRoot(),
-                          kurtosis: 9.0 / 5, label, file: file, line: line)
+            assertSampleMoments(
+                values, mean: (low + high) / 2, standardDeviation: (high - low) / 12.0.squareRoot(),
+                kurtosis: 9.0 / 5, label, file: file, line: line)
             let density = 1 / (high - low)
-            assertSampleSupport(values, low: low, high: high, densityAtEnds: (density, density), label, file: file, line: line)
+            assertSampleSupport(
+                values, low: low, high: high, densityAtEnds: (density, density), label, file: file, line: line)
         }
     }
 
-    private func assertNormal(_ initializer: Initializer, shape: [Int], mean: Double, standardDeviation: Double,
-                              file: StaticString = #filePath, line: UInt = #line) {
+    private func assertNormal(
+        _ initializer: Initializer, shape: [Int], mean: Double, standardDeviation: Double,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         for precision in InitializerPrecision.allCases {
-            assertSampleMoments(precision.sample(initializer, shape: shape), mean: mean,
-                          standardDeviation: standardDeviation, kurtosis: 3, "\(initializer) \(shape) \(precision)",
-                          file: file, line: line)
+            assertSampleMoments(
+                precision.sample(initializer, shape: shape), mean: mean,
+                standardDeviation: standardDeviation, kurtosis: 3, "\(initializer) \(shape) \(precision)",
+                file: file, line: line)
         }
     }
 
-    private func assertTruncatedNormal(_ initializer: Initializer, shape: [Int], mean: Double,
-                                       standardDeviation: Double, low: Double, high: Double,
-                                       file: StaticString = #filePath, line: UInt = #line) {
+    private func assertTruncatedNormal(
+        _ initializer: Initializer, shape: [Int], mean: Double,
+        standardDeviation: Double, low: Double, high: Double,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let theory = TruncatedNormalTheory(mean: mean, standardDeviation: standardDeviation, low: low, high: high)
         for precision in InitializerPrecision.allCases {
             let values = precision.sample(initializer, shape: shape)
             let label = "\(initializer) \(shape) \(precision)"
-            assertSampleMoments(values, mean: theory.mean, standardDeviation: theory.standardDeviation,
-                          kurtosis: theory.kurtosis, label, file: file, line: line)
-            assertSampleSupport(values, low: low, high: high, densityAtEnds: theory.densityAtBounds, label, file: file, line: line)
+            assertSampleMoments(
+                values, mean: theory.mean, standardDeviation: theory.standardDeviation,
+                kurtosis: theory.kurtosis, label, file: file, line: line)
+            assertSampleSupport(
+                values, low: low, high: high, densityAtEnds: theory.densityAtBounds, label, file: file, line: line)
         }
     }
 }
@@ -334,30 +372,38 @@ enum InitializerPrecision: CaseIterable, CustomStringConvertible {
 
 /// Sample mean and standard deviation within 5 standard errors of the distribution's (see the
 /// derivation at the top of InitializerTests).
-func assertSampleMoments(_ values: [Double], mean: Double, standardDeviation: Double, kurtosis: Double,
-                   _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+func assertSampleMoments(
+    _ values: [Double], mean: Double, standardDeviation: Double, kurtosis: Double,
+    _ label: String, file: StaticString = #filePath, line: UInt = #line
+) {
     let n = Double(values.count)
     let sampleMean = values.reduce(0, +) / n
     let sampleVariance = values.reduce(0) { $0 + ($1 - sampleMean) * ($1 - sampleMean) } / (n - 1)
     let meanTolerance = 5 * standardDeviation / n.squareRoot()
     let standardDeviationTolerance = 5 * standardDeviation * ((kurtosis - 1) / n).squareRoot() / 2
     XCTAssertEqual(sampleMean, mean, accuracy: meanTolerance, "mean of \(label)", file: file, line: line)
-    XCTAssertEqual(sampleVariance.squareRoot(), standardDeviation, accuracy: standardDeviationTolerance,
-                   "standard deviation of \(label)", file: file, line: line)
+    XCTAssertEqual(
+        sampleVariance.squareRoot(), standardDeviation, accuracy: standardDeviationTolerance,
+        "standard deviation of \(label)", file: file, line: line)
 }
 
 /// Every value inside [low, high], and the extremes within 20/(n·f) of the bounds (probability e^-20 of
 /// failing when the density at the bound is f).
-func assertSampleSupport(_ values: [Double], low: Double, high: Double, densityAtEnds: (low: Double, high: Double),
-                   _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+func assertSampleSupport(
+    _ values: [Double], low: Double, high: Double, densityAtEnds: (low: Double, high: Double),
+    _ label: String, file: StaticString = #filePath, line: UInt = #line
+) {
     let n = Double(values.count)
-    let minimum = values.min()!, maximum = values.max()!
+    let minimum = values.min()!
+    let maximum = values.max()!
     XCTAssertGreaterThanOrEqual(minimum, low, "minimum of \(label)", file: file, line: line)
     XCTAssertLessThanOrEqual(maximum, high, "maximum of \(label)", file: file, line: line)
-    XCTAssertLessThan(minimum - low, 20 / (n * densityAtEnds.low), "minimum of \(label) far from \(low)",
-                      file: file, line: line)
-    XCTAssertLessThan(high - maximum, 20 / (n * densityAtEnds.high), "maximum of \(label) far from \(high)",
-                      file: file, line: line)
+    XCTAssertLessThan(
+        minimum - low, 20 / (n * densityAtEnds.low), "minimum of \(label) far from \(low)",
+        file: file, line: line)
+    XCTAssertLessThan(
+        high - maximum, 20 / (n * densityAtEnds.high), "maximum of \(label) far from \(high)",
+        file: file, line: line)
 }
 
 /// Moments of N(mean, standardDeviation²) restricted to [low, high]. With α, β the standardized bounds,
@@ -373,7 +419,8 @@ struct TruncatedNormalTheory {
     init(mean mu: Double, standardDeviation sigma: Double, low: Double, high: Double) {
         func phi(_ x: Double) -> Double { exp(-x * x / 2) / (2 * Double.pi).squareRoot() }
         func cdf(_ x: Double) -> Double { (1 + erf(x / 2.0.squareRoot())) / 2 }
-        let alpha = (low - mu) / sigma, beta = (high - mu) / sigma
+        let alpha = (low - mu) / sigma
+        let beta = (high - mu) / sigma
         let z = cdf(beta) - cdf(alpha)
         let shift = (phi(alpha) - phi(beta)) / z
         let variance = 1 + (alpha * phi(alpha) - beta * phi(beta)) / z - shift * shift

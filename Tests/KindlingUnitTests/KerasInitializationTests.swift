@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// The five initializers the Keras article compares, as `--init` and `compare-init --inits` name them, against
 /// Keras's documented definitions (keras.io/api/layers/initializers): the bounds, and the sample spread of a
@@ -8,7 +8,8 @@ final class KerasInitializationTests: XCTestCase {
     func weights(_ name: String, seed: UInt32 = 7) throws -> (weight: [Double], bias: [Double]) {
         let initialization = try XCTUnwrap(InitializationName(rawValue: name))
         let model = Sequential<Double>(Linear(512, 256))
-        model.initializeWeights(initialization.scheme(InitializationSettings(randomScale: 1)), generator: RandomGenerator(seed: seed))
+        model.initializeWeights(
+            initialization.scheme(InitializationSettings(randomScale: 1)), generator: RandomGenerator(seed: seed))
         let layer = model.layers[0] as! Linear<Double>
         return (layer.weight.value.scalars, layer.bias!.value.scalars)
     }
@@ -21,11 +22,14 @@ final class KerasInitializationTests: XCTestCase {
     func testBoundsAndSpreadAreKeras() throws {
         // name, bound (nil: unbounded), expected standard deviation
         let cases: [(String, Double?, Double)] = [
-            ("random-uniform", 0.05, 0.05 / 3.0.squareRoot()),                          // RandomUniform(-0.05, 0.05)
-            ("glorot-uniform", (6.0 / 768).squareRoot(), (2.0 / 768).squareRoot()),     // limit sqrt(6 / (fan_in + fan_out))
-            ("he-normal", 2 * (2.0 / 512).squareRoot() / 0.87962566103423978,          // truncated at 2 sigma,
-             (2.0 / 512).squareRoot()),                                               // variance 2 / fan_in after truncation
-            ("lecun-uniform", (3.0 / 512).squareRoot(), (1.0 / 512).squareRoot()),     // limit sqrt(3 / fan_in)
+            ("random-uniform", 0.05, 0.05 / 3.0.squareRoot()),  // RandomUniform(-0.05, 0.05)
+            // limit sqrt(6 / (fan_in + fan_out))
+            ("glorot-uniform", (6.0 / 768).squareRoot(), (2.0 / 768).squareRoot()),
+            (
+                "he-normal", 2 * (2.0 / 512).squareRoot() / 0.87962566103423978,  // truncated at 2 sigma,
+                (2.0 / 512).squareRoot()
+            ),  // variance 2 / fan_in after truncation
+            ("lecun-uniform", (3.0 / 512).squareRoot(), (1.0 / 512).squareRoot()),  // limit sqrt(3 / fan_in)
         ]
         for (name, bound, spread) in cases {
             let (weight, bias) = try weights(name)

@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// Per-layer diagnostics: each statistic against the test's own computation from the same weights and
 /// batch, and the articles' claims (zeros never break symmetry) shown by the recorder.
@@ -16,10 +16,15 @@ final class LayerDiagnosticsTests: XCTestCase {
         let twin = makeModel(seed: 7, scheme: .random(scale: 1.5))
         let diagnostics = LayerDiagnostics(model, every: 2)
         let learningRate = 0.1
-        let loss = { (logits: Tensor<Double>, batch: Dataset<Double>) in binaryCrossEntropyWithLogits(logits, batch.targets) }
-        _ = train(model, on: data, loss: loss, optimizer: diagnostics.observing(try SGD(model.parameters, learningRate: learningRate)),
-                  for: .iterations(3), recordEvery: 1, evaluate: { model in ["extra": model(Tensor.zeros([5, 2])).scalars[0]] },
-                  showsProgress: false)
+        let loss = { (logits: Tensor<Double>, batch: Dataset<Double>) in
+            binaryCrossEntropyWithLogits(logits, batch.targets)
+        }
+        _ = train(
+            model, on: data, loss: loss,
+            optimizer: diagnostics.observing(try SGD(model.parameters, learningRate: learningRate)),
+            for: .iterations(3), recordEvery: 1,
+            evaluate: { model in ["extra": model(Tensor.zeros([5, 2])).scalars[0]] },
+            showsProgress: false)
         diagnostics.detach()
         XCTAssertEqual(diagnostics.records.map(\.step), [0, 0, 0, 2, 2, 2])
         XCTAssertEqual(diagnostics.records.map(\.layer), ["0", "2", "4", "0", "2", "4"])
@@ -27,7 +32,9 @@ final class LayerDiagnosticsTests: XCTestCase {
         // Step 0 by hand on the twin: activations after each weight layer's activation, gradients, updates.
         let x = data.features
         let w0 = twin.parameters.map(\.value.scalars)
-        let hidden1 = tanh(twin.layers[0](x)), hidden2 = relu(twin.layers[2](hidden1)), logits = twin.layers[4](hidden2)
+        let hidden1 = tanh(twin.layers[0](x))
+        let hidden2 = relu(twin.layers[2](hidden1))
+        let logits = twin.layers[4](hidden2)
         loss(logits, data).backward()
         func std(_ values: [Double]) -> Double {
             let mean = values.reduce(0, +) / Double(values.count)
@@ -36,8 +43,9 @@ final class LayerDiagnosticsTests: XCTestCase {
         let records = Array(diagnostics.records.prefix(3))
         XCTAssertEqual(records[0].activationStandardDeviation, std(hidden1.scalars), accuracy: 1e-12)
         XCTAssertEqual(records[0].activationMean, hidden1.scalars.reduce(0, +) / 160, accuracy: 1e-12)
-        XCTAssertEqual(try XCTUnwrap(records[0].saturatedFraction),
-                       Double(hidden1.scalars.filter { Swift.abs($0) > 0.99 }.count) / 160)
+        XCTAssertEqual(
+            try XCTUnwrap(records[0].saturatedFraction),
+            Double(hidden1.scalars.filter { Swift.abs($0) > 0.99 }.count) / 160)
         XCTAssertNil(records[0].deadFraction)
         let deadUnits = (0..<3).filter { unit in (0..<40).allSatisfy { hidden2.scalars[$0 * 3 + unit] <= 0 } }.count
         XCTAssertEqual(try XCTUnwrap(records[1].deadFraction), Double(deadUnits) / 3)
@@ -51,11 +59,14 @@ final class LayerDiagnosticsTests: XCTestCase {
             let ratio = (update.reduce(0) { $0 + $1 * $1 } / old.reduce(0) { $0 + $1 * $1 }).squareRoot()
             XCTAssertEqual(records[index].updateToWeightRatio, ratio, accuracy: 1e-12)
             let bias = twin.parameters[parameterIndex + 1].value.scalars
-            let units = weight.shape[0], inputs = weight.shape[1]
+            let units = weight.shape[0]
+            let inputs = weight.shape[1]
             var largest = 0.0
             for i in 0..<units {
                 for j in 0..<units {
-                    for k in 0..<inputs { largest = Swift.max(largest, Swift.abs(old[i * inputs + k] - old[j * inputs + k])) }
+                    for k in 0..<inputs {
+                        largest = Swift.max(largest, Swift.abs(old[i * inputs + k] - old[j * inputs + k]))
+                    }
                     largest = Swift.max(largest, Swift.abs(bias[i] - bias[j]))
                 }
             }
@@ -77,7 +88,8 @@ final class LayerDiagnosticsTests: XCTestCase {
         binaryCrossEntropyWithLogits(model(data.features), data.targets).backward()
         optimizer.step()
         diagnostics.detach()
-        XCTAssertEqual(diagnostics.records[0].activationMean, expected.reduce(0, +) / Double(expected.count), accuracy: 1e-12)
+        XCTAssertEqual(
+            diagnostics.records[0].activationMean, expected.reduce(0, +) / Double(expected.count), accuracy: 1e-12)
     }
 
     func testZerosNeverBreakSymmetryAndHeDoes() throws {
@@ -86,10 +98,14 @@ final class LayerDiagnosticsTests: XCTestCase {
         configuration.diagnosticsEvery = 500
         configuration.initializations = ["zeros", "he"]
         let runs = try InitializationComparison.run(configuration)
-        let zeros = runs[0].diagnostics, he = runs[1].diagnostics
+        let zeros = runs[0].diagnostics
+        let he = runs[1].diagnostics
         XCTAssertEqual(zeros.count, 18)
         XCTAssertTrue(zeros.allSatisfy { $0.symmetryBreaking == 0 }, "\(zeros.map(\.symmetryBreaking))")
-        XCTAssertTrue(zeros.filter { $0.layer != "4" }.allSatisfy { $0.deadFraction == 1 && $0.weightGradientStandardDeviation == 0 })
+        XCTAssertTrue(
+            zeros.filter { $0.layer != "4" }.allSatisfy {
+                $0.deadFraction == 1 && $0.weightGradientStandardDeviation == 0
+            })
         XCTAssertTrue(he.filter { $0.layer != "4" }.allSatisfy { $0.symmetryBreaking > 0.1 })
         XCTAssertTrue(he.allSatisfy { $0.updateToWeightRatio > 0 })
     }

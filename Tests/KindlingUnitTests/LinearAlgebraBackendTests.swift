@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// The choice of OpenBLAS kernels from CPU features (tables of feature sets), the cpuid reading checked
 /// against the kernel's /proc/cpuinfo (the `kindling` executable's restart: KernelChoiceCommandTests).
@@ -13,10 +13,14 @@ final class LinearAlgebraBackendTests: XCTestCase {
     static let cooperLake = skylakeSP.union(.avx512BF16)
     static let sapphireRapids = cooperLake.union(.amxTile)
 
-    func decide(_ features: CPUFeatures, running: String, selectable: Set<OpenBLASCore> = OpenBLASCore.selectable,
-                user: String? = nil, dynamicArch: Bool = true, disabled: Bool = false) -> OpenBLASCore? {
-        KernelDecision.decide(features: features, runningCore: running, selectable: selectable, userCoreType: user,
-                              dynamicArch: dynamicArch, disabled: disabled).core
+    func decide(
+        _ features: CPUFeatures, running: String, selectable: Set<OpenBLASCore> = OpenBLASCore.selectable,
+        user: String? = nil, dynamicArch: Bool = true, disabled: Bool = false
+    ) -> OpenBLASCore? {
+        KernelDecision.decide(
+            features: features, runningCore: running, selectable: selectable, userCoreType: user,
+            dynamicArch: dynamicArch, disabled: disabled
+        ).core
     }
 
     func testTheWidestCoreWhoseInstructionsTheCPUHasIsChosenOverNarrowerRunningKernels() {
@@ -75,8 +79,9 @@ final class LinearAlgebraBackendTests: XCTestCase {
         XCTAssertNil(decide(Self.skylakeSP, running: "Prescott", disabled: true))
         XCTAssertNil(decide(Self.skylakeSP, running: "Prescott", dynamicArch: false))
         XCTAssertEqual(
-            KernelDecision.decide(features: Self.skylakeSP, runningCore: "Prescott", selectable: OpenBLASCore.selectable,
-                                  userCoreType: "Haswell", dynamicArch: true, disabled: false),
+            KernelDecision.decide(
+                features: Self.skylakeSP, runningCore: "Prescott", selectable: OpenBLASCore.selectable,
+                userCoreType: "Haswell", dynamicArch: true, disabled: false),
             .keep(reason: "OPENBLAS_CORETYPE=Haswell is set"))
     }
 
@@ -110,7 +115,9 @@ final class LinearAlgebraBackendTests: XCTestCase {
         let v2: Set = ["cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3"]
         let v3 = v2.union(["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"])
         let v4 = v3.union(["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"])
-        let expected = v4.isSubset(of: flags) ? "AVX-512 (x86-64-v4)" : v3.isSubset(of: flags) ? "AVX2 (x86-64-v3)" : "SSE2 (x86-64)"
+        let expected =
+            v4.isSubset(of: flags)
+            ? "AVX-512 (x86-64-v4)" : v3.isSubset(of: flags) ? "AVX2 (x86-64-v3)" : "SSE2 (x86-64)"
         XCTAssertEqual(LinearAlgebraBackend.current.vectorKernels, expected)
         XCTAssertTrue(LinearAlgebraBackend.current.description.hasSuffix("Kindling's Float kernels: \(expected)"))
     }

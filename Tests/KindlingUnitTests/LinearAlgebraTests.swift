@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 // BLAS.gemm, BLAS.gemv and QRFactorization against naive loops written here (accumulating in Double).
 //
@@ -11,8 +11,10 @@ import Kindling
 final class LinearAlgebraTests: XCTestCase {
     /// (m, n, k) triples: non-square, row and column vectors (1 x N, N x 1), k = 1, and sizes past a BLAS block.
     private let gemmShapes = [(3, 4, 5), (7, 2, 9), (1, 6, 4), (6, 1, 4), (1, 1, 7), (5, 3, 1), (33, 17, 40)]
-    private let transposes: [(Transpose, Transpose)] = [(.none, .none), (.transposed, .none),
-                                                        (.none, .transposed), (.transposed, .transposed)]
+    private let transposes: [(Transpose, Transpose)] = [
+        (.none, .none), (.transposed, .none),
+        (.none, .transposed), (.transposed, .transposed),
+    ]
 
     // MARK: - GEMM
 
@@ -44,7 +46,8 @@ final class LinearAlgebraTests: XCTestCase {
 
     func testGEMMWithEmptyInnerDimensionScalesC() {
         var c: [Double] = [1, 2, 3, 4, 5, 6]
-        let a = [Double](repeating: 9, count: 1), b = [Double](repeating: 9, count: 1)
+        let a = [Double](repeating: 9, count: 1)
+        let b = [Double](repeating: 9, count: 1)
         BLAS.gemm(m: 2, n: 3, k: 0, a: a, b: b, beta: 2, c: &c)
         XCTAssertEqual(c, [2, 4, 6, 8, 10, 12])
     }
@@ -79,8 +82,9 @@ final class LinearAlgebraTests: XCTestCase {
     }
 
     func testLAPACKErrorDescriptionNamesRoutineAndCode() {
-        XCTAssertEqual(LAPACKError(routine: "geqrf", info: -4).description,
-                       "LAPACK geqrf: argument 4 had an illegal value")
+        XCTAssertEqual(
+            LAPACKError(routine: "geqrf", info: -4).description,
+            "LAPACK geqrf: argument 4 had an illegal value")
         XCTAssertEqual(LAPACKError(routine: "orgqr", info: 2).description, "LAPACK orgqr: failed with info = 2")
     }
 
@@ -97,7 +101,9 @@ final class LinearAlgebraTests: XCTestCase {
         let generator = RandomGenerator(seed: UInt32(m * 10_000 + n * 100 + k))
         let (aRows, aColumns) = transA == .none ? (m, k) : (k, m)
         let (bRows, bColumns) = transB == .none ? (k, n) : (n, k)
-        let lda = aColumns + padding.a, ldb = bColumns + padding.b, ldc = n + padding.c
+        let lda = aColumns + padding.a
+        let ldb = bColumns + padding.b
+        let ldc = n + padding.c
         let a = randomValues(S.self, aRows * lda, generator)
         let b = randomValues(S.self, bRows * ldb, generator)
         let c0 = initialC.map { [S](repeating: $0, count: m * ldc) } ?? randomValues(S.self, m * ldc, generator)
@@ -105,13 +111,16 @@ final class LinearAlgebraTests: XCTestCase {
         if padding == (0, 0, 0) {
             BLAS.gemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: &c)
         } else {
-            BLAS.gemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                      beta: beta, c: &c, ldc: ldc)
+            BLAS.gemm(
+                transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: &c, ldc: ldc)
         }
-        let context = "gemm \(S.self) \(transA)·\(transB) m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta) lds \(lda),\(ldb),\(ldc)"
+        let context =
+            "gemm \(S.self) \(transA)·\(transB) m \(m) n \(n) k \(k) alpha \(alpha) beta \(beta) lds \(lda),\(ldb),\(ldc)"
         for i in 0..<m {
             for j in 0..<n {
-                var sum = 0.0, magnitude = 0.0
+                var sum = 0.0
+                var magnitude = 0.0
                 for p in 0..<k {
                     let x = Double(transA == .none ? a[i * lda + p] : a[p * lda + i])
                     let y = Double(transB == .none ? b[p * ldb + j] : b[j * ldb + p])
@@ -120,10 +129,13 @@ final class LinearAlgebraTests: XCTestCase {
                 }
                 let betaTerm = beta == 0 ? 0 : Double(beta) * Double(c0[i * ldc + j])
                 let expected = Double(alpha) * sum + betaTerm
-                let bound = Double(k + 2) * Double(S.ulpOfOne) * (Swift.abs(Double(alpha)) * magnitude + Swift.abs(betaTerm))
+                let bound =
+                    Double(k + 2) * Double(S.ulpOfOne) * (Swift.abs(Double(alpha)) * magnitude + Swift.abs(betaTerm))
                 let actual = Double(c[i * ldc + j])
                 if !(Swift.abs(actual - expected) <= bound) {
-                    XCTFail("\(context): C[\(i)][\(j)] = \(actual), expected \(expected) (bound \(bound))", file: file, line: line)
+                    XCTFail(
+                        "\(context): C[\(i)][\(j)] = \(actual), expected \(expected) (bound \(bound))", file: file,
+                        line: line)
                     return
                 }
             }
@@ -155,7 +167,8 @@ final class LinearAlgebraTests: XCTestCase {
         let context = "gemv \(S.self) \(trans) m \(m) n \(n) alpha \(alpha) beta \(beta) lda \(lda) inc \(incX),\(incY)"
         let inner = trans == .none ? n : m
         for i in 0..<yCount {
-            var sum = 0.0, magnitude = 0.0
+            var sum = 0.0
+            var magnitude = 0.0
             for p in 0..<inner {
                 let entry = Double(trans == .none ? a[i * lda + p] : a[p * lda + i])
                 let product = entry * Double(x[p * incX])
@@ -164,14 +177,17 @@ final class LinearAlgebraTests: XCTestCase {
             }
             let betaTerm = beta == 0 ? 0 : Double(beta) * Double(y0[i * incY])
             let expected = Double(alpha) * sum + betaTerm
-            let bound = Double(inner + 2) * Double(S.ulpOfOne) * (Swift.abs(Double(alpha)) * magnitude + Swift.abs(betaTerm))
+            let bound =
+                Double(inner + 2) * Double(S.ulpOfOne) * (Swift.abs(Double(alpha)) * magnitude + Swift.abs(betaTerm))
             let actual = Double(y[i * incY])
             if !(Swift.abs(actual - expected) <= bound) {
-                XCTFail("\(context): y[\(i)] = \(actual), expected \(expected) (bound \(bound))", file: file, line: line)
+                XCTFail(
+                    "\(context): y[\(i)] = \(actual), expected \(expected) (bound \(bound))", file: file, line: line)
                 return
             }
             for gap in 1..<incY where i * incY + gap < y.count {
-                XCTAssertEqual(y[i * incY + gap], y0[i * incY + gap], "\(context): stride gap overwritten", file: file, line: line)
+                XCTAssertEqual(
+                    y[i * incY + gap], y0[i * incY + gap], "\(context): stride gap overwritten", file: file, line: line)
             }
         }
     }
@@ -188,7 +204,8 @@ final class LinearAlgebraTests: XCTestCase {
         XCTAssertEqual(qr.rank, k, context, file: file, line: line)
         XCTAssertEqual(qr.q.count, rows * k, context, file: file, line: line)
         XCTAssertEqual(qr.r.count, k * columns, context, file: file, line: line)
-        var worstOrthogonality = 0.0, worstReconstruction = 0.0
+        var worstOrthogonality = 0.0
+        var worstReconstruction = 0.0
         for i in 0..<k {
             for j in 0..<k {
                 let dot = (0..<rows).reduce(0.0) { $0 + Double(qr.q[$1 * k + i]) * Double(qr.q[$1 * k + j]) }
@@ -205,7 +222,8 @@ final class LinearAlgebraTests: XCTestCase {
         XCTAssertLessThanOrEqual(worstReconstruction, tolerance, "\(context): |QR - A|", file: file, line: line)
         for i in 0..<k {
             for j in 0..<min(i, columns) where qr.r[i * columns + j] != 0 {
-                XCTFail("\(context): R[\(i)][\(j)] = \(qr.r[i * columns + j]) below the diagonal", file: file, line: line)
+                XCTFail(
+                    "\(context): R[\(i)][\(j)] = \(qr.r[i * columns + j]) below the diagonal", file: file, line: line)
             }
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 final class LossTests: XCTestCase {
     let generator = RandomGenerator(seed: 5)
@@ -12,8 +12,10 @@ final class LossTests: XCTestCase {
         Tensor.uniform(shape, low: low, high: high, generator: generator)
     }
 
-    func check(_ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
-               _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>) {
+    func check(
+        _ inputs: [Tensor<Double>], file: StaticString = #filePath, line: UInt = #line,
+        _ function: @escaping ([Tensor<Double>]) -> Tensor<Double>
+    ) {
         let result = gradcheck(function, inputs: inputs)
         XCTAssertTrue(result.passed, result.description, file: file, line: line)
     }
@@ -36,7 +38,9 @@ final class LossTests: XCTestCase {
         for (samples, classes) in [(1, 3), (4, 5), (6, 2)] {
             let labels = (0..<samples).map { _ in generator.randint(low: 0, high: classes) }
             for reduction in reductions {
-                check([randn([samples, classes]) * 3]) { crossEntropy($0[0], classIndices: labels, reduction: reduction) }
+                check([randn([samples, classes]) * 3]) {
+                    crossEntropy($0[0], classIndices: labels, reduction: reduction)
+                }
                 check([randn([samples, classes])]) {
                     negativeLogLikelihood(logSoftmax($0[0], alongAxis: 1), classIndices: labels, reduction: reduction)
                 }
@@ -56,17 +60,25 @@ final class LossTests: XCTestCase {
             let loss: Tensor<Double>
             switch name {
             case "meanSquaredError", "binaryCrossEntropy", "binaryCrossEntropyWithLogits":
-                let target = item["targetGradient"] == nil ? TorchOperatorsFixture.tensor(item, "target")
+                let target =
+                    item["targetGradient"] == nil
+                    ? TorchOperatorsFixture.tensor(item, "target")
                     : TorchOperatorsFixture.tensor(item, "target").requiringGradient()
                 t = target
-                loss = name == "meanSquaredError" ? meanSquaredError(x, target, reduction: reduction)
-                    : name == "binaryCrossEntropy" ? binaryCrossEntropy(x, target, reduction: reduction)
-                    : binaryCrossEntropyWithLogits(x, target, reduction: reduction)
+                loss =
+                    name == "meanSquaredError"
+                    ? meanSquaredError(x, target, reduction: reduction)
+                    : name == "binaryCrossEntropy"
+                        ? binaryCrossEntropy(x, target, reduction: reduction)
+                        : binaryCrossEntropyWithLogits(x, target, reduction: reduction)
             case "crossEntropy":
                 loss = crossEntropy(x, classIndices: TorchOperatorsFixture.ints(item["classes"]), reduction: reduction)
             case "negativeLogLikelihood":
-                loss = negativeLogLikelihood(x, classIndices: TorchOperatorsFixture.ints(item["classes"]), reduction: reduction)
-            default: XCTFail("unknown loss \(name)"); continue
+                loss = negativeLogLikelihood(
+                    x, classIndices: TorchOperatorsFixture.ints(item["classes"]), reduction: reduction)
+            default:
+                XCTFail("unknown loss \(name)")
+                continue
             }
             let label = "\(name) \(reduction) shape \(x.shape)"
             let perSample = item["classes"] == nil ? x.shape : [x.shape[0]]
@@ -108,7 +120,8 @@ final class LossTests: XCTestCase {
     }
 
     func testBinaryCrossEntropyClampsItsLogarithmsAtMinus100() {
-        let p = Tensor<Double>([0, 1, 0.5]), t = Tensor<Double>([1, 0, 1])
+        let p = Tensor<Double>([0, 1, 0.5])
+        let t = Tensor<Double>([1, 0, 1])
         let loss = binaryCrossEntropy(p, t, reduction: .none)
         XCTAssertEqual(loss.scalars[0], 100)
         XCTAssertEqual(loss.scalars[1], 100)
@@ -117,7 +130,8 @@ final class LossTests: XCTestCase {
     }
 
     func testReductionsAreMeanSumAndNone() {
-        let x = randn([3, 4]), y = randn([3, 4])
+        let x = randn([3, 4])
+        let y = randn([3, 4])
         let none = meanSquaredError(x, y, reduction: .none)
         XCTAssertEqual(none.shape, [3, 4])
         assertClose(none.scalars, zip(x.scalars, y.scalars).map { ($0 - $1) * ($0 - $1) }, tolerance: 1e-15)
@@ -126,7 +140,8 @@ final class LossTests: XCTestCase {
         let labels = [1, 0, 3]
         let perSample = crossEntropy(x, classIndices: labels, reduction: .none)
         XCTAssertEqual(perSample.shape, [3])
-        XCTAssertEqual(crossEntropy(x, classIndices: labels).scalar, perSample.scalars.reduce(0, +) / 3, accuracy: 1e-14)
+        XCTAssertEqual(
+            crossEntropy(x, classIndices: labels).scalar, perSample.scalars.reduce(0, +) / 3, accuracy: 1e-14)
     }
 
     func testCrossEntropyIsNegativeLogLikelihoodOfLogSoftmax() {

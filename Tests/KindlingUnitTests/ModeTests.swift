@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// Training and evaluation modes as in PyTorch: every module stores its own flag, `train(_:)` and `eval()`
 /// set it on the module and every descendant, and code that switches modes for a while gives every
@@ -46,7 +46,7 @@ final class ModeTests: XCTestCase {
 
     func testAccuracyGivesEveryModuleItsOwnModeBack() {
         let block = Block()
-        block.norm.eval()          // frozen statistics
+        block.norm.eval()  // frozen statistics
         XCTAssertTrue(block.drop.isTraining)
         let data = Dataset(features: Tensor<Double>([[1, 2], [3, -4], [-5, 6], [0, 1]]), labels: [0, 1, 1, 0])
         let statistics = block.norm.runningMean.value
@@ -69,9 +69,10 @@ final class ModeTests: XCTestCase {
         let block = Block()
         block.eval()
         let data = Dataset(features: Tensor<Double>([[1, 2], [3, -4], [-5, 6], [0, 1]]), labels: [0, 1, 1, 0])
-        _ = train(block, on: data, loss: { crossEntropy($0, classIndices: $1.labels) },
-                  optimizer: try SGD(block.parameters, learningRate: 0.1), for: .iterations(2),
-                  showsProgress: false)
+        _ = train(
+            block, on: data, loss: { crossEntropy($0, classIndices: $1.labels) },
+            optimizer: try SGD(block.parameters, learningRate: 0.1), for: .iterations(2),
+            showsProgress: false)
         XCTAssertEqual(block.namedModules.map(\.module.isTraining), [true, true, true, true, true])
         XCTAssertEqual(block.norm.batchesTracked.value.scalar, 2, "both steps normalized with batch statistics")
     }

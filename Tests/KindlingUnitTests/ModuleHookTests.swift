@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// Forward and backward hooks (PyTorch's register_forward_hook / register_full_backward_hook).
 final class ModuleHookTests: XCTestCase {
@@ -54,7 +54,8 @@ final class ModuleHookTests: XCTestCase {
         (model(x) * c).sum().backward()
         XCTAssertEqual(received.count, 1)
 
-        let w = linear.weight.value.scalars, b = linear.bias!.value.scalars
+        let w = linear.weight.value.scalars
+        let b = linear.bias!.value.scalars
         let z = (0..<2).map { j in (0..<3).reduce(b[j]) { $0 + x.scalars[$1] * w[j * 3 + $1] } }
         let outputGradient = (0..<2).map { j in c.scalars[j] * (1 - Foundation.tanh(z[j]) * Foundation.tanh(z[j])) }
         let inputGradient = (0..<3).map { i in (0..<2).reduce(0.0) { $0 + outputGradient[$1] * w[$1 * 3 + i] } }

@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Expected names come from Scripts/reference/torch_optim.py (Fixtures/torch_optim.json, "modules"): the
 // state_dict() keys and named_parameters() of the same trees built with torch.nn.
@@ -54,8 +54,10 @@ final class ModuleTests: XCTestCase {
         return (try XCTUnwrap(keys["state_dict"]), try XCTUnwrap(keys["named_parameters"]))
     }
 
-    private func assertNamesMatchPyTorch(_ model: some Module, _ name: String,
-                                         file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertNamesMatchPyTorch(
+        _ model: some Module, _ name: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let expected = try expectedKeys(name)
         XCTAssertEqual(model.stateDictionary.map(\.key), expected.stateDictionary, file: file, line: line)
         XCTAssertEqual(model.namedParameters.map(\.name), expected.parameters, file: file, line: line)
@@ -81,8 +83,9 @@ final class ModuleTests: XCTestCase {
     func testArraysOfModulesAreNumberedAndAbsentOptionalChildrenSkipped() throws {
         let model = Nested()
         try assertNamesMatchPyTorch(model, "nested")
-        XCTAssertEqual(model.namedChildren.map(\.name),
-                       ["features", "blocks.0", "blocks.1", "projection", "head", "probes.0", "probes.1"])
+        XCTAssertEqual(
+            model.namedChildren.map(\.name),
+            ["features", "blocks.0", "blocks.1", "projection", "head", "probes.0", "probes.1"])
         model.shortcut = Linear(4, 4)
         XCTAssertTrue(model.stateDictionary.map(\.key).contains("shortcut.weight"))
         model.projection = nil
@@ -105,7 +108,8 @@ final class ModuleTests: XCTestCase {
     }
 
     func testTrainAndEvalReachEveryChild() {
-        let inner = ModeProbe(), outer = ModeProbe()
+        let inner = ModeProbe()
+        let outer = ModeProbe()
         let model = Sequential<Double>(Linear(2, 2), Sequential<Double>(Linear(2, 2), inner), outer)
         let nested = Nested()
         XCTAssertTrue(model.isTraining)

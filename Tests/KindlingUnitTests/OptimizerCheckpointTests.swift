@@ -1,14 +1,15 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// Resuming from a checkpoint (model and optimizer saved to safetensors files, then loaded into new
 /// objects) follows the uninterrupted run bit for bit in Double.
 final class OptimizerCheckpointTests: XCTestCase {
     func model() -> Sequential<Double> {
         let generator = RandomGenerator(seed: 11)
-        return Sequential(Linear(3, 6, generator: generator), BatchNorm1d(6), ReLU(), Linear(6, 2, generator: generator))
+        return Sequential(
+            Linear(3, 6, generator: generator), BatchNorm1d(6), ReLU(), Linear(6, 2, generator: generator))
     }
 
     let input = Tensor<Double>.randn([8, 3], generator: RandomGenerator(seed: 12))
@@ -48,7 +49,8 @@ final class OptimizerCheckpointTests: XCTestCase {
         train(uninterrupted, optimizer, steps: 10)
         optimizer.learningRate *= 0.5
         train(uninterrupted, optimizer, steps: 10)
-        XCTAssertEqual(resumed.stateDictionary.map(\.value), uninterrupted.stateDictionary.map(\.value), file: file, line: line)
+        XCTAssertEqual(
+            resumed.stateDictionary.map(\.value), uninterrupted.stateDictionary.map(\.value), file: file, line: line)
         XCTAssertEqual(resumedOptimizer.stateDictionary, optimizer.stateDictionary, file: file, line: line)
     }
 
@@ -57,8 +59,10 @@ final class OptimizerCheckpointTests: XCTestCase {
     func testAScheduledRunResumesExactly() throws {
         let schedule = LearningRateSchedule.sequential(
             [.linear(startFactor: 0.1, totalSteps: 5), .cosineAnnealing(maxSteps: 15)], milestones: [5])
-        func scheduledTraining(_ model: Sequential<Double>, _ optimizer: Adam<Double>,
-                               _ scheduler: LearningRateScheduler<Double>, steps: Int) {
+        func scheduledTraining(
+            _ model: Sequential<Double>, _ optimizer: Adam<Double>,
+            _ scheduler: LearningRateScheduler<Double>, steps: Int
+        ) {
             for _ in 0..<steps {
                 train(model, optimizer, steps: 1)
                 scheduler.step()
@@ -71,7 +75,8 @@ final class OptimizerCheckpointTests: XCTestCase {
         let checkpoint = try temporaryFolder()
         try first.save(to: checkpoint.appendingPathComponent("model.safetensors"))
         try firstOptimizer.save(to: checkpoint.appendingPathComponent("optimizer.safetensors"))
-        try firstScheduler.stateDictionary.safeTensors().write(to: checkpoint.appendingPathComponent("scheduler.safetensors"))
+        try firstScheduler.stateDictionary.safeTensors().write(
+            to: checkpoint.appendingPathComponent("scheduler.safetensors"))
 
         let resumed = model()
         let resumedOptimizer = try AdamW(resumed.parameters, learningRate: 0.05)
@@ -79,7 +84,8 @@ final class OptimizerCheckpointTests: XCTestCase {
         try resumed.load(from: checkpoint.appendingPathComponent("model.safetensors"))
         try resumedOptimizer.load(from: checkpoint.appendingPathComponent("optimizer.safetensors"))
         try resumedScheduler.loadStateDictionary(
-            OptimizerStateDictionary(SafeTensors.read(from: checkpoint.appendingPathComponent("scheduler.safetensors"))))
+            OptimizerStateDictionary(SafeTensors.read(from: checkpoint.appendingPathComponent("scheduler.safetensors")))
+        )
         XCTAssertEqual(resumedScheduler.stepCount, 10)
         XCTAssertEqual(resumedOptimizer.learningRate, firstOptimizer.learningRate)
         scheduledTraining(resumed, resumedOptimizer, resumedScheduler, steps: 10)
@@ -133,7 +139,9 @@ final class OptimizerCheckpointTests: XCTestCase {
 
         let other = try SGD(model().parameters, learningRate: 0.1, momentum: 0.5)
         XCTAssertThrowsError(try other.loadStateDictionary(state)) { error in
-            XCTAssertEqual((error as? OptimizerError)?.description, "the saved optimizer state has momentum 0.9, this optimizer 0.5")
+            XCTAssertEqual(
+                (error as? OptimizerError)?.description,
+                "the saved optimizer state has momentum 0.9, this optimizer 0.5")
         }
         let adam = try Adam(model().parameters)
         XCTAssertThrowsError(try adam.loadStateDictionary(state)) { error in
@@ -143,7 +151,9 @@ final class OptimizerCheckpointTests: XCTestCase {
         misshapen.tensors["state.0.momentum_buffer"] = .zeros([2])
         let fresh = try SGD(model().parameters, learningRate: 0.1, momentum: 0.9)
         XCTAssertThrowsError(try fresh.loadStateDictionary(misshapen)) { error in
-            XCTAssertEqual((error as? OptimizerError)?.description, "the saved state.0.momentum_buffer has shape [2], parameter 0 has shape [6, 3]")
+            XCTAssertEqual(
+                (error as? OptimizerError)?.description,
+                "the saved state.0.momentum_buffer has shape [2], parameter 0 has shape [6, 3]")
         }
         XCTAssertEqual(fresh.stateDictionary.tensors.count, 0)
     }

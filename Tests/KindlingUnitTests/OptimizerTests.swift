@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Reference trajectories come from Scripts/reference/torch_optim.py (Fixtures/torch_optim.json): torch.optim
 // SGD, Adam and AdamW in float64 on loss = mean((tanh(X Wᵀ + b) − Y)²), parameters recorded after every step.
@@ -65,19 +65,22 @@ private func makeOptimizer<S>(_ run: ReferenceRun, _ parameters: [Parameter<S>])
     let betas = (options["betas"] as? [Double]).map { ($0[0], $0[1]) }
     switch run.optimizer {
     case "SGD":
-        return try SGD(parameters, learningRate: try XCTUnwrap(options["lr"] as? Double),
-                       momentum: options["momentum"] as? Double ?? 0, dampening: options["dampening"] as? Double ?? 0,
-                       nesterov: options["nesterov"] as? Bool ?? false, weightDecay: options["weight_decay"] as? Double ?? 0)
+        return try SGD(
+            parameters, learningRate: try XCTUnwrap(options["lr"] as? Double),
+            momentum: options["momentum"] as? Double ?? 0, dampening: options["dampening"] as? Double ?? 0,
+            nesterov: options["nesterov"] as? Bool ?? false, weightDecay: options["weight_decay"] as? Double ?? 0)
     case "Adam" where options.isEmpty:
         return try Adam(parameters)
     case "Adam":
-        return try Adam(parameters, learningRate: try XCTUnwrap(options["lr"] as? Double), betas: betas ?? (0.9, 0.999),
-                        epsilon: options["eps"] as? Double ?? 1e-8, weightDecay: options["weight_decay"] as? Double ?? 0)
+        return try Adam(
+            parameters, learningRate: try XCTUnwrap(options["lr"] as? Double), betas: betas ?? (0.9, 0.999),
+            epsilon: options["eps"] as? Double ?? 1e-8, weightDecay: options["weight_decay"] as? Double ?? 0)
     case "AdamW" where options.isEmpty:
         return try AdamW(parameters)
     case "AdamW":
-        return try AdamW(parameters, learningRate: try XCTUnwrap(options["lr"] as? Double), betas: betas ?? (0.9, 0.999),
-                         epsilon: options["eps"] as? Double ?? 1e-8, weightDecay: try XCTUnwrap(options["weight_decay"] as? Double))
+        return try AdamW(
+            parameters, learningRate: try XCTUnwrap(options["lr"] as? Double), betas: betas ?? (0.9, 0.999),
+            epsilon: options["eps"] as? Double ?? 1e-8, weightDecay: try XCTUnwrap(options["weight_decay"] as? Double))
     default:
         throw OptimizerError("unknown optimizer \(run.optimizer) in the fixture")
     }
@@ -98,17 +101,20 @@ final class OptimizerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(run.trajectory.count, 20, file: file, line: line)
         let weight = Parameter<S>(converted(problem.initialWeight))
         let bias = Parameter<S>(converted(problem.initialBias))
-        let x: Tensor<S> = converted(problem.inputs), y: Tensor<S> = converted(problem.targets)
+        let x: Tensor<S> = converted(problem.inputs)
+        let y: Tensor<S> = converted(problem.targets)
         let optimizer = try makeOptimizer(run, [weight, bias])
         for (step, expected) in run.trajectory.enumerated() {
             optimizer.zeroGradients()
             regressionLoss(x, y, weight, bias).backward()
             if run.skipsBiasOnOddSteps && step % 2 == 1 { bias.zeroGradient() }
             optimizer.step()
-            assertClose(weight.value.scalars, expected.weight.map { S($0) }, tolerance: tolerance,
-                        "\(name): weight after step \(step + 1)", file: file, line: line)
-            assertClose(bias.value.scalars, expected.bias.map { S($0) }, tolerance: tolerance,
-                        "\(name): bias after step \(step + 1)", file: file, line: line)
+            assertClose(
+                weight.value.scalars, expected.weight.map { S($0) }, tolerance: tolerance,
+                "\(name): weight after step \(step + 1)", file: file, line: line)
+            assertClose(
+                bias.value.scalars, expected.bias.map { S($0) }, tolerance: tolerance,
+                "\(name): bias after step \(step + 1)", file: file, line: line)
         }
     }
 
@@ -117,7 +123,9 @@ final class OptimizerTests: XCTestCase {
     func testSGDMomentumWithDampening() throws { try assertFollowsPyTorch("sgd_momentum_dampening") }
     func testSGDNesterov() throws { try assertFollowsPyTorch("sgd_nesterov") }
     func testSGDWeightDecay() throws { try assertFollowsPyTorch("sgd_weight_decay") }
-    func testSGDMomentumDampeningAndWeightDecay() throws { try assertFollowsPyTorch("sgd_momentum_dampening_weight_decay") }
+    func testSGDMomentumDampeningAndWeightDecay() throws {
+        try assertFollowsPyTorch("sgd_momentum_dampening_weight_decay")
+    }
     func testSGDNesterovAndWeightDecay() throws { try assertFollowsPyTorch("sgd_nesterov_weight_decay") }
     func testSGDMomentumBufferStartsAtEachParametersFirstUpdate() throws {
         try assertFollowsPyTorch("sgd_momentum_skipping_bias")
@@ -155,8 +163,10 @@ final class OptimizerTests: XCTestCase {
 
     func testInvalidSettingsAreRejectedWithTheValue() {
         let parameters = [Parameter(Tensor<Double>([1, 2]))]
-        func assertRejected(_ make: @autoclosure () throws -> some Optimizer, mentioning text: String,
-                            file: StaticString = #filePath, line: UInt = #line) {
+        func assertRejected(
+            _ make: @autoclosure () throws -> some Optimizer, mentioning text: String,
+            file: StaticString = #filePath, line: UInt = #line
+        ) {
             XCTAssertThrowsError(try make(), file: file, line: line) { error in
                 let message = (error as? OptimizerError)?.description ?? ""
                 XCTAssertTrue(message.contains(text), "'\(message)' does not mention '\(text)'", file: file, line: line)
@@ -167,9 +177,11 @@ final class OptimizerTests: XCTestCase {
         assertRejected(try SGD(parameters, learningRate: 0.1, momentum: -0.5), mentioning: "momentum -0.5")
         assertRejected(try SGD(parameters, learningRate: 0.1, weightDecay: -1), mentioning: "weight decay -1.0")
         assertRejected(try SGD(parameters, learningRate: 0.1, nesterov: true), mentioning: "momentum 0.0")
-        assertRejected(try SGD(parameters, learningRate: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true),
-                       mentioning: "dampening 0.1")
-        assertRejected(try SGD(parameters, learningRate: 0.1, momentum: 0.9, dampening: .nan), mentioning: "dampening nan")
+        assertRejected(
+            try SGD(parameters, learningRate: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true),
+            mentioning: "dampening 0.1")
+        assertRejected(
+            try SGD(parameters, learningRate: 0.1, momentum: 0.9, dampening: .nan), mentioning: "dampening nan")
         assertRejected(try Adam(parameters, learningRate: -1e-3), mentioning: "learning rate -0.001")
         assertRejected(try Adam(parameters, betas: (1, 0.999)), mentioning: "beta1 1.0")
         assertRejected(try Adam(parameters, betas: (0.9, -0.1)), mentioning: "beta2 -0.1")
@@ -184,8 +196,9 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testFrozenAndGradientlessParametersAreLeftAlone() throws {
-        let model = Sequential<Double>(Linear(3, 2, generator: RandomGenerator(seed: 4)),
-                                       Linear(2, 1, generator: RandomGenerator(seed: 5)))
+        let model = Sequential<Double>(
+            Linear(3, 2, generator: RandomGenerator(seed: 4)),
+            Linear(2, 1, generator: RandomGenerator(seed: 5)))
         let unused = Parameter(Tensor<Double>([0.5, -0.5]))
         let frozen = try XCTUnwrap(model.parameters.first)
         frozen.requiresGradient = false
@@ -254,7 +267,8 @@ final class OptimizerTests: XCTestCase {
         for make in makers {
             let large = Parameter(values)
             let pieces = (0..<(1 << 12)).map { Parameter(Tensor(Array(values.scalars[($0 * 64)..<($0 * 64 + 64)]))) }
-            let largeOptimizer = try make([large]), piecesOptimizer = try make(pieces)
+            let largeOptimizer = try make([large])
+            let piecesOptimizer = try make(pieces)
             for gradient in gradients {
                 large.grad = gradient
                 for (index, piece) in pieces.enumerated() {

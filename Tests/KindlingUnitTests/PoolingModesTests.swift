@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Reference outputs and gradients come from Scripts/reference/torch_pool_modes.py
 // (Fixtures/torch_pool_modes.json): F.max_pool2d / F.avg_pool2d with ceil_mode and count_include_pad in
@@ -15,8 +15,9 @@ final class PoolingModesTests: XCTestCase {
         func pool(_ x: Tensor<Double>) -> Tensor<Double> {
             kind == "max"
                 ? maxPool2d(x, kernelSize: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
-                : avgPool2d(x, kernelSize: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad,
-                            ceilMode: ceilMode)
+                : avgPool2d(
+                    x, kernelSize: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad,
+                    ceilMode: ceilMode)
         }
 
         func weighted(_ y: Tensor<Double>) -> Tensor<Double> {
@@ -29,14 +30,18 @@ final class PoolingModesTests: XCTestCase {
         XCTAssertEqual(root["generator"] as? String, "Scripts/reference/torch_pool_modes.py")
         return try XCTUnwrap(root["cases"] as? [[String: Any]]).map { entry in
             func array<T>(_ key: String) throws -> [T] { try XCTUnwrap(entry[key] as? [T], key) }
-            func pair(_ key: String) throws -> (Int, Int) { let v: [Int] = try array(key); return (v[0], v[1]) }
-            return Case(kind: try XCTUnwrap(entry["kind"] as? String),
-                        input: Tensor(shape: try array("input_shape"), scalars: try array("input")),
-                        kernel: try pair("kernel"), stride: try pair("stride"), padding: try pair("padding"),
-                        ceilMode: try XCTUnwrap(entry["ceil_mode"] as? Bool),
-                        countIncludePad: try XCTUnwrap(entry["count_include_pad"] as? Bool),
-                        outputShape: try array("output_shape"), output: try array("output"),
-                        inputGradient: try array("input_gradient"))
+            func pair(_ key: String) throws -> (Int, Int) {
+                let v: [Int] = try array(key)
+                return (v[0], v[1])
+            }
+            return Case(
+                kind: try XCTUnwrap(entry["kind"] as? String),
+                input: Tensor(shape: try array("input_shape"), scalars: try array("input")),
+                kernel: try pair("kernel"), stride: try pair("stride"), padding: try pair("padding"),
+                ceilMode: try XCTUnwrap(entry["ceil_mode"] as? Bool),
+                countIncludePad: try XCTUnwrap(entry["count_include_pad"] as? Bool),
+                outputShape: try array("output_shape"), output: try array("output"),
+                inputGradient: try array("input_gradient"))
         }
     }
 
@@ -44,7 +49,8 @@ final class PoolingModesTests: XCTestCase {
         let cases = try cases()
         XCTAssertEqual(cases.count, 10)
         for test in cases {
-            let name = "\(test.kind) \(test.input.shape) kernel \(test.kernel) stride \(test.stride) padding \(test.padding) ceil \(test.ceilMode) countIncludePad \(test.countIncludePad)"
+            let name =
+                "\(test.kind) \(test.input.shape) kernel \(test.kernel) stride \(test.stride) padding \(test.padding) ceil \(test.ceilMode) countIncludePad \(test.countIncludePad)"
             let x = test.input.requiringGradient()
             let y = test.pool(x)
             XCTAssertEqual(y.shape, test.outputShape, name)
@@ -63,7 +69,8 @@ final class PoolingModesTests: XCTestCase {
         XCTAssertEqual(MaxPool2d<Double>(kernelSize: 2, ceilMode: true)(x).shape, [1, 1, 3, 3])
         XCTAssertEqual(MaxPool2d<Double>(kernelSize: 2)(x).shape, [1, 1, 2, 2])
         let average = AvgPool2d<Double>(kernelSize: 3, stride: 2, padding: 1, countIncludePad: false, ceilMode: true)
-        XCTAssertEqual(average(x).scalars,
-                       avgPool2d(x, kernelSize: 3, stride: 2, padding: 1, countIncludePad: false, ceilMode: true).scalars)
+        XCTAssertEqual(
+            average(x).scalars,
+            avgPool2d(x, kernelSize: 3, stride: 2, padding: 1, countIncludePad: false, ceilMode: true).scalars)
     }
 }

@@ -1,15 +1,20 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// Pooling by the definition, one window at a time: the output and the gradient of sum(output * upstream)
 /// with respect to the input (max: all of a window's gradient to its first maximum).
-func naivePool(_ x: Tensor<Double>, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
-               maximum: Bool, countIncludePad: Bool = true, upstream: Tensor<Double>)
-    -> (output: [Double], input: [Double]) {
+func naivePool(
+    _ x: Tensor<Double>, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
+    maximum: Bool, countIncludePad: Bool = true, upstream: Tensor<Double>
+)
+    -> (output: [Double], input: [Double])
+{
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let oh = (h + 2 * padding.0 - kernel.0) / stride.0 + 1, ow = (w + 2 * padding.1 - kernel.1) / stride.1 + 1
-    var output: [Double] = [], gradient = [Double](repeating: 0, count: x.count)
+    let oh = (h + 2 * padding.0 - kernel.0) / stride.0 + 1
+    let ow = (w + 2 * padding.1 - kernel.1) / stride.1 + 1
+    var output: [Double] = []
+    var gradient = [Double](repeating: 0, count: x.count)
     for s in 0..<n {
         for ch in 0..<c {
             for i in 0..<oh {
@@ -17,7 +22,8 @@ func naivePool(_ x: Tensor<Double>, kernel: (Int, Int), stride: (Int, Int), padd
                     var inside: [(Int, Int)] = []
                     for p in 0..<kernel.0 {
                         for q in 0..<kernel.1 {
-                            let y = i * stride.0 - padding.0 + p, z = j * stride.1 - padding.1 + q
+                            let y = i * stride.0 - padding.0 + p
+                            let z = j * stride.1 - padding.1 + q
                             if y >= 0 && y < h && z >= 0 && z < w { inside.append((y, z)) }
                         }
                     }
@@ -60,8 +66,9 @@ final class PoolingTests: XCTestCase {
             ([1, 2, 6, 7], (2, 3), (2, 1), (0, 1)),
         ]
         for (shape, kernel, stride, padding) in configurations {
-            let result = gradcheck({ maxPool2d($0[0], kernelSize: kernel, stride: stride, padding: padding) },
-                                   inputs: [distinct(shape)])
+            let result = gradcheck(
+                { maxPool2d($0[0], kernelSize: kernel, stride: stride, padding: padding) },
+                inputs: [distinct(shape)])
             XCTAssertTrue(result.passed, "\(shape) \(kernel): \(result.description)")
         }
     }
@@ -75,9 +82,12 @@ final class PoolingTests: XCTestCase {
         ]
         for (shape, kernel, stride, padding) in configurations {
             for countIncludePad in [true, false] {
-                let result = gradcheck({
-                    avgPool2d($0[0], kernelSize: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad)
-                }, inputs: [Tensor.randn(shape, generator: generator)])
+                let result = gradcheck(
+                    {
+                        avgPool2d(
+                            $0[0], kernelSize: kernel, stride: stride, padding: padding,
+                            countIncludePad: countIncludePad)
+                    }, inputs: [Tensor.randn(shape, generator: generator)])
                 XCTAssertTrue(result.passed, "\(shape) \(kernel) \(countIncludePad): \(result.description)")
             }
         }
@@ -100,17 +110,20 @@ final class PoolingTests: XCTestCase {
                 let y = maxPool2d(leaf, kernelSize: kernel, stride: stride, padding: padding)
                 let upstream = Tensor<Double>.randn(y.shape, generator: generator)
                 y.backward(upstream)
-                let naive = naivePool(x, kernel: kernel, stride: stride, padding: padding, maximum: true, upstream: upstream)
+                let naive = naivePool(
+                    x, kernel: kernel, stride: stride, padding: padding, maximum: true, upstream: upstream)
                 assertClose(y.scalars, naive.output, tolerance: 0, "max \(shape) \(kernel)")
                 assertClose(leaf.grad?.scalars ?? [], naive.input, tolerance: 1e-14, "max gradient \(shape) \(kernel)")
             }
             for countIncludePad in [true, false] {
                 let leaf = raw.requiringGradient()
-                let y = avgPool2d(leaf, kernelSize: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad)
+                let y = avgPool2d(
+                    leaf, kernelSize: kernel, stride: stride, padding: padding, countIncludePad: countIncludePad)
                 let upstream = Tensor<Double>.randn(y.shape, generator: generator)
                 y.backward(upstream)
-                let naive = naivePool(raw, kernel: kernel, stride: stride, padding: padding, maximum: false,
-                                      countIncludePad: countIncludePad, upstream: upstream)
+                let naive = naivePool(
+                    raw, kernel: kernel, stride: stride, padding: padding, maximum: false,
+                    countIncludePad: countIncludePad, upstream: upstream)
                 assertClose(y.scalars, naive.output, tolerance: 1e-14, "avg \(shape) \(kernel)")
                 assertClose(leaf.grad?.scalars ?? [], naive.input, tolerance: 1e-14, "avg gradient \(shape) \(kernel)")
             }
@@ -152,20 +165,24 @@ final class PoolingTests: XCTestCase {
         // Corner windows of a 3x3 kernel with padding 1 hold 4 input positions out of 9.
         let corner: Double = 4.0 / 9
         XCTAssertEqual(avgPool2d(ones, kernelSize: 3, stride: 2, padding: 1).scalars, [corner, corner, corner, corner])
-        XCTAssertEqual(avgPool2d(ones, kernelSize: 3, stride: 2, padding: 1, countIncludePad: false).scalars, [1, 1, 1, 1])
+        XCTAssertEqual(
+            avgPool2d(ones, kernelSize: 3, stride: 2, padding: 1, countIncludePad: false).scalars, [1, 1, 1, 1])
         XCTAssertEqual(avgPool2d(ones, kernelSize: 2, stride: 1).shape, [1, 1, 2, 2])
     }
 
     func testMatchesPyTorchValuesAndGradients() throws {
-        let maxCases = try TorchWindowCase.load("max_pool2d"), avgCases = try TorchWindowCase.load("avg_pool2d")
+        let maxCases = try TorchWindowCase.load("max_pool2d")
+        let avgCases = try TorchWindowCase.load("avg_pool2d")
         XCTAssertGreaterThanOrEqual(maxCases.count, 4)
         XCTAssertGreaterThanOrEqual(avgCases.count, 5)
         for (c, isMax) in maxCases.map({ ($0, true) }) + avgCases.map({ ($0, false) }) {
             let x = c.tensor("input", as: Double.self).requiringGradient()
-            let y = isMax
+            let y =
+                isMax
                 ? maxPool2d(x, kernelSize: c.pair("kernel_size"), stride: c.pair("stride"), padding: c.pair("padding"))
-                : avgPool2d(x, kernelSize: c.pair("kernel_size"), stride: c.pair("stride"), padding: c.pair("padding"),
-                            countIncludePad: c.option("count_include_pad")?.boolValue ?? true)
+                : avgPool2d(
+                    x, kernelSize: c.pair("kernel_size"), stride: c.pair("stride"), padding: c.pair("padding"),
+                    countIncludePad: c.option("count_include_pad")?.boolValue ?? true)
             XCTAssertEqual(y.shape, c.tensor("output", as: Double.self).shape, c.name)
             assertClose(y.scalars, c.numbers("output"), tolerance: 1e-10, c.name)
             y.backward(c.tensor("upstream"))
@@ -175,14 +192,16 @@ final class PoolingTests: XCTestCase {
 
     func testFloatForwardMatchesPyTorch() throws {
         for c in try TorchWindowCase.load("max_pool2d") {
-            let y = maxPool2d(c.tensor("input", as: Float.self), kernelSize: c.pair("kernel_size"),
-                              stride: c.pair("stride"), padding: c.pair("padding"))
+            let y = maxPool2d(
+                c.tensor("input", as: Float.self), kernelSize: c.pair("kernel_size"),
+                stride: c.pair("stride"), padding: c.pair("padding"))
             assertClose(y.scalars, c.numbers("output").map { Float($0) }, tolerance: 1e-6, c.name)
         }
         for c in try TorchWindowCase.load("avg_pool2d") {
-            let y = avgPool2d(c.tensor("input", as: Float.self), kernelSize: c.pair("kernel_size"),
-                              stride: c.pair("stride"), padding: c.pair("padding"),
-                              countIncludePad: c.option("count_include_pad")?.boolValue ?? true)
+            let y = avgPool2d(
+                c.tensor("input", as: Float.self), kernelSize: c.pair("kernel_size"),
+                stride: c.pair("stride"), padding: c.pair("padding"),
+                countIncludePad: c.option("count_include_pad")?.boolValue ?? true)
             assertClose(y.scalars, c.numbers("output").map { Float($0) }, tolerance: 1e-5, c.name)
         }
     }
@@ -192,10 +211,12 @@ final class PoolingTests: XCTestCase {
         let maxLayer = MaxPool2d<Double>(kernelSize: 2)
         XCTAssertEqual(maxLayer.stride.0, 2)
         XCTAssertEqual(maxLayer(x).scalars, maxPool2d(x, kernelSize: 2).scalars)
-        XCTAssertEqual(MaxPool2d<Double>(kernelSize: (3, 2), stride: (1, 2), padding: (1, 1))(x).scalars,
-                       maxPool2d(x, kernelSize: (3, 2), stride: (1, 2), padding: (1, 1)).scalars)
+        XCTAssertEqual(
+            MaxPool2d<Double>(kernelSize: (3, 2), stride: (1, 2), padding: (1, 1))(x).scalars,
+            maxPool2d(x, kernelSize: (3, 2), stride: (1, 2), padding: (1, 1)).scalars)
         let avgLayer = AvgPool2d<Double>(kernelSize: 3, stride: 2, padding: 1, countIncludePad: false)
-        XCTAssertEqual(avgLayer(x).scalars, avgPool2d(x, kernelSize: 3, stride: 2, padding: 1, countIncludePad: false).scalars)
+        XCTAssertEqual(
+            avgLayer(x).scalars, avgPool2d(x, kernelSize: 3, stride: 2, padding: 1, countIncludePad: false).scalars)
         XCTAssertEqual(avgLayer(x).shape, [2, 3, 3, 3])
         XCTAssertTrue(maxLayer.namedParameters.isEmpty)
     }

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // The reference values come from numpy.random.RandomState (legacy), written to
 // Tests/KindlingTestSupport/Fixtures/numpy_random.json by Scripts/reference/numpy_random.py.
@@ -10,8 +10,10 @@ import KindlingTestSupport
 final class RandomGeneratorTests: XCTestCase {
     func testRandnAfterSeed3MatchesNumpyPublishedValues() {
         // numpy.random.seed(3); numpy.random.randn(12), as quoted in the foundation issue.
-        let expected = [1.78862847, 0.43650985, 0.09649747, -1.8634927, -0.2773882, -0.35475898,
-                        -0.08274148, -0.62700068, -0.04381817, -0.47721803, -1.31386475, 0.88462238]
+        let expected = [
+            1.78862847, 0.43650985, 0.09649747, -1.8634927, -0.2773882, -0.35475898,
+            -0.08274148, -0.62700068, -0.04381817, -0.47721803, -1.31386475, 0.88462238,
+        ]
         let generator = RandomGenerator(seed: 3)
         assertClose((0..<12).map { _ in generator.standardNormal() }, expected, tolerance: 5e-9)
     }
@@ -35,19 +37,26 @@ final class RandomGeneratorTests: XCTestCase {
                 case "random_sample":
                     assertIdentical((0..<count).map { _ in generator.randomSample() }, doubles(step["values"]), context)
                 case "uniform":
-                    let low = double(step["low"]), high = double(step["high"])
-                    assertIdentical((0..<count).map { _ in generator.uniform(low: low, high: high) },
-                                    doubles(step["values"]), context)
+                    let low = double(step["low"])
+                    let high = double(step["high"])
+                    assertIdentical(
+                        (0..<count).map { _ in generator.uniform(low: low, high: high) },
+                        doubles(step["values"]), context)
                 case "randn":
-                    assertIdentical((0..<count).map { _ in generator.standardNormal() }, doubles(step["values"]), context)
+                    assertIdentical(
+                        (0..<count).map { _ in generator.standardNormal() }, doubles(step["values"]), context)
                 case "normal":
-                    let mean = double(step["mean"]), deviation = double(step["std"])
-                    assertIdentical((0..<count).map { _ in generator.normal(mean: mean, standardDeviation: deviation) },
-                                    doubles(step["values"]), context)
+                    let mean = double(step["mean"])
+                    let deviation = double(step["std"])
+                    assertIdentical(
+                        (0..<count).map { _ in generator.normal(mean: mean, standardDeviation: deviation) },
+                        doubles(step["values"]), context)
                 case "randint":
-                    let low = integer(step["low"]), high = integer(step["high"])
-                    assertIdentical((0..<count).map { _ in generator.randint(low: low, high: high) },
-                                    integers(step["values"]), context)
+                    let low = integer(step["low"])
+                    let high = integer(step["high"])
+                    assertIdentical(
+                        (0..<count).map { _ in generator.randint(low: low, high: high) },
+                        integers(step["values"]), context)
                 case "shuffle":
                     var values = Array(0..<count)
                     generator.shuffle(&values)
@@ -61,8 +70,12 @@ final class RandomGeneratorTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(methodsSeen, ["random_sample", "uniform", "randn", "normal", "randint", "shuffle",
-                                     "permutation", "seed"])
+        XCTAssertEqual(
+            methodsSeen,
+            [
+                "random_sample", "uniform", "randn", "normal", "randint", "shuffle",
+                "permutation", "seed",
+            ])
     }
 
     func testReseedingRestartsTheStreamAndClearsTheCachedGaussian() {
@@ -76,7 +89,8 @@ final class RandomGeneratorTests: XCTestCase {
     }
 
     func testIntegerOverASingleValueDrawsNothing() {
-        let generator = RandomGenerator(seed: 11), reference = RandomGenerator(seed: 11)
+        let generator = RandomGenerator(seed: 11)
+        let reference = RandomGenerator(seed: 11)
         XCTAssertEqual((0..<10).map { _ in generator.randint(low: 3, high: 4) }, Array(repeating: 3, count: 10))
         XCTAssertEqual(generator.nextUInt32(), reference.nextUInt32())
     }
@@ -84,8 +98,10 @@ final class RandomGeneratorTests: XCTestCase {
     func testTensorFactoriesDrawInNumpysRowMajorOrder() throws {
         let draws = try numpyFixture()["tensors"] as! [String: Any]
         let seed = UInt32(integer(draws["seed"]))
-        let randn = draws["randn"] as! [String: Any], uniform = draws["uniform"] as! [String: Any]
-        let normal = draws["normal"] as! [String: Any], rows = draws["shuffled_rows"] as! [String: Any]
+        let randn = draws["randn"] as! [String: Any]
+        let uniform = draws["uniform"] as! [String: Any]
+        let normal = draws["normal"] as! [String: Any]
+        let rows = draws["shuffled_rows"] as! [String: Any]
 
         // One generator in numpy's call order: randn(2, 3), uniform(-1, 2, (4, 5)), normal(1, 2, (3, 3)),
         // shuffle of arange(14).reshape(7, 2).
@@ -93,15 +109,18 @@ final class RandomGeneratorTests: XCTestCase {
         let n = Tensor<Double>.randn(integers(randn["shape"]), generator: generator)
         XCTAssertEqual(n.shape, [2, 3])
         assertIdentical(n.scalars, doubles(randn["values"]), "randn")
-        let u = Tensor<Double>.uniform(integers(uniform["shape"]), low: double(uniform["low"]),
-                                       high: double(uniform["high"]), generator: generator)
+        let u = Tensor<Double>.uniform(
+            integers(uniform["shape"]), low: double(uniform["low"]),
+            high: double(uniform["high"]), generator: generator)
         XCTAssertEqual(u.shape, [4, 5])
         assertIdentical(u.scalars, doubles(uniform["values"]), "uniform")
-        let g = Tensor<Double>.normal(integers(normal["shape"]), mean: double(normal["mean"]),
-                                      standardDeviation: double(normal["std"]), generator: generator)
+        let g = Tensor<Double>.normal(
+            integers(normal["shape"]), mean: double(normal["mean"]),
+            standardDeviation: double(normal["std"]), generator: generator)
         XCTAssertEqual(g.shape, [3, 3])
         assertIdentical(g.scalars, doubles(normal["values"]), "normal")
-        let shuffled = Tensor<Double>(shape: [7, 2], scalars: (0..<14).map(Double.init)).shuffledRows(generator: generator)
+        let shuffled = Tensor<Double>(shape: [7, 2], scalars: (0..<14).map(Double.init)).shuffledRows(
+            generator: generator)
         XCTAssertEqual(shuffled.shape, integers(rows["shape"]))
         assertIdentical(shuffled.scalars, doubles(rows["values"]), "shuffledRows")
 

@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Expected values come from Scripts/reference/numpy_ranges.py (Fixtures/numpy_ranges.json): numpy.arange
 // and numpy.linspace in float64 and float32, stored as exact hexadecimal floats.
@@ -18,7 +18,9 @@ final class RangeTests: XCTestCase {
     private func assertBitwiseEqual<S: BinaryFloatingPoint>(_ actual: [S], _ expected: [Any], _ label: String) {
         let expected = expected.map { S(value($0)) }
         XCTAssertEqual(actual.count, expected.count, label)
-        XCTAssertEqual(actual.map { Double($0).bitPattern }, expected.map { Double($0).bitPattern }, "\(label): \(actual) vs numpy \(expected)")
+        XCTAssertEqual(
+            actual.map { Double($0).bitPattern }, expected.map { Double($0).bitPattern },
+            "\(label): \(actual) vs numpy \(expected)")
     }
 
     private func checkArange<S: TensorScalar>(_ type: S.Type, _ dtype: String, minimumCases: Int) throws {
@@ -26,8 +28,9 @@ final class RangeTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(cases.count, minimumCases)
         for c in cases {
             let (start, end, step) = (S(value(c["start"])), S(value(c["end"])), S(value(c["step"])))
-            assertBitwiseEqual(Tensor<S>.arange(start, end, step: step).scalars, c["values"] as! [Any],
-                               "\(dtype) arange(\(start), \(end), step: \(step))")
+            assertBitwiseEqual(
+                Tensor<S>.arange(start, end, step: step).scalars, c["values"] as! [Any],
+                "\(dtype) arange(\(start), \(end), step: \(step))")
         }
     }
 
@@ -36,9 +39,11 @@ final class RangeTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(cases.count, minimumCases)
         for c in cases {
             let (start, end) = (S(value(c["start"])), S(value(c["end"])))
-            let count = c["count"] as! Int, endpoint = c["endpoint"] as! Bool
-            assertBitwiseEqual(Tensor<S>.linspace(start, end, count: count, endpoint: endpoint).scalars,
-                               c["values"] as! [Any], "\(dtype) linspace(\(start), \(end), count: \(count), endpoint: \(endpoint))")
+            let count = c["count"] as! Int
+            let endpoint = c["endpoint"] as! Bool
+            assertBitwiseEqual(
+                Tensor<S>.linspace(start, end, count: count, endpoint: endpoint).scalars,
+                c["values"] as! [Any], "\(dtype) linspace(\(start), \(end), count: \(count), endpoint: \(endpoint))")
         }
     }
 

@@ -10,7 +10,8 @@ final class ReadmeExampleTests: XCTestCase {
 
     /// The ```swift blocks of a Markdown text, each as its lines.
     private func swiftBlocks(in markdown: String) -> [[String]] {
-        var blocks: [[String]] = [], current: [String]?
+        var blocks: [[String]] = []
+        var current: [String]?
         for line in markdown.components(separatedBy: "\n") {
             if current == nil, line == "```swift" {
                 current = []
@@ -27,7 +28,8 @@ final class ReadmeExampleTests: XCTestCase {
     /// The lines DocC shows of a snippet: without its first line (the summary comment), the lines between
     /// `// snippet.hide` and `// snippet.show`, and the markers themselves.
     private func shownLines(ofSnippet source: String) -> [String] {
-        var shown: [String] = [], visible = true
+        var shown: [String] = []
+        var visible = true
         for line in source.components(separatedBy: "\n").dropFirst() {
             let marker = line.trimmingCharacters(in: .whitespaces)
             if marker == "// snippet.hide" {
@@ -55,8 +57,9 @@ final class ReadmeExampleTests: XCTestCase {
         let blocks = swiftBlocks(in: readme)
         XCTAssertGreaterThanOrEqual(blocks.count, 6, "the README's tour lost its examples")
         for block in blocks {
-            XCTAssertTrue(snippets.contains { contains($0, run: block) },
-                          "this README example is in no snippet of Snippets/:\n\(block.joined(separator: "\n"))")
+            XCTAssertTrue(
+                snippets.contains { contains($0, run: block) },
+                "this README example is in no snippet of Snippets/:\n\(block.joined(separator: "\n"))")
         }
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 final class ReportTests: XCTestCase {
     /// Parses an SVG (or any XML) document; fails the test if it is not well-formed.
@@ -32,13 +33,15 @@ final class ReportTests: XCTestCase {
     ]
 
     func testLineChartIsWellFormedAndDrawsEverySeries() throws {
-        let chart = LineChart(title: "Cost by initialization", xLabel: "iteration", yLabel: "cost",
-                              yScale: .logarithmic, series: curves)
+        let chart = LineChart(
+            title: "Cost by initialization", xLabel: "iteration", yLabel: "cost",
+            yScale: .logarithmic, series: curves)
         let document = try parse(chart.svg)
         XCTAssertEqual(document.rootElement()?.name, "svg")
         let series = "//*[local-name()='g'][@class='series']"
-        XCTAssertEqual(try nodes(document, series + "/@data-name").compactMap(\.stringValue),
-                       ["zeros", "random & <x10>", "he"])
+        XCTAssertEqual(
+            try nodes(document, series + "/@data-name").compactMap(\.stringValue),
+            ["zeros", "random & <x10>", "he"])
         // zeros: one line through 4 points; random: line through the 3 finite points; he: broken at the NaN,
         // so one line through the first two points and a lone marker for the last.
         let polylines = try (1...3).map { try nodes(document, "(\(series))[\($0)]/*[local-name()='polyline']").count }
@@ -54,8 +57,9 @@ final class ReportTests: XCTestCase {
     }
 
     func testAllNonFiniteSeriesStillGivesAValidChart() throws {
-        let chart = LineChart(title: "diverged", xLabel: "step", yLabel: "loss",
-                              series: [ChartSeries("bad", x: [0, 1], y: [.nan, .infinity])])
+        let chart = LineChart(
+            title: "diverged", xLabel: "step", yLabel: "loss",
+            series: [ChartSeries("bad", x: [0, 1], y: [.nan, .infinity])])
         let document = try parse(chart.svg)
         XCTAssertEqual(chart.omittedPointCount, 2)
         XCTAssertTrue(try texts(document).contains("2 points not drawn (non-finite)"))
@@ -63,20 +67,24 @@ final class ReportTests: XCTestCase {
 
     /// The tick labels of a one-series chart's axes.
     private func tickLabels(y: [Double], x: [Double]? = nil, scale: AxisScale) throws -> (x: [String], y: [String]) {
-        let chart = LineChart(title: "t", xLabel: "x", yLabel: "y", yScale: scale,
-                              series: [ChartSeries("s", x: x ?? y.indices.map(Double.init), y: y)])
+        let chart = LineChart(
+            title: "t", xLabel: "x", yLabel: "y", yScale: scale,
+            series: [ChartSeries("s", x: x ?? y.indices.map(Double.init), y: y)])
         let document = try parse(chart.svg)
         func labels(_ group: String) throws -> [String] {
-            try nodes(document, "//*[local-name()='g'][@class='\(group)']/*[local-name()='text']").compactMap(\.stringValue)
+            try nodes(document, "//*[local-name()='g'][@class='\(group)']/*[local-name()='text']").compactMap(
+                \.stringValue)
         }
         return (try labels("x-ticks"), try labels("y-ticks"))
     }
 
     func testAxisTicks() throws {
-        XCTAssertEqual(try tickLabels(y: [0.0736, 0.883], scale: .logarithmic).y, ["0.1", "0.2", "0.5"],
-                       "1, 2 and 5 in each decade when the range spans few decades")
-        XCTAssertEqual(try tickLabels(y: [1e-12, 1e6], scale: .logarithmic).y,
-                       ["1e-12", "1e-9", "1e-6", "0.001", "1", "1000", "1e6"], "every third decade of many")
+        XCTAssertEqual(
+            try tickLabels(y: [0.0736, 0.883], scale: .logarithmic).y, ["0.1", "0.2", "0.5"],
+            "1, 2 and 5 in each decade when the range spans few decades")
+        XCTAssertEqual(
+            try tickLabels(y: [1e-12, 1e6], scale: .logarithmic).y,
+            ["1e-12", "1e-9", "1e-6", "0.001", "1", "1000", "1e6"], "every third decade of many")
         let linear = try tickLabels(y: [0.3, 0.72], x: [0, 14000], scale: .linear)
         XCTAssertEqual(linear.x, ["0", "5000", "10000", "15000"])
         XCTAssertEqual(linear.y, ["0.3", "0.4", "0.5", "0.6", "0.7", "0.8"])
@@ -87,8 +95,9 @@ final class ReportTests: XCTestCase {
     }
 
     func testPerLayerChartCountsLayersFromZero() throws {
-        let chart = LineChart.perLayer(title: "Activation std", statistic: "std",
-                                       series: [("normal", [1, 16, 256, 4096]), ("scaled", [1, 0.98, 1.02, 1.0, 0.97])])
+        let chart = LineChart.perLayer(
+            title: "Activation std", statistic: "std",
+            series: [("normal", [1, 16, 256, 4096]), ("scaled", [1, 0.98, 1.02, 1.0, 0.97])])
         XCTAssertEqual(chart.series[0].x, [0, 1, 2, 3])
         XCTAssertEqual(chart.series[1].x, [0, 1, 2, 3, 4])
         XCTAssertEqual(chart.yScale, .logarithmic)
@@ -136,8 +145,9 @@ final class ReportTests: XCTestCase {
 
     /// A number attribute of an SVG element.
     private func number(_ node: XMLNode, _ attribute: String) throws -> Double {
-        try XCTUnwrap(node.nodes(forXPath: "@" + attribute).first?.stringValue.flatMap(Double.init),
-                      "\(attribute) of \(node.xmlString)")
+        try XCTUnwrap(
+            node.nodes(forXPath: "@" + attribute).first?.stringValue.flatMap(Double.init),
+            "\(attribute) of \(node.xmlString)")
     }
 
     /// The plot frame of a chart: the one rectangle outlined in dark grey.
@@ -145,13 +155,15 @@ final class ReportTests: XCTestCase {
         let frames = try nodes(document, "//*[local-name()='rect'][@stroke='#444444']")
         XCTAssertEqual(frames.count, 1, "one plot frame")
         let frame = try XCTUnwrap(frames.first)
-        let x = try number(frame, "x"), y = try number(frame, "y")
+        let x = try number(frame, "x")
+        let y = try number(frame, "y")
         return (x...(x + (try number(frame, "width"))), y...(y + (try number(frame, "height"))))
     }
 
     /// The points drawn in `group` (polyline vertices and circle centres) of the `index`-th such group.
     private func drawnPoints(_ document: XMLDocument, group: String, index: Int = 1) throws
-        -> (vertices: [(Double, Double)], centres: [(Double, Double)]) {
+        -> (vertices: [(Double, Double)], centres: [(Double, Double)])
+    {
         let base = "(//*[local-name()='g'][@class='\(group)'])[\(index)]"
         let vertices = try nodes(document, base + "/*[local-name()='polyline']/@points").flatMap { node in
             try (node.stringValue ?? "").split(separator: " ").map { pair in
@@ -167,8 +179,10 @@ final class ReportTests: XCTestCase {
     }
 
     /// Fails at the first of `points` outside `frame`.
-    private func assertInside(_ points: [(Double, Double)], _ frame: (x: ClosedRange<Double>, y: ClosedRange<Double>),
-                              _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertInside(
+        _ points: [(Double, Double)], _ frame: (x: ClosedRange<Double>, y: ClosedRange<Double>),
+        _ what: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         for (x, y) in points where !(frame.x.contains(x) && frame.y.contains(y)) {
             XCTFail("\(what): (\(x), \(y)) lies outside the plot frame \(frame)", file: file, line: line)
             return
@@ -182,8 +196,9 @@ final class ReportTests: XCTestCase {
     func testRenderedChartsDrawEveryPointInsideThePlotFrame() throws {
         let circles: Dataset<Double> = .circles(count: 300, noise: 0.05, generator: RandomGenerator(seed: 1))
         let generator = RandomGenerator(seed: 3)
-        let model = Sequential<Double>(Linear(2, 10, generator: generator), ReLU(), Linear(10, 5, generator: generator),
-                                       ReLU(), Linear(5, 1, generator: generator))
+        let model = Sequential<Double>(
+            Linear(2, 10, generator: generator), ReLU(), Linear(10, 5, generator: generator),
+            ReLU(), Linear(5, 1, generator: generator))
         final class Step: Optimizer {
             let parameters: [Parameter<Double>]
             var learningRate = 0.5
@@ -199,12 +214,14 @@ final class ReportTests: XCTestCase {
             let softplus: Tensor<Double> = log(1 + exp(-abs(z)))
             return (relu(z) - z * batch.targets + softplus).mean()
         }
-        let history = train(model, on: circles, loss: logistic, optimizer: Step(model.parameters),
-                            for: .iterations(2000), recordEvery: 100, showsProgress: false)
+        let history = train(
+            model, on: circles, loss: logistic, optimizer: Step(model.parameters),
+            for: .iterations(2000), recordEvery: 100, showsProgress: false)
         XCTAssertLessThan(try XCTUnwrap(history.losses.last), try XCTUnwrap(history.losses.first), "training learns")
 
-        let loss = LineChart(title: "Cost", xLabel: "iteration", yLabel: "cost", yScale: .logarithmic,
-                             series: [ChartSeries("trained", history: history)] + curves)
+        let loss = LineChart(
+            title: "Cost", xLabel: "iteration", yLabel: "cost", yScale: .logarithmic,
+            series: [ChartSeries("trained", history: history)] + curves)
         let lossDocument = try parse(loss.svg)
         let lossFrame = try plotFrame(lossDocument)
         let names = try nodes(lossDocument, "//*[local-name()='g'][@class='series']/@data-name")
@@ -224,11 +241,13 @@ final class ReportTests: XCTestCase {
             XCTAssertGreaterThan(ticks.count, 1, axis)
         }
 
-        let layers = LineChart.perLayer(title: "Activation standard deviation per layer", statistic: "std", series: [
-            ("N(0, 1)", (0..<32).map { pow(16, Double($0)) } + [.infinity]),
-            ("scaled", (0..<100).map { 1 + 0.2 * sin(Double($0) / 5) }),
-            ("relu, xavier", (0..<100).map { pow(0.75, Double($0)) }),
-        ])
+        let layers = LineChart.perLayer(
+            title: "Activation standard deviation per layer", statistic: "std",
+            series: [
+                ("N(0, 1)", (0..<32).map { pow(16, Double($0)) } + [.infinity]),
+                ("scaled", (0..<100).map { 1 + 0.2 * sin(Double($0) / 5) }),
+                ("relu, xavier", (0..<100).map { pow(0.75, Double($0)) }),
+            ])
         let layersDocument = try parse(layers.svg)
         let layersFrame = try plotFrame(layersDocument)
         XCTAssertEqual(layers.omittedPointCount, 1, "the infinite standard deviation")
@@ -250,12 +269,16 @@ final class ReportTests: XCTestCase {
         let cells = try nodes(boundaryDocument, "//*[local-name()='g'][@class='cells']/*[local-name()='rect']")
         XCTAssertGreaterThanOrEqual(cells.count, boundary.resolution, "at least one rectangle per row")
         // Cells overlap their neighbours by 0.3 so that no seam shows.
-        let grown = (x: boundaryFrame.x.lowerBound...(boundaryFrame.x.upperBound + 0.3),
-                     y: boundaryFrame.y.lowerBound...(boundaryFrame.y.upperBound + 0.3))
-        assertInside(try cells.flatMap { cell in
-            let x = try number(cell, "x"), y = try number(cell, "y")
-            return [(x, y), (x + (try number(cell, "width")), y + (try number(cell, "height")))]
-        }, grown, "cell")
+        let grown = (
+            x: boundaryFrame.x.lowerBound...(boundaryFrame.x.upperBound + 0.3),
+            y: boundaryFrame.y.lowerBound...(boundaryFrame.y.upperBound + 0.3)
+        )
+        assertInside(
+            try cells.flatMap { cell in
+                let x = try number(cell, "x")
+                let y = try number(cell, "y")
+                return [(x, y), (x + (try number(cell, "width")), y + (try number(cell, "height")))]
+            }, grown, "cell")
 
         if let folder = ProcessInfo.processInfo.environment["KINDLING_CHART_DIR"] {
             try loss.svg.write(toFile: folder + "/loss.svg", atomically: true, encoding: .utf8)
@@ -267,8 +290,10 @@ final class ReportTests: XCTestCase {
     // MARK: CSV
 
     func testCurvesCSVPutsSeriesSideBySide() {
-        let table = CSVTable.curves([ChartSeries("a", x: [0, 10], y: [0.5, .infinity]),
-                                     ChartSeries("b,c", x: [0, 5], y: [1, 2])])
+        let table = CSVTable.curves([
+            ChartSeries("a", x: [0, 10], y: [0.5, .infinity]),
+            ChartSeries("b,c", x: [0, 5], y: [1, 2]),
+        ])
         XCTAssertEqual(table.text, "step,a,\"b,c\"\n0,0.5,1.0\n5,,2.0\n10,inf,\n")
         XCTAssertEqual(CSVTable(header: ["say"], rows: [["\"hi\""]]).text, "say\n\"\"\"hi\"\"\"\n")
     }
@@ -278,10 +303,12 @@ final class ReportTests: XCTestCase {
     private func sampleReport() -> Report {
         var report = Report(title: "Three ways <to> initialize")
         report.addText("Circles, 2-10-5-1.")
-        report.addChart(LineChart(title: "Cost", xLabel: "iteration", yLabel: "cost", series: curves).svg,
-                        fileName: "loss.svg", caption: "Cost every 1000 iterations")
-        report.addTable(CSVTable(header: ["init", "train accuracy"], rows: [["he", "0.9933"], ["zeros", "0.5"]]),
-                        caption: "Results")
+        report.addChart(
+            LineChart(title: "Cost", xLabel: "iteration", yLabel: "cost", series: curves).svg,
+            fileName: "loss.svg", caption: "Cost every 1000 iterations")
+        report.addTable(
+            CSVTable(header: ["init", "train accuracy"], rows: [["he", "0.9933"], ["zeros", "0.5"]]),
+            caption: "Results")
         report.addFile(CSVTable.curves(curves).text, fileName: "curves.csv", caption: "the curves")
         return report
     }
@@ -322,7 +349,8 @@ final class ReportTests: XCTestCase {
             XCTAssertTrue("\(error)".contains(file.path), "\(error)")
         }
         XCTAssertThrowsError(try sampleReport().write(to: parent.appendingPathComponent("missing/report"))) { error in
-            XCTAssertEqual(error as? ReportError, .parentFolderMissing(path: parent.appendingPathComponent("missing").path))
+            XCTAssertEqual(
+                error as? ReportError, .parentFolderMissing(path: parent.appendingPathComponent("missing").path))
         }
         XCTAssertThrowsError(try sampleReport().write(to: file)) { error in
             XCTAssertEqual(error as? ReportError, .notAFolder(path: file.path))

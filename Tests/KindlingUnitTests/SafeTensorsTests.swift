@@ -1,10 +1,11 @@
 import Foundation
-import XCTest
-#if canImport(Glibc)
-import Glibc
-#endif
 import Kindling
 import KindlingTestSupport
+import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// safetensors reading and writing, against files written by the Python library
 /// (Scripts/reference/safetensors_files.py), malformed files, and atomic saving.
@@ -19,7 +20,9 @@ final class SafeTensorsTests: XCTestCase {
         littleEndianBytes(of: [UInt64(header.utf8.count)]) + Array(header.utf8) + data
     }
 
-    func assertThrows(_ bytes: [UInt8], _ expected: SafeTensorsError, file: StaticString = #filePath, line: UInt = #line) {
+    func assertThrows(
+        _ bytes: [UInt8], _ expected: SafeTensorsError, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertThrowsError(try parse(bytes), file: file, line: line) { error in
             XCTAssertEqual(error as? SafeTensorsError, expected, file: file, line: line)
         }
@@ -66,15 +69,16 @@ final class SafeTensorsTests: XCTestCase {
         func ramp<S: TensorScalar>(_ shape: [Int], _: S.Type) -> Tensor<S> {
             Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { S(Double($0 - 3) * 0.375) })
         }
-        let file = SafeTensors(tensors: [
-            "layer.weight": .init(ramp([3, 4], Float.self)),
-            "layer.bias": .init(ramp([3], Float.self)),
-            "double.weight": .init(ramp([2, 2, 2], Double.self)),
-            "scalar": .init(ramp([], Double.self)),
-            "bn.num_batches_tracked": .init(integers: [12], shape: []),
-            "counts": .init(integers: (0..<5).map { Int64($0) * 1000003 - 7 } + [1 << 40], shape: [6]),
-            "empty": .init(Tensor<Float>(shape: [2, 0], scalars: [])),
-        ], metadata: ["format": "pt"])
+        let file = SafeTensors(
+            tensors: [
+                "layer.weight": .init(ramp([3, 4], Float.self)),
+                "layer.bias": .init(ramp([3], Float.self)),
+                "double.weight": .init(ramp([2, 2, 2], Double.self)),
+                "scalar": .init(ramp([], Double.self)),
+                "bn.num_batches_tracked": .init(integers: [12], shape: []),
+                "counts": .init(integers: (0..<5).map { Int64($0) * 1_000_003 - 7 } + [1 << 40], shape: [6]),
+                "empty": .init(Tensor<Float>(shape: [2, 0], scalars: [])),
+            ], metadata: ["format": "pt"])
         let expected = try fixtureBytes("safetensors_layout.safetensors")
         XCTAssertEqual(file.serialized(), expected)
         let url = try temporaryFolder().appendingPathComponent("layout.safetensors")
@@ -99,48 +103,80 @@ final class SafeTensorsTests: XCTestCase {
         let entry = #"{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
         let eight = [UInt8](repeating: 0, count: 8)
         assertThrows([1, 2, 3], .fileTooShort(byteCount: 3))
-        assertThrows(littleEndianBytes(of: [UInt64(100_000_001)]) + [UInt8](repeating: 32, count: 16), .headerTooLarge(byteCount: 100_000_001))
-        assertThrows(littleEndianBytes(of: [UInt64(64)]) + Array("{}".utf8), .headerBeyondFile(headerByteCount: 64, fileByteCount: 10))
+        assertThrows(
+            littleEndianBytes(of: [UInt64(100_000_001)]) + [UInt8](repeating: 32, count: 16),
+            .headerTooLarge(byteCount: 100_000_001))
+        assertThrows(
+            littleEndianBytes(of: [UInt64(64)]) + Array("{}".utf8),
+            .headerBeyondFile(headerByteCount: 64, fileByteCount: 10))
         assertThrows(littleEndianBytes(of: [UInt64.max]) + eight, .headerTooLarge(byteCount: .max))
         assertThrows(file(header: "[1,2]"), .invalidHeader(reason: "the header is not a JSON object"))
         assertThrows(file(header: #"{"a":}"#), .invalidHeader(reason: "unexpected character at byte 5 of the header"))
-        assertThrows(littleEndianBytes(of: [UInt64(8)]) + Array(#"{"a"#.utf8) + [0xFF] + Array(#"":1}"#.utf8),
-                     .invalidHeader(reason: "a string is not valid UTF-8 at byte 4 of the header"))
-        assertThrows(file(header: "{\"w\":\(entry),\"w\":\(entry)}", data: eight + eight), .duplicateKey("w", object: "header"))
-        assertThrows(file(header: #"{"w":{"dtype":"F32","dtype":"F64","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
-                     .duplicateKey("dtype", object: "\"w\""))
-        assertThrows(file(header: #"{"w":{"dtype":"F31","shape":[2],"data_offsets":[0,8]}}"#, data: eight), .unknownDType(key: "w", dtype: "F31"))
-        assertThrows(file(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: eight),
-                     .sizeMismatch(key: "w", dtype: .float32, shape: [3], byteCount: 8))
-        assertThrows(file(header: #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,8]}}"#, data: eight),
-                     .sizeMismatch(key: "w", dtype: .float32, shape: [4611686018427387904, 4], byteCount: 8))
-        assertThrows(file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,16]}}"#, data: eight),
-                     .offsetsOutOfRange(key: "w", begin: 0, end: 16, dataByteCount: 8))
-        assertThrows(file(header: #"{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}}"#, data: eight),
-                     .offsetsOutOfRange(key: "w", begin: 8, end: 0, dataByteCount: 8))
-        assertThrows(file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: eight),
-                     .overlappingTensors(key: "b", otherKey: "a"))
-        assertThrows(file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: eight),
-                     .holeInData(beforeKey: "a", begin: 0, end: 4))
-        assertThrows(file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: eight),
-                     .trailingBytes(tensorsEnd: 4, dataByteCount: 8))
-        assertThrows(file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: eight),
-                     .invalidEntry(key: "a", reason: "\"shape\" holds something other than a non-negative integer"))
-        assertThrows(file(header: #"{"a":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}"#, data: eight),
-                     .invalidEntry(key: "a", reason: "\"shape\" holds something other than a non-negative integer"))
-        assertThrows(file(header: #"{"a":{"dtype":"F32","shape":[2]}}"#, data: eight), .invalidEntry(key: "a", reason: "no \"data_offsets\""))
-        assertThrows(file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}}"#, data: eight),
-                     .invalidEntry(key: "a", reason: "\"data_offsets\" has 1 numbers, not 2"))
-        assertThrows(file(header: #"{"__metadata__":{"k":1}}"#), .invalidEntry(key: "__metadata__", reason: "the value of \"k\" is not a string"))
+        assertThrows(
+            littleEndianBytes(of: [UInt64(8)]) + Array(#"{"a"#.utf8) + [0xFF] + Array(#"":1}"#.utf8),
+            .invalidHeader(reason: "a string is not valid UTF-8 at byte 4 of the header"))
+        assertThrows(
+            file(header: "{\"w\":\(entry),\"w\":\(entry)}", data: eight + eight), .duplicateKey("w", object: "header"))
+        assertThrows(
+            file(header: #"{"w":{"dtype":"F32","dtype":"F64","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]),
+            .duplicateKey("dtype", object: "\"w\""))
+        assertThrows(
+            file(header: #"{"w":{"dtype":"F31","shape":[2],"data_offsets":[0,8]}}"#, data: eight),
+            .unknownDType(key: "w", dtype: "F31"))
+        assertThrows(
+            file(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: eight),
+            .sizeMismatch(key: "w", dtype: .float32, shape: [3], byteCount: 8))
+        assertThrows(
+            file(header: #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,8]}}"#, data: eight),
+            .sizeMismatch(key: "w", dtype: .float32, shape: [4_611_686_018_427_387_904, 4], byteCount: 8))
+        assertThrows(
+            file(header: #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,16]}}"#, data: eight),
+            .offsetsOutOfRange(key: "w", begin: 0, end: 16, dataByteCount: 8))
+        assertThrows(
+            file(header: #"{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}}"#, data: eight),
+            .offsetsOutOfRange(key: "w", begin: 8, end: 0, dataByteCount: 8))
+        assertThrows(
+            file(
+                header:
+                    #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                data: eight),
+            .overlappingTensors(key: "b", otherKey: "a"))
+        assertThrows(
+            file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: eight),
+            .holeInData(beforeKey: "a", begin: 0, end: 4))
+        assertThrows(
+            file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: eight),
+            .trailingBytes(tensorsEnd: 4, dataByteCount: 8))
+        assertThrows(
+            file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: eight),
+            .invalidEntry(key: "a", reason: "\"shape\" holds something other than a non-negative integer"))
+        assertThrows(
+            file(header: #"{"a":{"dtype":"F32","shape":[1.0],"data_offsets":[0,4]}}"#, data: eight),
+            .invalidEntry(key: "a", reason: "\"shape\" holds something other than a non-negative integer"))
+        assertThrows(
+            file(header: #"{"a":{"dtype":"F32","shape":[2]}}"#, data: eight),
+            .invalidEntry(key: "a", reason: "no \"data_offsets\""))
+        assertThrows(
+            file(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}}"#, data: eight),
+            .invalidEntry(key: "a", reason: "\"data_offsets\" has 1 numbers, not 2"))
+        assertThrows(
+            file(header: #"{"__metadata__":{"k":1}}"#),
+            .invalidEntry(key: "__metadata__", reason: "the value of \"k\" is not a string"))
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        assertThrows(file(header: #"{"a":"# + deep + "}"), .invalidHeader(reason: "nesting deeper than 64 at byte 68 of the header"))
+        assertThrows(
+            file(header: #"{"a":"# + deep + "}"),
+            .invalidHeader(reason: "nesting deeper than 64 at byte 68 of the header"))
         let error = SafeTensorsError.sizeMismatch(key: "w", dtype: .float32, shape: [3], byteCount: 8)
-        XCTAssertEqual(error.description, "safetensors: tensor \"w\": shape [3] of F32 needs 12 bytes, its offsets span 8")
+        XCTAssertEqual(
+            error.description, "safetensors: tensor \"w\": shape [3] of F32 needs 12 bytes, its offsets span 8")
     }
 
     func testAnEmptyFileAndEmptyTensorsAreValid() throws {
         XCTAssertEqual(try parse(file(header: "{}")), SafeTensors())
-        let file = SafeTensors(tensors: ["a": .init(Tensor<Double>(shape: [0], scalars: [])), "b": .init(Tensor<Double>(shape: [3, 0], scalars: []))])
+        let file = SafeTensors(tensors: [
+            "a": .init(Tensor<Double>(shape: [0], scalars: [])),
+            "b": .init(Tensor<Double>(shape: [3, 0], scalars: [])),
+        ])
         XCTAssertEqual(try parse(file.serialized()), file)
     }
 
@@ -196,7 +232,9 @@ final class SafeTensorsTests: XCTestCase {
         if asRoot { XCTAssertEqual(seteuid(65534), 0) }
         let replacement = SafeTensors(tensors: ["w": .init(Tensor<Float>([3, 4, 5]))])
         XCTAssertThrowsError(try replacement.write(to: url)) { error in
-            guard case let .cannotWrite(path, reason) = error as? SafeTensorsError else { return XCTFail("\(error)") }
+            guard case .cannotWrite(let path, let reason) = error as? SafeTensorsError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(path, url.path)
             XCTAssertTrue(reason.contains("Permission denied"), reason)
         }
@@ -211,7 +249,9 @@ final class SafeTensorsTests: XCTestCase {
         let previous = SafeTensors(tensors: ["w": .init(Tensor<Float>([1, 2]))], metadata: ["run": "1"])
         try previous.write(to: url)
         // A file-size limit of 1 KB makes write(2) fail with EFBIG part way through a 40 KB file.
-        let replacement = SafeTensors(tensors: ["w": .init(Tensor<Double>(shape: [5000], scalars: Array(repeating: 0.5, count: 5000)))])
+        let replacement = SafeTensors(tensors: [
+            "w": .init(Tensor<Double>(shape: [5000], scalars: Array(repeating: 0.5, count: 5000)))
+        ])
         var limit = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit)
         let saved = limit
@@ -223,7 +263,9 @@ final class SafeTensorsTests: XCTestCase {
         var restore = saved
         setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &restore)
         signal(SIGXFSZ, handler)
-        guard case let .cannotWrite(path, reason) = thrown as? SafeTensorsError else { return XCTFail("\(String(describing: thrown))") }
+        guard case .cannotWrite(let path, let reason) = thrown as? SafeTensorsError else {
+            return XCTFail("\(String(describing: thrown))")
+        }
         XCTAssertEqual(path, url.path)
         XCTAssertTrue(reason.contains("too large"), reason)
         XCTAssertEqual(try SafeTensors.read(from: url), previous)
@@ -233,8 +275,9 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func testReadingAMissingFileNamesIt() {
-        XCTAssertThrowsError(try SafeTensors.read(from: URL(fileURLWithPath: "/nonexistent/model.safetensors"))) { error in
-            guard case let .cannotRead(path, _) = error as? SafeTensorsError else { return XCTFail("\(error)") }
+        XCTAssertThrowsError(try SafeTensors.read(from: URL(fileURLWithPath: "/nonexistent/model.safetensors"))) {
+            error in
+            guard case .cannotRead(let path, _) = error as? SafeTensorsError else { return XCTFail("\(error)") }
             XCTAssertEqual(path, "/nonexistent/model.safetensors")
         }
     }

@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// The reference article's SimpleCNN: Conv2d 3->32 3x3 pad 1, BatchNorm2d, ReLU, MaxPool2d 2, Linear
 /// 32*16*16 -> 10, with the same property names as the PyTorch class.
@@ -24,7 +24,8 @@ final class SimpleCNN<Scalar: TensorScalar>: ModuleBase, Module {
     func initializeLikeTheArticle(generator: RandomGenerator) {
         initializeWeights { module in
             if let conv = module as? Conv2d<Scalar> {
-                Initializer.kaimingNormal(mode: .fanOut, nonlinearity: .relu).initialize(conv.weight, generator: generator)
+                Initializer.kaimingNormal(mode: .fanOut, nonlinearity: .relu).initialize(
+                    conv.weight, generator: generator)
                 if let bias = conv.bias { Initializer.constant(0).initialize(bias) }
             } else if let norm = module as? BatchNorm2d<Scalar> {
                 Initializer.constant(1).initialize(norm.weight!)
@@ -82,7 +83,8 @@ final class SimpleCNNTests: XCTestCase {
         let model = SimpleCNN<Double>()
         let generator = RandomGenerator(seed: 5)
         for (key, value) in model.stateDictionary where !key.hasSuffix("num_batches_tracked") {
-            let drawn: Tensor<Double> = key.hasSuffix("running_var")
+            let drawn: Tensor<Double> =
+                key.hasSuffix("running_var")
                 ? .uniform(value.shape, low: 0.5, high: 1.5, generator: generator)
                 : .randn(value.shape, generator: generator) * 0.1
             if let parameter = model.namedParameters.first(where: { $0.name == key })?.parameter {

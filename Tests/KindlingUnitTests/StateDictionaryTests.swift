@@ -1,14 +1,16 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// Saving and loading models through safetensors: dtypes in the file, strict and non-strict loads,
 /// Float and Double models reading each other's files.
 final class StateDictionaryTests: XCTestCase {
     func model<S: TensorScalar>(_: S.Type, seed: UInt32, hidden: Int = 4, outputs: Int = 2) -> Sequential<S> {
         let generator = RandomGenerator(seed: seed)
-        return Sequential(Linear(3, hidden, generator: generator), BatchNorm1d(hidden), ReLU(), Linear(hidden, outputs, generator: generator))
+        return Sequential(
+            Linear(3, hidden, generator: generator), BatchNorm1d(hidden), ReLU(),
+            Linear(hidden, outputs, generator: generator))
     }
 
     func temporaryFile() throws -> URL {
@@ -19,7 +21,8 @@ final class StateDictionaryTests: XCTestCase {
 
     func testFloatFileIntoDoubleModelAndBack() throws {
         let original = model(Float.self, seed: 1)
-        for _ in 0..<2 { _ = original(Tensor(shape: input.shape, scalars: input.scalars.map(Float.init))) }  // moves running stats, counts 2 batches
+        // Moves the running statistics and counts 2 batches.
+        for _ in 0..<2 { _ = original(Tensor(shape: input.shape, scalars: input.scalars.map(Float.init))) }
         let url = try temporaryFile()
         try original.save(to: url, metadata: ["epoch": "2"])
 
@@ -62,11 +65,15 @@ final class StateDictionaryTests: XCTestCase {
             guard let error = error as? StateDictionaryError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.result.missingKeys, ["0.bias"])
             XCTAssertEqual(error.result.unexpectedKeys, ["extra.weight"])
-            XCTAssertEqual(error.result.shapeMismatches, [
-                .init(key: "3.weight", loadedShape: [2, 4], modelShape: [3, 4]),
-                .init(key: "3.bias", loadedShape: [2], modelShape: [3]),
-            ])
-            XCTAssertEqual(error.description, """
+            XCTAssertEqual(
+                error.result.shapeMismatches,
+                [
+                    .init(key: "3.weight", loadedShape: [2, 4], modelShape: [3, 4]),
+                    .init(key: "3.bias", loadedShape: [2], modelShape: [3]),
+                ])
+            XCTAssertEqual(
+                error.description,
+                """
                 Error(s) in loading state dictionary for Sequential<Double>:
                     Missing key(s): "0.bias".
                     Unexpected key(s): "extra.weight".
@@ -86,9 +93,12 @@ final class StateDictionaryTests: XCTestCase {
         XCTAssertEqual(result.missingKeys, [])
         XCTAssertEqual(result.unexpectedKeys, [])
         XCTAssertEqual(result.shapeMismatches.map(\.key), ["3.weight", "3.bias"])
-        XCTAssertEqual(result.loadedKeys, ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"])
-        XCTAssertEqual(target.stateDictionary.filter { $0.key.hasPrefix("0.") }.map(\.value),
-                       source.stateDictionary.filter { $0.key.hasPrefix("0.") }.map(\.value))
+        XCTAssertEqual(
+            result.loadedKeys,
+            ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"])
+        XCTAssertEqual(
+            target.stateDictionary.filter { $0.key.hasPrefix("0.") }.map(\.value),
+            source.stateDictionary.filter { $0.key.hasPrefix("0.") }.map(\.value))
         XCTAssertEqual(target.stateDictionary.filter { $0.key.hasPrefix("3.") }.map(\.value), head.map(\.value))
         XCTAssertTrue(optimizer.parameters[0] === target.parameters[0], "loading keeps the parameters' identity")
         XCTAssertEqual(optimizer.parameters[0].value, source.parameters[0].value)

@@ -1,13 +1,17 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// Delta-orthogonal (Xiao et al. 2018) and Keras's Identity.
 final class StructuredInitializerAdditionsTests: XCTestCase {
     func testIdentityIsGainTimesTheRectangularIdentity() {
         let w: Tensor<Double> = Initializer.identity(gain: 2.5).makeTensor(shape: [3, 5])
-        XCTAssertEqual(w.scalars, [2.5, 0, 0, 0, 0,
-                                   0, 2.5, 0, 0, 0,
-                                   0, 0, 2.5, 0, 0])
+        XCTAssertEqual(
+            w.scalars,
+            [
+                2.5, 0, 0, 0, 0,
+                0, 2.5, 0, 0, 0,
+                0, 0, 2.5, 0, 0,
+            ])
         let tall: Tensor<Double> = Initializer.identity().makeTensor(shape: [3, 2])
         XCTAssertEqual(tall.scalars, [1, 0, 0, 1, 0, 0])
     }
@@ -16,7 +20,8 @@ final class StructuredInitializerAdditionsTests: XCTestCase {
     /// so a size-keeping convolution preserves every pixel's channel norm times the gain.
     func testDeltaOrthogonalConvolutionIsAnIsometry() {
         let shape = [6, 4, 3, 3]
-        let weight: Tensor<Double> = Initializer.deltaOrthogonal(gain: 2).makeTensor(shape: shape, generator: RandomGenerator(seed: 5))
+        let weight: Tensor<Double> = Initializer.deltaOrthogonal(gain: 2).makeTensor(
+            shape: shape, generator: RandomGenerator(seed: 5))
         let w = weight.scalars
         var centre = [Double](repeating: 0, count: 24)
         for o in 0..<6 {

@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 final class TensorTests: XCTestCase {
     func testBroadcastingAddsRowAndColumnVectors() {

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 final class TokenizerTests: XCTestCase {
     func testTokenIDsMatchTransformersBertTokenizer() throws {
@@ -17,7 +17,9 @@ final class TokenizerTests: XCTestCase {
             let actual = tokenizer.encode(text)
             if actual != expected {
                 mismatches += 1
-                XCTFail("\(text.debugDescription): \(actual.map { tokenizer.tokens[$0] }) vs expected \(expected.map { tokenizer.tokens[$0] })")
+                XCTFail(
+                    "\(text.debugDescription): \(actual.map { tokenizer.tokens[$0] }) vs expected \(expected.map { tokenizer.tokens[$0] })"
+                )
             }
         }
         XCTAssertEqual(mismatches, 0)
@@ -26,7 +28,8 @@ final class TokenizerTests: XCTestCase {
     func testBatchIsTruncatedAndPaddedWithTheAttentionMask() throws {
         let tokenizer = try WordPieceTokenizer(folder: encoderFolder())
         let batch = (try fixture("transformers_tokenizer.json") as! [String: Any])["batch"] as! [String: Any]
-        let encoded = tokenizer.encode(batch: batch["texts"] as! [String], maximumLength: batch["maximumLength"] as? Int)
+        let encoded = tokenizer.encode(
+            batch: batch["texts"] as! [String], maximumLength: batch["maximumLength"] as? Int)
         XCTAssertEqual(encoded.ids, batch["ids"] as! [[Int]])
         XCTAssertEqual(encoded.attentionMask, batch["attentionMask"] as! [[Int]])
         XCTAssertEqual(encoded.length, 12)

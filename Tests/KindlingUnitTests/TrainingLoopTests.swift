@@ -1,5 +1,5 @@
-import XCTest
 import Kindling
+import XCTest
 
 /// `train` and `fit` are wrappers of one loop: on the same examples, batches and optimizer they make the same
 /// updates, and fit's epoch loss is the batch-size-weighted mean of the losses `train` records.
@@ -12,13 +12,16 @@ final class TrainingLoopTests: XCTestCase {
     func testTrainAndFitMakeTheSameUpdates() throws {
         let circles: Dataset<Double> = .circles(count: 100, noise: 0.05, generator: RandomGenerator(seed: 1))
         let examples = LabeledExamples(features: circles.features, targets: circles.labels.map(Double.init))
-        let trained = model(), fitted = model()
-        let history = train(trained, on: examples, loss: { taskLoss($0, $1, task: .binary) },
-                            optimizer: try Adam(trained.parameters, learningRate: 0.01), for: .epochs(3),
-                            batchSize: 32, generator: RandomGenerator(seed: 5), showsProgress: false)
-        let result = fit(fitted, training: examples, task: .binary,
-                         optimizer: try Adam(fitted.parameters, learningRate: 0.01), epochs: 3, batchSize: 32,
-                         generator: RandomGenerator(seed: 5))
+        let trained = model()
+        let fitted = model()
+        let history = train(
+            trained, on: examples, loss: { taskLoss($0, $1, task: .binary) },
+            optimizer: try Adam(trained.parameters, learningRate: 0.01), for: .epochs(3),
+            batchSize: 32, generator: RandomGenerator(seed: 5), showsProgress: false)
+        let result = fit(
+            fitted, training: examples, task: .binary,
+            optimizer: try Adam(fitted.parameters, learningRate: 0.01), epochs: 3, batchSize: 32,
+            generator: RandomGenerator(seed: 5))
 
         XCTAssertEqual(history.stepsCompleted, 12)
         XCTAssertEqual(trained.parameters.map(\.value.scalars), fitted.parameters.map(\.value.scalars))

@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 /// The vectorized Float kernels (CVectorKernels: GELU, softmax rows, layer norm) against the Double
 /// paths computed with libm, over dense ranges and the edge values (NaN, infinities, masked scores).
@@ -18,7 +18,8 @@ final class VectorKernelTests: XCTestCase {
         for i in xs.indices {
             let x = abs(Double(float.scalars[i]))
             XCTAssertEqual(Double(yf.scalars[i]), yd.scalars[i], accuracy: 2e-7 * max(1, x), "gelu(\(xs[i]))")
-            XCTAssertEqual(Double(float.grad!.scalars[i]), double.grad!.scalars[i], accuracy: 5e-7 * max(1, x), "gelu'(\(xs[i]))")
+            XCTAssertEqual(
+                Double(float.grad!.scalars[i]), double.grad!.scalars[i], accuracy: 5e-7 * max(1, x), "gelu'(\(xs[i]))")
         }
         let special = gelu(Tensor<Float>([.nan, .infinity, 0, -0.0]))
         XCTAssertTrue(special.scalars[0].isNaN)
@@ -34,16 +35,23 @@ final class VectorKernelTests: XCTestCase {
         let double = softmax(Tensor<Double>(shape: [50, 77], scalars: rows.map { Double(Float($0)) }))
         assertClose(float.scalars.map(Double.init), double.scalars, tolerance: 2e-7, "softmax rows")
         assertClose(Array(float.scalars[0..<5]), [Float](repeating: 0.2, count: 5), tolerance: 1e-7, "ties")
-        assertClose(Array(float.scalars[77..<154]), [Float](repeating: 1 / 77, count: 77), tolerance: 1e-8, "all masked")
+        assertClose(
+            Array(float.scalars[77..<154]), [Float](repeating: 1 / 77, count: 77), tolerance: 1e-8, "all masked")
         XCTAssertTrue(softmax(Tensor<Float>([1, .nan, 2])).scalars.allSatisfy(\.isNaN), "NaN spreads over its row")
     }
 
     func testFloatLayerNormMatchesDoubleWithAndWithoutARecordedGraph() {
         let generator = RandomGenerator(seed: 8)
         let x = Tensor<Double>.randn([37, 384], generator: generator) * 5 + 3
-        let (w, b) = (Tensor<Double>.randn([384], generator: generator), Tensor<Double>.randn([384], generator: generator))
-        func float(_ t: Tensor<Double>) -> Tensor<Float> { Tensor(shape: t.shape, scalars: t.scalars.map { Float($0) }) }
-        func double(_ t: Tensor<Float>) -> Tensor<Double> { Tensor(shape: t.shape, scalars: t.scalars.map { Double($0) }) }
+        let (w, b) = (
+            Tensor<Double>.randn([384], generator: generator), Tensor<Double>.randn([384], generator: generator)
+        )
+        func float(_ t: Tensor<Double>) -> Tensor<Float> {
+            Tensor(shape: t.shape, scalars: t.scalars.map { Float($0) })
+        }
+        func double(_ t: Tensor<Float>) -> Tensor<Double> {
+            Tensor(shape: t.shape, scalars: t.scalars.map { Double($0) })
+        }
         let expected = layerNorm(double(float(x)), weight: double(float(w)), bias: double(float(b)), epsilon: 1e-12)
         let plain = layerNorm(float(x), weight: float(w), bias: float(b), epsilon: 1e-12)
         let recorded = layerNorm(float(x).requiringGradient(), weight: float(w), bias: float(b), epsilon: 1e-12)
@@ -60,9 +68,14 @@ final class VectorKernelTests: XCTestCase {
             for i in stride(from: 5, to: values.count, by: 37) { values[i] = .nan }
             let double = Tensor<Double>(shape: shape, scalars: values).requiringGradient()
             let float = Tensor<Float>(shape: shape, scalars: values.map { Float($0) }).requiringGradient()
-            let (pooledDouble, pooledFloat) = (maxPool2d(double, kernelSize: (2, 2)), maxPool2d(float, kernelSize: (2, 2)))
-            XCTAssertEqual(pooledFloat.scalars.map { $0.isNaN }, pooledDouble.scalars.map { $0.isNaN }, "\(shape) NaN places")
-            XCTAssertEqual(pooledFloat.scalars.filter { !$0.isNaN }.map(Double.init), pooledDouble.scalars.filter { !$0.isNaN }, "\(shape)")
+            let (pooledDouble, pooledFloat) = (
+                maxPool2d(double, kernelSize: (2, 2)), maxPool2d(float, kernelSize: (2, 2))
+            )
+            XCTAssertEqual(
+                pooledFloat.scalars.map { $0.isNaN }, pooledDouble.scalars.map { $0.isNaN }, "\(shape) NaN places")
+            XCTAssertEqual(
+                pooledFloat.scalars.filter { !$0.isNaN }.map(Double.init), pooledDouble.scalars.filter { !$0.isNaN },
+                "\(shape)")
             let upstream = (0..<pooledDouble.count).map { Double($0 + 1) }
             pooledDouble.backward(Tensor(shape: pooledDouble.shape, scalars: upstream))
             pooledFloat.backward(Tensor(shape: pooledFloat.shape, scalars: upstream.map { Float($0) }))

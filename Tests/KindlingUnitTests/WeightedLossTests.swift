@@ -1,6 +1,6 @@
-import XCTest
 import Kindling
 import KindlingTestSupport
+import XCTest
 
 // Reference losses and gradients come from Scripts/reference/torch_weighted_losses.py
 // (Fixtures/torch_weighted_losses.json): F.cross_entropy with weight / ignore_index / label_smoothing /
@@ -31,21 +31,26 @@ final class WeightedLossTests: XCTestCase {
     }
 
     /// The loss the fixture's case computes, on leaves that require gradients.
-    private func loss(_ entry: [String: Any], _ inputs: Inputs, logits: Tensor<Double>, targets: Tensor<Double>) throws -> Tensor<Double> {
-        let reduction: Reduction = switch try XCTUnwrap(entry["reduction"] as? String) {
-        case "mean": .mean
-        case "sum": .sum
-        default: .none
-        }
+    private func loss(_ entry: [String: Any], _ inputs: Inputs, logits: Tensor<Double>, targets: Tensor<Double>) throws
+        -> Tensor<Double>
+    {
+        let reduction: Reduction =
+            switch try XCTUnwrap(entry["reduction"] as? String) {
+            case "mean": .mean
+            case "sum": .sum
+            default: .none
+            }
         let weighted = entry["weighted"] as? Bool ?? false
         let smoothing = entry["label_smoothing"] as? Double ?? 0
         switch try XCTUnwrap(entry["kind"] as? String) {
         case "indices":
-            return crossEntropy(logits, classIndices: inputs.indices, weight: weighted ? inputs.classWeights : nil,
-                                ignoreIndex: entry["ignore_index"] as? Int, labelSmoothing: smoothing, reduction: reduction)
+            return crossEntropy(
+                logits, classIndices: inputs.indices, weight: weighted ? inputs.classWeights : nil,
+                ignoreIndex: entry["ignore_index"] as? Int, labelSmoothing: smoothing, reduction: reduction)
         case "probabilities":
-            return crossEntropy(logits, probabilities: targets, weight: weighted ? inputs.classWeights : nil,
-                                labelSmoothing: smoothing, reduction: reduction)
+            return crossEntropy(
+                logits, probabilities: targets, weight: weighted ? inputs.classWeights : nil,
+                labelSmoothing: smoothing, reduction: reduction)
         default:
             return binaryCrossEntropyWithLogits(
                 logits, targets, weight: try XCTUnwrap(entry["element_weight"] as? Bool) ? inputs.elementWeight : nil,
@@ -67,8 +72,9 @@ final class WeightedLossTests: XCTestCase {
             assertClose(value.scalars, try XCTUnwrap(entry["loss"] as? [Double]), tolerance: 1e-12, name)
             let weights = Tensor<Double>(shape: value.shape, scalars: (1...value.count).map(Double.init))
             (value.count == 1 ? value : (value * weights).sum()).backward()
-            assertClose(logits.grad?.scalars ?? [], try XCTUnwrap(entry["logits_gradient"] as? [Double]),
-                        tolerance: 1e-12, "\(name): logits gradient")
+            assertClose(
+                logits.grad?.scalars ?? [], try XCTUnwrap(entry["logits_gradient"] as? [Double]),
+                tolerance: 1e-12, "\(name): logits gradient")
             if let expected = entry["targets_gradient"] as? [Double] {
                 assertClose(targets.grad?.scalars ?? [], expected, tolerance: 1e-12, "\(name): targets gradient")
             }
@@ -79,10 +85,13 @@ final class WeightedLossTests: XCTestCase {
         let inputs = try Inputs()
         for entry in inputs.cases {
             let binary = entry["kind"] as? String == "binary"
-            let result = gradcheck({ leaves in
-                let value = try! self.loss(entry, inputs, logits: leaves[0], targets: leaves[1])
-                return value.count == 1 ? value : (value * Tensor(shape: value.shape, scalars: (1...value.count).map(Double.init))).sum()
-            }, inputs: binary ? [inputs.binaryLogits, inputs.binaryTargets] : [inputs.logits, inputs.softTargets])
+            let result = gradcheck(
+                { leaves in
+                    let value = try! self.loss(entry, inputs, logits: leaves[0], targets: leaves[1])
+                    return value.count == 1
+                        ? value
+                        : (value * Tensor(shape: value.shape, scalars: (1...value.count).map(Double.init))).sum()
+                }, inputs: binary ? [inputs.binaryLogits, inputs.binaryTargets] : [inputs.logits, inputs.softTargets])
             XCTAssertTrue(result.passed, "\(entry["name"] ?? "") \(entry["reduction"] ?? ""): \(result)")
         }
     }
@@ -94,7 +103,8 @@ final class WeightedLossTests: XCTestCase {
         let general = crossEntropy(logits, classIndices: [0, 2, 1, 1], ignoreIndex: -100)
         XCTAssertEqual(plain.scalar, general.scalar, accuracy: 1e-15)
         let targets = Tensor<Double>.uniform([4, 3], generator: generator)
-        XCTAssertEqual(binaryCrossEntropyWithLogits(logits, targets).scalar,
-                       binaryCrossEntropyWithLogits(logits, targets, positiveWeight: Tensor([1, 1, 1])).scalar, accuracy: 1e-15)
+        XCTAssertEqual(
+            binaryCrossEntropyWithLogits(logits, targets).scalar,
+            binaryCrossEntropyWithLogits(logits, targets, positiveWeight: Tensor([1, 1, 1])).scalar, accuracy: 1e-15)
     }
 }

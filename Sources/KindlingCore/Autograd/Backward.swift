@@ -44,12 +44,15 @@ extension Tensor {
         guard let root = node else {
             failRequirement("backward(): this tensor does not require gradients (no leaf it depends on requires them)")
         }
-        require(!root.isReleased,
-                     "backward(): the graph through '\(root.operation)' was already released by an earlier backward(); pass retainGraph: true to the first call to backward twice")
+        require(
+            !root.isReleased,
+            "backward(): the graph through '\(root.operation)' was already released by an earlier backward(); pass retainGraph: true to the first call to backward twice"
+        )
         let seed: Tensor
         if let upstream {
-            require(upstream.shape == shape,
-                         "backward(): the upstream gradient has shape \(upstream.shape), the tensor \(shape)")
+            require(
+                upstream.shape == shape,
+                "backward(): the upstream gradient has shape \(upstream.shape), the tensor \(shape)")
             seed = upstream.detached()
         } else {
             require(count == 1, "backward(): a tensor of shape \(shape) needs an explicit upstream gradient")
@@ -66,7 +69,9 @@ extension Tensor {
                     continue
                 }
                 guard let backward = current.backward else {
-                    failRequirement("backward(): the graph through '\(current.operation)' was already released by an earlier backward(); pass retainGraph: true to the first call to backward twice")
+                    failRequirement(
+                        "backward(): the graph through '\(current.operation)' was already released by an earlier backward(); pass retainGraph: true to the first call to backward twice"
+                    )
                 }
                 let gradients = backward(gradient)
                 for (input, inputGradient) in zip(current.inputs, gradients) {

@@ -11,7 +11,8 @@ public struct GradcheckResult: CustomStringConvertible, Sendable {
 
     public var description: String {
         guard let worst else { return "gradcheck: passed (no entries)" }
-        return "gradcheck: \(passed ? "passed" : "FAILED"); max |error| \(maximumAbsoluteError); worst at input \(worst.input) element \(worst.inputElement), output element \(worst.outputElement): analytical \(worst.analytical), numerical \(worst.numerical)"
+        return
+            "gradcheck: \(passed ? "passed" : "FAILED"); max |error| \(maximumAbsoluteError); worst at input \(worst.input) element \(worst.inputElement), output element \(worst.outputElement): analytical \(worst.analytical), numerical \(worst.numerical)"
     }
 }
 
@@ -53,10 +54,12 @@ public func gradcheck(
     withoutGradient {
         for (i, input) in inputs.enumerated() {
             for e in 0..<input.count {
-                var plus = inputs, minus = inputs
+                var plus = inputs
+                var minus = inputs
                 plus[i].scalars[e] += epsilon
                 minus[i].scalars[e] -= epsilon
-                let up = function(plus).scalars, down = function(minus).scalars
+                let up = function(plus).scalars
+                let down = function(minus).scalars
                 for o in 0..<outputCount {
                     let numerical = (up[o] - down[o]) / (2 * epsilon)
                     let value = analytical[i][e * outputCount + o]

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Whether operations record the graph. Recording is on by default; `withoutGradient` turns it off for

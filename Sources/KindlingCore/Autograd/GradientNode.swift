@@ -37,7 +37,9 @@ package final class GradientNode<Scalar: TensorScalar> {
     }
 
     /// An operation's node.
-    package init(_ operation: String, inputs: [GradientNode?], backward: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?]) {
+    package init(
+        _ operation: String, inputs: [GradientNode?], backward: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>?]
+    ) {
         self.inputs = inputs
         self.backward = backward
         self.operation = operation

@@ -30,11 +30,13 @@ public protocol BLASScalar: BinaryFloatingPoint {
         count: Int, alpha: Self, x: UnsafePointer<Self>, incX: Int, y: UnsafeMutablePointer<Self>, incY: Int)
 
     /// Householder QR of a row-major m x n matrix in place (`LAPACKE_?geqrf`); returns LAPACK's info.
-    static func lapackGEQRF(m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafeMutablePointer<Self>) -> Int32
+    static func lapackGEQRF(m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafeMutablePointer<Self>)
+        -> Int32
 
     /// Forms the m x n matrix Q with orthonormal columns from `geqrf`'s reflectors (`LAPACKE_?orgqr`).
     static func lapackORGQR(
-        m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafePointer<Self>) -> Int32
+        m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Self>, lda: Int, tau: UnsafePointer<Self>
+    ) -> Int32
 }
 
 extension Float: BLASScalar {
@@ -43,16 +45,18 @@ extension Float: BLASScalar {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas, blasint(m), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        cblas_sgemm(
+            CblasRowMajor, transA.cblas, transB.cblas, blasint(m), blasint(n), blasint(k),
+            alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
     public static func blasGEMV(
         _ trans: Transpose, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
         x: UnsafePointer<Float>, incX: Int, beta: Float, y: UnsafeMutablePointer<Float>, incY: Int
     ) {
-        cblas_sgemv(CblasRowMajor, trans.cblas, blasint(m), blasint(n), alpha, a, blasint(lda),
-                    x, blasint(incX), beta, y, blasint(incY))
+        cblas_sgemv(
+            CblasRowMajor, trans.cblas, blasint(m), blasint(n), alpha, a, blasint(lda),
+            x, blasint(incX), beta, y, blasint(incY))
     }
 
     public static func blasAXPY(
@@ -80,16 +84,18 @@ extension Double: BLASScalar {
         a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
         c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
-        cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas, blasint(m), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        cblas_dgemm(
+            CblasRowMajor, transA.cblas, transB.cblas, blasint(m), blasint(n), blasint(k),
+            alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
     public static func blasGEMV(
         _ trans: Transpose, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
         x: UnsafePointer<Double>, incX: Int, beta: Double, y: UnsafeMutablePointer<Double>, incY: Int
     ) {
-        cblas_dgemv(CblasRowMajor, trans.cblas, blasint(m), blasint(n), alpha, a, blasint(lda),
-                    x, blasint(incX), beta, y, blasint(incY))
+        cblas_dgemv(
+            CblasRowMajor, trans.cblas, blasint(m), blasint(n), alpha, a, blasint(lda),
+            x, blasint(incX), beta, y, blasint(incY))
     }
 
     public static func blasAXPY(

@@ -14,8 +14,9 @@ public enum BLAS {
         guard m > 0, n > 0 else { return }
         let lda = lda ?? max(1, transA == .none ? k : m)
         let ldb = ldb ?? max(1, transB == .none ? n : k)
-        Scalar.blasGEMM(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                        beta: beta, c: c, ldc: ldc ?? n)
+        Scalar.blasGEMM(
+            transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+            beta: beta, c: c, ldc: ldc ?? n)
     }
 
     /// Matrix-vector product, y = alpha * op(A) * x + beta * y, for a row-major m x n matrix A.
@@ -26,8 +27,9 @@ public enum BLAS {
         beta: Scalar = 0, y: UnsafeMutablePointer<Scalar>, incY: Int = 1
     ) {
         guard m > 0, n > 0 else { return }
-        Scalar.blasGEMV(trans, m: m, n: n, alpha: alpha, a: a, lda: lda ?? n, x: x, incX: incX,
-                        beta: beta, y: y, incY: incY)
+        Scalar.blasGEMV(
+            trans, m: m, n: n, alpha: alpha, a: a, lda: lda ?? n, x: x, incX: incX,
+            beta: beta, y: y, incY: incY)
     }
 
     /// y += alpha * x over `count` elements.

@@ -37,8 +37,9 @@ public struct QRFactorization<Scalar: BLASScalar> {
 
     /// Factorizes the row-major `rows` x `columns` matrix `matrix`.
     public init(_ matrix: [Scalar], rows: Int, columns: Int) throws {
-        require(matrix.count == rows * columns,
-                     "QR: \(matrix.count) elements do not form a \(rows) x \(columns) matrix")
+        require(
+            matrix.count == rows * columns,
+            "QR: \(matrix.count) elements do not form a \(rows) x \(columns) matrix")
         require(rows > 0 && columns > 0, "QR: the matrix \(rows) x \(columns) is empty")
         let k = min(rows, columns)
         var a = matrix

@@ -100,7 +100,8 @@ public func elu<Scalar>(_ x: Tensor<Scalar>, alpha: Scalar = 1) -> Tensor<Scalar
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func selu<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
-    let alpha = Scalar(seluAlpha), scale = Scalar(seluScale)
+    let alpha = Scalar(seluAlpha)
+    let scale = Scalar(seluScale)
     return x.elementwise("selu", { $0 > 0 ? scale * $0 : scale * alpha * Scalar.expm1($0) }) { x, _ in
         x <= 0 ? scale * alpha * Scalar.exp(x) : scale
     }

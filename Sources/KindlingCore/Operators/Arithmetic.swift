@@ -12,18 +12,24 @@ extension Tensor {
     ) -> Tensor {
         let result = unrecorded(operation, lhs, rhs, f)
         guard recording(lhs, rhs) else { return result }
-        let lhsShape = lhs.shape, rhsShape = rhs.shape
-        let lhsNeeded = lhs.requiresGradient, rhsNeeded = rhs.requiresGradient
+        let lhsShape = lhs.shape
+        let rhsShape = rhs.shape
+        let lhsNeeded = lhs.requiresGradient
+        let rhsNeeded = rhs.requiresGradient
         return record(operation, result, nodes: [lhs.node, rhs.node]) { gradient in
-            [lhsNeeded ? lhsGradient(gradient).sumToShape(lhsShape) : nil,
-             rhsNeeded ? rhsGradient(gradient).sumToShape(rhsShape) : nil]
+            [
+                lhsNeeded ? lhsGradient(gradient).sumToShape(lhsShape) : nil,
+                rhsNeeded ? rhsGradient(gradient).sumToShape(rhsShape) : nil,
+            ]
         }
     }
 
     /// The element-wise result of `f` after broadcasting, without a graph node.
     @inline(__always)
-    static func unrecorded(_ operation: String, _ lhs: Tensor, _ rhs: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
-        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: operation, f)
+    static func unrecorded(_ operation: String, _ lhs: Tensor, _ rhs: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor
+    {
+        let (shape, scalars) = Kernels.broadcast(
+            lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: operation, f)
         return Tensor(shape: shape, scalars: scalars, node: nil)  // shape and count agree by construction
     }
 
@@ -47,7 +53,8 @@ extension Tensor {
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         // Unrecorded products (every one in a backward pass) skip making the gradient closures below.
         guard recording(lhs, rhs) else { return unrecorded("multiply", lhs, rhs, *) }
-        let a = lhs.detached(), b = rhs.detached()
+        let a = lhs.detached()
+        let b = rhs.detached()
         return broadcasting("multiply", lhs, rhs, *, lhsGradient: { $0 * b }, rhsGradient: { $0 * a })
     }
 
@@ -56,9 +63,11 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         guard recording(lhs, rhs) else { return unrecorded("divide", lhs, rhs, /) }
-        let a = lhs.detached(), b = rhs.detached()
-        return broadcasting("divide", lhs, rhs, /,
-                            lhsGradient: { $0 / b }, rhsGradient: { -$0 * a / (b * b) })
+        let a = lhs.detached()
+        let b = rhs.detached()
+        return broadcasting(
+            "divide", lhs, rhs, /,
+            lhsGradient: { $0 / b }, rhsGradient: { -$0 * a / (b * b) })
     }
 
     /// Element-wise negation.
@@ -73,7 +82,9 @@ extension Tensor {
     /// Adds a scalar to every element.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.mapWithConstantGradient("add scalar", 1) { $0 + rhs } }
+    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor {
+        lhs.mapWithConstantGradient("add scalar", 1) { $0 + rhs }
+    }
     /// Adds a scalar to every element.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -81,15 +92,21 @@ extension Tensor {
     /// Subtracts a scalar from every element.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.mapWithConstantGradient("subtract scalar", 1) { $0 - rhs } }
+    public static func - (lhs: Tensor, rhs: Scalar) -> Tensor {
+        lhs.mapWithConstantGradient("subtract scalar", 1) { $0 - rhs }
+    }
     /// Subtracts every element from a scalar.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.mapWithConstantGradient("subtract from scalar", -1) { lhs - $0 } }
+    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor {
+        rhs.mapWithConstantGradient("subtract from scalar", -1) { lhs - $0 }
+    }
     /// Multiplies every element by a scalar.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.mapWithConstantGradient("multiply scalar", rhs) { $0 * rhs } }
+    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor {
+        lhs.mapWithConstantGradient("multiply scalar", rhs) { $0 * rhs }
+    }
     /// Multiplies every element by a scalar.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -97,7 +114,9 @@ extension Tensor {
     /// Divides every element by a scalar.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.mapWithConstantGradient("divide scalar", 1 / rhs) { $0 / rhs } }
+    public static func / (lhs: Tensor, rhs: Scalar) -> Tensor {
+        lhs.mapWithConstantGradient("divide scalar", 1 / rhs) { $0 / rhs }
+    }
 
     /// Divides a scalar by every element.
     @_specialize(where Scalar == Float)

@@ -21,20 +21,26 @@ public func multiHeadAttention<Scalar>(
     query: Tensor<Scalar>, key: Tensor<Scalar>, value: Tensor<Scalar>, headCount: Int, scale: Double? = nil,
     additiveMask: Tensor<Scalar>? = nil, dropoutProbability: Double = 0, generator: RandomGenerator = .global
 ) -> Tensor<Scalar> {
-    require(query.rank == 3 && key.shape == query.shape && value.shape == query.shape,
-            "multiHeadAttention: query, key and value must share one (batch, length, hidden) shape, got \(query.shape), \(key.shape), \(value.shape)")
+    require(
+        query.rank == 3 && key.shape == query.shape && value.shape == query.shape,
+        "multiHeadAttention: query, key and value must share one (batch, length, hidden) shape, got \(query.shape), \(key.shape), \(value.shape)"
+    )
     let (batch, length, hidden) = (query.shape[0], query.shape[1], query.shape[2])
-    require(headCount > 0 && hidden % headCount == 0,
-            "multiHeadAttention: hidden size \(hidden) is not a multiple of \(headCount) heads")
+    require(
+        headCount > 0 && hidden % headCount == 0,
+        "multiHeadAttention: hidden size \(hidden) is not a multiple of \(headCount) heads")
     if let additiveMask {
-        require(additiveMask.shape == [batch, length],
-                "multiHeadAttention: the additive mask must be [\(batch), \(length)], got \(additiveMask.shape)")
+        require(
+            additiveMask.shape == [batch, length],
+            "multiHeadAttention: the additive mask must be [\(batch), \(length)], got \(additiveMask.shape)")
     }
-    let layout = AttentionLayout(batch: batch, length: length, hidden: hidden, headCount: headCount,
-                                 scale: scale ?? 1 / Double(hidden / headCount).squareRoot())
+    let layout = AttentionLayout(
+        batch: batch, length: length, hidden: hidden, headCount: headCount,
+        scale: scale ?? 1 / Double(hidden / headCount).squareRoot())
     let recording = Tensor.recording([query, key, value])
     let probabilities = layout.probabilities(query.scalars, key.scalars, mask: additiveMask?.scalars)
-    let keptScale: [Scalar]? = dropoutMask(count: probabilities.count, probability: dropoutProbability, generator: generator)
+    let keptScale: [Scalar]? = dropoutMask(
+        count: probabilities.count, probability: dropoutProbability, generator: generator)
     let weights = keptScale.map { Kernels.zip(probabilities, $0, *) } ?? probabilities
     let context = layout.context(weights, value.scalars)
     let result = Tensor(shape: query.shape, scalars: context)
@@ -43,11 +49,14 @@ public func multiHeadAttention<Scalar>(
     let needed = (query.requiresGradient, key.requiresGradient, value.requiresGradient)
     return Tensor.record("multiHeadAttention", result, inputs: [query, key, value]) { gradient in
         let g = gradient.scalars
-        let (dQ, dK, dV) = layout.gradients(g, q: q, k: k, v: v, probabilities: probabilities, weights: weights,
-                                            keptScale: keptScale)
-        return [needed.0 ? Tensor(shape: query.shape, scalars: dQ) : nil,
-                needed.1 ? Tensor(shape: key.shape, scalars: dK) : nil,
-                needed.2 ? Tensor(shape: value.shape, scalars: dV) : nil]
+        let (dQ, dK, dV) = layout.gradients(
+            g, q: q, k: k, v: v, probabilities: probabilities, weights: weights,
+            keptScale: keptScale)
+        return [
+            needed.0 ? Tensor(shape: query.shape, scalars: dQ) : nil,
+            needed.1 ? Tensor(shape: key.shape, scalars: dK) : nil,
+            needed.2 ? Tensor(shape: value.shape, scalars: dV) : nil,
+        ]
     }
 }
 
@@ -81,12 +90,14 @@ private struct AttentionLayout {
                             if headSize == 0 {
                                 scores.initialize(repeating: 0, count: length * length)
                             } else {
-                                BLAS.gemm(.none, .transposed, m: length, n: length, k: headSize,
-                                          a: q + headOffset(pair), lda: hidden, b: k + headOffset(pair), ldb: hidden,
-                                          c: scores, ldc: length)
+                                BLAS.gemm(
+                                    .none, .transposed, m: length, n: length, k: headSize,
+                                    a: q + headOffset(pair), lda: hidden, b: k + headOffset(pair), ldb: hidden,
+                                    c: scores, ldc: length)
                             }
-                            S.softmaxRows(scores, into: scores, rows: length, width: length, scale: S(scale),
-                                          bias: mask.map { $0 + (pair / headCount) * length }, rowsPerBias: length)
+                            S.softmaxRows(
+                                scores, into: scores, rows: length, width: length, scale: S(scale),
+                                bias: mask.map { $0 + (pair / headCount) * length }, rowsPerBias: length)
                         }
                     }
                 }
@@ -112,50 +123,66 @@ private struct AttentionLayout {
 
     /// out (length × d, rows `hidden` apart) = op(block) · head, op transposing the length × length block
     /// when asked, head a length × d slice with rows `hidden` apart.
-    private func product<S: TensorScalar>(_ block: UnsafePointer<S>, _ transposed: Bool, _ head: UnsafePointer<S>,
-                                          into out: UnsafeMutablePointer<S>) {
-        BLAS.gemm(transposed ? .transposed : .none, .none, m: length, n: headSize, k: length,
-                  a: block, lda: length, b: head, ldb: hidden, c: out, ldc: hidden)
+    private func product<S: TensorScalar>(
+        _ block: UnsafePointer<S>, _ transposed: Bool, _ head: UnsafePointer<S>,
+        into out: UnsafeMutablePointer<S>
+    ) {
+        BLAS.gemm(
+            transposed ? .transposed : .none, .none, m: length, n: headSize, k: length,
+            a: block, lda: length, b: head, ldb: hidden, c: out, ldc: hidden)
     }
 
     /// dQ, dK, dV from the context's gradient (see `multiHeadAttention`).
-    package func gradients<S: TensorScalar>(_ g: [S], q: [S], k: [S], v: [S], probabilities: [S], weights: [S],
-                                    keptScale: [S]?) -> ([S], [S], [S]) {
+    package func gradients<S: TensorScalar>(
+        _ g: [S], q: [S], k: [S], v: [S], probabilities: [S], weights: [S],
+        keptScale: [S]?
+    ) -> ([S], [S], [S]) {
         let count = batch * length * hidden
-        var (dQ, dK, dV) = ([S](repeating: 0, count: count), [S](repeating: 0, count: count), [S](repeating: 0, count: count))
+        var (dQ, dK, dV) = (
+            [S](repeating: 0, count: count), [S](repeating: 0, count: count), [S](repeating: 0, count: count)
+        )
         var scores = [S](repeating: 0, count: pairs * length * length)
         guard count > 0 else { return (dQ, dK, dV) }
         Self.withBaseAddresses([g, q, k, v, probabilities, weights] + (keptScale.map { [$0] } ?? [])) { inputs in
             let (g, q, k, v, p, w) = (inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5])
             let kept = inputs.count > 6 ? inputs[6] : nil
-            dQ.withUnsafeMutableBufferPointer { dQ in dK.withUnsafeMutableBufferPointer { dK in
-                dV.withUnsafeMutableBufferPointer { dV in scores.withUnsafeMutableBufferPointer { dS in
-                    let (dQ, dK, dV, dS) = (dQ.baseAddress!, dK.baseAddress!, dV.baseAddress!, dS.baseAddress!)
-                    forEachPair { pair in
-                        let head = headOffset(pair), block = blockOffset(pair), d = dS + block
-                        product(w + block, true, g + head, into: dV + head)
-                        BLAS.gemm(.none, .transposed, m: length, n: length, k: headSize,
-                                  a: g + head, lda: hidden, b: v + head, ldb: hidden, c: d, ldc: length)
-                        for row in 0..<length {
-                            let start = row * length
-                            let (line, probability) = (d + start, p + block + start)
-                            if let kept { for j in 0..<length { line[j] *= kept[block + start + j] } }
-                            var total: S = 0
-                            for j in 0..<length { total += line[j] * probability[j] }
-                            for j in 0..<length { line[j] = S(scale) * probability[j] * (line[j] - total) }
+            dQ.withUnsafeMutableBufferPointer { dQ in
+                dK.withUnsafeMutableBufferPointer { dK in
+                    dV.withUnsafeMutableBufferPointer { dV in
+                        scores.withUnsafeMutableBufferPointer { dS in
+                            let (dQ, dK, dV, dS) = (dQ.baseAddress!, dK.baseAddress!, dV.baseAddress!, dS.baseAddress!)
+                            forEachPair { pair in
+                                let head = headOffset(pair)
+                                let block = blockOffset(pair)
+                                let d = dS + block
+                                product(w + block, true, g + head, into: dV + head)
+                                BLAS.gemm(
+                                    .none, .transposed, m: length, n: length, k: headSize,
+                                    a: g + head, lda: hidden, b: v + head, ldb: hidden, c: d, ldc: length)
+                                for row in 0..<length {
+                                    let start = row * length
+                                    let (line, probability) = (d + start, p + block + start)
+                                    if let kept { for j in 0..<length { line[j] *= kept[block + start + j] } }
+                                    var total: S = 0
+                                    for j in 0..<length { total += line[j] * probability[j] }
+                                    for j in 0..<length { line[j] = S(scale) * probability[j] * (line[j] - total) }
+                                }
+                                product(d, false, k + head, into: dQ + head)
+                                product(d, true, q + head, into: dK + head)
+                            }
                         }
-                        product(d, false, k + head, into: dQ + head)
-                        product(d, true, q + head, into: dK + head)
                     }
-                } }
-            } }
+                }
+            }
         }
         return (dQ, dK, dV)
     }
 
     /// `body` with the base addresses of non-empty arrays, in order.
-    static func withBaseAddresses<S, R>(_ arrays: [[S]], _ addresses: [UnsafePointer<S>] = [],
-                                        _ body: ([UnsafePointer<S>]) -> R) -> R {
+    static func withBaseAddresses<S, R>(
+        _ arrays: [[S]], _ addresses: [UnsafePointer<S>] = [],
+        _ body: ([UnsafePointer<S>]) -> R
+    ) -> R {
         guard let first = arrays.first else { return body(addresses) }
         return first.withUnsafeBufferPointer {
             withBaseAddresses(Array(arrays.dropFirst()), addresses + [$0.baseAddress!], body)

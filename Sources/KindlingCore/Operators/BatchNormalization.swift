@@ -37,37 +37,49 @@ public func batchNormalization<Scalar>(
     require(input.rank >= 2, "batchNormalization: expects an input (N, C) or (N, C, ...), got \(input.shape)")
     let layout = ChannelLayout(shape: input.shape)
     let channels = layout.channels
-    for (name, tensor) in [("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVariance", runningVariance)] {
+    for (name, tensor) in [
+        ("weight", weight), ("bias", bias), ("runningMean", runningMean), ("runningVariance", runningVariance),
+    ] {
         guard let tensor else { continue }
-        require(tensor.shape == [channels],
-                     "batchNormalization: \(name) has shape \(tensor.shape), but the input \(input.shape) has \(channels) channels")
+        require(
+            tensor.shape == [channels],
+            "batchNormalization: \(name) has shape \(tensor.shape), but the input \(input.shape) has \(channels) channels"
+        )
     }
-    require(!training || layout.perChannel > 1,
-                 "batchNormalization: training needs more than 1 value per channel, got input shape \(input.shape)")
-    require(epsilon >= 0 && momentum >= 0 && momentum <= 1,
-                 "batchNormalization: needs epsilon >= 0 and momentum in [0, 1], got \(epsilon) and \(momentum)")
+    require(
+        !training || layout.perChannel > 1,
+        "batchNormalization: training needs more than 1 value per channel, got input shape \(input.shape)")
+    require(
+        epsilon >= 0 && momentum >= 0 && momentum <= 1,
+        "batchNormalization: needs epsilon >= 0 and momentum in [0, 1], got \(epsilon) and \(momentum)")
 
     let scale = weight?.scalars ?? [Scalar](repeating: 1, count: channels)
     let shift = bias?.scalars ?? [Scalar](repeating: 0, count: channels)
     let statistics = training ? nil : (mean: runningMean.scalars, variance: runningVariance.scalars)
-    let (output, mean, variance) = normalizeChannels(input.scalars, layout, statistics: statistics,
-                                                     scale: scale, shift: shift, epsilon: epsilon,
-                                                     rectified: applyingReLU)
+    let (output, mean, variance) = normalizeChannels(
+        input.scalars, layout, statistics: statistics,
+        scale: scale, shift: shift, epsilon: epsilon,
+        rectified: applyingReLU)
     if training {
         let correction = Scalar(layout.perChannel) / Scalar(layout.perChannel - 1)
-        runningMean = Tensor(shape: [channels], scalars: Kernels.zip(runningMean.scalars, mean) {
-            (1 - momentum) * $0 + momentum * $1
-        })
-        runningVariance = Tensor(shape: [channels], scalars: Kernels.zip(runningVariance.scalars, variance) {
-            (1 - momentum) * $0 + momentum * $1 * correction
-        })
+        runningMean = Tensor(
+            shape: [channels],
+            scalars: Kernels.zip(runningMean.scalars, mean) {
+                (1 - momentum) * $0 + momentum * $1
+            })
+        runningVariance = Tensor(
+            shape: [channels],
+            scalars: Kernels.zip(runningVariance.scalars, variance) {
+                (1 - momentum) * $0 + momentum * $1 * correction
+            })
     }
     let result = Tensor(shape: input.shape, scalars: output)
 
     let operands = [input, weight, bias].compactMap { $0 }
     guard Tensor.recording(operands) else { return result }
     let needs = (input.requiresGradient, weight?.requiresGradient ?? false, bias?.requiresGradient ?? false)
-    let hasWeight = weight != nil, hasBias = bias != nil
+    let hasWeight = weight != nil
+    let hasBias = bias != nil
     let x = input.scalars
     return Tensor.record("batchNormalization", result, inputs: operands) { gradient in
         let (dx, dWeight, dBias) = normalizationBackward(
@@ -123,7 +135,9 @@ private func normalizeChannels<S: TensorScalar>(
         x.withUnsafeBufferPointer { x in
             mean.withUnsafeMutableBufferPointer { mean in
                 variance.withUnsafeMutableBufferPointer { variance in
-                    let (x, y, mean, variance) = (x.baseAddress!, y.baseAddress!, mean.baseAddress!, variance.baseAddress!)
+                    let (x, y, mean, variance) = (
+                        x.baseAddress!, y.baseAddress!, mean.baseAddress!, variance.baseAddress!
+                    )
                     ParallelChunks.forEach(count: channels, elementsPerItem: layout.perChannel) { range in
                         for c in range {
                             if statistics == nil {
@@ -142,8 +156,9 @@ private func normalizeChannels<S: TensorScalar>(
                             let (w, b) = (scale[c], shift[c])
                             for n in 0..<batch {
                                 let base = (n * channels + c) * spatial
-                                S.batchNormRun(x + base, into: y + base, count: spatial, mean: mu, k: k, weight: w,
-                                               bias: b, rectified: rectified)
+                                S.batchNormRun(
+                                    x + base, into: y + base, count: spatial, mean: mu, k: k, weight: w,
+                                    bias: b, rectified: rectified)
                             }
                         }
                     }
@@ -168,7 +183,8 @@ private func normalizationBackward<S: TensorScalar>(
 ) -> (input: [S], weight: [S], bias: [S]) {
     let (batch, channels, spatial) = (layout.batch, layout.channels, layout.spatial)
     let m = S(layout.perChannel)
-    var dWeight = [S](repeating: 0, count: channels), dBias = [S](repeating: 0, count: channels)
+    var dWeight = [S](repeating: 0, count: channels)
+    var dBias = [S](repeating: 0, count: channels)
     let dx = [S](unsafeUninitializedCapacity: needsInput ? g.count : 0) { dx, initialized in
         g.withUnsafeBufferPointer { g in
             x.withUnsafeBufferPointer { x in
@@ -179,7 +195,8 @@ private func normalizationBackward<S: TensorScalar>(
                             let (dWeight, dBias) = (dWeight.baseAddress!, dBias.baseAddress!)
                             ParallelChunks.forEach(count: channels, elementsPerItem: layout.perChannel) { range in
                                 // One channel's gradient masked by the fused ReLU, reused for every channel of the range.
-                                let masked = UnsafeMutablePointer<S>.allocate(capacity: y == nil ? 0 : layout.perChannel)
+                                let masked = UnsafeMutablePointer<S>.allocate(
+                                    capacity: y == nil ? 0 : layout.perChannel)
                                 defer { masked.deallocate() }
                                 for c in range {
                                     /// The upstream gradient of run n of channel c (masked when fused with ReLU).
@@ -187,13 +204,15 @@ private func normalizationBackward<S: TensorScalar>(
                                     if let y {
                                         for n in 0..<batch {
                                             let base = (n * channels + c) * spatial
-                                            S.reluBackward(g + base, output: y + base, into: masked + n * spatial,
-                                                           count: spatial)
+                                            S.reluBackward(
+                                                g + base, output: y + base, into: masked + n * spatial,
+                                                count: spatial)
                                         }
                                         run = { n in UnsafePointer(masked + n * spatial) }
                                     }
                                     let (mu, k) = (mean[c], inverseDeviation(variance[c], epsilon))
-                                    var sumG: S = 0, sumGX: S = 0
+                                    var sumG: S = 0
+                                    var sumGX: S = 0
                                     for n in 0..<batch {
                                         let base = (n * channels + c) * spatial
                                         sumG += S.sum(run(n), count: spatial)
@@ -204,12 +223,14 @@ private func normalizationBackward<S: TensorScalar>(
                                     dWeight[c] = sumGH
                                     guard let dx else { continue }
                                     let factor = scale[c] * k
-                                    let meanG = training ? sumG / m : 0, meanGH = training ? sumGH / m : 0
+                                    let meanG = training ? sumG / m : 0
+                                    let meanGH = training ? sumGH / m : 0
                                     for n in 0..<batch {
                                         let base = (n * channels + c) * spatial
-                                        S.batchNormRunBackward(run(n), input: x + base, into: dx + base,
-                                                               count: spatial, factor: factor, meanG: meanG, mean: mu,
-                                                               k: k, meanGH: meanGH)
+                                        S.batchNormRunBackward(
+                                            run(n), input: x + base, into: dx + base,
+                                            count: spatial, factor: factor, meanG: meanG, mean: mu,
+                                            k: k, meanGH: meanGH)
                                     }
                                 }
                             }

@@ -5,7 +5,9 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private static func compare(_ lhs: Tensor, _ rhs: Tensor, _ test: @escaping (Scalar, Scalar) -> Bool) -> Tensor {
-        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: "compare") { test($0, $1) ? 1 : 0 }
+        let (shape, scalars) = Kernels.broadcast(lhs.scalars, lhs.shape, rhs.scalars, rhs.shape, operation: "compare") {
+            test($0, $1) ? 1 : 0
+        }
         return Tensor(shape: shape, scalars: scalars)
     }
 

@@ -28,23 +28,31 @@ public func conv2d<Scalar>(
     groups: Int = 1
 ) -> Tensor<Scalar> {
     require(weight.rank == 4, "conv2d: the weight must be 4-D (out, in / groups, kH, kW), got shape \(weight.shape)")
-    let geometry = WindowGeometry("conv2d", input: input.shape, kernel: (weight.shape[2], weight.shape[3]),
-                                  stride: stride, padding: padding, dilation: dilation)
+    let geometry = WindowGeometry(
+        "conv2d", input: input.shape, kernel: (weight.shape[2], weight.shape[3]),
+        stride: stride, padding: padding, dilation: dilation)
     let plan = Convolution<Scalar>(geometry, outputChannels: weight.shape[0], groups: groups)
-    require(weight.shape[1] == plan.groupInputChannels,
-                 "conv2d: the weight \(weight.shape) has \(weight.shape[1]) input channels per group; the input \(input.shape) with groups \(groups) needs \(plan.groupInputChannels)")
+    require(
+        weight.shape[1] == plan.groupInputChannels,
+        "conv2d: the weight \(weight.shape) has \(weight.shape[1]) input channels per group; the input \(input.shape) with groups \(groups) needs \(plan.groupInputChannels)"
+    )
     if let bias {
-        require(bias.shape == [plan.outputChannels],
-                     "conv2d: the bias has shape \(bias.shape), expected [\(plan.outputChannels)] for the weight \(weight.shape)")
+        require(
+            bias.shape == [plan.outputChannels],
+            "conv2d: the bias has shape \(bias.shape), expected [\(plan.outputChannels)] for the weight \(weight.shape)"
+        )
     }
-    let result = Tensor(shape: [geometry.batch, plan.outputChannels, geometry.outputHeight, geometry.outputWidth],
-                        scalars: plan.forward(input.scalars, weight.scalars, bias?.scalars))
+    let result = Tensor(
+        shape: [geometry.batch, plan.outputChannels, geometry.outputHeight, geometry.outputWidth],
+        scalars: plan.forward(input.scalars, weight.scalars, bias?.scalars))
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     guard Tensor.recording(inputs) else { return result }
     let needed = inputs.map(\.requiresGradient)
     // The weight gradient reads the input and the input gradient reads the weight; keep only what is used.
-    let x = needed[1] ? input.scalars : [], w = needed[0] ? weight.scalars : []
-    let inputShape = input.shape, weightShape = weight.shape
+    let x = needed[1] ? input.scalars : []
+    let w = needed[0] ? weight.scalars : []
+    let inputShape = input.shape
+    let weightShape = weight.shape
     return Tensor.record("conv2d", result, inputs: inputs) { upstream in
         let g = upstream.scalars
         var gradients: [Tensor<Scalar>?] = [
@@ -64,8 +72,9 @@ public func conv2d<Scalar>(
     _ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil,
     stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1
 ) -> Tensor<Scalar> {
-    conv2d(input, weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
-           dilation: (dilation, dilation), groups: groups)
+    conv2d(
+        input, weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
+        dilation: (dilation, dilation), groups: groups)
 }
 
 /// One convolution's sizes and its forward and backward computations on raw row-major buffers.
@@ -82,10 +91,12 @@ struct Convolution<Scalar: TensorScalar> {
 
     init(_ geometry: WindowGeometry, outputChannels: Int, groups: Int) {
         require(groups > 0, "conv2d: groups must be positive, got \(groups)")
-        require(geometry.channels % groups == 0,
-                     "conv2d: \(geometry.channels) input channels are not divisible by groups \(groups)")
-        require(outputChannels % groups == 0,
-                     "conv2d: \(outputChannels) output channels are not divisible by groups \(groups)")
+        require(
+            geometry.channels % groups == 0,
+            "conv2d: \(geometry.channels) input channels are not divisible by groups \(groups)")
+        require(
+            outputChannels % groups == 0,
+            "conv2d: \(outputChannels) output channels are not divisible by groups \(groups)")
         self.geometry = geometry
         self.outputChannels = outputChannels
         self.groups = groups
@@ -107,9 +118,10 @@ struct Convolution<Scalar: TensorScalar> {
         let g = geometry
         for n in samples {
             for group in 0..<groups {
-                body((n * g.channels + group * groupInputChannels) * g.inputPlane,
-                     (n * outputChannels + group * groupOutputChannels) * g.outputPlane,
-                     group * groupOutputChannels * columnRows)
+                body(
+                    (n * g.channels + group * groupInputChannels) * g.inputPlane,
+                    (n * outputChannels + group * groupOutputChannels) * g.outputPlane,
+                    group * groupOutputChannels * columnRows)
             }
         }
     }
@@ -120,7 +132,9 @@ struct Convolution<Scalar: TensorScalar> {
     /// The column matrix of the input block at `image`: unfolded into `columns`, or the block itself for
     /// a pointwise kernel (nil `columns`).
     @inline(__always)
-    private func columnMatrix(_ image: UnsafePointer<Scalar>, _ columns: UnsafeMutablePointer<Scalar>?) -> UnsafePointer<Scalar> {
+    private func columnMatrix(_ image: UnsafePointer<Scalar>, _ columns: UnsafeMutablePointer<Scalar>?)
+        -> UnsafePointer<Scalar>
+    {
         guard let columns else { return image }
         Convolution.unfold(image, channels: groupInputChannels, geometry, into: columns)
         return UnsafePointer(columns)
@@ -129,8 +143,11 @@ struct Convolution<Scalar: TensorScalar> {
     /// Splits the samples between the cores when the work repays the threads: `body(part, samples,
     /// columns)` runs once per part, with a column buffer of its own (nil for a pointwise kernel).
     /// Each sample's GEMMs are too small for OpenBLAS to thread, so the samples are threaded instead.
-    private func splitSamples(_ body: (_ part: Int, _ samples: Range<Int>, _ columns: UnsafeMutablePointer<Scalar>?) -> Void) {
-        let g = geometry, columnCount = isPointwise ? 0 : columnRows * g.outputPlane
+    private func splitSamples(
+        _ body: (_ part: Int, _ samples: Range<Int>, _ columns: UnsafeMutablePointer<Scalar>?) -> Void
+    ) {
+        let g = geometry
+        let columnCount = isPointwise ? 0 : columnRows * g.outputPlane
         ParallelChunks.forEachPart(count: g.batch, elementsPerItem: workPerSample) { part, samples in
             var columns = [Scalar](repeating: 0, count: columnCount)
             columns.withUnsafeMutableBufferPointer { body(part, samples, isPointwise ? nil : $0.baseAddress!) }
@@ -141,7 +158,9 @@ struct Convolution<Scalar: TensorScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     package func forward(_ input: [Scalar], _ weight: [Scalar], _ bias: [Scalar]?) -> [Scalar] {
-        let g = geometry, plane = g.outputPlane, k = columnRows
+        let g = geometry
+        let plane = g.outputPlane
+        let k = columnRows
         let count = g.batch * outputChannels * plane
         return [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
             Convolution.fillWithBias(out.baseAddress!, bias, channels: outputChannels, plane: plane, batch: g.batch)
@@ -152,8 +171,9 @@ struct Convolution<Scalar: TensorScalar> {
                     splitSamples { _, samples, columns in
                         forEachBlock(samples) { inputOffset, outputOffset, weightOffset in
                             let source = columnMatrix(x + inputOffset, columns)
-                            BLAS.gemm(m: groupOutputChannels, n: plane, k: k, a: w + weightOffset,
-                                      b: source, beta: 1, c: out + outputOffset)
+                            BLAS.gemm(
+                                m: groupOutputChannels, n: plane, k: k, a: w + weightOffset,
+                                b: source, beta: 1, c: out + outputOffset)
                         }
                     }
                 }
@@ -166,7 +186,9 @@ struct Convolution<Scalar: TensorScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     package func inputGradient(_ upstream: [Scalar], weight: [Scalar]) -> [Scalar] {
-        let g = geometry, plane = g.outputPlane, k = columnRows
+        let g = geometry
+        let plane = g.outputPlane
+        let k = columnRows
         var result = [Scalar](repeating: 0, count: g.batch * g.channels * g.inputPlane)
         result.withUnsafeMutableBufferPointer { dx in
             upstream.withUnsafeBufferPointer { dy in
@@ -175,8 +197,9 @@ struct Convolution<Scalar: TensorScalar> {
                     splitSamples { _, samples, columns in
                         forEachBlock(samples) { inputOffset, outputOffset, weightOffset in
                             let image = dx + inputOffset
-                            BLAS.gemm(.transposed, .none, m: k, n: plane, k: groupOutputChannels,
-                                      a: w + weightOffset, lda: k, b: dy + outputOffset, ldb: plane, c: columns ?? image)
+                            BLAS.gemm(
+                                .transposed, .none, m: k, n: plane, k: groupOutputChannels,
+                                a: w + weightOffset, lda: k, b: dy + outputOffset, ldb: plane, c: columns ?? image)
                             if let columns { Convolution.fold(columns, channels: groupInputChannels, g, onto: image) }
                         }
                     }
@@ -191,7 +214,10 @@ struct Convolution<Scalar: TensorScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func weightGradient(_ upstream: [Scalar], input: [Scalar]) -> [Scalar] {
-        let g = geometry, plane = g.outputPlane, k = columnRows, size = outputChannels * k
+        let g = geometry
+        let plane = g.outputPlane
+        let k = columnRows
+        let size = outputChannels * k
         let parts = ParallelChunks.partCount(count: g.batch, elementsPerItem: workPerSample)
         var partials = [Scalar](repeating: 0, count: parts * size)
         partials.withUnsafeMutableBufferPointer { partials in
@@ -201,9 +227,10 @@ struct Convolution<Scalar: TensorScalar> {
                     splitSamples { part, samples, columns in
                         forEachBlock(samples) { inputOffset, outputOffset, weightOffset in
                             let source = columnMatrix(x + inputOffset, columns)
-                            BLAS.gemm(.none, .transposed, m: groupOutputChannels, n: k, k: plane,
-                                      a: dy + outputOffset, lda: plane, b: source, ldb: plane,
-                                      beta: 1, c: partials + part * size + weightOffset)
+                            BLAS.gemm(
+                                .none, .transposed, m: groupOutputChannels, n: k, k: plane,
+                                a: dy + outputOffset, lda: plane, b: source, ldb: plane,
+                                beta: 1, c: partials + part * size + weightOffset)
                         }
                     }
                 }
@@ -230,7 +257,9 @@ struct Convolution<Scalar: TensorScalar> {
     /// Writes bias[o] (or 0) over every output plane of channel o.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func fillWithBias(_ out: UnsafeMutablePointer<Scalar>, _ bias: [Scalar]?, channels: Int, plane: Int, batch: Int) {
+    static func fillWithBias(
+        _ out: UnsafeMutablePointer<Scalar>, _ bias: [Scalar]?, channels: Int, plane: Int, batch: Int
+    ) {
         for n in 0..<batch {
             for o in 0..<channels {
                 (out + (n * channels + o) * plane).initialize(repeating: bias?[o] ?? 0, count: plane)
@@ -246,8 +275,9 @@ struct Convolution<Scalar: TensorScalar> {
         sums.withUnsafeMutableBufferPointer { sums in
             values.withUnsafeBufferPointer { v in
                 for n in 0..<batch {
-                    BLAS.gemv(m: channels, n: plane, a: v.baseAddress! + n * channels * plane, x: ones,
-                              beta: 1, y: sums.baseAddress!)
+                    BLAS.gemv(
+                        m: channels, n: plane, a: v.baseAddress! + n * channels * plane, x: ones,
+                        beta: 1, y: sums.baseAddress!)
                 }
             }
         }
@@ -270,8 +300,10 @@ struct Convolution<Scalar: TensorScalar> {
     /// when it is padding), with the output columns that read inside the image and the input column of
     /// output column 0.
     @inline(__always)
-    static func forEachColumnRow(channels: Int, _ g: WindowGeometry,
-                                 _ body: (_ segment: Int, _ inputRow: Int?, _ valid: Range<Int>, _ offset: Int) -> Void) {
+    static func forEachColumnRow(
+        channels: Int, _ g: WindowGeometry,
+        _ body: (_ segment: Int, _ inputRow: Int?, _ valid: Range<Int>, _ offset: Int) -> Void
+    ) {
         var row = 0
         for c in 0..<channels {
             for p in 0..<g.kernelHeight {
@@ -280,8 +312,9 @@ struct Convolution<Scalar: TensorScalar> {
                     let valid = validColumns(offset: offset, g)
                     for i in 0..<g.outputHeight {
                         let y = i * g.strideHeight - g.paddingHeight + p * g.dilationHeight
-                        body(row + i * g.outputWidth, y >= 0 && y < g.height ? c * g.inputPlane + y * g.width : nil,
-                             valid, offset)
+                        body(
+                            row + i * g.outputWidth, y >= 0 && y < g.height ? c * g.inputPlane + y * g.width : nil,
+                            valid, offset)
                     }
                     row += g.outputPlane
                 }
@@ -294,8 +327,10 @@ struct Convolution<Scalar: TensorScalar> {
     /// (zero outside the image).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func unfold(_ image: UnsafePointer<Scalar>, channels: Int, _ g: WindowGeometry,
-                       into columns: UnsafeMutablePointer<Scalar>) {
+    static func unfold(
+        _ image: UnsafePointer<Scalar>, channels: Int, _ g: WindowGeometry,
+        into columns: UnsafeMutablePointer<Scalar>
+    ) {
         forEachColumnRow(channels: channels, g) { segment, inputRow, valid, offset in
             let destination = columns + segment
             guard let inputRow else { return destination.update(repeating: 0, count: g.outputWidth) }
@@ -314,11 +349,14 @@ struct Convolution<Scalar: TensorScalar> {
     /// was read from (entries that read padding are dropped).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func fold(_ columns: UnsafePointer<Scalar>, channels: Int, _ g: WindowGeometry,
-                     onto image: UnsafeMutablePointer<Scalar>) {
+    static func fold(
+        _ columns: UnsafePointer<Scalar>, channels: Int, _ g: WindowGeometry,
+        onto image: UnsafeMutablePointer<Scalar>
+    ) {
         forEachColumnRow(channels: channels, g) { segment, inputRow, valid, offset in
             guard let inputRow else { return }
-            let source = columns + segment, destination = image + inputRow
+            let source = columns + segment
+            let destination = image + inputRow
             for j in valid { destination[j * g.strideWidth + offset] += source[j] }
         }
     }

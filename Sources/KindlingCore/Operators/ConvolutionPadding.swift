@@ -31,16 +31,18 @@ public func conv2d<Scalar>(
     stride: (Int, Int) = (1, 1), padding: ConvolutionPadding, dilation: (Int, Int) = (1, 1), groups: Int = 1
 ) -> Tensor<Scalar> {
     require(weight.rank == 4, "conv2d: the weight must be 4-D (out, in / groups, kH, kW), got shape \(weight.shape)")
-    require(padding != .same || stride == (1, 1),
-            "conv2d: padding .same needs stride 1, got stride \(stride) (as in PyTorch)")
+    require(
+        padding != .same || stride == (1, 1),
+        "conv2d: padding .same needs stride 1, got stride \(stride) (as in PyTorch)")
     require(input.rank == 4, "conv2d: the input must be 4-D (N, C, H, W), got shape \(input.shape)")
     let height = padding.amounts(kernel: weight.shape[2], dilation: dilation.0)
     let width = padding.amounts(kernel: weight.shape[3], dilation: dilation.1)
     var padded = input
     if height.after > height.before { padded = padded.appendingZeros(alongAxis: 2) }
     if width.after > width.before { padded = padded.appendingZeros(alongAxis: 3) }
-    return conv2d(padded, weight: weight, bias: bias, stride: stride, padding: (height.before, width.before),
-                  dilation: dilation, groups: groups)
+    return conv2d(
+        padded, weight: weight, bias: bias, stride: stride, padding: (height.before, width.before),
+        dilation: dilation, groups: groups)
 }
 
 extension Tensor {

@@ -11,14 +11,18 @@ extension Double: VectorKernelScalar {
     }
 
     /// g (Φ(x) + x φ(x)) with libm's erf and exp, value by value.
-    public static func geluBackward(_ x: UnsafePointer<Double>, upstream g: UnsafePointer<Double>,
-                                    into dx: UnsafeMutablePointer<Double>, count: Int) {
+    public static func geluBackward(
+        _ x: UnsafePointer<Double>, upstream g: UnsafePointer<Double>,
+        into dx: UnsafeMutablePointer<Double>, count: Int
+    ) {
         for i in 0..<count { dx[i] = g[i] * GELUKernel.derivative(x[i], .none) }
     }
 
     /// Row by row: scale x + bias and the maximum, then the exponentials and their total, then the quotients.
-    public static func softmaxRows(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, rows: Int,
-                                   width: Int, scale: Double, bias: UnsafePointer<Double>?, rowsPerBias: Int) {
+    public static func softmaxRows(
+        _ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, rows: Int,
+        width: Int, scale: Double, bias: UnsafePointer<Double>?, rowsPerBias: Int
+    ) {
         for row in 0..<rows {
             let (input, line) = (x + row * width, y + row * width)
             let shift = bias.map { $0 + (row / rowsPerBias) * width }
@@ -37,11 +41,13 @@ extension Double: VectorKernelScalar {
     }
 
     /// Row by row: the mean, then the squared deviations from it, then the normalized values.
-    public static func layerNormRows(_ x: UnsafePointer<Double>, weight: UnsafePointer<Double>,
-                                     bias: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
-                                     normalized: UnsafeMutablePointer<Double>?,
-                                     inverseDeviations: UnsafeMutablePointer<Double>?, rows: Int, width: Int,
-                                     epsilon: Double) {
+    public static func layerNormRows(
+        _ x: UnsafePointer<Double>, weight: UnsafePointer<Double>,
+        bias: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
+        normalized: UnsafeMutablePointer<Double>?,
+        inverseDeviations: UnsafeMutablePointer<Double>?, rows: Int, width: Int,
+        epsilon: Double
+    ) {
         for row in 0..<rows {
             let start = row * width
             var sum = 0.0
@@ -64,80 +70,146 @@ extension Double: VectorKernelScalar {
 
     /// Σ x in eight partial sums.
     public static func sum(_ x: UnsafePointer<Double>, count: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
+        var s0 = 0.0
+        var s1 = 0.0
+        var s2 = 0.0
+        var s3 = 0.0
+        var s4 = 0.0
+        var s5 = 0.0
+        var s6 = 0.0
+        var s7 = 0.0
         var i = 0
         while i + 8 <= count {
-            s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
-            s4 += x[i + 4]; s5 += x[i + 5]; s6 += x[i + 6]; s7 += x[i + 7]
+            s0 += x[i]
+            s1 += x[i + 1]
+            s2 += x[i + 2]
+            s3 += x[i + 3]
+            s4 += x[i + 4]
+            s5 += x[i + 5]
+            s6 += x[i + 6]
+            s7 += x[i + 7]
             i += 8
         }
         var tail = 0.0
-        while i < count { tail += x[i]; i += 1 }
+        while i < count {
+            tail += x[i]
+            i += 1
+        }
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
     }
 
     /// Σ (x - center)² in eight partial sums.
     public static func sumOfSquares(_ x: UnsafePointer<Double>, count: Int, about center: Double) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
+        var s0 = 0.0
+        var s1 = 0.0
+        var s2 = 0.0
+        var s3 = 0.0
+        var s4 = 0.0
+        var s5 = 0.0
+        var s6 = 0.0
+        var s7 = 0.0
         var i = 0
         while i + 8 <= count {
-            let d0 = x[i] - center, d1 = x[i + 1] - center, d2 = x[i + 2] - center, d3 = x[i + 3] - center
-            let d4 = x[i + 4] - center, d5 = x[i + 5] - center, d6 = x[i + 6] - center, d7 = x[i + 7] - center
-            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
-            s4 += d4 * d4; s5 += d5 * d5; s6 += d6 * d6; s7 += d7 * d7
+            let d0 = x[i] - center
+            let d1 = x[i + 1] - center
+            let d2 = x[i + 2] - center
+            let d3 = x[i + 3] - center
+            let d4 = x[i + 4] - center
+            let d5 = x[i + 5] - center
+            let d6 = x[i + 6] - center
+            let d7 = x[i + 7] - center
+            s0 += d0 * d0
+            s1 += d1 * d1
+            s2 += d2 * d2
+            s3 += d3 * d3
+            s4 += d4 * d4
+            s5 += d5 * d5
+            s6 += d6 * d6
+            s7 += d7 * d7
             i += 8
         }
         var tail = 0.0
-        while i < count { let d = x[i] - center; tail += d * d; i += 1 }
+        while i < count {
+            let d = x[i] - center
+            tail += d * d
+            i += 1
+        }
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
     }
 
     /// Σ a (b - center) in eight partial sums.
-    public static func sumOfProducts(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int,
-                                     about center: Double) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
+    public static func sumOfProducts(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int,
+        about center: Double
+    ) -> Double {
+        var s0 = 0.0
+        var s1 = 0.0
+        var s2 = 0.0
+        var s3 = 0.0
+        var s4 = 0.0
+        var s5 = 0.0
+        var s6 = 0.0
+        var s7 = 0.0
         var i = 0
         while i + 8 <= count {
-            s0 += a[i] * (b[i] - center); s1 += a[i + 1] * (b[i + 1] - center)
-            s2 += a[i + 2] * (b[i + 2] - center); s3 += a[i + 3] * (b[i + 3] - center)
-            s4 += a[i + 4] * (b[i + 4] - center); s5 += a[i + 5] * (b[i + 5] - center)
-            s6 += a[i + 6] * (b[i + 6] - center); s7 += a[i + 7] * (b[i + 7] - center)
+            s0 += a[i] * (b[i] - center)
+            s1 += a[i + 1] * (b[i + 1] - center)
+            s2 += a[i + 2] * (b[i + 2] - center)
+            s3 += a[i + 3] * (b[i + 3] - center)
+            s4 += a[i + 4] * (b[i + 4] - center)
+            s5 += a[i + 5] * (b[i + 5] - center)
+            s6 += a[i + 6] * (b[i + 6] - center)
+            s7 += a[i + 7] * (b[i + 7] - center)
             i += 8
         }
         var tail = 0.0
-        while i < count { tail += a[i] * (b[i] - center); i += 1 }
+        while i < count {
+            tail += a[i] * (b[i] - center)
+            i += 1
+        }
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
     }
 
     /// (x - mean) k weight + bias, then ReLU when `rectified`, value by value.
-    public static func batchNormRun(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int,
-                                    mean: Double, k: Double, weight: Double, bias: Double, rectified: Bool) {
+    public static func batchNormRun(
+        _ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int,
+        mean: Double, k: Double, weight: Double, bias: Double, rectified: Bool
+    ) {
         for i in 0..<count { y[i] = (x[i] - mean) * k * weight + bias }
         if rectified { for i in 0..<count where y[i] <= 0 { y[i] = 0 } }
     }
 
     /// factor (g - meanG - (x - mean) k meanGH), value by value.
-    public static func batchNormRunBackward(_ g: UnsafePointer<Double>, input x: UnsafePointer<Double>,
-                                            into dx: UnsafeMutablePointer<Double>, count: Int, factor: Double,
-                                            meanG: Double, mean: Double, k: Double, meanGH: Double) {
+    public static func batchNormRunBackward(
+        _ g: UnsafePointer<Double>, input x: UnsafePointer<Double>,
+        into dx: UnsafeMutablePointer<Double>, count: Int, factor: Double,
+        meanG: Double, mean: Double, k: Double, meanGH: Double
+    ) {
         for i in 0..<count { dx[i] = factor * (g[i] - meanG - (x[i] - mean) * k * meanGH) }
     }
 
     /// g where y is not <= 0, value by value.
-    public static func reluBackward(_ g: UnsafePointer<Double>, output y: UnsafePointer<Double>,
-                                    into out: UnsafeMutablePointer<Double>, count: Int) {
+    public static func reluBackward(
+        _ g: UnsafePointer<Double>, output y: UnsafePointer<Double>,
+        into out: UnsafeMutablePointer<Double>, count: Int
+    ) {
         for i in 0..<count { out[i] = y[i] <= 0 ? 0 : g[i] }
     }
 
     /// Each window's four values read directly, in row-major order.
-    public static func maxPool2x2(_ x: UnsafePointer<Double>, width: Int, outputHeight: Int, outputWidth: Int,
-                                  into out: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
+    public static func maxPool2x2(
+        _ x: UnsafePointer<Double>, width: Int, outputHeight: Int, outputWidth: Int,
+        into out: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>
+    ) {
         // Indices stay below the plane size, checked to fit Int32 by the caller: no overflow checks.
         for i in 0..<outputHeight {
-            let top = 2 &* i &* width, bottom = top &+ width, row = i &* outputWidth
+            let top = 2 &* i &* width
+            let bottom = top &+ width
+            let row = i &* outputWidth
             for j in 0..<outputWidth {
                 let c = 2 &* j
-                var best = -Double.infinity, position = top &+ c
+                var best = -Double.infinity
+                var position = top &+ c
                 Pooling<Double>.consider(x[top &+ c], at: top &+ c, &best, &position)
                 Pooling<Double>.consider(x[top &+ c &+ 1], at: top &+ c &+ 1, &best, &position)
                 Pooling<Double>.consider(x[bottom &+ c], at: bottom &+ c, &best, &position)
@@ -149,14 +221,18 @@ extension Double: VectorKernelScalar {
     }
 
     /// Each window's four places written, the upstream value at the winner.
-    public static func maxPool2x2Backward(_ dy: UnsafePointer<Double>, argmax: UnsafePointer<Int32>, height: Int,
-                                          width: Int, into dx: UnsafeMutablePointer<Double>) {
+    public static func maxPool2x2Backward(
+        _ dy: UnsafePointer<Double>, argmax: UnsafePointer<Int32>, height: Int,
+        width: Int, into dx: UnsafeMutablePointer<Double>
+    ) {
         let outputWidth = width / 2
         for i in 0..<(height / 2) {
             for j in 0..<outputWidth {
                 let o = i * outputWidth + j
-                let winner = Int(argmax[o]), value = dy[o]
-                let top = 2 * i * width + 2 * j, bottom = top + width
+                let winner = Int(argmax[o])
+                let value = dy[o]
+                let top = 2 * i * width + 2 * j
+                let bottom = top + width
                 dx[top] = top == winner ? value : 0
                 dx[top + 1] = top + 1 == winner ? value : 0
                 dx[bottom] = bottom == winner ? value : 0

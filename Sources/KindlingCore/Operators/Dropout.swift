@@ -16,7 +16,9 @@ public func dropout<Scalar>(
     _ x: Tensor<Scalar>, probability p: Double, training: Bool, generator: RandomGenerator
 ) -> Tensor<Scalar> {
     require(p >= 0 && p <= 1, "dropout: the probability must be in [0, 1], got \(p)")
-    guard training, let mask: [Scalar] = dropoutMask(count: x.count, probability: p, generator: generator) else { return x }
+    guard training, let mask: [Scalar] = dropoutMask(count: x.count, probability: p, generator: generator) else {
+        return x
+    }
     let result = Tensor(shape: x.shape, scalars: Kernels.zip(x.scalars, mask, *))
     guard Tensor.recording(x) else { return result }
     let shape = x.shape

@@ -12,7 +12,8 @@ extension Tensor {
     ) -> Tensor {
         let result = Tensor(shape: shape, scalars: Kernels.map(scalars, f))
         guard Tensor.recording(self) else { return result }
-        let local = Kernels.zip(scalars, result.scalars, derivative), shape = self.shape
+        let local = Kernels.zip(scalars, result.scalars, derivative)
+        let shape = self.shape
         return Tensor.record(operation, result, inputs: [self]) { gradient in
             [Tensor(shape: shape, scalars: Kernels.zip(gradient.scalars, local, *))]
         }
@@ -99,8 +100,11 @@ public func hardtanh<Scalar>(_ x: Tensor<Scalar>, min lower: Scalar = -1, max up
 }
 
 @inline(__always)
-private func clamping<Scalar>(_ operation: String, _ x: Tensor<Scalar>, _ lower: Scalar?, _ upper: Scalar?) -> Tensor<Scalar> {
-    let low = lower ?? -.infinity, high = upper ?? .infinity
+private func clamping<Scalar>(_ operation: String, _ x: Tensor<Scalar>, _ lower: Scalar?, _ upper: Scalar?) -> Tensor<
+    Scalar
+> {
+    let low = lower ?? -.infinity
+    let high = upper ?? .infinity
     require(!low.isNaN && !high.isNaN && low <= high, "\(operation): min \(low) is greater than max \(high)")
     return x.elementwise(operation, { $0.isNaN ? $0 : Swift.min(Swift.max($0, low), high) }) { x, _ in
         (lower == nil || x > low) && (upper == nil || x < high) ? 1 : 0

@@ -11,7 +11,8 @@ public func embedding<Scalar>(
 ) -> Tensor<Scalar> {
     require(weight.rank == 2, "embedding: the weight must be 2-D (vocabulary, dimension), got shape \(weight.shape)")
     require(shape.reduce(1, *) == ids.count, "embedding: \(ids.count) ids do not fill shape \(shape)")
-    let vocabulary = weight.shape[0], width = weight.shape[1]
+    let vocabulary = weight.shape[0]
+    let width = weight.shape[1]
     for id in ids {
         require(id >= 0 && id < vocabulary, "embedding: id \(id) is out of range for a vocabulary of \(vocabulary)")
     }

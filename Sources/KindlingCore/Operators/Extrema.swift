@@ -100,8 +100,10 @@ extension Tensor {
     ) -> Tensor {
         require(count > 0, "\(operation): the tensor of shape \(shape) is empty")
         let axes = Set(axes.map { Shape.normalize(axis: $0, rank: rank, operation: operation) })
-        let (keptShape, scalars) = Kernels.reduce(self.scalars, shape, axes: axes,
-                                                  initial: largest ? -.infinity : .infinity) { best, x in
+        let (keptShape, scalars) = Kernels.reduce(
+            self.scalars, shape, axes: axes,
+            initial: largest ? -.infinity : .infinity
+        ) { best, x in
             Tensor.replaces(x, best, largest: largest) ? x : best
         }
         let outShape = keepingDims ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
@@ -128,11 +130,13 @@ extension Tensor {
         require(size > 0, "\(operation): axis \(axis) of shape \(shape) is empty")
         let inner = rank == 0 ? 1 : shape[(axis + 1)...].reduce(1, *)
         let outer = rank == 0 ? 1 : shape[..<axis].reduce(1, *)
-        var values = [Scalar](repeating: 0, count: outer * inner), indices = [Int](repeating: 0, count: outer * inner)
+        var values = [Scalar](repeating: 0, count: outer * inner)
+        var indices = [Int](repeating: 0, count: outer * inner)
         scalars.withUnsafeBufferPointer { x in
             for o in 0..<outer {
                 for i in 0..<inner {
-                    var best = x[o * size * inner + i], position = 0
+                    var best = x[o * size * inner + i]
+                    var position = 0
                     for k in 1..<size where Tensor.replaces(x[(o * size + k) * inner + i], best, largest: largest) {
                         best = x[(o * size + k) * inner + i]
                         position = k
@@ -155,7 +159,8 @@ extension Tensor {
         }
         let result = Tensor(shape: outShape, scalars: values)
         guard Tensor.recording(self) else { return (result, indices) }
-        let inputShape = shape, inputCount = count
+        let inputShape = shape
+        let inputCount = count
         let recorded = Tensor.record(operation, result, inputs: [self]) { gradient in
             var dx = [Scalar](repeating: 0, count: inputCount)
             for (line, k) in indices.enumerated() {

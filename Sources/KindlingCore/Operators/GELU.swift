@@ -46,8 +46,9 @@ public func gelu<Scalar>(_ x: Tensor<Scalar>, approximation: GELUApproximation =
                     ParallelChunks.forEach(count: count) { range in
                         let start = range.lowerBound
                         if approximation == .none {
-                            return Scalar.geluBackward(x + start, upstream: g + start, into: dx + start,
-                                                       count: range.count)
+                            return Scalar.geluBackward(
+                                x + start, upstream: g + start, into: dx + start,
+                                count: range.count)
                         }
                         for i in range { dx[i] = g[i] * GELUKernel.derivative(x[i], approximation) }
                     }
@@ -89,7 +90,8 @@ enum GELUKernel {
             return cdf(x) + x * S(inverseSquareRootOfTwoPi) * S.exp(-0.5 * x * x)
         case .tanh:
             let t = S.tanh(S(squareRootOfTwoOverPi) * (x + S(cubicCoefficient) * x * x * x))
-            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * S(squareRootOfTwoOverPi) * (1 + 3 * S(cubicCoefficient) * x * x)
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * S(squareRootOfTwoOverPi)
+                * (1 + 3 * S(cubicCoefficient) * x * x)
         }
     }
 }

@@ -15,8 +15,10 @@ public func layerNorm<Scalar>(
 ) -> Tensor<Scalar> {
     require(x.rank >= 1, "layerNorm: needs at least one axis, got a scalar")
     let width = x.shape[x.rank - 1]
-    require(weight.shape == [width] && bias.shape == [width],
-            "layerNorm: weight \(weight.shape) and bias \(bias.shape) must both be [\(width)] for input of shape \(x.shape)")
+    require(
+        weight.shape == [width] && bias.shape == [width],
+        "layerNorm: weight \(weight.shape) and bias \(bias.shape) must both be [\(width)] for input of shape \(x.shape)"
+    )
     let rows = width == 0 ? 0 : x.count / width
     let recording = Tensor.recording([x, weight, bias])
     // The normalized rows and inverse deviations are kept for the backward pass only.
@@ -35,10 +37,11 @@ public func layerNorm<Scalar>(
                             let (xhat, r) = recording ? (xhat.baseAddress, r.baseAddress) : (nil, nil)
                             ParallelChunks.forEach(count: rows, elementsPerItem: width) { range in
                                 let start = range.lowerBound * width
-                                Scalar.layerNormRows(x + start, weight: w, bias: b, into: y + start,
-                                                     normalized: xhat.map { $0 + start },
-                                                     inverseDeviations: r.map { $0 + range.lowerBound },
-                                                     rows: range.count, width: width, epsilon: epsilon)
+                                Scalar.layerNormRows(
+                                    x + start, weight: w, bias: b, into: y + start,
+                                    normalized: xhat.map { $0 + start },
+                                    inverseDeviations: r.map { $0 + range.lowerBound },
+                                    rows: range.count, width: width, epsilon: epsilon)
                             }
                         }
                     }
@@ -48,15 +51,20 @@ public func layerNorm<Scalar>(
     }
     let result = Tensor(shape: x.shape, scalars: output)
     guard recording else { return result }
-    let gamma = weight.scalars, shape = x.shape
-    let needInput = x.requiresGradient, needWeight = weight.requiresGradient, needBias = bias.requiresGradient
+    let gamma = weight.scalars
+    let shape = x.shape
+    let needInput = x.requiresGradient
+    let needWeight = weight.requiresGradient
+    let needBias = bias.requiresGradient
     return Tensor.record("layerNorm", result, inputs: [x, weight, bias]) { gradient in
         let g = gradient.scalars
         var dx = [Scalar](repeating: 0, count: needInput ? g.count : 0)
-        var dWeight = [Scalar](repeating: 0, count: width), dBias = [Scalar](repeating: 0, count: width)
+        var dWeight = [Scalar](repeating: 0, count: width)
+        var dBias = [Scalar](repeating: 0, count: width)
         for row in 0..<rows {
             let start = row * width
-            var meanScaled = 0.0, meanScaledNormalized = 0.0
+            var meanScaled = 0.0
+            var meanScaledNormalized = 0.0
             for j in 0..<width {
                 let scaled = Double(g[start + j]) * Double(gamma[j])
                 meanScaled += scaled
@@ -70,11 +78,14 @@ public func layerNorm<Scalar>(
             let inverse = Double(inverseDeviations[row])
             for j in 0..<width {
                 let scaled = Double(g[start + j]) * Double(gamma[j])
-                dx[start + j] = Scalar(inverse * (scaled - meanScaled - Double(normalized[start + j]) * meanScaledNormalized))
+                dx[start + j] = Scalar(
+                    inverse * (scaled - meanScaled - Double(normalized[start + j]) * meanScaledNormalized))
             }
         }
-        return [needInput ? Tensor(shape: shape, scalars: dx) : nil,
-                needWeight ? Tensor(shape: [width], scalars: dWeight) : nil,
-                needBias ? Tensor(shape: [width], scalars: dBias) : nil]
+        return [
+            needInput ? Tensor(shape: shape, scalars: dx) : nil,
+            needWeight ? Tensor(shape: [width], scalars: dWeight) : nil,
+            needBias ? Tensor(shape: [width], scalars: dBias) : nil,
+        ]
     }
 }

@@ -6,13 +6,20 @@ import KindlingPlatform
 /// sums (db = Gᵀ 1).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
-public func linear<Scalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) -> Tensor<Scalar> {
+public func linear<Scalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil) -> Tensor<
+    Scalar
+> {
     require(weight.rank == 2, "linear: the weight must be 2-D (out, in), got shape \(weight.shape)")
-    let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
-    require(input.rank >= 1 && input.shape.last == inFeatures,
-                 "linear: input of shape \(input.shape) does not fit weight of shape \(weight.shape) (\(inFeatures) features expected)")
+    let outFeatures = weight.shape[0]
+    let inFeatures = weight.shape[1]
+    require(
+        input.rank >= 1 && input.shape.last == inFeatures,
+        "linear: input of shape \(input.shape) does not fit weight of shape \(weight.shape) (\(inFeatures) features expected)"
+    )
     if let bias {
-        require(bias.shape == [outFeatures], "linear: bias of shape \(bias.shape) does not fit weight of shape \(weight.shape)")
+        require(
+            bias.shape == [outFeatures],
+            "linear: bias of shape \(bias.shape) does not fit weight of shape \(weight.shape)")
     }
     let batch = input.count / inFeatures
     let outputShape = Array(input.shape.dropLast()) + [outFeatures]
@@ -35,8 +42,9 @@ public func linear<Scalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias
                     if bias == nil { out.initialize(repeating: 0) }
                     return
                 }
-                BLAS.gemm(.none, .transposed, m: batch, n: outFeatures, k: inFeatures,
-                          a: x.baseAddress!, b: w.baseAddress!, beta: bias == nil ? 0 : 1, c: out.baseAddress!)
+                BLAS.gemm(
+                    .none, .transposed, m: batch, n: outFeatures, k: inFeatures,
+                    a: x.baseAddress!, b: w.baseAddress!, beta: bias == nil ? 0 : 1, c: out.baseAddress!)
             }
         }
         initialized = batch * outFeatures
@@ -44,32 +52,52 @@ public func linear<Scalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias
     let result = Tensor(shape: outputShape, scalars: scalars)
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
     guard Tensor.recording(inputs) else { return result }
-    let x = input.scalars, w = weight.scalars
-    let inputShape = input.shape, weightShape = weight.shape
-    let needInput = input.requiresGradient, needWeight = weight.requiresGradient, needBias = bias?.requiresGradient ?? false
+    let x = input.scalars
+    let w = weight.scalars
+    let inputShape = input.shape
+    let weightShape = weight.shape
+    let needInput = input.requiresGradient
+    let needWeight = weight.requiresGradient
+    let needBias = bias?.requiresGradient ?? false
     return Tensor.record("linear", result, inputs: inputs) { gradient in
         gradient.scalars.withUnsafeBufferPointer { g in
             var gradients: [Tensor<Scalar>?] = []
-            gradients.append(needInput ? Tensor(shape: inputShape, scalars: [Scalar](unsafeUninitializedCapacity: x.count) { dx, n in
-                w.withUnsafeBufferPointer { w in
-                    BLAS.gemm(.none, .none, m: batch, n: inFeatures, k: outFeatures,
-                              a: g.baseAddress!, b: w.baseAddress!, c: dx.baseAddress!)
-                }
-                n = x.count
-            }) : nil)
-            gradients.append(needWeight ? Tensor(shape: weightShape, scalars: [Scalar](unsafeUninitializedCapacity: w.count) { dw, n in
-                x.withUnsafeBufferPointer { x in
-                    BLAS.gemm(.transposed, .none, m: outFeatures, n: inFeatures, k: batch,
-                              a: g.baseAddress!, b: x.baseAddress!, c: dw.baseAddress!)
-                }
-                n = w.count
-            }) : nil)
+            gradients.append(
+                needInput
+                    ? Tensor(
+                        shape: inputShape,
+                        scalars: [Scalar](unsafeUninitializedCapacity: x.count) { dx, n in
+                            w.withUnsafeBufferPointer { w in
+                                BLAS.gemm(
+                                    .none, .none, m: batch, n: inFeatures, k: outFeatures,
+                                    a: g.baseAddress!, b: w.baseAddress!, c: dx.baseAddress!)
+                            }
+                            n = x.count
+                        }) : nil)
+            gradients.append(
+                needWeight
+                    ? Tensor(
+                        shape: weightShape,
+                        scalars: [Scalar](unsafeUninitializedCapacity: w.count) { dw, n in
+                            x.withUnsafeBufferPointer { x in
+                                BLAS.gemm(
+                                    .transposed, .none, m: outFeatures, n: inFeatures, k: batch,
+                                    a: g.baseAddress!, b: x.baseAddress!, c: dw.baseAddress!)
+                            }
+                            n = w.count
+                        }) : nil)
             if bias != nil {
-                gradients.append(needBias ? Tensor(shape: [outFeatures], scalars: [Scalar](unsafeUninitializedCapacity: outFeatures) { db, n in
-                    let ones = [Scalar](repeating: 1, count: batch)
-                    BLAS.gemv(.transposed, m: batch, n: outFeatures, a: g.baseAddress!, x: ones, y: db.baseAddress!)
-                    n = outFeatures
-                }) : nil)
+                gradients.append(
+                    needBias
+                        ? Tensor(
+                            shape: [outFeatures],
+                            scalars: [Scalar](unsafeUninitializedCapacity: outFeatures) { db, n in
+                                let ones = [Scalar](repeating: 1, count: batch)
+                                BLAS.gemv(
+                                    .transposed, m: batch, n: outFeatures, a: g.baseAddress!, x: ones,
+                                    y: db.baseAddress!)
+                                n = outFeatures
+                            }) : nil)
             }
             return gradients
         }

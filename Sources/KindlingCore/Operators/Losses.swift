@@ -20,10 +20,11 @@ public enum Reduction: Sendable {
 public func meanSquaredError<Scalar>(
     _ prediction: Tensor<Scalar>, _ target: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
-    elementwiseLoss("meanSquaredError", prediction, target, reduction: reduction,
-                    loss: { x, t in (x - t) * (x - t) },
-                    inputDerivative: { x, t in 2 * (x - t) },
-                    targetDerivative: { x, t in 2 * (t - x) })
+    elementwiseLoss(
+        "meanSquaredError", prediction, target, reduction: reduction,
+        loss: { x, t in (x - t) * (x - t) },
+        inputDerivative: { x, t in 2 * (x - t) },
+        targetDerivative: { x, t in 2 * (t - x) })
 }
 
 /// Binary cross-entropy of probabilities p against targets t in [0, 1]
@@ -40,12 +41,13 @@ public func binaryCrossEntropy<Scalar>(
     if let outside = probabilities.scalars.first(where: { !($0 >= 0 && $0 <= 1) }) {
         failRequirement("binaryCrossEntropy: every probability must be in [0, 1], found \(outside)")
     }
-    return elementwiseLoss("binaryCrossEntropy", probabilities, targets, reduction: reduction,
-                           loss: { p, t in
-                               (t - 1) * Swift.max(Scalar.log1p(-p), -100) - t * Swift.max(Scalar.log(p), -100)
-                           },
-                           inputDerivative: { p, t in (p - t) / Swift.max(p * (1 - p), Scalar(Float(1e-12))) },
-                           targetDerivative: { p, _ in Scalar.log1p(-p) - Scalar.log(p) })
+    return elementwiseLoss(
+        "binaryCrossEntropy", probabilities, targets, reduction: reduction,
+        loss: { p, t in
+            (t - 1) * Swift.max(Scalar.log1p(-p), -100) - t * Swift.max(Scalar.log(p), -100)
+        },
+        inputDerivative: { p, t in (p - t) / Swift.max(p * (1 - p), Scalar(Float(1e-12))) },
+        targetDerivative: { p, _ in Scalar.log1p(-p) - Scalar.log(p) })
 }
 
 /// Binary cross-entropy of sigmoid(x) against targets t, from the logits x
@@ -58,11 +60,15 @@ public func binaryCrossEntropy<Scalar>(
 public func binaryCrossEntropyWithLogits<Scalar>(
     _ logits: Tensor<Scalar>, _ targets: Tensor<Scalar>, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
-    require(logits.shape == targets.shape,
-                 "binaryCrossEntropyWithLogits: the input has shape \(logits.shape) and the target \(targets.shape); they must be equal")
+    require(
+        logits.shape == targets.shape,
+        "binaryCrossEntropyWithLogits: the input has shape \(logits.shape) and the target \(targets.shape); they must be equal"
+    )
     // e^-|x| is taken once per element and kept: the loss needs log(1 + e^-|x|) and the gradient needs
     // sigmoid(x), which is 1 / (1 + e^-|x|) for x >= 0 and e^-|x| / (1 + e^-|x|) otherwise (as stableSigmoid).
-    let x = logits.scalars, t = targets.scalars, count = x.count
+    let x = logits.scalars
+    let t = targets.scalars
+    let count = x.count
     let decays = Kernels.map(x) { Scalar.exp(-Swift.abs($0)) }
     let losses = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
         for i in 0..<count { out[i] = (1 - t[i]) * x[i] - Swift.min(x[i], 0) + Scalar.log1p(decays[i]) }
@@ -70,16 +76,21 @@ public func binaryCrossEntropyWithLogits<Scalar>(
     }
     let result = reduced(losses, reduction, shape: logits.shape)
     guard Tensor.recording(logits, targets) else { return result }
-    let shape = logits.shape, inputNeeded = logits.requiresGradient, targetNeeded = targets.requiresGradient
+    let shape = logits.shape
+    let inputNeeded = logits.requiresGradient
+    let targetNeeded = targets.requiresGradient
     return Tensor.record("binaryCrossEntropyWithLogits", result, inputs: [logits, targets]) { gradient in
         let weights = elementWeights(gradient, reduction, count: count)
-        let dx = inputNeeded ? [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
-            for i in 0..<count {
-                let e = decays[i], sigmoid = x[i] >= 0 ? 1 / (1 + e) : e / (1 + e)
-                out[i] = (sigmoid - t[i]) * weights[i]
-            }
-            initialized = count
-        } : nil
+        let dx =
+            inputNeeded
+            ? [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
+                for i in 0..<count {
+                    let e = decays[i]
+                    let sigmoid = x[i] >= 0 ? 1 / (1 + e) : e / (1 + e)
+                    out[i] = (sigmoid - t[i]) * weights[i]
+                }
+                initialized = count
+            } : nil
         let dt = targetNeeded ? Kernels.zip(x, weights) { x, w in -x * w } : nil
         return [dx.map { Tensor(shape: shape, scalars: $0) }, dt.map { Tensor(shape: shape, scalars: $0) }]
     }
@@ -137,19 +148,25 @@ private func elementwiseLoss<Scalar>(
     inputDerivative: @escaping (Scalar, Scalar) -> Scalar,
     targetDerivative: @escaping (Scalar, Scalar) -> Scalar
 ) -> Tensor<Scalar> {
-    require(input.shape == target.shape,
-                 "\(operation): the input has shape \(input.shape) and the target \(target.shape); they must be equal")
+    require(
+        input.shape == target.shape,
+        "\(operation): the input has shape \(input.shape) and the target \(target.shape); they must be equal")
     let result = reduced(Kernels.zip(input.scalars, target.scalars, loss), reduction, shape: input.shape)
     guard Tensor.recording(input, target) else { return result }
-    let x = input.scalars, t = target.scalars, shape = input.shape
-    let inputNeeded = input.requiresGradient, targetNeeded = target.requiresGradient
+    let x = input.scalars
+    let t = target.scalars
+    let shape = input.shape
+    let inputNeeded = input.requiresGradient
+    let targetNeeded = target.requiresGradient
     return Tensor.record(operation, result, inputs: [input, target]) { gradient in
         let weights = elementWeights(gradient, reduction, count: x.count)
         func partial(_ derivative: @escaping (Scalar, Scalar) -> Scalar) -> Tensor<Scalar> {
-            Tensor(shape: shape, scalars: [Scalar](unsafeUninitializedCapacity: x.count) { out, initialized in
-                for i in 0..<x.count { out[i] = derivative(x[i], t[i]) * weights[i] }
-                initialized = x.count
-            })
+            Tensor(
+                shape: shape,
+                scalars: [Scalar](unsafeUninitializedCapacity: x.count) { out, initialized in
+                    for i in 0..<x.count { out[i] = derivative(x[i], t[i]) * weights[i] }
+                    initialized = x.count
+                })
         }
         return [inputNeeded ? partial(inputDerivative) : nil, targetNeeded ? partial(targetDerivative) : nil]
     }
@@ -180,10 +197,13 @@ private func checkClassification<Scalar>(
 ) -> (samples: Int, classes: Int) {
     require(input.rank == 2, "\(operation): expects an input of shape (N, C), got \(input.shape)")
     let (samples, classes) = (input.shape[0], input.shape[1])
-    require(classIndices.count == samples,
-                 "\(operation): \(classIndices.count) class indices for \(samples) samples (input shape \(input.shape))")
+    require(
+        classIndices.count == samples,
+        "\(operation): \(classIndices.count) class indices for \(samples) samples (input shape \(input.shape))")
     if let sample = classIndices.firstIndex(where: { $0 < 0 || $0 >= classes }) {
-        failRequirement("\(operation): class index \(classIndices[sample]) (sample \(sample)) is out of range for \(classes) classes")
+        failRequirement(
+            "\(operation): class index \(classIndices[sample]) (sample \(sample)) is out of range for \(classes) classes"
+        )
     }
     return (samples, classes)
 }

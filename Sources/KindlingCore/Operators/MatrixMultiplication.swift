@@ -29,11 +29,13 @@ extension Tensor {
         _ lhs: Tensor, _ rhs: Tensor, transposingLeft transposeLHS: Bool = false,
         transposingRight transposeRHS: Bool = false
     ) -> Tensor {
-        require(lhs.rank >= 1 && rhs.rank >= 1,
-                "matmul: both operands need at least one dimension, got shapes \(lhs.shape) and \(rhs.shape)")
+        require(
+            lhs.rank >= 1 && rhs.rank >= 1,
+            "matmul: both operands need at least one dimension, got shapes \(lhs.shape) and \(rhs.shape)")
         if lhs.rank == 1 || rhs.rank == 1 {
-            require(!(lhs.rank == 1 && transposeLHS) && !(rhs.rank == 1 && transposeRHS),
-                    "matmul: a 1-D operand cannot be transposed (shapes \(lhs.shape) and \(rhs.shape))")
+            require(
+                !(lhs.rank == 1 && transposeLHS) && !(rhs.rank == 1 && transposeRHS),
+                "matmul: a 1-D operand cannot be transposed (shapes \(lhs.shape) and \(rhs.shape))")
             let left = lhs.rank == 1 ? lhs.reshaped([1, lhs.count]) : lhs
             let right = rhs.rank == 1 ? rhs.reshaped([rhs.count, 1]) : rhs
             let product = matmul(left, right, transposingLeft: transposeLHS, transposingRight: transposeRHS)
@@ -42,13 +44,18 @@ extension Tensor {
             if lhs.rank == 1 { shape.remove(at: shape.count - (rhs.rank == 1 ? 1 : 2)) }
             return product.reshaped(shape)
         }
-        let lhsBatch = Array(lhs.shape.dropLast(2)), rhsBatch = Array(rhs.shape.dropLast(2))
-        let lhsBatchCount = lhsBatch.reduce(1, *), rhsBatchCount = rhsBatch.reduce(1, *)
-        require(batchShapesBroadcast(lhsBatch, rhsBatch),
-                "matmul: the batch axes of \(lhs.shape) and \(rhs.shape) do not broadcast (\(lhsBatch) vs \(rhsBatch))")
+        let lhsBatch = Array(lhs.shape.dropLast(2))
+        let rhsBatch = Array(rhs.shape.dropLast(2))
+        let lhsBatchCount = lhsBatch.reduce(1, *)
+        let rhsBatchCount = rhsBatch.reduce(1, *)
+        require(
+            batchShapesBroadcast(lhsBatch, rhsBatch),
+            "matmul: the batch axes of \(lhs.shape) and \(rhs.shape) do not broadcast (\(lhsBatch) vs \(rhsBatch))")
         let batch = Shape.broadcast(lhsBatch, rhsBatch)
-        if lhs.rank <= 3 && rhs.rank <= 3 && (lhsBatch == rhsBatch || lhsBatchCount == 1 && lhs.rank == 2
-                                              || rhsBatchCount == 1 && rhs.rank == 2) {
+        if lhs.rank <= 3 && rhs.rank <= 3
+            && (lhsBatch == rhsBatch || lhsBatchCount == 1 && lhs.rank == 2
+                || rhsBatchCount == 1 && rhs.rank == 2)
+        {
             if rhs.rank == 2 && lhs.rank == 3 && !transposeLHS {
                 return foldingBatchIntoRows(lhs, rhs, transposeRHS, batch: batch)
             }
@@ -62,18 +69,23 @@ extension Tensor {
             if ownCount == batchCount { return operand.reshaped([batchCount] + matrix) }
             return (operand + Tensor.zeros(batch + matrix)).reshaped([batchCount] + matrix)
         }
-        let left = threeDimensional(lhs, lhsBatch, lhsBatchCount), right = threeDimensional(rhs, rhsBatch, rhsBatchCount)
-        let product = left.rank == 3 && right.rank == 2 && !transposeLHS
+        let left = threeDimensional(lhs, lhsBatch, lhsBatchCount)
+        let right = threeDimensional(rhs, rhsBatch, rhsBatchCount)
+        let product =
+            left.rank == 3 && right.rank == 2 && !transposeLHS
             ? foldingBatchIntoRows(left, right, transposeRHS, batch: [batchCount])
             : batchedMatmul(left, right, transposingLeft: transposeLHS, transposingRight: transposeRHS)
         return product.reshaped(batch + Array(product.shape.suffix(2)))
     }
 
     /// (b × m × k)(k × n) as one GEMM of (b·m × k)(k × n), reshaped to `batch` × m × n.
-    private static func foldingBatchIntoRows(_ lhs: Tensor, _ rhs: Tensor, _ transposeRHS: Bool, batch: [Int]) -> Tensor {
-        let rows = lhs.shape[lhs.rank - 2], inner = lhs.shape[lhs.rank - 1]
-        let product = batchedMatmul(lhs.reshaped([lhs.shape[0] * rows, inner]), rhs,
-                                    transposingLeft: false, transposingRight: transposeRHS)
+    private static func foldingBatchIntoRows(_ lhs: Tensor, _ rhs: Tensor, _ transposeRHS: Bool, batch: [Int]) -> Tensor
+    {
+        let rows = lhs.shape[lhs.rank - 2]
+        let inner = lhs.shape[lhs.rank - 1]
+        let product = batchedMatmul(
+            lhs.reshaped([lhs.shape[0] * rows, inner]), rhs,
+            transposingLeft: false, transposingRight: transposeRHS)
         return product.reshaped(batch + [rows, product.shape[1]])
     }
 
@@ -85,11 +97,14 @@ extension Tensor {
     ) -> Tensor {
         let result = product(lhs, transposeLHS, rhs, transposeRHS)
         guard recording(lhs, rhs) else { return result }
-        let a = lhs.detached(), b = rhs.detached()
-        let lhsNeeded = lhs.requiresGradient, rhsNeeded = rhs.requiresGradient
+        let a = lhs.detached()
+        let b = rhs.detached()
+        let lhsNeeded = lhs.requiresGradient
+        let rhsNeeded = rhs.requiresGradient
         return record("matmul", result, inputs: [lhs, rhs]) { g in
             // C = op(A) op(B): dop(A) = G op(B)^T, dop(B) = op(A)^T G.
-            var gradA: Tensor? = nil, gradB: Tensor? = nil
+            var gradA: Tensor? = nil
+            var gradB: Tensor? = nil
             if lhsNeeded {
                 gradA = transposeLHS ? product(b, transposeRHS, g, true) : product(g, false, b, !transposeRHS)
                 gradA = gradA!.sumToShape(a.shape)
@@ -104,16 +119,26 @@ extension Tensor {
 
     /// The (batched) product without recording.
     package static func product(_ a: Tensor, _ transposeA: Bool, _ b: Tensor, _ transposeB: Bool) -> Tensor {
-        require((a.rank == 2 || a.rank == 3) && (b.rank == 2 || b.rank == 3),
-                     "matmul: operands must be 2-D or 3-D, got shapes \(a.shape) and \(b.shape)")
-        let aRows = a.shape[a.rank - 2], aColumns = a.shape[a.rank - 1]
-        let bRows = b.shape[b.rank - 2], bColumns = b.shape[b.rank - 1]
-        let m = transposeA ? aColumns : aRows, k = transposeA ? aRows : aColumns
-        let kB = transposeB ? bColumns : bRows, n = transposeB ? bRows : bColumns
-        require(k == kB, "matmul: shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "") do not fit (\(k) vs \(kB))")
-        let aBatch = a.rank == 3 ? a.shape[0] : 1, bBatch = b.rank == 3 ? b.shape[0] : 1
-        require(aBatch == bBatch || aBatch == 1 || bBatch == 1,
-                     "matmul: batch sizes of \(a.shape) and \(b.shape) do not broadcast")
+        require(
+            (a.rank == 2 || a.rank == 3) && (b.rank == 2 || b.rank == 3),
+            "matmul: operands must be 2-D or 3-D, got shapes \(a.shape) and \(b.shape)")
+        let aRows = a.shape[a.rank - 2]
+        let aColumns = a.shape[a.rank - 1]
+        let bRows = b.shape[b.rank - 2]
+        let bColumns = b.shape[b.rank - 1]
+        let m = transposeA ? aColumns : aRows
+        let k = transposeA ? aRows : aColumns
+        let kB = transposeB ? bColumns : bRows
+        let n = transposeB ? bRows : bColumns
+        require(
+            k == kB,
+            "matmul: shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "") do not fit (\(k) vs \(kB))"
+        )
+        let aBatch = a.rank == 3 ? a.shape[0] : 1
+        let bBatch = b.rank == 3 ? b.shape[0] : 1
+        require(
+            aBatch == bBatch || aBatch == 1 || bBatch == 1,
+            "matmul: batch sizes of \(a.shape) and \(b.shape) do not broadcast")
         let batch = Swift.max(aBatch, bBatch)
         let outShape = a.rank == 3 || b.rank == 3 ? [batch, m, n] : [m, n]
         let scalars = [Scalar](unsafeUninitializedCapacity: batch * m * n) { out, initialized in
@@ -126,11 +151,12 @@ extension Tensor {
                             for j in 0..<(m * n) { out[i * m * n + j] = 0 }
                             continue
                         }
-                        BLAS.gemm(transposeA ? .transposed : .none, transposeB ? .transposed : .none,
-                                  m: m, n: n, k: k,
-                                  a: ap.baseAddress! + aStart, lda: aColumns,
-                                  b: bp.baseAddress! + bStart, ldb: bColumns,
-                                  c: out.baseAddress! + i * m * n, ldc: n)
+                        BLAS.gemm(
+                            transposeA ? .transposed : .none, transposeB ? .transposed : .none,
+                            m: m, n: n, k: k,
+                            a: ap.baseAddress! + aStart, lda: aColumns,
+                            b: bp.baseAddress! + bStart, ldb: bColumns,
+                            c: out.baseAddress! + i * m * n, ldc: n)
                     }
                 }
             }

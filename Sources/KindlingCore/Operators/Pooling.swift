@@ -34,8 +34,9 @@ public func maxPool2d<Scalar>(
 public func maxPool2d<Scalar>(
     _ input: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false
 ) -> Tensor<Scalar> {
-    maxPool2d(input, kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
-              padding: (padding, padding), ceilMode: ceilMode)
+    maxPool2d(
+        input, kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
+        padding: (padding, padding), ceilMode: ceilMode)
 }
 
 /// 2-D average pooling of an (N, C, H, W) input, as `torch.nn.functional.avg_pool2d`:
@@ -58,13 +59,17 @@ public func avgPool2d<Scalar>(
     countIncludePad: Bool = true, ceilMode: Bool = false
 ) -> Tensor<Scalar> {
     let geometry = Pooling<Scalar>.geometry("avgPool2d", input.shape, kernelSize, stride, padding, ceilMode: ceilMode)
-    let result = Tensor(shape: Pooling<Scalar>.outputShape(geometry),
-                        scalars: Pooling.average(input.scalars, geometry, countIncludePad: countIncludePad))
+    let result = Tensor(
+        shape: Pooling<Scalar>.outputShape(geometry),
+        scalars: Pooling.average(input.scalars, geometry, countIncludePad: countIncludePad))
     guard Tensor.recording(input) else { return result }
     let inputShape = input.shape
     return Tensor.record("avgPool2d", result, inputs: [input]) { upstream in
-        [Tensor(shape: inputShape,
-                scalars: Pooling.averageGradient(upstream.scalars, geometry, countIncludePad: countIncludePad))]
+        [
+            Tensor(
+                shape: inputShape,
+                scalars: Pooling.averageGradient(upstream.scalars, geometry, countIncludePad: countIncludePad))
+        ]
     }
 }
 
@@ -73,19 +78,24 @@ public func avgPool2d<Scalar>(
     _ input: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true,
     ceilMode: Bool = false
 ) -> Tensor<Scalar> {
-    avgPool2d(input, kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
-              padding: (padding, padding), countIncludePad: countIncludePad, ceilMode: ceilMode)
+    avgPool2d(
+        input, kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
+        padding: (padding, padding), countIncludePad: countIncludePad, ceilMode: ceilMode)
 }
 
 /// The pooling loops over raw row-major buffers, one (sample, channel) plane at a time.
 enum Pooling<Scalar: TensorScalar> {
     /// Checks the arguments and computes the output size; padding is limited to half the kernel, as in
     /// PyTorch, so that every window holds at least one input position.
-    static func geometry(_ operation: String, _ shape: [Int], _ kernel: (Int, Int), _ stride: (Int, Int)?,
-                         _ padding: (Int, Int), ceilMode: Bool = false) -> WindowGeometry {
-        require(padding.0 <= kernel.0 / 2 && padding.1 <= kernel.1 / 2,
-                     "\(operation): padding \(padding) must be at most half the kernel size \(kernel)")
-        let geometry = WindowGeometry(operation, input: shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
+    static func geometry(
+        _ operation: String, _ shape: [Int], _ kernel: (Int, Int), _ stride: (Int, Int)?,
+        _ padding: (Int, Int), ceilMode: Bool = false
+    ) -> WindowGeometry {
+        require(
+            padding.0 <= kernel.0 / 2 && padding.1 <= kernel.1 / 2,
+            "\(operation): padding \(padding) must be at most half the kernel size \(kernel)")
+        let geometry = WindowGeometry(
+            operation, input: shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
         return ceilMode ? geometry.roundingOutputUp() : geometry
     }
 
@@ -96,9 +106,12 @@ enum Pooling<Scalar: TensorScalar> {
     /// The rows and columns of the input that window (i, j) covers, clipped to the input.
     @inline(__always)
     static func window(_ i: Int, _ j: Int, _ g: WindowGeometry) -> (rows: Range<Int>, columns: Range<Int>) {
-        let top = i * g.strideHeight - g.paddingHeight, left = j * g.strideWidth - g.paddingWidth
-        return (Swift.max(top, 0)..<Swift.min(top + g.kernelHeight, g.height),
-                Swift.max(left, 0)..<Swift.min(left + g.kernelWidth, g.width))
+        let top = i * g.strideHeight - g.paddingHeight
+        let left = j * g.strideWidth - g.paddingWidth
+        return (
+            Swift.max(top, 0)..<Swift.min(top + g.kernelHeight, g.height),
+            Swift.max(left, 0)..<Swift.min(left + g.kernelWidth, g.width)
+        )
     }
 
     /// The maxima and, for each, its flat position within its input plane (NaN wins, as in PyTorch).
@@ -107,7 +120,8 @@ enum Pooling<Scalar: TensorScalar> {
     @_specialize(where Scalar == Double)
     package static func maximum(_ input: [Scalar], _ g: WindowGeometry) -> (values: [Scalar], argmax: [Int32]) {
         require(g.inputPlane <= Int(Int32.max), "maxPool2d: an input plane of \(g.height)x\(g.width) is too large")
-        let planes = g.batch * g.channels, count = planes * g.outputPlane
+        let planes = g.batch * g.channels
+        let count = planes * g.outputPlane
         var argmax = [Int32](repeating: 0, count: count)
         let values = [Scalar](unsafeUninitializedCapacity: count) { out, initialized in
             input.withUnsafeBufferPointer { input in
@@ -115,8 +129,9 @@ enum Pooling<Scalar: TensorScalar> {
                     let (input, out, argmax) = (input.baseAddress!, out.baseAddress!, argmax.baseAddress!)
                     ParallelChunks.forEach(count: planes, elementsPerItem: g.inputPlane) { range in
                         for plane in range {
-                            maximum(of: input + plane * g.inputPlane, g,
-                                    into: out + plane * g.outputPlane, argmax: argmax + plane * g.outputPlane)
+                            maximum(
+                                of: input + plane * g.inputPlane, g,
+                                into: out + plane * g.outputPlane, argmax: argmax + plane * g.outputPlane)
                         }
                     }
                 }
@@ -130,11 +145,14 @@ enum Pooling<Scalar: TensorScalar> {
     /// through the scalar type's kernel (`VectorKernelScalar.maxPool2x2`), which reads its four values
     /// directly; every other geometry goes through the clipped window ranges.
     @inline(__always)
-    package static func maximum(of source: UnsafePointer<Scalar>, _ g: WindowGeometry,
-                        into out: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>) {
+    package static func maximum(
+        of source: UnsafePointer<Scalar>, _ g: WindowGeometry,
+        into out: UnsafeMutablePointer<Scalar>, argmax: UnsafeMutablePointer<Int32>
+    ) {
         if isTwoByTwo(g) {
-            return Scalar.maxPool2x2(source, width: g.width, outputHeight: g.outputHeight,
-                                     outputWidth: g.outputWidth, into: out, argmax: argmax)
+            return Scalar.maxPool2x2(
+                source, width: g.width, outputHeight: g.outputHeight,
+                outputWidth: g.outputWidth, into: out, argmax: argmax)
         }
         let width = g.width
         for i in 0..<g.outputHeight {
@@ -167,7 +185,7 @@ enum Pooling<Scalar: TensorScalar> {
     static func isTwoByTwo(_ g: WindowGeometry) -> Bool {
         g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
             && g.paddingHeight == 0 && g.paddingWidth == 0
-            && 2 * g.outputHeight <= g.height && 2 * g.outputWidth <= g.width   // no window past the edge (ceilMode)
+            && 2 * g.outputHeight <= g.height && 2 * g.outputWidth <= g.width  // no window past the edge (ceilMode)
     }
 
     /// Each upstream gradient added at its window's maximum, plane by plane (split between the cores;
@@ -178,7 +196,8 @@ enum Pooling<Scalar: TensorScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func maximumGradient(_ upstream: [Scalar], argmax: [Int32], _ g: WindowGeometry) -> [Scalar] {
-        let planes = g.batch * g.channels, count = planes * g.inputPlane
+        let planes = g.batch * g.channels
+        let count = planes * g.inputPlane
         let tiles = isTwoByTwo(g) && g.height % 2 == 0 && g.width % 2 == 0
         return [Scalar](unsafeUninitializedCapacity: count) { dx, initialized in
             if !tiles { dx.initialize(repeating: 0) }
@@ -191,8 +210,9 @@ enum Pooling<Scalar: TensorScalar> {
                             let destination = dx + plane * g.inputPlane
                             let first = plane * g.outputPlane
                             if tiles {
-                                Scalar.maxPool2x2Backward(dy + first, argmax: argmax + first, height: g.height,
-                                                          width: g.width, into: destination)
+                                Scalar.maxPool2x2Backward(
+                                    dy + first, argmax: argmax + first, height: g.height,
+                                    width: g.width, into: destination)
                             } else {
                                 for o in first..<(first + g.outputPlane) { destination[Int(argmax[o])] += dy[o] }
                             }
@@ -209,7 +229,8 @@ enum Pooling<Scalar: TensorScalar> {
     @inline(__always)
     static func divisor(_ i: Int, _ j: Int, _ g: WindowGeometry, countIncludePad: Bool) -> Scalar {
         if countIncludePad {
-            let top = i * g.strideHeight - g.paddingHeight, left = j * g.strideWidth - g.paddingWidth
+            let top = i * g.strideHeight - g.paddingHeight
+            let left = j * g.strideWidth - g.paddingWidth
             let height = Swift.min(top + g.kernelHeight, g.height + g.paddingHeight) - top
             let width = Swift.min(left + g.kernelWidth, g.width + g.paddingWidth) - left
             return Scalar(height * width)
@@ -221,8 +242,10 @@ enum Pooling<Scalar: TensorScalar> {
     /// Visits every window (i, j) of every plane with its flat output index and the rows and columns of
     /// the input it covers (clipped to the input).
     @inline(__always)
-    static func forEachWindow(_ g: WindowGeometry,
-                              _ body: (_ plane: Int, _ i: Int, _ j: Int, _ output: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void) {
+    static func forEachWindow(
+        _ g: WindowGeometry,
+        _ body: (_ plane: Int, _ i: Int, _ j: Int, _ output: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void
+    ) {
         for plane in 0..<(g.batch * g.channels) {
             for i in 0..<g.outputHeight {
                 for j in 0..<g.outputWidth {

@@ -58,7 +58,8 @@ extension Tensor {
         if shape == target { return self }
         require(Shape.broadcast(shape, target) == target, "broadcast: \(shape) cannot be broadcast to \(target)")
         let stretched = Kernels.broadcast(
-            scalars, shape, [Scalar](repeating: 0, count: target.reduce(1, *)), target) { x, _ in x }.scalars
+            scalars, shape, [Scalar](repeating: 0, count: target.reduce(1, *)), target
+        ) { x, _ in x }.scalars
         let result = Tensor(shape: target, scalars: stretched)
         guard Tensor.recording(self) else { return result }
         let inputShape = shape

@@ -11,8 +11,9 @@ extension Tensor {
             require(known > 0 && count % known == 0, "reshape: \(shape) cannot be reshaped to \(newShape)")
             newShape[inferred] = count / known
         }
-        require(newShape.reduce(1, *) == count,
-                     "reshape: \(shape) (\(count) elements) cannot be reshaped to \(newShape)")
+        require(
+            newShape.reduce(1, *) == count,
+            "reshape: \(shape) (\(count) elements) cannot be reshaped to \(newShape)")
         if newShape == shape { return self }
         let result = Tensor(shape: newShape, scalars: scalars)
         guard Tensor.recording(self) else { return result }
@@ -83,8 +84,10 @@ extension Tensor {
         let first = tensors[0]
         let axis = Shape.normalize(axis: axis, rank: first.rank, operation: "concatenate")
         for t in tensors {
-            require(t.rank == first.rank && t.shape.enumerated().allSatisfy { $0.offset == axis || $0.element == first.shape[$0.offset] },
-                         "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
+            require(
+                t.rank == first.rank
+                    && t.shape.enumerated().allSatisfy { $0.offset == axis || $0.element == first.shape[$0.offset] },
+                "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
         }
         let outer = first.shape[..<axis].reduce(1, *)
         let inner = first.shape[(axis + 1)...].reduce(1, *)
@@ -115,8 +118,9 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
         require(!tensors.isEmpty, "stack: no tensors given")
-        require(tensors.allSatisfy { $0.shape == tensors[0].shape },
-                     "stack: shapes differ: \(tensors.map(\.shape))")
+        require(
+            tensors.allSatisfy { $0.shape == tensors[0].shape },
+            "stack: shapes differ: \(tensors.map(\.shape))")
         return concatenate(tensors.map { $0.unsqueezed(at: axis) }, alongAxis: axis)
     }
 
@@ -125,15 +129,18 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let axis = Shape.normalize(axis: axis, rank: rank, operation: "slice")
-        require(range.lowerBound >= 0 && range.upperBound <= shape[axis],
-                     "slice: \(range) is out of bounds for axis \(axis) of shape \(shape)")
+        require(
+            range.lowerBound >= 0 && range.upperBound <= shape[axis],
+            "slice: \(range) is out of bounds for axis \(axis) of shape \(shape)")
         let outer = shape[..<axis].reduce(1, *)
         let inner = shape[(axis + 1)...].reduce(1, *)
         let size = shape[axis]
         var scalars: [Scalar] = []
         scalars.reserveCapacity(outer * range.count * inner)
         for o in 0..<outer {
-            scalars.append(contentsOf: self.scalars[((o * size + range.lowerBound) * inner)..<((o * size + range.upperBound) * inner)])
+            scalars.append(
+                contentsOf: self.scalars[
+                    ((o * size + range.lowerBound) * inner)..<((o * size + range.upperBound) * inner)])
         }
         var newShape = shape
         newShape[axis] = range.count

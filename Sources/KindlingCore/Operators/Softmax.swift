@@ -28,7 +28,10 @@ private func softmaxFamily<Scalar>(_ x: Tensor<Scalar>, alongAxis axis: Int, log
     guard Tensor.recording(x) else { return result }
     let output = result.scalars
     return Tensor.record(name, result, inputs: [x]) { gradient in
-        [Tensor(shape: lines.shape, scalars: softmaxBackward(gradient.scalars, output, lines, logarithmic: logarithmic))]
+        [
+            Tensor(
+                shape: lines.shape, scalars: softmaxBackward(gradient.scalars, output, lines, logarithmic: logarithmic))
+        ]
     }
 }
 
@@ -58,8 +61,9 @@ private func softmaxForward<S: TensorScalar>(_ x: [S], _ lines: AxisLines, logar
             // Softmax along the last axis: contiguous rows, which the scalar type's kernel computes.
             if inner == 1 && !logarithmic && size > 0, let x = x.baseAddress, let y = y.baseAddress {
                 return ParallelChunks.forEach(count: outer, elementsPerItem: size) { rows in
-                    S.softmaxRows(x + rows.lowerBound * size, into: y + rows.lowerBound * size, rows: rows.count,
-                                  width: size, scale: 1, bias: nil, rowsPerBias: 1)
+                    S.softmaxRows(
+                        x + rows.lowerBound * size, into: y + rows.lowerBound * size, rows: rows.count,
+                        width: size, scale: 1, bias: nil, rowsPerBias: 1)
                 }
             }
             for o in 0..<outer {

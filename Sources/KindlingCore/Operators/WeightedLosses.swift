@@ -28,16 +28,20 @@ public func crossEntropy<Scalar>(
 ) -> Tensor<Scalar> {
     require(logits.rank == 2, "crossEntropy: expects logits of shape (N, C), got \(logits.shape)")
     let (samples, classes) = (logits.shape[0], logits.shape[1])
-    require(classIndices.count == samples,
-            "crossEntropy: \(classIndices.count) class indices for \(samples) samples (logits \(logits.shape))")
+    require(
+        classIndices.count == samples,
+        "crossEntropy: \(classIndices.count) class indices for \(samples) samples (logits \(logits.shape))")
     if let bad = classIndices.first(where: { ($0 < 0 || $0 >= classes) && $0 != ignoreIndex }) {
-        failRequirement("crossEntropy: class index \(bad) is out of range for \(classes) classes"
-                        + (ignoreIndex.map { " (and is not the ignored index \($0))" } ?? ""))
+        failRequirement(
+            "crossEntropy: class index \(bad) is out of range for \(classes) classes"
+                + (ignoreIndex.map { " (and is not the ignored index \($0))" } ?? ""))
     }
     let classWeights = checkedClassWeights("crossEntropy", weight, classes: classes)
-    require(labelSmoothing >= 0 && labelSmoothing <= 1,
-            "crossEntropy: label smoothing must be in [0, 1], got \(labelSmoothing)")
-    let smoothing = Scalar(labelSmoothing), spread = Scalar(labelSmoothing) / Scalar(classes)
+    require(
+        labelSmoothing >= 0 && labelSmoothing <= 1,
+        "crossEntropy: label smoothing must be in [0, 1], got \(labelSmoothing)")
+    let smoothing = Scalar(labelSmoothing)
+    let spread = Scalar(labelSmoothing) / Scalar(classes)
     var coefficients = [Scalar](repeating: 0, count: samples * classes)
     var normalizer: Scalar = 0
     for (n, target) in classIndices.enumerated() where target != ignoreIndex {
@@ -45,8 +49,9 @@ public func crossEntropy<Scalar>(
         if spread != 0 { for c in 0..<classes { coefficients[n * classes + c] = spread * classWeights[c] } }
         coefficients[n * classes + target] += (1 - smoothing) * classWeights[target]
     }
-    return softCrossEntropy("crossEntropy", logits, coefficients, targets: nil, meanDivisor: normalizer,
-                            reduction: reduction)
+    return softCrossEntropy(
+        "crossEntropy", logits, coefficients, targets: nil, meanDivisor: normalizer,
+        reduction: reduction)
 }
 
 /// Cross-entropy of logits (N, C) against class probabilities (N, C), e.g. soft labels or mixup
@@ -67,19 +72,24 @@ public func crossEntropy<Scalar>(
     labelSmoothing: Double = 0, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
     require(logits.rank == 2, "crossEntropy: expects logits of shape (N, C), got \(logits.shape)")
-    require(targets.shape == logits.shape,
-            "crossEntropy: the target probabilities have shape \(targets.shape), the logits \(logits.shape); they must be equal")
+    require(
+        targets.shape == logits.shape,
+        "crossEntropy: the target probabilities have shape \(targets.shape), the logits \(logits.shape); they must be equal"
+    )
     let classes = logits.shape[1]
     let classWeights = checkedClassWeights("crossEntropy", weight, classes: classes)
-    require(labelSmoothing >= 0 && labelSmoothing <= 1,
-            "crossEntropy: label smoothing must be in [0, 1], got \(labelSmoothing)")
-    let keep = 1 - Scalar(labelSmoothing), spread = Scalar(labelSmoothing) / Scalar(classes)
+    require(
+        labelSmoothing >= 0 && labelSmoothing <= 1,
+        "crossEntropy: label smoothing must be in [0, 1], got \(labelSmoothing)")
+    let keep = 1 - Scalar(labelSmoothing)
+    let spread = Scalar(labelSmoothing) / Scalar(classes)
     let coefficients = targets.scalars.enumerated().map { index, t in
         classWeights[index % classes] * (labelSmoothing == 0 ? t : t * keep + spread)
     }
     let targetScales = (0..<classes).map { classWeights[$0] * keep }
-    return softCrossEntropy("crossEntropy", logits, coefficients, targets: (targets, targetScales),
-                            meanDivisor: Scalar(logits.shape[0]), reduction: reduction)
+    return softCrossEntropy(
+        "crossEntropy", logits, coefficients, targets: (targets, targetScales),
+        meanDivisor: Scalar(logits.shape[0]), reduction: reduction)
 }
 
 /// −Σ_c a[n, c]·logSoftmax(x)[n, c] per sample, reduced (`.mean` divides the sum by `meanDivisor`), with
@@ -94,7 +104,8 @@ private func softCrossEntropy<Scalar: TensorScalar>(
     var losses = [Scalar](repeating: 0, count: samples)
     var totals = [Scalar](repeating: 0, count: samples)
     for n in 0..<samples {
-        var loss: Scalar = 0, total: Scalar = 0
+        var loss: Scalar = 0
+        var total: Scalar = 0
         for c in 0..<classes where coefficients[n * classes + c] != 0 {
             loss -= coefficients[n * classes + c] * logProbabilities[n * classes + c]
             total += coefficients[n * classes + c]
@@ -110,7 +121,8 @@ private func softCrossEntropy<Scalar: TensorScalar>(
     }
     let inputs = [logits] + (targets.map { [$0.tensor] } ?? [])
     guard Tensor.recording(inputs) else { return result }
-    let logitsNeeded = logits.requiresGradient, targetsNeeded = targets?.tensor.requiresGradient ?? false
+    let logitsNeeded = logits.requiresGradient
+    let targetsNeeded = targets?.tensor.requiresGradient ?? false
     let targetScales = targets?.scales ?? []
     return Tensor.record(operation, result, inputs: inputs) { gradient in
         let scales: [Scalar]
@@ -119,7 +131,8 @@ private func softCrossEntropy<Scalar: TensorScalar>(
         case .sum: scales = [Scalar](repeating: gradient.scalar, count: samples)
         case .mean: scales = [Scalar](repeating: gradient.scalar / meanDivisor, count: samples)
         }
-        var dx: [Scalar]? = nil, dt: [Scalar]? = nil
+        var dx: [Scalar]? = nil
+        var dt: [Scalar]? = nil
         if logitsNeeded {
             dx = [Scalar](unsafeUninitializedCapacity: samples * classes) { out, initialized in
                 for n in 0..<samples {
@@ -132,17 +145,23 @@ private func softCrossEntropy<Scalar: TensorScalar>(
             }
         }
         if targetsNeeded {
-            dt = (0..<(samples * classes)).map { i in -scales[i / classes] * targetScales[i % classes] * logProbabilities[i] }
+            dt = (0..<(samples * classes)).map { i in
+                -scales[i / classes] * targetScales[i % classes] * logProbabilities[i]
+            }
         }
         let shape = [samples, classes]
-        return [dx.map { Tensor(shape: shape, scalars: $0) }] + (targets == nil ? [] : [dt.map { Tensor(shape: shape, scalars: $0) }])
+        return [dx.map { Tensor(shape: shape, scalars: $0) }]
+            + (targets == nil ? [] : [dt.map { Tensor(shape: shape, scalars: $0) }])
     }
 }
 
 /// The class weights as C scalars (all 1 when nil); stops unless `weight` has shape [C].
-private func checkedClassWeights<Scalar: TensorScalar>(_ operation: String, _ weight: Tensor<Scalar>?, classes: Int) -> [Scalar] {
+private func checkedClassWeights<Scalar: TensorScalar>(_ operation: String, _ weight: Tensor<Scalar>?, classes: Int)
+    -> [Scalar]
+{
     guard let weight else { return [Scalar](repeating: 1, count: classes) }
-    require(weight.shape == [classes], "\(operation): the class weights have shape \(weight.shape), expected [\(classes)]")
+    require(
+        weight.shape == [classes], "\(operation): the class weights have shape \(weight.shape), expected [\(classes)]")
     return weight.scalars
 }
 
@@ -167,17 +186,24 @@ public func binaryCrossEntropyWithLogits<Scalar>(
     _ logits: Tensor<Scalar>, _ targets: Tensor<Scalar>, weight: Tensor<Scalar>? = nil,
     positiveWeight: Tensor<Scalar>? = nil, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
-    require(logits.shape == targets.shape,
-            "binaryCrossEntropyWithLogits: the input has shape \(logits.shape) and the target \(targets.shape); they must be equal")
-    let shape = logits.shape, count = logits.count
+    require(
+        logits.shape == targets.shape,
+        "binaryCrossEntropyWithLogits: the input has shape \(logits.shape) and the target \(targets.shape); they must be equal"
+    )
+    let shape = logits.shape
+    let count = logits.count
     func expanded(_ tensor: Tensor<Scalar>?, _ name: String) -> [Scalar]? {
         guard let tensor else { return nil }
-        require(broadcasts(tensor.shape, to: shape),
-                "binaryCrossEntropyWithLogits: the \(name) of shape \(tensor.shape) does not broadcast to the input's \(shape)")
+        require(
+            broadcasts(tensor.shape, to: shape),
+            "binaryCrossEntropyWithLogits: the \(name) of shape \(tensor.shape) does not broadcast to the input's \(shape)"
+        )
         return withoutGradient { (tensor.detached() + Tensor.zeros(shape)).scalars }
     }
-    let weights = expanded(weight, "weight"), positiveWeights = expanded(positiveWeight, "positive weight")
-    let x = logits.scalars, t = targets.scalars
+    let weights = expanded(weight, "weight")
+    let positiveWeights = expanded(positiveWeight, "positive weight")
+    let x = logits.scalars
+    let t = targets.scalars
     // softplus(−x) = log(1 + e^−|x|) + max(−x, 0), kept for the loss and both gradients.
     let decays = Kernels.map(x) { Scalar.exp(-Swift.abs($0)) }
     let softplus = (0..<count).map { i -> Scalar in Scalar.log1p(decays[i]) + Swift.max(-x[i], 0) }
@@ -196,7 +222,8 @@ public func binaryCrossEntropyWithLogits<Scalar>(
     case .mean: result = Tensor(losses.reduce(0, +) / Scalar(count))
     }
     guard Tensor.recording(logits, targets) else { return result }
-    let inputNeeded = logits.requiresGradient, targetNeeded = targets.requiresGradient
+    let inputNeeded = logits.requiresGradient
+    let targetNeeded = targets.requiresGradient
     return Tensor.record("binaryCrossEntropyWithLogits", result, inputs: [logits, targets]) { gradient in
         func scale(_ i: Int) -> Scalar {
             let factor: Scalar
@@ -207,15 +234,20 @@ public func binaryCrossEntropyWithLogits<Scalar>(
             }
             return factor * (weights?[i] ?? 1)
         }
-        let dx = inputNeeded ? (0..<count).map { i -> Scalar in
-            // σ(−x) = 1 / (1 + e^x) without overflow: e^−|x| / (1 + e^−|x|) for x ≥ 0, else 1 / (1 + e^−|x|).
-            let e = decays[i], sigmoidOfNegative = x[i] >= 0 ? e / (1 + e) : 1 / (1 + e)
-            return scale(i) * ((1 - t[i]) - logWeight(i) * sigmoidOfNegative)
-        } : nil
-        let dt = targetNeeded ? (0..<count).map { i -> Scalar in
-            let positiveExcess: Scalar = positiveWeights.map { $0[i] - 1 } ?? 0
-            return scale(i) * (positiveExcess * softplus[i] - x[i])
-        } : nil
+        let dx =
+            inputNeeded
+            ? (0..<count).map { i -> Scalar in
+                // σ(−x) = 1 / (1 + e^x) without overflow: e^−|x| / (1 + e^−|x|) for x ≥ 0, else 1 / (1 + e^−|x|).
+                let e = decays[i]
+                let sigmoidOfNegative = x[i] >= 0 ? e / (1 + e) : 1 / (1 + e)
+                return scale(i) * ((1 - t[i]) - logWeight(i) * sigmoidOfNegative)
+            } : nil
+        let dt =
+            targetNeeded
+            ? (0..<count).map { i -> Scalar in
+                let positiveExcess: Scalar = positiveWeights.map { $0[i] - 1 } ?? 0
+                return scale(i) * (positiveExcess * softplus[i] - x[i])
+            } : nil
         return [dx.map { Tensor(shape: shape, scalars: $0) }, dt.map { Tensor(shape: shape, scalars: $0) }]
     }
 }

@@ -20,8 +20,10 @@ struct WindowGeometry {
     let outputWidth: Int
 
     /// Checks the arguments (naming `operation` and the values in the messages) and computes the output size.
-    init(_ operation: String, input: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
-         dilation: (Int, Int) = (1, 1)) {
+    init(
+        _ operation: String, input: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
+        dilation: (Int, Int) = (1, 1)
+    ) {
         require(input.count == 4, "\(operation): the input must be 4-D (N, C, H, W), got shape \(input)")
         require(kernel.0 > 0 && kernel.1 > 0, "\(operation): kernel size \(kernel) must be positive")
         require(stride.0 > 0 && stride.1 > 0, "\(operation): stride \(stride) must be positive")
@@ -37,8 +39,10 @@ struct WindowGeometry {
         (dilationHeight, dilationWidth) = dilation
         let spanHeight = dilationHeight * (kernelHeight - 1) + 1
         let spanWidth = dilationWidth * (kernelWidth - 1) + 1
-        require(spanHeight <= height + 2 * paddingHeight && spanWidth <= width + 2 * paddingWidth,
-                     "\(operation): the kernel \(kernel) with dilation \(dilation) spans \(spanHeight)x\(spanWidth), larger than the padded input \(height + 2 * paddingHeight)x\(width + 2 * paddingWidth) (input shape \(input), padding \(padding))")
+        require(
+            spanHeight <= height + 2 * paddingHeight && spanWidth <= width + 2 * paddingWidth,
+            "\(operation): the kernel \(kernel) with dilation \(dilation) spans \(spanHeight)x\(spanWidth), larger than the padded input \(height + 2 * paddingHeight)x\(width + 2 * paddingWidth) (input shape \(input), padding \(padding))"
+        )
         outputHeight = (height + 2 * paddingHeight - spanHeight) / strideHeight + 1
         outputWidth = (width + 2 * paddingWidth - spanWidth) / strideWidth + 1
     }

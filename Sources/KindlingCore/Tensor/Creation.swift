@@ -42,7 +42,8 @@ extension Tensor {
         let length = ((Double(end) - Double(start)) / Double(step)).rounded(.up)
         require(length.isFinite, "arange: cannot count the values from \(start) to \(end) by \(step)")
         let count = Swift.max(0, Int(length))
-        let second = start + step, delta = second - start
+        let second = start + step
+        let delta = second - start
         var values = (0..<count).map { start + Scalar($0) * delta }
         if count > 0 { values[0] = start }
         if count > 1 { values[1] = second }
@@ -59,8 +60,10 @@ extension Tensor {
         require(count >= 0, "linspace: count \(count) is negative")
         let divisions = endpoint ? count - 1 : count
         guard divisions > 0 else { return Tensor([Scalar](repeating: start, count: count)) }
-        let delta = end - start, step = delta / Scalar(divisions)
-        var values = step == 0
+        let delta = end - start
+        let step = delta / Scalar(divisions)
+        var values =
+            step == 0
             ? (0..<count).map { Scalar($0) / Scalar(divisions) * delta + start }
             : (0..<count).map { Scalar($0) * step + start }
         if endpoint { values[count - 1] = end }

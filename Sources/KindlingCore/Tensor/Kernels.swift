@@ -59,14 +59,18 @@ enum Kernels {
         let bStrides = Shape.broadcastStrides(bShape, to: shape)
         let rank = shape.count
         let inner = shape[rank - 1]
-        let aInner = aStrides[rank - 1], bInner = bStrides[rank - 1]
+        let aInner = aStrides[rank - 1]
+        let bInner = bStrides[rank - 1]
         let scalars = [S](unsafeUninitializedCapacity: count) { out, initialized in
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     var index = [Int](repeating: 0, count: rank)
-                    var aOffset = 0, bOffset = 0, o = 0
+                    var aOffset = 0
+                    var bOffset = 0
+                    var o = 0
                     while o < count {
-                        var ai = aOffset, bi = bOffset
+                        var ai = aOffset
+                        var bi = bOffset
                         for _ in 0..<inner {
                             out[o] = f(a[ai], b[bi])
                             o += 1
@@ -136,7 +140,8 @@ enum Kernels {
         a.withUnsafeBufferPointer { a in
             out.withUnsafeMutableBufferPointer { out in
                 var index = [Int](repeating: 0, count: rank)
-                var outOffset = 0, i = 0
+                var outOffset = 0
+                var i = 0
                 while i < a.count {
                     var o = outOffset
                     for _ in 0..<inner {
@@ -172,8 +177,10 @@ enum Kernels {
         return [S](unsafeUninitializedCapacity: count) { out, initialized in
             a.withUnsafeBufferPointer { a in
                 var index = [Int](repeating: 0, count: rank)
-                var offset = 0, o = 0
-                let inner = outShape[rank - 1], innerStride = strides[rank - 1]
+                var offset = 0
+                var o = 0
+                let inner = outShape[rank - 1]
+                let innerStride = strides[rank - 1]
                 while o < count {
                     var i = offset
                     for _ in 0..<inner {

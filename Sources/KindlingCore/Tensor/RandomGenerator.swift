@@ -48,7 +48,9 @@ public final class RandomGenerator: RandomNumberGenerator {
     }
 
     private func twist() {
-        let upper: UInt32 = 0x8000_0000, lower: UInt32 = 0x7FFF_FFFF, matrix: UInt32 = 0x9908_B0DF
+        let upper: UInt32 = 0x8000_0000
+        let lower: UInt32 = 0x7FFF_FFFF
+        let matrix: UInt32 = 0x9908_B0DF
         let state = self.state
         for i in 0..<624 {
             let y = (state[i] & upper) | (state[i == 623 ? 0 : i + 1] & lower)
@@ -65,7 +67,8 @@ public final class RandomGenerator: RandomNumberGenerator {
 
     /// A double uniform in [0, 1) with 53 random bits (`numpy.random.random_sample`).
     public func randomSample() -> Double {
-        let a = Double(nextUInt32() >> 5), b = Double(nextUInt32() >> 6)
+        let a = Double(nextUInt32() >> 5)
+        let b = Double(nextUInt32() >> 6)
         return (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
     }
 
@@ -81,7 +84,9 @@ public final class RandomGenerator: RandomNumberGenerator {
             cachedGaussian = nil
             return cached
         }
-        var x1 = 0.0, x2 = 0.0, r2 = 0.0
+        var x1 = 0.0
+        var x2 = 0.0
+        var r2 = 0.0
         repeat {
             x1 = 2 * randomSample() - 1
             x2 = 2 * randomSample() - 1
@@ -101,8 +106,12 @@ public final class RandomGenerator: RandomNumberGenerator {
     public func integer(upTo max: UInt64) -> UInt64 {
         if max == 0 { return 0 }
         var mask = max
-        mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4
-        mask |= mask >> 8; mask |= mask >> 16; mask |= mask >> 32
+        mask |= mask >> 1
+        mask |= mask >> 2
+        mask |= mask >> 4
+        mask |= mask >> 8
+        mask |= mask >> 16
+        mask |= mask >> 32
         if max <= 0xFFFF_FFFF {
             while true {
                 let value = UInt64(nextUInt32()) & mask
@@ -161,15 +170,18 @@ extension Tensor {
     /// Normal values with the given mean and standard deviation (`numpy.random.normal`).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func normal(_ shape: [Int], mean: Double = 0, standardDeviation: Double = 1,
-                              generator: RandomGenerator) -> Tensor {
+    public static func normal(
+        _ shape: [Int], mean: Double = 0, standardDeviation: Double = 1,
+        generator: RandomGenerator
+    ) -> Tensor {
         drawn(shape) { generator.normal(mean: mean, standardDeviation: standardDeviation) }
     }
 
     /// Values uniform in [low, high) (`numpy.random.uniform`).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public static func uniform(_ shape: [Int], low: Double = 0, high: Double = 1, generator: RandomGenerator) -> Tensor {
+    public static func uniform(_ shape: [Int], low: Double = 0, high: Double = 1, generator: RandomGenerator) -> Tensor
+    {
         drawn(shape) { generator.uniform(low: low, high: high) }
     }
 

@@ -23,7 +23,8 @@ public enum Shape {
             let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
             guard x == y || x == 1 || y == 1 else {
-                failRequirement("\(operation): shapes \(a) and \(b) do not broadcast (axis \(i) of the result: \(x) vs \(y))")
+                failRequirement(
+                    "\(operation): shapes \(a) and \(b) do not broadcast (axis \(i) of the result: \(x) vs \(y))")
             }
             result[i] = x == 1 ? y : x
         }
@@ -36,7 +37,8 @@ public enum Shape {
         var trimmed = shape[...]
         while trimmed.first == 1 { trimmed = trimmed.dropFirst() }
         guard !trimmed.isEmpty, trimmed.count <= target.count,
-              Array(target.suffix(trimmed.count)) == Array(trimmed) else { return nil }
+            Array(target.suffix(trimmed.count)) == Array(trimmed)
+        else { return nil }
         return target.dropLast(trimmed.count).reduce(1, *)
     }
 
@@ -52,8 +54,9 @@ public enum Shape {
     /// Turns a possibly negative axis into 0..<rank; stops with a message when out of range.
     public static func normalize(axis: Int, rank: Int, operation: String = "axis") -> Int {
         let normalized = axis < 0 ? axis + rank : axis
-        require(normalized >= 0 && normalized < max(rank, 1),
-                "\(operation): axis \(axis) is out of range for a tensor of rank \(rank)")
+        require(
+            normalized >= 0 && normalized < max(rank, 1),
+            "\(operation): axis \(axis) is out of range for a tensor of rank \(rank)")
         return normalized
     }
 }

@@ -23,8 +23,9 @@ public struct Tensor<Scalar: TensorScalar> {
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Scalar]) {
         require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        require(shape.reduce(1, *) == scalars.count,
-                     "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.reduce(1, *)) needed)")
+        require(
+            shape.reduce(1, *) == scalars.count,
+            "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.reduce(1, *)) needed)")
         self.shape = shape
         self.scalars = scalars
         self.node = nil
@@ -57,8 +58,9 @@ public struct Tensor<Scalar: TensorScalar> {
     public init(_ matrices: [[[Scalar]]]) {
         let rows = matrices.first?.count ?? 0
         let columns = matrices.first?.first?.count ?? 0
-        require(matrices.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == columns } },
-                     "Tensor: nested arrays have different lengths")
+        require(
+            matrices.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == columns } },
+            "Tensor: nested arrays have different lengths")
         self.init(shape: [matrices.count, rows, columns], scalars: matrices.flatMap { $0.flatMap { $0 } })
     }
 
@@ -86,12 +88,14 @@ public struct Tensor<Scalar: TensorScalar> {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func flatIndex(_ index: [Int]) -> Int {
-        require(index.count == shape.count,
-                     "Tensor: index \(index) has \(index.count) components for shape \(shape)")
+        require(
+            index.count == shape.count,
+            "Tensor: index \(index) has \(index.count) components for shape \(shape)")
         var flat = 0
         for (i, (position, size)) in zip(index, shape).enumerated() {
-            require(position >= 0 && position < size,
-                         "Tensor: index \(index) is out of range for shape \(shape) (axis \(i))")
+            require(
+                position >= 0 && position < size,
+                "Tensor: index \(index) is out of range for shape \(shape) (axis \(i))")
             flat = flat * size + position
         }
         return flat

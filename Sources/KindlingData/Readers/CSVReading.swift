@@ -88,14 +88,17 @@ public struct CSVTableFile: Sendable {
         guard position < bytes.count else { throw DataError.empty(path: path) }
         let first = try scanner.record(at: position).mapError(path: path, scanner: scanner)
         let secondStart = scanner.skipBlankLines(from: first.next)
-        let second = secondStart < bytes.count ? try scanner.record(at: secondStart).mapError(path: path, scanner: scanner) : nil
+        let second =
+            secondStart < bytes.count ? try scanner.record(at: secondStart).mapError(path: path, scanner: scanner) : nil
 
         switch header {
         case .present: hasHeader = true
         case .absent: hasHeader = false
         case .detect:
             if let second {
-                hasHeader = zip(first.fields, second.fields).contains { $1.decimalValue != nil && $0.decimalValue == nil }
+                hasHeader = zip(first.fields, second.fields).contains {
+                    $1.decimalValue != nil && $0.decimalValue == nil
+                }
             } else {
                 hasHeader = first.fields.allSatisfy { $0.decimalValue == nil }
             }
@@ -111,15 +114,18 @@ public struct CSVTableFile: Sendable {
         case .index(let index):
             let resolved = index < 0 ? index + columnCount : index
             guard resolved >= 0 && resolved < columnCount else {
-                throw DataError.noSuchColumn(path: path, column: "\(index)",
-                                             available: "the rows have \(columnCount) columns, indices 0..<\(columnCount)")
+                throw DataError.noSuchColumn(
+                    path: path, column: "\(index)",
+                    available: "the rows have \(columnCount) columns, indices 0..<\(columnCount)")
             }
             labelColumn = resolved
         case .name(let name):
             guard let index = columnNames.firstIndex(of: name) else {
-                throw DataError.noSuchColumn(path: path, column: "'\(name)'", available: hasHeader
-                    ? "the header names " + columnNames.map { "'\($0)'" }.joined(separator: ", ")
-                    : "the file has no header; give the label column's index")
+                throw DataError.noSuchColumn(
+                    path: path, column: "'\(name)'",
+                    available: hasHeader
+                        ? "the header names " + columnNames.map { "'\($0)'" }.joined(separator: ", ")
+                        : "the file has no header; give the label column's index")
             }
             labelColumn = index
         }

@@ -34,7 +34,11 @@ struct CSVScanner: @unchecked Sendable {
 
     /// A problem at a byte offset, turned into a `DataError` with line and column by `dataError`.
     struct Problem: Error {
-        enum Kind { case missing, malformed, nonFinite, ragged(expected: Int, found: Int), quoting }
+        enum Kind {
+            case missing, malformed, nonFinite
+            case ragged(expected: Int, found: Int)
+            case quoting
+        }
         let kind: Kind
         package let offset: Int
         package let field: Int
@@ -47,7 +51,8 @@ struct CSVScanner: @unchecked Sendable {
             case .missing: return .missingValue(path: path, line: line, column: column, field: name)
             case .malformed: return .malformedNumber(path: path, line: line, column: column, field: name, text: text)
             case .nonFinite: return .nonFinite(path: path, line: line, column: column, field: name, text: text)
-            case let .ragged(expected, found): return .raggedRow(path: path, line: line, expected: expected, found: found)
+            case .ragged(let expected, let found):
+                return .raggedRow(path: path, line: line, expected: expected, found: found)
             case .quoting: return .badQuoting(path: path, line: line, column: column)
             }
         }
@@ -102,7 +107,9 @@ struct CSVScanner: @unchecked Sendable {
     }
 
     /// Reads one field (quoted or not) as text, leaving `index` at the delimiter or line end after it.
-    private func readField(_ buffer: UnsafeBufferPointer<UInt8>, at index: inout Int, fieldNumber: Int) -> Result<String, Problem> {
+    private func readField(_ buffer: UnsafeBufferPointer<UInt8>, at index: inout Int, fieldNumber: Int) -> Result<
+        String, Problem
+    > {
         while index < buffer.count, buffer[index] == Self.space || buffer[index] == Self.tab { index += 1 }
         if index < buffer.count, buffer[index] == Self.quote {
             let opening = index
@@ -124,7 +131,9 @@ struct CSVScanner: @unchecked Sendable {
                 text.append(buffer[index])
                 index += 1
             }
-            while index < buffer.count, buffer[index] == Self.space || buffer[index] == Self.tab || buffer[index] == Self.carriageReturn {
+            while index < buffer.count,
+                buffer[index] == Self.space || buffer[index] == Self.tab || buffer[index] == Self.carriageReturn
+            {
                 index += 1
             }
             guard index == buffer.count || buffer[index] == Self.comma || buffer[index] == Self.newline else {
@@ -141,7 +150,9 @@ struct CSVScanner: @unchecked Sendable {
 
     /// The first comma or line break at or after `position` (or `end`), looked for eight bytes at a time.
     @inline(__always)
-    private static func commaOrNewline(from position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+    private static func commaOrNewline(from position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<
+        UInt8
+    > {
         var position = position
         while end - position >= 8 {
             let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
@@ -162,9 +173,12 @@ struct CSVScanner: @unchecked Sendable {
 
     /// The first byte at or after `position` that is not a space, tab or carriage return.
     @inline(__always)
-    private static func delimiter(after position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+    private static func delimiter(after position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<
+        UInt8
+    > {
         var position = position
-        while position < end, position.pointee == space || position.pointee == tab || position.pointee == carriageReturn { position += 1 }
+        while position < end, position.pointee == space || position.pointee == tab || position.pointee == carriageReturn
+        { position += 1 }
         return position
     }
 
@@ -213,7 +227,9 @@ struct CSVScanner: @unchecked Sendable {
             count = 0
             for (part, result) in results.enumerated() {
                 guard case .success(let rows) = result, let base else { return }
-                if starts[part] != count { (base + count).update(from: base + starts[part], count: rows.rowCount * width) }
+                if starts[part] != count {
+                    (base + count).update(from: base + starts[part], count: rows.rowCount * width)
+                }
                 count += rows.rowCount * width
             }
         }
@@ -241,7 +257,9 @@ struct CSVScanner: @unchecked Sendable {
 
     /// The rows whose records start in `range`.
     /// Writes the features to `output`, row after row.
-    private func parse(_ range: Range<Int>, layout: Layout, into output: UnsafeMutablePointer<Double>?) -> Result<Part, Problem> {
+    private func parse(_ range: Range<Int>, layout: Layout, into output: UnsafeMutablePointer<Double>?) -> Result<
+        Part, Problem
+    > {
         let buffer = bytes
         var part = Part()
         var written = 0
@@ -257,9 +275,11 @@ struct CSVScanner: @unchecked Sendable {
                 let fieldStart = index
                 // The field's end is found apart from its number, so that the next field does not wait
                 // for this one's digits to be read: the parses of neighbouring fields overlap.
-                if column != labelColumn, case let fieldEnd = Self.commaOrNewline(from: base + fieldStart, end: bufferEnd),
-                   let (value, stop) = scanDecimal(base + fieldStart, end: bufferEnd),
-                   Self.delimiter(after: stop, end: bufferEnd) == fieldEnd {
+                if column != labelColumn,
+                    case let fieldEnd = Self.commaOrNewline(from: base + fieldStart, end: bufferEnd),
+                    let (value, stop) = scanDecimal(base + fieldStart, end: bufferEnd),
+                    Self.delimiter(after: stop, end: bufferEnd) == fieldEnd
+                {
                     output![written] = value
                     written += 1
                     index = fieldEnd - base
@@ -273,7 +293,9 @@ struct CSVScanner: @unchecked Sendable {
                         part.labels.append(text)
                     } else {
                         text = text.trimmingCharacters(in: .whitespaces)
-                        guard !text.isEmpty else { return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: "")) }
+                        guard !text.isEmpty else {
+                            return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: ""))
+                        }
                         guard let value = text.decimalValue else {
                             return .failure(Problem(kind: .malformed, offset: fieldStart, field: column, text: text))
                         }
@@ -284,17 +306,25 @@ struct CSVScanner: @unchecked Sendable {
                         written += 1
                     }
                 } else {
-                    while index < buffer.count, buffer[index] != Self.comma, buffer[index] != Self.newline { index += 1 }
+                    while index < buffer.count, buffer[index] != Self.comma, buffer[index] != Self.newline {
+                        index += 1
+                    }
                     var end = index
-                    while end > fieldStart, buffer[end - 1] == Self.space || buffer[end - 1] == Self.tab
-                        || buffer[end - 1] == Self.carriageReturn { end -= 1 }
-                    guard end > fieldStart else { return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: "")) }
+                    while end > fieldStart,
+                        buffer[end - 1] == Self.space || buffer[end - 1] == Self.tab
+                            || buffer[end - 1] == Self.carriageReturn
+                    { end -= 1 }
+                    guard end > fieldStart else {
+                        return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: ""))
+                    }
                     guard let value = parseDecimal(base + fieldStart, count: end - fieldStart) else {
-                        let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
+                        let text = String(
+                            decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
                         return .failure(Problem(kind: .malformed, offset: fieldStart, field: column, text: text))
                     }
                     guard value.isFinite else {
-                        let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
+                        let text = String(
+                            decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
                         return .failure(Problem(kind: .nonFinite, offset: fieldStart, field: column, text: text))
                     }
                     output![written] = value
@@ -303,8 +333,10 @@ struct CSVScanner: @unchecked Sendable {
                 let atComma = index < buffer.count && buffer[index] == Self.comma
                 if column < layout.columnCount - 1 {
                     guard atComma else {
-                        return .failure(Problem(kind: .ragged(expected: layout.columnCount, found: column + 1),
-                                                offset: part.rowOffsets.last!, field: column, text: ""))
+                        return .failure(
+                            Problem(
+                                kind: .ragged(expected: layout.columnCount, found: column + 1),
+                                offset: part.rowOffsets.last!, field: column, text: ""))
                     }
                     index += 1
                 } else if atComma {
@@ -314,8 +346,10 @@ struct CSVScanner: @unchecked Sendable {
                         if buffer[scan] == Self.comma { found += 1 }
                         scan += 1
                     }
-                    return .failure(Problem(kind: .ragged(expected: layout.columnCount, found: found),
-                                            offset: part.rowOffsets.last!, field: column, text: ""))
+                    return .failure(
+                        Problem(
+                            kind: .ragged(expected: layout.columnCount, found: found),
+                            offset: part.rowOffsets.last!, field: column, text: ""))
                 }
             }
             index = skipBlankLines(from: endOfLine(buffer, index))

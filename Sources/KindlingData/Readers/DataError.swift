@@ -34,32 +34,34 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     /// What went wrong, naming the file, line and column.
     public var description: String {
         switch self {
-        case let .fileNotFound(path):
+        case .fileNotFound(let path):
             return "\(path): no such file"
-        case let .unreadable(path, reason):
+        case .unreadable(let path, let reason):
             return "\(path): cannot be read (\(reason))"
-        case let .empty(path):
+        case .empty(let path):
             return "\(path): the file holds no data rows"
-        case let .missingValue(path, line, column, field):
+        case .missingValue(let path, let line, let column, let field):
             return "\(path):\(line):\(column): \(field) is empty (missing values are not allowed)"
-        case let .malformedNumber(path, line, column, field, text):
+        case .malformedNumber(let path, let line, let column, let field, let text):
             return "\(path):\(line):\(column): \(field): '\(text)' is not a number"
-        case let .nonFinite(path, line, column, field, text):
+        case .nonFinite(let path, let line, let column, let field, let text):
             return "\(path):\(line):\(column): \(field): '\(text)' is not finite (NaN and infinity are not allowed)"
-        case let .raggedRow(path, line, expected, found):
+        case .raggedRow(let path, let line, let expected, let found):
             return "\(path):\(line): \(found) fields, but the first data row has \(expected)"
-        case let .badQuoting(path, line, column):
-            return "\(path):\(line):\(column): a quoted field must end with a quote followed by a comma or the end of the line"
-        case let .noSuchColumn(path, column, available):
+        case .badQuoting(let path, let line, let column):
+            return
+                "\(path):\(line):\(column): a quoted field must end with a quote followed by a comma or the end of the line"
+        case .noSuchColumn(let path, let column, let available):
             return "\(path): no column \(column) (\(available))"
-        case let .invalidLabel(path, line, text):
+        case .invalidLabel(let path, let line, let text):
             return "\(path):\(line): label '\(text)' is not a non-negative integer"
-        case let .unseenLabel(location, label, known):
-            let shown = known.count <= 12 ? known.joined(separator: ", ") : known.prefix(12).joined(separator: ", ") + ", ..."
+        case .unseenLabel(let location, let label, let known):
+            let shown =
+                known.count <= 12 ? known.joined(separator: ", ") : known.prefix(12).joined(separator: ", ") + ", ..."
             return "\(location): label '\(label)' was not seen in training (the model knows \(shown))"
-        case let .badFormat(path, reason):
+        case .badFormat(let path, let reason):
             return "\(path): \(reason)"
-        case let .mismatch(path, reason):
+        case .mismatch(let path, let reason):
             return "\(path): \(reason)"
         }
     }

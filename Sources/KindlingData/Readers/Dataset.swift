@@ -27,12 +27,14 @@ public struct Dataset<Scalar: TensorScalar> {
     /// label (2 when every label is 0, so that an all-negative binary subset stays binary).
     public init(features: Tensor<Scalar>, labels: [Int], classCount: Int? = nil) {
         require(features.rank == 2, "Dataset: features must have shape (count, featureCount), got \(features.shape)")
-        require(features.shape[0] == labels.count,
-                     "Dataset: \(features.shape[0]) feature rows but \(labels.count) labels")
+        require(
+            features.shape[0] == labels.count,
+            "Dataset: \(features.shape[0]) feature rows but \(labels.count) labels")
         require(labels.allSatisfy { $0 >= 0 }, "Dataset: labels must be non-negative, got \(labels.min() ?? 0)")
         let count = classCount ?? Swift.max(2, (labels.max() ?? 0) + 1)
-        require(labels.allSatisfy { $0 < count },
-                     "Dataset: label \(labels.max() ?? 0) is out of range for \(count) classes")
+        require(
+            labels.allSatisfy { $0 < count },
+            "Dataset: label \(labels.max() ?? 0) is out of range for \(count) classes")
         self.features = features.detached()
         self.labels = labels
         self.classCount = count
@@ -52,8 +54,9 @@ public struct Dataset<Scalar: TensorScalar> {
 
     /// The same examples in another precision.
     public func converted<Other: TensorScalar>(to _: Other.Type = Other.self) -> Dataset<Other> {
-        Dataset<Other>(features: Tensor<Other>(shape: features.shape, scalars: features.scalars.map { Other($0) }),
-                       labels: labels, classCount: classCount)
+        Dataset<Other>(
+            features: Tensor<Other>(shape: features.shape, scalars: features.scalars.map { Other($0) }),
+            labels: labels, classCount: classCount)
     }
 }
 

@@ -12,14 +12,17 @@ extension Dataset {
     /// let data = try Dataset<Double>.loadCSV(URL(fileURLWithPath: "points.csv"), hasHeader: true)
     /// ```
     public static func loadCSV(_ url: URL, labelColumn: Int = -1, hasHeader: Bool = false) throws -> Dataset {
-        let table = try CSVTableFile(contentsOf: url, header: hasHeader ? .present : .absent, label: .index(labelColumn))
+        let table = try CSVTableFile(
+            contentsOf: url, header: hasHeader ? .present : .absent, label: .index(labelColumn))
         let labels = try table.labels.enumerated().map { row, text -> Int in
-            guard let value = text.decimalValue, value >= 0, value == value.rounded(), let index = Int(exactly: value) else {
+            guard let value = text.decimalValue, value >= 0, value == value.rounded(), let index = Int(exactly: value)
+            else {
                 throw DataError.invalidLabel(path: table.path, line: table.line(ofRow: row), text: text)
             }
             return index
         }
-        return Dataset(features: Tensor(shape: [table.rowCount, table.featureCount], scalars: table.features.map { Scalar($0) }),
-                       labels: labels)
+        return Dataset(
+            features: Tensor(shape: [table.rowCount, table.featureCount], scalars: table.features.map { Scalar($0) }),
+            labels: labels)
     }
 }

@@ -58,7 +58,9 @@ private func integerPowerOfTen(_ count: Int) -> UInt64 {
 /// the number of leading digit bytes is found from a mask of the non-digit bytes, and the digits are
 /// combined with three multiplications. Bytes are loaded only while at least eight remain before `end`.
 @inline(__always)
-func scanDecimal(_ start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> (value: Double, stop: UnsafePointer<UInt8>)? {
+func scanDecimal(_ start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> (
+    value: Double, stop: UnsafePointer<UInt8>
+)? {
     var position = start
     guard position < end else { return nil }
     let negative = position.pointee == UInt8(ascii: "-")
@@ -89,18 +91,23 @@ func scanDecimal(_ start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> (v
             exponentDigits += 1
             position += 1
         }
-        guard exponentDigits > 0, exponentDigits < 4 || !(position < end && position.pointee &- 48 < 10) else { return nil }
+        guard exponentDigits > 0, exponentDigits < 4 || !(position < end && position.pointee &- 48 < 10) else {
+            return nil
+        }
         exponent += exponentNegative ? -written : written
     }
     guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
-    let value = exponent < 0 ? Double(mantissa) / exactPowerOfTen(-exponent) : Double(mantissa) * exactPowerOfTen(exponent)
+    let value =
+        exponent < 0 ? Double(mantissa) / exactPowerOfTen(-exponent) : Double(mantissa) * exactPowerOfTen(exponent)
     return (negative ? -value : value, position)
 }
 
 /// Reads the run of decimal digits at `position` (stopping after more than 19 of them, which the caller
 /// rejects) onto `mantissa`, adding their number to `count`.
 @inline(__always)
-private func readDigits(_ position: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, into mantissa: inout UInt64, count: inout Int) {
+private func readDigits(
+    _ position: inout UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, into mantissa: inout UInt64, count: inout Int
+) {
     while end - position >= 8 {
         let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
         let nonDigits = ((word &+ 0x4646_4646_4646_4646) | (word &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
@@ -108,7 +115,9 @@ private func readDigits(_ position: inout UnsafePointer<UInt8>, end: UnsafePoint
         guard digits > 0 else { return }
         count += digits
         guard count <= 19 else { return }
-        mantissa = mantissa &* integerPowerOfTen(digits) &+ eightDigitsValue((word &- 0x3030_3030_3030_3030) << UInt64(64 - 8 * digits))
+        mantissa =
+            mantissa &* integerPowerOfTen(digits)
+            &+ eightDigitsValue((word &- 0x3030_3030_3030_3030) << UInt64(64 - 8 * digits))
         position += digits
         if digits < 8 { return }
     }
@@ -186,7 +195,8 @@ func parseDecimal(_ bytes: UnsafePointer<UInt8>, count: Int) -> Double? {
     }
     guard index == count else { return nil }
     if significantDigits <= 19, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
-        let value = exponent < 0 ? Double(mantissa) / exactPowerOfTen(-exponent) : Double(mantissa) * exactPowerOfTen(exponent)
+        let value =
+            exponent < 0 ? Double(mantissa) / exactPowerOfTen(-exponent) : Double(mantissa) * exactPowerOfTen(exponent)
         return negative ? -value : value
     }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer in

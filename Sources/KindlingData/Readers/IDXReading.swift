@@ -22,7 +22,9 @@ extension NumericArray {
     /// Parses the bytes of an IDX file (gzip-compressed or not); `path` names it in messages.
     public init(idxBytes raw: [UInt8], path: String) throws {
         let bytes = Gzip.isCompressed(raw) ? try Gzip.decompress(raw, path: path) : raw
-        func fail(_ reason: String) -> DataError { .badFormat(path: path, reason: "not a readable IDX file: \(reason)") }
+        func fail(_ reason: String) -> DataError {
+            .badFormat(path: path, reason: "not a readable IDX file: \(reason)")
+        }
         guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
             throw fail("it does not start with two zero bytes")
         }
@@ -47,8 +49,11 @@ extension NumericArray {
         guard bytes.count - dataStart == count * size else {
             throw fail("shape \(shape) needs \(count * size) bytes of data, the file holds \(bytes.count - dataStart)")
         }
-        self.init(shape: shape, values: readElements(bytes, offset: dataStart, count: count, size: size, bigEndian: true,
-                                                     elementConversion(kind: kind, size: size)),
-                  kind: kind)
+        self.init(
+            shape: shape,
+            values: readElements(
+                bytes, offset: dataStart, count: count, size: size, bigEndian: true,
+                elementConversion(kind: kind, size: size)),
+            kind: kind)
     }
 }

@@ -73,8 +73,9 @@ public struct LabeledExamples<Scalar: TensorScalar> {
 
     /// Examples from their parts.
     public init(features: Tensor<Scalar>, targets: [Double]) {
-        require(features.rank >= 2 && features.shape[0] == targets.count,
-                "LabeledExamples: features of shape \(features.shape) for \(targets.count) targets")
+        require(
+            features.rank >= 2 && features.shape[0] == targets.count,
+            "LabeledExamples: features of shape \(features.shape) for \(targets.count) targets")
         self.features = features
         self.targets = targets
     }
@@ -89,13 +90,15 @@ public struct LabeledExamples<Scalar: TensorScalar> {
         targets = try labels.enumerated().map { row, label in
             if task == .regression {
                 guard let value = label.decimalValue, value.isFinite else {
-                    throw DataError.mismatch(path: raw.location(ofExample: row),
-                                             reason: "target '\(label)' is not a finite number (the task is regression)")
+                    throw DataError.mismatch(
+                        path: raw.location(ofExample: row),
+                        reason: "target '\(label)' is not a finite number (the task is regression)")
                 }
                 return value
             }
             guard let index = classes?.index(of: label) else {
-                throw DataError.unseenLabel(location: raw.location(ofExample: row), label: label, known: classes?.names ?? [])
+                throw DataError.unseenLabel(
+                    location: raw.location(ofExample: row), label: label, known: classes?.names ?? [])
             }
             return Double(index)
         }
@@ -121,14 +124,16 @@ public struct LabeledExamples<Scalar: TensorScalar> {
     /// `RandomState(seed).permutation`), the first ceil(fraction × count) positions for validation, the rest
     /// for training, each in permutation order.
     public func split(validationFraction fraction: Double, generator: RandomGenerator)
-        -> (training: LabeledExamples, validation: LabeledExamples) {
+        -> (training: LabeledExamples, validation: LabeledExamples)
+    {
         let (training, validation) = Self.splitIndices(count: count, validationFraction: fraction, generator: generator)
         return (rows(training), rows(validation))
     }
 
     /// The indices of `split(validationFraction:generator:)`.
     public static func splitIndices(count: Int, validationFraction fraction: Double, generator: RandomGenerator)
-        -> (training: [Int], validation: [Int]) {
+        -> (training: [Int], validation: [Int])
+    {
         require(fraction > 0 && fraction < 1, "split: the validation fraction must lie in (0, 1), got \(fraction)")
         let permutation = generator.permutation(count)
         let validationCount = Int((fraction * Double(count)).rounded(.up))
@@ -146,7 +151,9 @@ public struct Standardization: Sendable, Codable, Equatable {
 
     /// The statistics of `features`, shape (count, featureCount), computed in Double.
     public init<Scalar>(fittedTo features: Tensor<Scalar>) {
-        require(features.rank == 2, "Standardization: features must have shape (count, featureCount), got \(features.shape)")
+        require(
+            features.rank == 2, "Standardization: features must have shape (count, featureCount), got \(features.shape)"
+        )
         let (count, width) = (features.shape[0], features.shape[1])
         let values = features.scalars
         var mean = [Double](repeating: 0, count: width)
@@ -177,7 +184,8 @@ public struct Standardization: Sendable, Codable, Equatable {
         func decode(_ key: CodingKeys) throws -> [Double] {
             try container.decode([String].self, forKey: key).map { text in
                 guard let value = Double(text) else {
-                    throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "'\(text)' is not a number")
+                    throw DecodingError.dataCorruptedError(
+                        forKey: key, in: container, debugDescription: "'\(text)' is not a number")
                 }
                 return value
             }
@@ -195,14 +203,17 @@ public struct Standardization: Sendable, Codable, Equatable {
 
     /// The standardized features.
     public func apply<Scalar>(to features: Tensor<Scalar>) -> Tensor<Scalar> {
-        require(features.rank == 2 && features.shape[1] == mean.count,
-                "Standardization: features of shape \(features.shape) for \(mean.count) statistics")
+        require(
+            features.rank == 2 && features.shape[1] == mean.count,
+            "Standardization: features of shape \(features.shape) for \(mean.count) statistics")
         let width = mean.count
         let values = features.scalars
-        return Tensor(shape: features.shape, scalars: values.indices.map { index in
-            let column = index % width
-            return Scalar((Double(values[index]) - mean[column]) / scale[column])
-        })
+        return Tensor(
+            shape: features.shape,
+            scalars: values.indices.map { index in
+                let column = index % width
+                return Scalar((Double(values[index]) - mean[column]) / scale[column])
+            })
     }
 }
 

@@ -15,11 +15,11 @@ public enum LabeledTextError: Error, Equatable, CustomStringConvertible {
     /// What went wrong, with file and line.
     public var description: String {
         switch self {
-        case let .unreadable(path, reason): return "\(path): cannot be read (\(reason))"
-        case let .malformedLine(path, line, text):
+        case .unreadable(let path, let reason): return "\(path): cannot be read (\(reason))"
+        case .malformedLine(let path, let line, let text):
             return "\(path):\(line): expected 'label<TAB>text', got '\(text)'"
-        case let .empty(path): return "\(path): no labeled lines"
-        case let .unknownLabel(path, line, label):
+        case .empty(let path): return "\(path): no labeled lines"
+        case .unknownLabel(let path, let line, let label):
             return "\(path):\(line): label '\(label)' does not occur in the training file"
         }
     }

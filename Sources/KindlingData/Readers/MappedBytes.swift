@@ -24,9 +24,9 @@ final class MappedBytes: @unchecked Sendable {
         let (descriptor, size) = try openForReading(url)
         defer { close(descriptor) }
         #if os(Linux)
-        let flags = MAP_PRIVATE | MAP_POPULATE
+            let flags = MAP_PRIVATE | MAP_POPULATE
         #else
-        let flags = MAP_PRIVATE
+            let flags = MAP_PRIVATE
         #endif
         if size > 0, let start = mmap(nil, size, PROT_READ, flags, descriptor, 0), start != MAP_FAILED {
             buffer = UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: size)

@@ -20,7 +20,9 @@ extension NumericArray {
 
     /// Parses the bytes of an `.npy` file; `path` names it in messages.
     public init(npyBytes bytes: [UInt8], path: String) throws {
-        func fail(_ reason: String) -> DataError { .badFormat(path: path, reason: "not a readable .npy file: \(reason)") }
+        func fail(_ reason: String) -> DataError {
+            .badFormat(path: path, reason: "not a readable .npy file: \(reason)")
+        }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
             throw fail("it does not start with the magic bytes \\x93NUMPY")
         }
@@ -41,9 +43,12 @@ extension NumericArray {
         guard bytes.count >= headerStart + headerLength else { throw fail("the header is cut short") }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
 
-        guard let descr = Self.headerValue("descr", in: header)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")),
-              let fortran = Self.headerValue("fortran_order", in: header),
-              let shapeText = Self.headerValue("shape", in: header) else {
+        guard
+            let descr = Self.headerValue("descr", in: header)?.trimmingCharacters(
+                in: CharacterSet(charactersIn: "'\"")),
+            let fortran = Self.headerValue("fortran_order", in: header),
+            let shapeText = Self.headerValue("shape", in: header)
+        else {
             throw fail("the header lacks 'descr', 'fortran_order' or 'shape': \(header)")
         }
         let shape = try shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() ")).split(separator: ",")
@@ -68,10 +73,13 @@ extension NumericArray {
         let count = shape.reduce(1, *)
         let dataStart = headerStart + headerLength
         guard bytes.count - dataStart >= count * size else {
-            throw fail("shape \(shape) of '\(descr)' needs \(count * size) bytes of data, the file holds \(bytes.count - dataStart)")
+            throw fail(
+                "shape \(shape) of '\(descr)' needs \(count * size) bytes of data, the file holds \(bytes.count - dataStart)"
+            )
         }
-        var values = readElements(bytes, offset: dataStart, count: count, size: size, bigEndian: order == ">",
-                                  elementConversion(kind: kind, size: size))
+        var values = readElements(
+            bytes, offset: dataStart, count: count, size: size, bigEndian: order == ">",
+            elementConversion(kind: kind, size: size))
         if fortran.hasPrefix("True"), shape.count > 1 {
             values = Self.cOrder(fromFortran: values, shape: shape)
         }

@@ -32,8 +32,10 @@ public struct NumericArray: Sendable, Equatable {
 
 /// Reads `count` elements of `size` bytes at `offset`, each converted by `convert` from its bits in the
 /// given byte order.
-func readElements(_ bytes: [UInt8], offset: Int, count: Int, size: Int, bigEndian: Bool,
-                  _ convert: (UInt64) -> Double) -> [Double] {
+func readElements(
+    _ bytes: [UInt8], offset: Int, count: Int, size: Int, bigEndian: Bool,
+    _ convert: (UInt64) -> Double
+) -> [Double] {
     bytes.withUnsafeBufferPointer { buffer in
         (0..<count).map { element in
             var bits: UInt64 = 0

@@ -44,8 +44,10 @@ public struct RawExamples: Sendable {
 
     /// Reads a features file and, for NPY and IDX features, an optional file of labels. For CSV, `header`
     /// and `label` say which row names the columns and which column holds the labels.
-    public init(contentsOf url: URL, labels labelsURL: URL? = nil, header: CSVHeader = .detect,
-                label: LabelColumn = .last) throws {
+    public init(
+        contentsOf url: URL, labels labelsURL: URL? = nil, header: CSVHeader = .detect,
+        label: LabelColumn = .last
+    ) throws {
         let storage = try MappedBytes(contentsOf: url)
         path = url.path
         if let array = try Self.readArray(storage.buffer, path: path) {
@@ -60,16 +62,23 @@ public struct RawExamples: Sendable {
             origin = .array(labelsPath: labelsURL?.path)
             if let labelsURL {
                 let labelBytes = try readBytes(labelsURL)
-                guard let labelArray = try labelBytes.withUnsafeBufferPointer({ try Self.readArray($0, path: labelsURL.path) }) else {
-                    throw DataError.badFormat(path: labelsURL.path, reason: "labels must be an NPY or IDX file of one number per example")
+                guard
+                    let labelArray = try labelBytes.withUnsafeBufferPointer({
+                        try Self.readArray($0, path: labelsURL.path)
+                    })
+                else {
+                    throw DataError.badFormat(
+                        path: labelsURL.path, reason: "labels must be an NPY or IDX file of one number per example")
                 }
                 guard labelArray.values.count == labelArray.shape.first ?? 0 else {
-                    throw DataError.mismatch(path: labelsURL.path,
-                                             reason: "labels must hold one number per example, got shape \(labelArray.shape)")
+                    throw DataError.mismatch(
+                        path: labelsURL.path,
+                        reason: "labels must hold one number per example, got shape \(labelArray.shape)")
                 }
                 guard labelArray.values.count == count else {
-                    throw DataError.mismatch(path: labelsURL.path,
-                                             reason: "\(labelArray.values.count) labels for the \(count) examples of \(path)")
+                    throw DataError.mismatch(
+                        path: labelsURL.path,
+                        reason: "\(labelArray.values.count) labels for the \(count) examples of \(path)")
                 }
                 labels = labelArray.values.map(Self.text(of:))
             } else {
@@ -77,7 +86,9 @@ public struct RawExamples: Sendable {
             }
         } else {
             if let labelsURL {
-                throw DataError.mismatch(path: labelsURL.path, reason: "a CSV file holds its own labels; name their column instead of a labels file")
+                throw DataError.mismatch(
+                    path: labelsURL.path,
+                    reason: "a CSV file holds its own labels; name their column instead of a labels file")
             }
             let table = try CSVTableFile(storage: storage, path: path, header: header, label: label)
             count = table.rowCount

@@ -83,9 +83,10 @@ public func fit<Model: Module, Update: Optimizer>(
     require(earlyStoppingPatience == nil || validation != nil, "fit: early stopping needs validation examples")
     var result = FitResult()
     var best: (loss: Double, epoch: Int, state: [Tensor<Model.Scalar>])?
-    var loop = TrainingLoop(model, on: training, optimizer: optimizer, length: .epochs(epochs), batchSize: batchSize,
-                            generator: generator, clipGradientNorm: maxGradientNorm, scheduler: scheduler,
-                            showsProgress: showsProgress)
+    var loop = TrainingLoop(
+        model, on: training, optimizer: optimizer, length: .epochs(epochs), batchSize: batchSize,
+        generator: generator, clipGradientNorm: maxGradientNorm, scheduler: scheduler,
+        showsProgress: showsProgress)
     for epoch in firstEpoch..<(firstEpoch + epochs) {
         let start = ContinuousClock.now
         var lossSum = 0.0
@@ -106,9 +107,10 @@ public func fit<Model: Module, Update: Optimizer>(
             validationMetric = evaluation.metric
         }
         let elapsed = ContinuousClock.now - start
-        let record = EpochRecord(epoch: epoch, trainingLoss: lossSum / Double(training.count),
-                                 validationLoss: validationLoss, validationMetric: validationMetric,
-                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        let record = EpochRecord(
+            epoch: epoch, trainingLoss: lossSum / Double(training.count),
+            validationLoss: validationLoss, validationMetric: validationMetric,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         result.epochs.append(record)
         onEpoch(record)
         result.bestEpoch = epoch
@@ -131,7 +133,8 @@ public func fit<Model: Module, Update: Optimizer>(
 /// The loss of `model` on `examples` and its accuracy (classification) or mean absolute error
 /// (regression), in evaluation mode without a graph; the model's modes are restored afterwards.
 public func evaluateLoss<Model: Module>(_ model: Model, on examples: LabeledExamples<Model.Scalar>, task: Task)
-    -> (loss: Double, metric: Double) {
+    -> (loss: Double, metric: Double)
+{
     let output = model.evaluationOutput(examples.features)
     let loss = withoutGradient { Double(taskLoss(output, examples, task: task).scalars[0]) }
     switch task {

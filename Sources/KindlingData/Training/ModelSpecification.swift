@@ -105,7 +105,8 @@ public struct ModelSpecification: Sendable, Codable, Equatable {
     public static func initializeLikeTheArticle<Scalar>(_ model: some Module<Scalar>, generator: RandomGenerator) {
         model.initializeWeights { module in
             if let conv = module as? Conv2d<Scalar> {
-                Initializer.kaimingNormal(mode: .fanOut, nonlinearity: .relu).initialize(conv.weight, generator: generator)
+                Initializer.kaimingNormal(mode: .fanOut, nonlinearity: .relu).initialize(
+                    conv.weight, generator: generator)
                 if let bias = conv.bias { Initializer.zeros.initialize(bias) }
             } else if let norm = module as? BatchNorm2d<Scalar> {
                 Initializer.ones.initialize(norm.weight!)

@@ -13,8 +13,9 @@ public struct CSVTable: Sendable, Equatable {
     /// A table; every row must have one field per column.
     public init(header: [String], rows: [[String]]) {
         for (index, row) in rows.enumerated() {
-            require(row.count == header.count,
-                         "CSVTable: row \(index) has \(row.count) fields for \(header.count) columns")
+            require(
+                row.count == header.count,
+                "CSVTable: row \(index) has \(row.count) fields for \(header.count) columns")
         }
         self.header = header
         self.rows = rows
@@ -29,8 +30,9 @@ public struct CSVTable: Sendable, Equatable {
         func format(_ value: Double) -> String {
             value == value.rounded() && Swift.abs(value) < 1e15 ? String(Int(value)) : "\(value)"
         }
-        return CSVTable(header: [xName] + series.map(\.name),
-                        rows: xs.map { x in [format(x)] + columns.map { $0[x].map { "\($0)" } ?? "" } })
+        return CSVTable(
+            header: [xName] + series.map(\.name),
+            rows: xs.map { x in [format(x)] + columns.map { $0[x].map { "\($0)" } ?? "" } })
     }
 
     /// The CSV text, one line per row after the header, each ending in a line feed.

@@ -25,7 +25,8 @@ struct ChartAxis {
         let finite = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
         switch scale {
         case .linear:
-            var low = finite.min() ?? 0, high = finite.max() ?? 1
+            var low = finite.min() ?? 0
+            var high = finite.max() ?? 1
             if low == high {
                 let pad = Swift.max(Swift.abs(low) * 0.1, 1e-9)
                 low -= pad
@@ -37,7 +38,8 @@ struct ChartAxis {
             upper = (high / step - 1e-9).rounded(.up) * step
             ticks = stride(from: lower, through: upper + step / 2, by: step).map { ($0 / step).rounded() * step }
         case .logarithmic:
-            var low = log10(finite.min() ?? 0.1), high = log10(finite.max() ?? 10)
+            var low = log10(finite.min() ?? 0.1)
+            var high = log10(finite.max() ?? 10)
             let pad = Swift.max((high - low) * 0.05, 0.05)
             low -= pad
             high += pad
@@ -81,7 +83,9 @@ struct ChartAxis {
         case .logarithmic:
             let value = pow(10, tick)
             let exponent = Int(tick.rounded(.down))
-            if (-3...4).contains(exponent) { return String(format: "%g", Double(String(format: "%.1g", value)) ?? value) }
+            if (-3...4).contains(exponent) {
+                return String(format: "%g", Double(String(format: "%.1g", value)) ?? value)
+            }
             let mantissa = (value / pow(10, Double(exponent))).rounded()
             return mantissa == 1 ? "1e\(exponent)" : "\(Int(mantissa))e\(exponent)"
         }

@@ -18,17 +18,23 @@ public struct ChartPanels: Sendable {
 
     /// The panels as one SVG document: each chart's document nested at its place.
     public var svg: String {
-        let panelWidth = 760.0, panelHeight = 460.0
+        let panelWidth = 760.0
+        let panelHeight = 460.0
         let rows = (charts.count + columns - 1) / columns
-        var writer = SVGWriter(width: panelWidth * Double(Swift.min(columns, Swift.max(charts.count, 1))),
-                               height: panelHeight * Double(Swift.max(rows, 1)))
+        var writer = SVGWriter(
+            width: panelWidth * Double(Swift.min(columns, Swift.max(charts.count, 1))),
+            height: panelHeight * Double(Swift.max(rows, 1)))
         for (index, chart) in charts.enumerated() {
-            let x = panelWidth * Double(index % columns), y = panelHeight * Double(index / columns)
+            let x = panelWidth * Double(index % columns)
+            let y = panelHeight * Double(index / columns)
             let nested = chart.svg.split(separator: "\n", omittingEmptySubsequences: false)
                 .drop { $0.hasPrefix("<?xml") }.joined(separator: "\n")
-            writer.raw(nested.replacingOccurrences(
-                of: "<svg xmlns=\"http://www.w3.org/2000/svg\" ",
-                with: "<svg xmlns=\"http://www.w3.org/2000/svg\" x=\"\(SVGWriter.number(x))\" y=\"\(SVGWriter.number(y))\" "))
+            writer.raw(
+                nested.replacingOccurrences(
+                    of: "<svg xmlns=\"http://www.w3.org/2000/svg\" ",
+                    with:
+                        "<svg xmlns=\"http://www.w3.org/2000/svg\" x=\"\(SVGWriter.number(x))\" y=\"\(SVGWriter.number(y))\" "
+                ))
         }
         return writer.document
     }

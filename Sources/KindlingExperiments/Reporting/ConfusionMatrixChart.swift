@@ -16,8 +16,9 @@ public struct ConfusionMatrixChart: Sendable {
 
     /// A chart of `confusion` with these class names.
     public init(title: String, classNames: [String], confusion: [[Int]]) {
-        require(confusion.count == classNames.count && confusion.allSatisfy { $0.count == classNames.count },
-                "ConfusionMatrixChart: a \(confusion.count)-row matrix for \(classNames.count) class names")
+        require(
+            confusion.count == classNames.count && confusion.allSatisfy { $0.count == classNames.count },
+            "ConfusionMatrixChart: a \(confusion.count)-row matrix for \(classNames.count) class names")
         self.title = title
         self.classNames = classNames
         self.confusion = confusion
@@ -28,10 +29,14 @@ public struct ConfusionMatrixChart: Sendable {
         let count = classNames.count
         let cell = max(24.0, min(60.0, 480.0 / Double(max(count, 1))))
         let labelWidth = min(140.0, 12 + 7 * Double(classNames.map(\.count).max() ?? 1))
-        let left = labelWidth + 30, top = 60.0
-        var writer = SVGWriter(width: left + cell * Double(count) + 20, height: top + cell * Double(count) + labelWidth + 30)
+        let left = labelWidth + 30
+        let top = 60.0
+        var writer = SVGWriter(
+            width: left + cell * Double(count) + 20, height: top + cell * Double(count) + labelWidth + 30)
         writer.text(title, x: writer.width / 2, y: 22, anchor: .middle, size: 15, bold: true)
-        writer.text("predicted class", x: left + cell * Double(count) / 2, y: top + cell * Double(count) + labelWidth + 22, anchor: .middle)
+        writer.text(
+            "predicted class", x: left + cell * Double(count) / 2, y: top + cell * Double(count) + labelWidth + 22,
+            anchor: .middle)
         writer.text("true class", x: 14, y: top + cell * Double(count) / 2, anchor: .middle, rotated: true)
         for (row, counts) in confusion.enumerated() {
             let total = max(1, counts.reduce(0, +))
@@ -39,15 +44,18 @@ public struct ConfusionMatrixChart: Sendable {
             for (column, value) in counts.enumerated() {
                 let share = Double(value) / Double(total)
                 let shade = 255 - 200 * share
-                writer.rect(x: left + cell * Double(column), y: top + cell * Double(row), width: cell, height: cell,
-                            fill: ChartPalette.hex(shade, shade, 255), extra: "stroke=\"#ffffff\"")
-                writer.text("\(value)", x: left + cell * (Double(column) + 0.5), y: top + cell * (Double(row) + 0.5) + 4,
-                            anchor: .middle, size: cell < 30 ? 9 : 11, color: share > 0.5 ? "#ffffff" : "#222222")
+                writer.rect(
+                    x: left + cell * Double(column), y: top + cell * Double(row), width: cell, height: cell,
+                    fill: ChartPalette.hex(shade, shade, 255), extra: "stroke=\"#ffffff\"")
+                writer.text(
+                    "\(value)", x: left + cell * (Double(column) + 0.5), y: top + cell * (Double(row) + 0.5) + 4,
+                    anchor: .middle, size: cell < 30 ? 9 : 11, color: share > 0.5 ? "#ffffff" : "#222222")
             }
         }
         for (column, name) in classNames.enumerated() {
-            writer.text(name, x: left + cell * (Double(column) + 0.5) + 4, y: top + cell * Double(count) + 8,
-                        anchor: .end, rotated: true)
+            writer.text(
+                name, x: left + cell * (Double(column) + 0.5) + 4, y: top + cell * Double(count) + 8,
+                anchor: .end, rotated: true)
         }
         return writer.document
     }

@@ -30,11 +30,14 @@ public struct DecisionBoundaryChart: Sendable {
     public let points: [(x: Double, y: Double, label: Int)]
 
     /// A chart from precomputed probabilities (`resolution * resolution` cells).
-    public init(title: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, resolution: Int,
-                probabilities: [[Double]], points: [(x: Double, y: Double, label: Int)]) {
+    public init(
+        title: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>, resolution: Int,
+        probabilities: [[Double]], points: [(x: Double, y: Double, label: Int)]
+    ) {
         require(resolution >= 1, "DecisionBoundaryChart: resolution must be positive, got \(resolution)")
-        require(probabilities.count == resolution * resolution,
-                     "DecisionBoundaryChart: \(probabilities.count) cells for a \(resolution) x \(resolution) grid")
+        require(
+            probabilities.count == resolution * resolution,
+            "DecisionBoundaryChart: \(probabilities.count) cells for a \(resolution) x \(resolution) grid")
         self.title = title
         self.xRange = xRange
         self.yRange = yRange
@@ -46,10 +49,13 @@ public struct DecisionBoundaryChart: Sendable {
     /// The decision regions of `model` (whose output is logits: one column for a binary model, read
     /// through the sigmoid, or one per class, read through the softmax) over the range of `data`'s first
     /// two features widened by `margin` on each side. The model runs in evaluation mode without a graph.
-    public init<Model: Module>(title: String, model: Model, data: Dataset<Model.Scalar>, resolution: Int = 100,
-                               margin: Double = 0.25) {
-        require(data.featureCount == 2,
-                     "DecisionBoundaryChart: the data must have 2 features, got \(data.featureCount)")
+    public init<Model: Module>(
+        title: String, model: Model, data: Dataset<Model.Scalar>, resolution: Int = 100,
+        margin: Double = 0.25
+    ) {
+        require(
+            data.featureCount == 2,
+            "DecisionBoundaryChart: the data must have 2 features, got \(data.featureCount)")
         let xs = (0..<data.count).map { Double(data.features.scalars[2 * $0]) }
         let ys = (0..<data.count).map { Double(data.features.scalars[2 * $0 + 1]) }
         let xRange = ((xs.min() ?? 0) - margin)...((xs.max() ?? 1) + margin)
@@ -71,8 +77,9 @@ public struct DecisionBoundaryChart: Sendable {
         let probabilities = (0..<(resolution * resolution)).map { cell in
             Self.probabilities(fromLogits: logits.scalars[(cell * columns)..<((cell + 1) * columns)].map { Double($0) })
         }
-        self.init(title: title, xRange: xRange, yRange: yRange, resolution: resolution,
-                  probabilities: probabilities, points: (0..<data.count).map { (xs[$0], ys[$0], data.labels[$0]) })
+        self.init(
+            title: title, xRange: xRange, yRange: yRange, resolution: resolution,
+            probabilities: probabilities, points: (0..<data.count).map { (xs[$0], ys[$0], data.labels[$0]) })
     }
 
     /// [1 - sigmoid(z), sigmoid(z)] for one logit, the softmax for several.
@@ -92,14 +99,18 @@ public struct DecisionBoundaryChart: Sendable {
 
     /// The chart as an SVG document.
     public var svg: String {
-        let plot = 440.0, left = 60.0, top = 56.0
-        let width = left + plot + 150, height = top + plot + 50
+        let plot = 440.0
+        let left = 60.0
+        let top = 56.0
+        let width = left + plot + 150
+        let height = top + plot + 50
         var writer = SVGWriter(width: width, height: height)
         writer.text(title, x: left + plot / 2, y: 26, anchor: .middle, size: 16, bold: true)
         let broken = nonFiniteCellCount
         if broken > 0 {
-            writer.text("\(broken) cells have non-finite predictions (grey)", x: left + plot / 2, y: 44,
-                        anchor: .middle, size: 11, color: "#b00020")
+            writer.text(
+                "\(broken) cells have non-finite predictions (grey)", x: left + plot / 2, y: 44,
+                anchor: .middle, size: 11, color: "#b00020")
         }
 
         // Cells, with equal neighbours in a row merged into one rectangle.
@@ -112,14 +123,16 @@ public struct DecisionBoundaryChart: Sendable {
                 let color = cellColor(probabilities[j * resolution + i])
                 var end = i + 1
                 while end < resolution && cellColor(probabilities[j * resolution + end]) == color { end += 1 }
-                writer.rect(x: left + Double(i) * cell, y: y, width: Double(end - i) * cell + 0.3, height: cell + 0.3,
-                            fill: color)
+                writer.rect(
+                    x: left + Double(i) * cell, y: y, width: Double(end - i) * cell + 0.3, height: cell + 0.3,
+                    fill: color)
                 i = end
             }
         }
         writer.raw("</g>")
 
-        let xSpan = xRange.upperBound - xRange.lowerBound, ySpan = yRange.upperBound - yRange.lowerBound
+        let xSpan = xRange.upperBound - xRange.lowerBound
+        let ySpan = yRange.upperBound - yRange.lowerBound
         writer.raw("<g class=\"points\">")
         for point in points {
             let x = left + (point.x - xRange.lowerBound) / xSpan * plot
@@ -127,7 +140,8 @@ public struct DecisionBoundaryChart: Sendable {
             writer.circle(x: x, y: y, radius: 3.4, fill: ChartPalette.color(point.label), stroke: "#111111")
         }
         writer.raw("</g>")
-        writer.rect(x: left, y: top, width: plot, height: plot, fill: "none", extra: "stroke=\"#444444\" stroke-width=\"1\"")
+        writer.rect(
+            x: left, y: top, width: plot, height: plot, fill: "none", extra: "stroke=\"#444444\" stroke-width=\"1\"")
 
         let xAxis = ChartAxis(values: [xRange.lowerBound, xRange.upperBound], scale: .linear)
         let yAxis = ChartAxis(values: [yRange.lowerBound, yRange.upperBound], scale: .linear)
@@ -158,9 +172,12 @@ public struct DecisionBoundaryChart: Sendable {
         if classCount == 2 {
             for step in 0...10 {
                 let p = Double(10 - step) / 10
-                writer.rect(x: legendX, y: barTop + 6 + Double(step) * 14, width: 18, height: 14, fill: cellColor([1 - p, p]))
+                writer.rect(
+                    x: legendX, y: barTop + 6 + Double(step) * 14, width: 18, height: 14, fill: cellColor([1 - p, p]))
                 if step % 5 == 0 {
-                    writer.text("P(1) = \(String(format: "%g", p))", x: legendX + 24, y: barTop + 17 + Double(step) * 14, size: 11)
+                    writer.text(
+                        "P(1) = \(String(format: "%g", p))", x: legendX + 24, y: barTop + 17 + Double(step) * 14,
+                        size: 11)
                 }
             }
         }
@@ -171,7 +188,9 @@ public struct DecisionBoundaryChart: Sendable {
     /// so that neighbouring cells share colors); grey for non-finite probabilities.
     private func cellColor(_ probabilities: [Double]) -> String {
         guard probabilities.allSatisfy(\.isFinite) else { return "#bdbdbd" }
-        var red = 0.0, green = 0.0, blue = 0.0
+        var red = 0.0
+        var green = 0.0
+        var blue = 0.0
         for (label, p) in probabilities.enumerated() {
             let (r, g, b) = ChartPalette.components(ChartPalette.color(label))
             let weight = (p * 16).rounded() / 16

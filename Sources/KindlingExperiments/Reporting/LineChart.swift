@@ -63,24 +63,32 @@ public struct LineChart: Sendable {
     /// A per-layer statistic (such as each layer's activation standard deviation) against the layer
     /// index counted from 0, one series per configuration, on a log scale. A series may stop early (at
     /// the first non-finite layer).
-    public static func perLayer(title: String, statistic: String, series: [(name: String, values: [Double])]) -> LineChart {
-        LineChart(title: title, xLabel: "layer", yLabel: statistic, yScale: .logarithmic,
-                  series: series.map { ChartSeries($0.name, x: $0.values.indices.map(Double.init), y: $0.values) })
+    public static func perLayer(title: String, statistic: String, series: [(name: String, values: [Double])])
+        -> LineChart
+    {
+        LineChart(
+            title: title, xLabel: "layer", yLabel: statistic, yScale: .logarithmic,
+            series: series.map { ChartSeries($0.name, x: $0.values.indices.map(Double.init), y: $0.values) })
     }
 
     /// The number of points that cannot be drawn (non-finite, or <= 0 on a log axis).
     public var omittedPointCount: Int {
         series.reduce(0) { total, curve in
-            total + zip(curve.x, curve.y).filter { x, y in
-                !x.isFinite || !y.isFinite || (yScale == .logarithmic && y <= 0)
-            }.count
+            total
+                + zip(curve.x, curve.y).filter { x, y in
+                    !x.isFinite || !y.isFinite || (yScale == .logarithmic && y <= 0)
+                }.count
         }
     }
 
     /// The chart as an SVG document.
     public var svg: String {
-        let width = 760.0, height = 460.0
-        let left = 78.0, right = width - 190, top = 62.0, bottom = height - 58
+        let width = 760.0
+        let height = 460.0
+        let left = 78.0
+        let right = width - 190
+        let top = 62.0
+        let bottom = height - 58
         var writer = SVGWriter(width: width, height: height)
         let xAxis = ChartAxis(values: series.flatMap(\.x), scale: .linear)
         let yAxis = ChartAxis(values: series.flatMap(\.y) + bands.flatMap { $0.lower + $0.upper }, scale: yScale)
@@ -89,8 +97,9 @@ public struct LineChart: Sendable {
         let omitted = omittedPointCount
         if omitted > 0 {
             let reason = yScale == .logarithmic ? "non-finite or not positive" : "non-finite"
-            writer.text("\(omitted) point\(omitted == 1 ? "" : "s") not drawn (\(reason))",
-                        x: (left + right) / 2, y: 44, anchor: .middle, size: 11, color: "#b00020")
+            writer.text(
+                "\(omitted) point\(omitted == 1 ? "" : "s") not drawn (\(reason))",
+                x: (left + right) / 2, y: 44, anchor: .middle, size: 11, color: "#b00020")
         }
         writer.raw("<g class=\"y-ticks\">")
         for tick in yAxis.ticks {
@@ -106,11 +115,13 @@ public struct LineChart: Sendable {
             writer.text(xAxis.label(tick), x: x, y: bottom + 16, anchor: .middle, size: 11)
         }
         writer.raw("</g>")
-        writer.rect(x: left, y: top, width: right - left, height: bottom - top, fill: "none",
-                    extra: "stroke=\"#444444\" stroke-width=\"1\"")
+        writer.rect(
+            x: left, y: top, width: right - left, height: bottom - top, fill: "none",
+            extra: "stroke=\"#444444\" stroke-width=\"1\"")
         writer.text(xLabel, x: (left + right) / 2, y: height - 18, anchor: .middle)
-        writer.text(yLabel + (yScale == .logarithmic ? " (log scale)" : ""), x: 20, y: (top + bottom) / 2,
-                    anchor: .middle, rotated: true)
+        writer.text(
+            yLabel + (yScale == .logarithmic ? " (log scale)" : ""), x: 20, y: (top + bottom) / 2,
+            anchor: .middle, rotated: true)
 
         for (index, band) in bands.enumerated() {
             let outline = band.outline { x, y in
@@ -119,7 +130,9 @@ public struct LineChart: Sendable {
             }
             guard outline.count > 2 else { continue }
             let points = outline.map { "\(SVGWriter.number($0.0)),\(SVGWriter.number($0.1))" }.joined(separator: " ")
-            writer.raw("<polygon class=\"band\" points=\"\(points)\" fill=\"\(ChartPalette.color(index))\" fill-opacity=\"0.18\" stroke=\"none\"/>")
+            writer.raw(
+                "<polygon class=\"band\" points=\"\(points)\" fill=\"\(ChartPalette.color(index))\" fill-opacity=\"0.18\" stroke=\"none\"/>"
+            )
         }
         for (index, curve) in series.enumerated() {
             let color = ChartPalette.color(index)
@@ -161,8 +174,9 @@ public struct ChartBand: Sendable, Equatable {
 
     /// The range between `lower` and `upper` at each x.
     public init(x: [Double], lower: [Double], upper: [Double]) {
-        require(x.count == lower.count && x.count == upper.count,
-                "ChartBand: \(x.count) x values but \(lower.count) lower and \(upper.count) upper values")
+        require(
+            x.count == lower.count && x.count == upper.count,
+            "ChartBand: \(x.count) x values but \(lower.count) lower and \(upper.count) upper values")
         self.x = x
         self.lower = lower
         self.upper = upper

@@ -19,13 +19,14 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
     /// What went wrong, naming the path.
     public var description: String {
         switch self {
-        case let .parentFolderMissing(path):
+        case .parentFolderMissing(let path):
             return "cannot write the report: the folder \(path) does not exist"
-        case let .notAFolder(path):
+        case .notAFolder(let path):
             return "cannot write the report to \(path): it exists and is not a folder"
-        case let .folderNotEmpty(path):
-            return "cannot write the report to \(path): the folder holds other files (it is not an earlier Kindling report); choose a new or empty folder"
-        case let .writeFailed(path, reason):
+        case .folderNotEmpty(let path):
+            return
+                "cannot write the report to \(path): the folder holds other files (it is not an earlier Kindling report); choose a new or empty folder"
+        case .writeFailed(let path, let reason):
             return "cannot write the report to \(path): \(reason)"
         }
     }
@@ -89,9 +90,10 @@ public struct Report: Sendable {
     }
 
     private mutating func addFileContents(_ contents: String, named name: String) {
-        require(!name.isEmpty && !name.hasPrefix(".") && name != "index.html"
-                     && name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) },
-                     "Report: '\(name)' is not a plain file name (letters, digits, - _ . ; not index.html)")
+        require(
+            !name.isEmpty && !name.hasPrefix(".") && name != "index.html"
+                && name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) },
+            "Report: '\(name)' is not a plain file name (letters, digits, - _ . ; not index.html)")
         require(!files.contains { $0.name == name }, "Report: two files are named '\(name)'")
         files.append((name, contents))
     }
@@ -102,44 +104,46 @@ public struct Report: Sendable {
         var body = ""
         for item in items {
             switch item {
-            case let .chart(fileName, caption):
-                body += "<figure><img src=\"\(escape(fileName))\" alt=\"\(escape(caption))\">"
+            case .chart(let fileName, let caption):
+                body +=
+                    "<figure><img src=\"\(escape(fileName))\" alt=\"\(escape(caption))\">"
                     + "<figcaption>\(escape(caption))</figcaption></figure>\n"
-            case let .table(table, caption):
-                body += "<table><caption>\(escape(caption))</caption>\n<tr>"
+            case .table(let table, let caption):
+                body +=
+                    "<table><caption>\(escape(caption))</caption>\n<tr>"
                     + table.header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
                 for row in table.rows { body += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
                 body += "</table>\n"
-            case let .file(fileName, caption):
+            case .file(let fileName, let caption):
                 body += "<p><a href=\"\(escape(fileName))\">\(escape(fileName))</a>: \(escape(caption))</p>\n"
-            case let .text(paragraph):
+            case .text(let paragraph):
                 body += "<p>\(escape(paragraph))</p>\n"
             }
         }
         return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="generator" content="\(Self.generatorMark)">
-        <title>\(escape(title))</title>
-        <style>
-        body { font-family: Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-        figure { display: inline-block; margin: 1em 1em 1em 0; vertical-align: top; }
-        figure img { max-width: 100%; border: 1px solid #ddd; }
-        figcaption { color: #555; font-size: 0.9em; }
-        table { border-collapse: collapse; margin: 1em 0; }
-        caption { text-align: left; font-weight: bold; padding-bottom: 0.4em; }
-        th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }
-        th { background: #f4f4f4; }
-        </style>
-        </head>
-        <body>
-        <h1>\(escape(title))</h1>
-        \(body)</body>
-        </html>
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="generator" content="\(Self.generatorMark)">
+            <title>\(escape(title))</title>
+            <style>
+            body { font-family: Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+            figure { display: inline-block; margin: 1em 1em 1em 0; vertical-align: top; }
+            figure img { max-width: 100%; border: 1px solid #ddd; }
+            figcaption { color: #555; font-size: 0.9em; }
+            table { border-collapse: collapse; margin: 1em 0; }
+            caption { text-align: left; font-weight: bold; padding-bottom: 0.4em; }
+            th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }
+            th { background: #f4f4f4; }
+            </style>
+            </head>
+            <body>
+            <h1>\(escape(title))</h1>
+            \(body)</body>
+            </html>
 
-        """
+            """
     }
 
     /// Marks an index.html as Kindling's, so that writing a report again may replace that folder.
@@ -201,7 +205,9 @@ public struct Report: Sendable {
     /// The system's explanation of a file error, without Foundation's wrapping.
     private static func reason(_ error: Error) -> String {
         let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
+        {
             return String(cString: strerror(code.rawValue))
         }
         return nsError.localizedDescription

@@ -56,32 +56,43 @@ struct SVGWriter {
     mutating func raw(_ element: String) { body += element + "\n" }
 
     mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, extra: String = "") {
-        raw("<rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"\(Self.number(width))\" "
-            + "height=\"\(Self.number(height))\" fill=\"\(fill)\"\(extra.isEmpty ? "" : " " + extra)/>")
+        raw(
+            "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"\(Self.number(width))\" "
+                + "height=\"\(Self.number(height))\" fill=\"\(fill)\"\(extra.isEmpty ? "" : " " + extra)/>")
     }
 
-    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
-                       dashed: Bool = false) {
-        raw("<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" "
-            + "stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\"\(dashed ? " stroke-dasharray=\"4 3\"" : "")/>")
+    mutating func line(
+        x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
+        dashed: Bool = false
+    ) {
+        raw(
+            "<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" "
+                + "stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\"\(dashed ? " stroke-dasharray=\"4 3\"" : "")/>"
+        )
     }
 
     mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
         let coordinates = points.map { "\(Self.number($0.0)),\(Self.number($0.1))" }.joined(separator: " ")
-        raw("<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\" "
-            + "stroke-linejoin=\"round\"/>")
+        raw(
+            "<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\" "
+                + "stroke-linejoin=\"round\"/>")
     }
 
     mutating func circle(x: Double, y: Double, radius: Double, fill: String, stroke: String? = nil) {
         let outline = stroke.map { " stroke=\"\($0)\" stroke-width=\"0.6\"" } ?? ""
-        raw("<circle cx=\"\(Self.number(x))\" cy=\"\(Self.number(y))\" r=\"\(Self.number(radius))\" fill=\"\(fill)\"\(outline)/>")
+        raw(
+            "<circle cx=\"\(Self.number(x))\" cy=\"\(Self.number(y))\" r=\"\(Self.number(radius))\" fill=\"\(fill)\"\(outline)/>"
+        )
     }
 
     enum Anchor: String { case start, middle, end }
 
-    mutating func text(_ content: String, x: Double, y: Double, anchor: Anchor = .start, size: Double? = nil,
-                       bold: Bool = false, color: String = "#222222", rotated: Bool = false) {
-        var attributes = "x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(color)\""
+    mutating func text(
+        _ content: String, x: Double, y: Double, anchor: Anchor = .start, size: Double? = nil,
+        bold: Bool = false, color: String = "#222222", rotated: Bool = false
+    ) {
+        var attributes =
+            "x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(color)\""
         if let size { attributes += " font-size=\"\(Self.number(size))\"" }
         if bold { attributes += " font-weight=\"bold\"" }
         if rotated { attributes += " transform=\"rotate(-90 \(Self.number(x)) \(Self.number(y)))\"" }
@@ -91,8 +102,10 @@ struct SVGWriter {
 
 /// The colors of series and classes (matplotlib's tab10).
 enum ChartPalette {
-    static let colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    static let colors = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    ]
 
     static func color(_ index: Int) -> String { colors[index % colors.count] }
 

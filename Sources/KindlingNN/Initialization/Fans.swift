@@ -23,8 +23,9 @@ public struct Fans: Sendable, Hashable {
 
     /// The fans of a weight of `shape`; it must have at least 2 dimensions, as in PyTorch.
     public init(shape: [Int]) {
-        require(shape.count >= 2,
-                     "Fans: fan in and fan out can not be computed for a tensor of shape \(shape) (fewer than 2 dimensions)")
+        require(
+            shape.count >= 2,
+            "Fans: fan in and fan out can not be computed for a tensor of shape \(shape) (fewer than 2 dimensions)")
         let receptiveField = shape.dropFirst(2).reduce(1, *)
         fanIn = shape[1] * receptiveField
         fanOut = shape[0] * receptiveField

@@ -18,10 +18,12 @@ extension Initializer {
     /// (size/2 along each kernel axis). A convolution with it copies its input channels. No draws.
     public static func dirac(groups: Int = 1) -> Initializer {
         Initializer("dirac(groups: \(groups))") { shape, _ in
-            require((3...5).contains(shape.count),
-                    "dirac: only tensors with 3, 4, or 5 dimensions are supported, got shape \(shape)")
-            require(groups > 0 && shape[0] % groups == 0,
-                    "dirac: dimension 0 of shape \(shape) must be divisible by groups (\(groups))")
+            require(
+                (3...5).contains(shape.count),
+                "dirac: only tensors with 3, 4, or 5 dimensions are supported, got shape \(shape)")
+            require(
+                groups > 0 && shape[0] % groups == 0,
+                "dirac: dimension 0 of shape \(shape) must be divisible by groups (\(groups))")
             var values = [Double](repeating: 0, count: shape.reduce(1, *))
             let strides = Shape.strides(of: shape)
             let outputsPerGroup = shape[0] / groups
@@ -38,7 +40,8 @@ extension Initializer {
     /// PyTorch's `eye_`: ones on the main diagonal of a 2-D tensor.
     private static func eyeValues(shape: [Int]) -> [Double] {
         require(shape.count == 2, "eye: only 2-D tensors are supported, got shape \(shape)")
-        let rows = shape[0], columns = shape[1]
+        let rows = shape[0]
+        let columns = shape[1]
         var values = [Double](repeating: 0, count: rows * columns)
         for i in 0..<Swift.min(rows, columns) { values[i * columns + i] = 1 }
         return values

@@ -80,8 +80,9 @@ extension Module {
         for (index, module) in modules.enumerated() {
             if let layer = module as? any WeightLayer<Scalar> {
                 let shape = layer.weight.shape
-                layer.weight.overwrite(with: scheme.weightValues(
-                    shape: shape, following: { nonlinearity(after: index, in: modules) }, generator: generator))
+                layer.weight.overwrite(
+                    with: scheme.weightValues(
+                        shape: shape, following: { nonlinearity(after: index, in: modules) }, generator: generator))
                 guard let bias = layer.bias else { continue }
                 if scheme == .pytorchDefault {
                     let bound = Initializer.pytorchDefaultBound(weightShape: shape)
@@ -118,8 +119,10 @@ extension InitializationScheme {
     /// Overwrites one weight (PyTorch's layout) by the scheme, as `initializeWeights` does for each weight
     /// layer; `following` is the nonlinearity after the layer (what `.automatic` reads). Experiments that
     /// build their layers one at a time call it per layer to keep their draw order.
-    package func initialize<Scalar: TensorScalar>(weight: Parameter<Scalar>, following: Nonlinearity?,
-                                                  generator: RandomGenerator) {
+    package func initialize<Scalar: TensorScalar>(
+        weight: Parameter<Scalar>, following: Nonlinearity?,
+        generator: RandomGenerator
+    ) {
         weight.overwrite(with: weightValues(shape: weight.shape, following: { following }, generator: generator))
     }
 

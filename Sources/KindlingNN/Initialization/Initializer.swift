@@ -30,8 +30,10 @@ public struct Initializer: Sendable, Hashable, CustomStringConvertible {
     /// An initializer named `description` (its factory call, with every argument) whose values for a tensor
     /// of `shape` are `sample(shape, generator)`, one per element in row-major order, in Double. This is how
     /// each family's file defines its initializers; a new one is a new static function built the same way.
-    public init(_ description: String,
-                sample: @escaping @Sendable (_ shape: [Int], _ generator: RandomGenerator) -> [Double]) {
+    public init(
+        _ description: String,
+        sample: @escaping @Sendable (_ shape: [Int], _ generator: RandomGenerator) -> [Double]
+    ) {
         self.description = description
         self.sample = sample
     }
@@ -72,8 +74,9 @@ public struct Initializer: Sendable, Hashable, CustomStringConvertible {
 extension Parameter {
     /// Writes `values` (row-major, one per element) into the value in place, rounded to `Scalar`.
     package func overwrite(with values: [Double]) {
-        require(values.count == shape.reduce(1, *),
-                     "Parameter: \(values.count) values do not fill shape \(shape)")
+        require(
+            values.count == shape.reduce(1, *),
+            "Parameter: \(values.count) values do not fill shape \(shape)")
         updateInPlace { scalars in
             for i in scalars.indices { scalars[i] = Scalar(values[i]) }
         }

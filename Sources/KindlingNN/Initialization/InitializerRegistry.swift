@@ -33,8 +33,10 @@ public enum InitializerRegistry {
         public let fitsToData: Bool
         let scheme: @Sendable (InitializationSettings) -> InitializationScheme
 
-        init(_ name: String, aliases: [String] = [], _ summary: String, fitsToData: Bool = false,
-             scheme: @escaping @Sendable (InitializationSettings) -> InitializationScheme) {
+        init(
+            _ name: String, aliases: [String] = [], _ summary: String, fitsToData: Bool = false,
+            scheme: @escaping @Sendable (InitializationSettings) -> InitializationScheme
+        ) {
             self.name = name
             self.aliases = aliases
             self.summary = summary
@@ -63,8 +65,10 @@ public enum InitializerRegistry {
         Entry("automatic", "per layer by the activation after it: ReLU He, tanh Xavier·5/3, SELU LeCun, else Xavier") {
             _ in .automatic
         },
-        Entry("lsuv", "Mishkin & Matas 2015: orthogonal, then each layer scaled to output std 1 ± 0.1 on the data",
-              fitsToData: true) { _ in .orthogonal },
+        Entry(
+            "lsuv", "Mishkin & Matas 2015: orthogonal, then each layer scaled to output std 1 ± 0.1 on the data",
+            fitsToData: true
+        ) { _ in .orthogonal },
         Entry("random-uniform", "Keras RandomUniform(): U(-0.05, 0.05)") {
             _ in .initializer(.uniform(low: -0.05, high: 0.05))
         },
@@ -102,7 +106,8 @@ public enum InitializerRegistry {
 /// entry. `InitializationName(rawValue: "he")` is nil for names the registry does not hold; a string
 /// literal (`"he"`) must be a registry name.
 public struct InitializationName: RawRepresentable, Sendable, Hashable, Codable, CaseIterable,
-                                  ExpressibleByStringLiteral, CustomStringConvertible {
+    ExpressibleByStringLiteral, CustomStringConvertible
+{
     /// The name as typed (a registry name or alias).
     public let rawValue: String
     /// The registry entry it names.
@@ -152,9 +157,11 @@ public struct InitializationName: RawRepresentable, Sendable, Hashable, Codable,
 
     /// Initializes `model`, drawing from `generator`: its scheme with `settings`, then, for an entry that
     /// fits itself to the data, LSUV on `batch` from those weights.
-    public func initialize<Model: Module>(_ model: Model, batch: Tensor<Model.Scalar>,
-                                          settings: InitializationSettings = InitializationSettings(),
-                                          generator: RandomGenerator) {
+    public func initialize<Model: Module>(
+        _ model: Model, batch: Tensor<Model.Scalar>,
+        settings: InitializationSettings = InitializationSettings(),
+        generator: RandomGenerator
+    ) {
         model.initializeWeights(scheme(settings), generator: generator)
         if entry.fitsToData {
             model.initializeWeights(.lsuv(batch: batch, orthonormalPreinitialization: false), generator: generator)

@@ -7,8 +7,10 @@ extension Initializer {
     /// its own `negativeSlope` if given, else `a`, and fan is chosen by `mode`
     /// (`torch.nn.init.kaiming_uniform_`; Keras `HeUniform` is mode fanIn, nonlinearity relu).
     /// Defaults are PyTorch's: a = 0, fanIn, leakyReLU, so gain sqrt(2).
-    public static func kaimingUniform(a: Double = 0, mode: FanMode = .fanIn,
-                                      nonlinearity: Nonlinearity = .leakyReLU()) -> Initializer {
+    public static func kaimingUniform(
+        a: Double = 0, mode: FanMode = .fanIn,
+        nonlinearity: Nonlinearity = .leakyReLU()
+    ) -> Initializer {
         Initializer("kaimingUniform(a: \(a), mode: \(mode), nonlinearity: \(nonlinearity))") { shape, generator in
             kaimingUniformValues(shape: shape, gain: kaimingGain(a: a, nonlinearity), mode: mode, generator: generator)
         }
@@ -24,8 +26,10 @@ extension Initializer {
 
     /// He et al. 2015: N(0, std²) with std = gain / sqrt(fan), gain and fan as in `kaimingUniform`
     /// (`torch.nn.init.kaiming_normal_`). Defaults are PyTorch's: a = 0, fanIn, leakyReLU (gain sqrt(2)).
-    public static func kaimingNormal(a: Double = 0, mode: FanMode = .fanIn,
-                                     nonlinearity: Nonlinearity = .leakyReLU()) -> Initializer {
+    public static func kaimingNormal(
+        a: Double = 0, mode: FanMode = .fanIn,
+        nonlinearity: Nonlinearity = .leakyReLU()
+    ) -> Initializer {
         Initializer("kaimingNormal(a: \(a), mode: \(mode), nonlinearity: \(nonlinearity))") { shape, generator in
             kaimingNormalValues(shape: shape, gain: kaimingGain(a: a, nonlinearity), mode: mode, generator: generator)
         }
@@ -52,14 +56,17 @@ extension Initializer {
     /// `calculate_gain`'s parameter).
     static func kaimingGain(a: Double, _ nonlinearity: Nonlinearity) -> Double {
         guard case .leakyReLU(let negativeSlope) = nonlinearity else { return calculateGain(nonlinearity) }
-        require(negativeSlope == nil || a == 0 || negativeSlope == a,
-                     "kaiming: a = \(a) and the leaky ReLU's negativeSlope \(negativeSlope!) disagree")
+        require(
+            negativeSlope == nil || a == 0 || negativeSlope == a,
+            "kaiming: a = \(a) and the leaky ReLU's negativeSlope \(negativeSlope!) disagree")
         return calculateGain(.leakyReLU(negativeSlope: negativeSlope ?? a))
     }
 
     /// U(±sqrt(3) · gain / sqrt(fan)).
-    private static func kaimingUniformValues(shape: [Int], gain: Double, mode: FanMode,
-                                             generator: RandomGenerator) -> [Double] {
+    private static func kaimingUniformValues(
+        shape: [Int], gain: Double, mode: FanMode,
+        generator: RandomGenerator
+    ) -> [Double] {
         let count = shape.reduce(1, *)
         guard count > 0 else { return [] }
         let bound = 3.0.squareRoot() * (gain / Fans(shape: shape).fan(mode).squareRoot())
@@ -67,8 +74,10 @@ extension Initializer {
     }
 
     /// N(0, (gain / sqrt(fan))²), drawn as `standardNormal() * std`.
-    private static func kaimingNormalValues(shape: [Int], gain: Double, mode: FanMode,
-                                            generator: RandomGenerator) -> [Double] {
+    private static func kaimingNormalValues(
+        shape: [Int], gain: Double, mode: FanMode,
+        generator: RandomGenerator
+    ) -> [Double] {
         let count = shape.reduce(1, *)
         guard count > 0 else { return [] }
         let standardDeviation = gain / Fans(shape: shape).fan(mode).squareRoot()

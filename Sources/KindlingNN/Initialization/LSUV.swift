@@ -36,10 +36,13 @@ public struct LSUVInitialization<Scalar: TensorScalar> {
 
     /// LSUV on `batch` with the paper's and the package's defaults (σ 1 ± 0.1, at most 10 scalings, orthonormal
     /// pre-initialization).
-    public static func lsuv(batch: Tensor<Scalar>, targetStandardDeviation: Double = 1, tolerance: Double = 0.1,
-                            maxAttempts: Int = 10, orthonormalPreinitialization: Bool = true) -> Self {
-        Self(batch: batch, targetStandardDeviation: targetStandardDeviation, tolerance: tolerance,
-             maxAttempts: maxAttempts, orthonormalPreinitialization: orthonormalPreinitialization)
+    public static func lsuv(
+        batch: Tensor<Scalar>, targetStandardDeviation: Double = 1, tolerance: Double = 0.1,
+        maxAttempts: Int = 10, orthonormalPreinitialization: Bool = true
+    ) -> Self {
+        Self(
+            batch: batch, targetStandardDeviation: targetStandardDeviation, tolerance: tolerance,
+            maxAttempts: maxAttempts, orthonormalPreinitialization: orthonormalPreinitialization)
     }
 }
 
@@ -73,14 +76,19 @@ extension Module {
     /// report.layers.map(\.finalStandardDeviation)   // each within 1 ± 0.1
     /// ```
     @discardableResult
-    public func initializeWeights(_ scheme: LSUVInitialization<Scalar>, generator: RandomGenerator = .global) -> LSUVReport {
-        require(scheme.targetStandardDeviation > 0 && scheme.targetStandardDeviation.isFinite,
-                "lsuv: the target standard deviation must be a positive number, got \(scheme.targetStandardDeviation)")
+    public func initializeWeights(_ scheme: LSUVInitialization<Scalar>, generator: RandomGenerator = .global)
+        -> LSUVReport
+    {
+        require(
+            scheme.targetStandardDeviation > 0 && scheme.targetStandardDeviation.isFinite,
+            "lsuv: the target standard deviation must be a positive number, got \(scheme.targetStandardDeviation)")
         require(scheme.tolerance >= 0, "lsuv: the tolerance must not be negative, got \(scheme.tolerance)")
         require(scheme.maxAttempts >= 0, "lsuv: maxAttempts must not be negative, got \(scheme.maxAttempts)")
         var seen = Set<ObjectIdentifier>()
         let layers = namedModules.compactMap { name, module -> (name: String, layer: any WeightLayer<Scalar>)? in
-            guard let layer = module as? any WeightLayer<Scalar>, seen.insert(ObjectIdentifier(layer)).inserted else { return nil }
+            guard let layer = module as? any WeightLayer<Scalar>, seen.insert(ObjectIdentifier(layer)).inserted else {
+                return nil
+            }
             return (name, layer)
         }
         if scheme.orthonormalPreinitialization {
@@ -99,8 +107,9 @@ extension Module {
                 scaleToTarget(layers[index], scheme: scheme)
             }
             let reached = Set(order)
-            return LSUVReport(layers: processed,
-                              unreachedLayers: layers.indices.filter { !reached.contains($0) }.map { layers[$0].name })
+            return LSUVReport(
+                layers: processed,
+                unreachedLayers: layers.indices.filter { !reached.contains($0) }.map { layers[$0].name })
         }
     }
 
@@ -121,8 +130,10 @@ extension Module {
     /// One forward pass of the model gives the layer's input; as the layers before it do not change (and
     /// evaluation mode draws nothing), each later measurement applies the layer alone to that input, which
     /// computes what another pass of the whole model would.
-    private func scaleToTarget(_ entry: (name: String, layer: any WeightLayer<Scalar>),
-                               scheme: LSUVInitialization<Scalar>) -> LSUVReport.Layer {
+    private func scaleToTarget(
+        _ entry: (name: String, layer: any WeightLayer<Scalar>),
+        scheme: LSUVInitialization<Scalar>
+    ) -> LSUVReport.Layer {
         let inputs = OutputCapture<Tensor<Scalar>>()
         let handle = entry.layer.registerForwardHook { _, input, _ in inputs.values.append(input) }
         _ = callWithHooks(scheme.batch)
@@ -140,8 +151,9 @@ extension Module {
             scalings += 1
             current = measure()
         }
-        return LSUVReport.Layer(name: entry.name, initialStandardDeviation: initial, finalStandardDeviation: current,
-                                scalings: scalings)
+        return LSUVReport.Layer(
+            name: entry.name, initialStandardDeviation: initial, finalStandardDeviation: current,
+            scalings: scalings)
     }
 }
 

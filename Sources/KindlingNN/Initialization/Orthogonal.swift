@@ -23,10 +23,12 @@ extension Initializer {
     /// preserves norms exactly (dynamical isometry at initialization).
     public static func deltaOrthogonal(gain: Double = 1) -> Initializer {
         Initializer("deltaOrthogonal(gain: \(gain))") { shape, generator in
-            require(shape.count >= 3,
-                    "deltaOrthogonal: only convolution weights (out, in, kernel...) are supported, got shape \(shape)")
-            require(shape[0] >= shape[1],
-                    "deltaOrthogonal: needs at least as many output channels as input channels, got shape \(shape)")
+            require(
+                shape.count >= 3,
+                "deltaOrthogonal: only convolution weights (out, in, kernel...) are supported, got shape \(shape)")
+            require(
+                shape[0] >= shape[1],
+                "deltaOrthogonal: needs at least as many output channels as input channels, got shape \(shape)")
             let centreMatrix = orthogonalValues(shape: [shape[0], shape[1]], gain: gain, generator: generator)
             let strides = Shape.strides(of: shape)
             let centre = (2..<shape.count).reduce(0) { $0 + (shape[$1] / 2) * strides[$1] }
@@ -42,14 +44,17 @@ extension Initializer {
 
     /// PyTorch's `orthogonal_`: QR of a Gaussian matrix with Q's columns signed by R's diagonal.
     private static func orthogonalValues(shape: [Int], gain: Double, generator: RandomGenerator) -> [Double] {
-        require(shape.count >= 2, "orthogonal: only tensors with 2 or more dimensions are supported, got shape \(shape)")
+        require(
+            shape.count >= 2, "orthogonal: only tensors with 2 or more dimensions are supported, got shape \(shape)")
         let count = shape.reduce(1, *)
         guard count > 0 else { return [] }
-        let rows = shape[0], columns = count / rows
+        let rows = shape[0]
+        let columns = count / rows
         let drawn = (0..<count).map { _ in generator.standardNormal() }
         // Factorize the tall orientation: A (rows x columns) or Aᵀ when rows < columns.
         let transposing = rows < columns
-        let tallRows = Swift.max(rows, columns), tallColumns = Swift.min(rows, columns)
+        let tallRows = Swift.max(rows, columns)
+        let tallColumns = Swift.min(rows, columns)
         let tall = transposing ? transpose(drawn, rows: rows, columns: columns) : drawn
         let qr: QRFactorization<Double>
         do {

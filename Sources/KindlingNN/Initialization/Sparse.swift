@@ -10,7 +10,8 @@ extension Initializer {
         Initializer("sparse(sparsity: \(sparsity), standardDeviation: \(standardDeviation))") { shape, generator in
             require(shape.count == 2, "sparse: only 2-D tensors are supported, got shape \(shape)")
             require((0...1).contains(sparsity), "sparse: sparsity \(sparsity) is not in [0, 1]")
-            let rows = shape[0], columns = shape[1]
+            let rows = shape[0]
+            let columns = shape[1]
             let zerosPerColumn = Int((sparsity * Double(rows)).rounded(.up))
             var values = centredNormalValues(rows * columns, standardDeviation: standardDeviation, generator: generator)
             for column in 0..<columns {

@@ -30,12 +30,15 @@ extension Initializer {
     /// β = (high - mean)/std, each element draws u = `generator.uniform(low: 2Φ(α) - 1, high: 2Φ(β) - 1)`
     /// and becomes clamp(mean + std·√2·erfinv(u), low, high). Bounds so far in one tail that Φ(α) and
     /// Φ(β) round to the same double (beyond about 8 std) stop with a requirement message.
-    public static func truncatedNormal(mean: Double = 0, standardDeviation: Double = 1, low: Double = -2,
-                                       high: Double = 2) -> Initializer {
+    public static func truncatedNormal(
+        mean: Double = 0, standardDeviation: Double = 1, low: Double = -2,
+        high: Double = 2
+    ) -> Initializer {
         let arguments = "mean: \(mean), standardDeviation: \(standardDeviation), low: \(low), high: \(high)"
         return Initializer("truncatedNormal(\(arguments))") { shape, generator in
-            truncatedNormalValues(shape.reduce(1, *), mean: mean, standardDeviation: standardDeviation,
-                                  low: low, high: high, generator: generator)
+            truncatedNormalValues(
+                shape.reduce(1, *), mean: mean, standardDeviation: standardDeviation,
+                low: low, high: high, generator: generator)
         }
     }
 
@@ -46,21 +49,28 @@ extension Initializer {
     }
 
     /// `count` values `generator.standardNormal() * standardDeviation`, as numpy's `randn(...) * std`.
-    static func centredNormalValues(_ count: Int, standardDeviation: Double,
-                                    generator: RandomGenerator) -> [Double] {
+    static func centredNormalValues(
+        _ count: Int, standardDeviation: Double,
+        generator: RandomGenerator
+    ) -> [Double] {
         require(standardDeviation >= 0, "normal: standardDeviation \(standardDeviation) is negative")
         return (0..<count).map { _ in generator.standardNormal() * standardDeviation }
     }
 
     /// PyTorch's `trunc_normal_`: u uniform in [2Φ(α) - 1, 2Φ(β) - 1], then mean + std·√2·erfinv(u),
     /// clamped to [low, high].
-    static func truncatedNormalValues(_ count: Int, mean: Double, standardDeviation: Double, low: Double,
-                                      high: Double, generator: RandomGenerator) -> [Double] {
+    static func truncatedNormalValues(
+        _ count: Int, mean: Double, standardDeviation: Double, low: Double,
+        high: Double, generator: RandomGenerator
+    ) -> [Double] {
         require(standardDeviation > 0, "truncatedNormal: standardDeviation \(standardDeviation) must be positive")
         require(low < high, "truncatedNormal: low \(low) must be less than high \(high)")
         func cdf(_ x: Double) -> Double { (1 + Foundation.erf(x / 2.0.squareRoot())) / 2 }
-        let lower = cdf((low - mean) / standardDeviation), upper = cdf((high - mean) / standardDeviation)
-        require(lower < upper, """
+        let lower = cdf((low - mean) / standardDeviation)
+        let upper = cdf((high - mean) / standardDeviation)
+        require(
+            lower < upper,
+            """
             truncatedNormal: [\(low), \(high)] lies too far in a tail of N(\(mean), \(standardDeviation)²) \
             for inverse-CDF sampling (Φ is \(lower) at both bounds)
             """)

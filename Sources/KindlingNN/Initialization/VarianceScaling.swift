@@ -18,8 +18,10 @@ extension Initializer {
     /// sampled as `truncatedNormal`; untruncated N(0, s); or U(±sqrt(3s))). Keras's defaults are scale 1,
     /// fanIn, truncatedNormal; `lecunNormal`, `GlorotNormal`, `HeNormal` are scale 1/fanIn, 1/fanAverage,
     /// 2/fanIn. Fans are PyTorch's (weights in PyTorch's layout).
-    public static func varianceScaling(scale: Double = 1, mode: FanMode = .fanIn,
-                                       distribution: VarianceScalingDistribution = .truncatedNormal) -> Initializer {
+    public static func varianceScaling(
+        scale: Double = 1, mode: FanMode = .fanIn,
+        distribution: VarianceScalingDistribution = .truncatedNormal
+    ) -> Initializer {
         Initializer("varianceScaling(scale: \(scale), mode: \(mode), distribution: \(distribution))") {
             shape, generator in
             require(scale > 0, "varianceScaling: scale \(scale) must be positive")
@@ -28,9 +30,10 @@ extension Initializer {
             switch distribution {
             case .truncatedNormal:
                 let standardDeviation = s.squareRoot() / 0.87962566103423978
-                return truncatedNormalValues(count, mean: 0, standardDeviation: standardDeviation,
-                                             low: -2 * standardDeviation, high: 2 * standardDeviation,
-                                             generator: generator)
+                return truncatedNormalValues(
+                    count, mean: 0, standardDeviation: standardDeviation,
+                    low: -2 * standardDeviation, high: 2 * standardDeviation,
+                    generator: generator)
             case .untruncatedNormal:
                 return centredNormalValues(count, standardDeviation: s.squareRoot(), generator: generator)
             case .uniform:

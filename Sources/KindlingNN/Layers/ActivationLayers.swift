@@ -31,7 +31,9 @@ public final class LeakyReLU<Scalar: TensorScalar>: ModuleBase, Module {
     /// A LeakyReLU with the given slope for negative inputs (PyTorch's default 0.01).
     public init(negativeSlope: Scalar = 0.01) { self.negativeSlope = negativeSlope }
     /// leakyReLU(x, negativeSlope).
-    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { leakyReLU(input, negativeSlope: negativeSlope) }
+    public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        leakyReLU(input, negativeSlope: negativeSlope)
+    }
 }
 
 /// The exponential linear unit as a module (`torch.nn.ELU`): x where x > 0, alpha (e^x - 1) elsewhere.

@@ -39,11 +39,15 @@ public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
     /// The ranks of input this layer accepts, for its requirement message.
     let acceptedRanks: Set<Int>
 
-    init(features: Int, epsilon: Double, momentum: Double?, affine: Bool, trackRunningStatistics: Bool,
-         acceptedRanks: Set<Int>) {
+    init(
+        features: Int, epsilon: Double, momentum: Double?, affine: Bool, trackRunningStatistics: Bool,
+        acceptedRanks: Set<Int>
+    ) {
         require(features > 0, "BatchNorm: the number of features must be positive, got \(features)")
-        require(epsilon >= 0 && (momentum.map { $0 >= 0 && $0 <= 1 } ?? true),
-                     "BatchNorm: needs epsilon >= 0 and momentum in [0, 1] or nil, got \(epsilon) and \(String(describing: momentum))")
+        require(
+            epsilon >= 0 && (momentum.map { $0 >= 0 && $0 <= 1 } ?? true),
+            "BatchNorm: needs epsilon >= 0 and momentum in [0, 1] or nil, got \(epsilon) and \(String(describing: momentum))"
+        )
         self.features = features
         self.epsilon = epsilon
         self.momentum = momentum
@@ -59,7 +63,9 @@ public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
     /// The buffers under PyTorch's names, in PyTorch's order.
     public var namedOwnBuffers: [(name: String, buffer: Buffer<Scalar>)] {
         guard tracksRunningStatistics else { return [] }
-        return [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
+        return [
+            ("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked),
+        ]
     }
 
     /// The input normalized per channel (batch statistics in training mode, which also updates the
@@ -69,17 +75,21 @@ public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
     /// The normalized input, followed by ReLU when `applyingReLU` (one pass over the data each way; see
     /// `batchNormalization`): what `Sequential` runs for a BatchNorm followed by a ReLU.
     public func callAsFunction(_ input: Tensor<Scalar>, applyingReLU: Bool) -> Tensor<Scalar> {
-        require(acceptedRanks.contains(input.rank) && input.shape[1] == features,
-                     "\(type(of: self))(\(features)): expects an input of rank \(acceptedRanks.sorted()) with \(features) channels on axis 1, got \(input.shape)")
-        var mean = runningMean.value, variance = runningVariance.value
+        require(
+            acceptedRanks.contains(input.rank) && input.shape[1] == features,
+            "\(type(of: self))(\(features)): expects an input of rank \(acceptedRanks.sorted()) with \(features) channels on axis 1, got \(input.shape)"
+        )
+        var mean = runningMean.value
+        var variance = runningVariance.value
         let updates = isTraining && tracksRunningStatistics
         let batchesTracked = updates ? self.batchesTracked.value.scalar + 1 : self.batchesTracked.value.scalar
         // PyTorch's exponential_average_factor: the momentum, or 1 / batches tracked for a cumulative average.
         let factor = momentum.map { Scalar($0) } ?? (updates ? 1 / batchesTracked : 0)
-        let output = batchNormalization(input, weight: weight?.value, bias: bias?.value,
-                                        runningMean: &mean, runningVariance: &variance,
-                                        training: isTraining || !tracksRunningStatistics,
-                                        momentum: factor, epsilon: Scalar(epsilon), applyingReLU: applyingReLU)
+        let output = batchNormalization(
+            input, weight: weight?.value, bias: bias?.value,
+            runningMean: &mean, runningVariance: &variance,
+            training: isTraining || !tracksRunningStatistics,
+            momentum: factor, epsilon: Scalar(epsilon), applyingReLU: applyingReLU)
         if updates {
             runningMean.value = mean
             runningVariance.value = variance
@@ -93,10 +103,13 @@ public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
 public final class BatchNorm1d<Scalar: TensorScalar>: BatchNorm<Scalar> {
     /// A layer for `features` channels: weight 1, bias 0 (when `affine`), running mean 0 and variance 1.
     /// `momentum: nil` keeps a cumulative average; `trackRunningStatistics: false` keeps none (see `BatchNorm`).
-    public init(_ features: Int, epsilon: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStatistics: Bool = true) {
-        super.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                   trackRunningStatistics: trackRunningStatistics, acceptedRanks: [2, 3])
+    public init(
+        _ features: Int, epsilon: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
+        trackRunningStatistics: Bool = true
+    ) {
+        super.init(
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+            trackRunningStatistics: trackRunningStatistics, acceptedRanks: [2, 3])
     }
 }
 
@@ -104,9 +117,12 @@ public final class BatchNorm1d<Scalar: TensorScalar>: BatchNorm<Scalar> {
 public final class BatchNorm2d<Scalar: TensorScalar>: BatchNorm<Scalar> {
     /// A layer for `channels` channels: weight 1, bias 0 (when `affine`), running mean 0 and variance 1.
     /// `momentum: nil` keeps a cumulative average; `trackRunningStatistics: false` keeps none (see `BatchNorm`).
-    public init(_ channels: Int, epsilon: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
-                trackRunningStatistics: Bool = true) {
-        super.init(features: channels, epsilon: epsilon, momentum: momentum, affine: affine,
-                   trackRunningStatistics: trackRunningStatistics, acceptedRanks: [4])
+    public init(
+        _ channels: Int, epsilon: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
+        trackRunningStatistics: Bool = true
+    ) {
+        super.init(
+            features: channels, epsilon: epsilon, momentum: momentum, affine: affine,
+            trackRunningStatistics: trackRunningStatistics, acceptedRanks: [4])
     }
 }

@@ -28,7 +28,9 @@ public final class ModuleList<Scalar: TensorScalar>: ModuleBase, Module, RandomA
     public var endIndex: Int { modules.count }
     /// The module at `position`.
     public subscript(position: Int) -> any Module<Scalar> {
-        require(modules.indices.contains(position), "ModuleList: index \(position) is out of range for \(modules.count) modules")
+        require(
+            modules.indices.contains(position),
+            "ModuleList: index \(position) is out of range for \(modules.count) modules")
         return modules[position]
     }
 
@@ -66,8 +68,9 @@ public final class ModuleDictionary<Scalar: TensorScalar>: ModuleBase, Module {
     public subscript(key: String) -> (any Module<Scalar>)? {
         get { modules[key] }
         set {
-            require(!key.isEmpty && !key.contains("."),
-                    "ModuleDictionary: key '\(key)' must be non-empty and contain no '.'")
+            require(
+                !key.isEmpty && !key.contains("."),
+                "ModuleDictionary: key '\(key)' must be non-empty and contain no '.'")
             if newValue == nil { keys.removeAll { $0 == key } } else if modules[key] == nil { keys.append(key) }
             modules[key] = newValue
         }
@@ -83,6 +86,7 @@ public final class ModuleDictionary<Scalar: TensorScalar>: ModuleBase, Module {
 
     /// Stops: a module dictionary has no forward computation (call its modules), as in PyTorch.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        failRequirement("ModuleDictionary: it has no forward computation of its own; call its modules (input \(input.shape))")
+        failRequirement(
+            "ModuleDictionary: it has no forward computation of its own; call its modules (input \(input.shape))")
     }
 }

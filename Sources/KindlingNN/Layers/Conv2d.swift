@@ -39,20 +39,28 @@ public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
 
     /// A layer from `inChannels` to `outChannels` channels, drawing its default initialization from
     /// `generator`.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                            padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                            bias: Bool = true, generator: RandomGenerator = .global) {
-        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, namedPadding: nil,
-                  dilation: dilation, groups: groups, bias: bias, generator: generator)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
+        bias: Bool = true, generator: RandomGenerator = .global
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, namedPadding: nil,
+            dilation: dilation, groups: groups, bias: bias, generator: generator)
     }
 
-    private init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
-                 padding: (Int, Int), namedPadding: ConvolutionPadding?, dilation: (Int, Int), groups: Int,
-                 bias: Bool, generator: RandomGenerator) {
-        require(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
-                     "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)")
-        require(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
-                     "Conv2d: channels \(inChannels) -> \(outChannels) must both be divisible by groups \(groups)")
+    private init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
+        padding: (Int, Int), namedPadding: ConvolutionPadding?, dilation: (Int, Int), groups: Int,
+        bias: Bool, generator: RandomGenerator
+    ) {
+        require(
+            inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
+            "Conv2d: channels and kernel size must be positive, got \(inChannels) -> \(outChannels), kernel \(kernelSize)"
+        )
+        require(
+            groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+            "Conv2d: channels \(inChannels) -> \(outChannels) must both be divisible by groups \(groups)")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -68,12 +76,15 @@ public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
     }
 
     /// A layer with a square kernel and the same stride, padding and dilation along both axes.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
-                            generator: RandomGenerator = .global) {
-        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias,
-                  generator: generator)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
+        generator: RandomGenerator = .global
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), groups: groups, bias: bias,
+            generator: generator)
     }
 
     /// A layer with PyTorch's `padding='same'` (the output keeps the input's size; stride must be 1) or
@@ -82,36 +93,46 @@ public final class Conv2d<Scalar: TensorScalar>: ModuleBase, Module {
     /// ```swift
     /// let conv = Conv2d<Float>(3, 16, kernelSize: (4, 4), padding: .same)   // [N, 3, 32, 32] -> [N, 16, 32, 32]
     /// ```
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                            padding: ConvolutionPadding, dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                            bias: Bool = true, generator: RandomGenerator = .global) {
-        require(padding != .same || stride == (1, 1),
-                "Conv2d: padding .same needs stride 1, got stride \(stride) (as in PyTorch)")
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: ConvolutionPadding, dilation: (Int, Int) = (1, 1), groups: Int = 1,
+        bias: Bool = true, generator: RandomGenerator = .global
+    ) {
+        require(
+            padding != .same || stride == (1, 1),
+            "Conv2d: padding .same needs stride 1, got stride \(stride) (as in PyTorch)")
         let height = padding.amounts(kernel: kernelSize.0, dilation: dilation.0)
         let width = padding.amounts(kernel: kernelSize.1, dilation: dilation.1)
-        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: (height.before, width.before),
-                  namedPadding: padding, dilation: dilation, groups: groups, bias: bias, generator: generator)
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: (height.before, width.before),
+            namedPadding: padding, dilation: dilation, groups: groups, bias: bias, generator: generator)
     }
 
     /// A layer with a square kernel and a named padding.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: ConvolutionPadding, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
-                            generator: RandomGenerator = .global) {
-        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: padding, dilation: (dilation, dilation), groups: groups, bias: bias, generator: generator)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: ConvolutionPadding, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
+        generator: RandomGenerator = .global
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: padding, dilation: (dilation, dilation), groups: groups, bias: bias, generator: generator)
     }
 
     /// The convolution of x, shape (N, inChannels, H, W), giving (N, outChannels, Hout, Wout).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        require(input.rank == 4 && input.shape[1] == inChannels,
-                     "Conv2d(\(inChannels) -> \(outChannels)): input of shape \(input.shape) is not (N, \(inChannels), H, W)")
+        require(
+            input.rank == 4 && input.shape[1] == inChannels,
+            "Conv2d(\(inChannels) -> \(outChannels)): input of shape \(input.shape) is not (N, \(inChannels), H, W)")
         if let namedPadding {
-            return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: namedPadding,
-                          dilation: dilation, groups: groups)
+            return conv2d(
+                input, weight: weight.value, bias: bias?.value, stride: stride, padding: namedPadding,
+                dilation: dilation, groups: groups)
         }
-        return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
-                      dilation: dilation, groups: groups)
+        return conv2d(
+            input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+            dilation: dilation, groups: groups)
     }
 }

@@ -21,7 +21,8 @@ public final class Flatten<Scalar: TensorScalar>: ModuleBase, Module {
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         let start = Shape.normalize(axis: startAxis, rank: input.rank, operation: "Flatten")
         let end = Shape.normalize(axis: endAxis, rank: input.rank, operation: "Flatten")
-        require(start <= end, "Flatten: start axis \(startAxis) comes after end axis \(endAxis) for shape \(input.shape)")
+        require(
+            start <= end, "Flatten: start axis \(startAxis) comes after end axis \(endAxis) for shape \(input.shape)")
         let collapsed = input.shape[start...end].reduce(1, *)
         return input.reshaped(Array(input.shape[..<start]) + [collapsed] + Array(input.shape[(end + 1)...]))
     }

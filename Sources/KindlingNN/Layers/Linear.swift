@@ -16,10 +16,13 @@ public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
     public let outFeatures: Int
 
     /// A layer from `inFeatures` to `outFeatures`, drawing its default initialization from `generator`.
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
-                generator: RandomGenerator = .global) {
-        require(inFeatures > 0 && outFeatures > 0,
-                     "Linear: sizes must be positive, got \(inFeatures) -> \(outFeatures)")
+    public init(
+        _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
+        generator: RandomGenerator = .global
+    ) {
+        require(
+            inFeatures > 0 && outFeatures > 0,
+            "Linear: sizes must be positive, got \(inFeatures) -> \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         let bound = Initializer.pytorchDefaultBound(weightShape: [outFeatures, inFeatures])
@@ -31,8 +34,10 @@ public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        require(input.shape.last == inFeatures,
-                     "Linear(\(inFeatures) -> \(outFeatures)): input of shape \(input.shape) has \(input.shape.last ?? 0) features")
+        require(
+            input.shape.last == inFeatures,
+            "Linear(\(inFeatures) -> \(outFeatures)): input of shape \(input.shape) has \(input.shape.last ?? 0) features"
+        )
         return linear(input, weight: weight.value, bias: bias?.value)
     }
 }

@@ -37,22 +37,29 @@ extension Module {
             walk(self, name: "")
         }
         let trainable = parameters.filter(\.requiresGradient).reduce(0) { $0 + $1.shape.reduce(1, *) }
-        let frozen = parameters.filter { !$0.requiresGradient }.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        let frozen =
+            parameters.filter { !$0.requiresGradient }.reduce(0) { $0 + $1.shape.reduce(1, *) }
             + namedBuffers.reduce(0) { $0 + $1.buffer.value.count }
         let bytesPerValue = MemoryLayout<Scalar>.size
         let table = rows.map { row in
-            ["\(row.name) (\(row.type))", "(None, " + row.shape.map(String.init).joined(separator: ", ") + ")",
-             Self.grouped(row.parameters)]
+            [
+                "\(row.name) (\(row.type))", "(None, " + row.shape.map(String.init).joined(separator: ", ") + ")",
+                Self.grouped(row.parameters),
+            ]
         }
         let header = ["Layer (type)", "Output Shape", "Param #"]
-        let widths = (0..<3).map { column in max(([header] + table).map { $0[column].count }.max() ?? 0, [28, 25, 10][column]) }
+        let widths = (0..<3).map { column in
+            max(([header] + table).map { $0[column].count }.max() ?? 0, [28, 25, 10][column])
+        }
         func line(_ cells: [String]) -> String {
             zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " ")
                 .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
         let ruleWidth = widths.reduce(0, +) + 2
-        var lines = ["Model: \"\(Self.typeName(of: self))\"", String(repeating: "_", count: ruleWidth), line(header),
-                     String(repeating: "=", count: ruleWidth)]
+        var lines = [
+            "Model: \"\(Self.typeName(of: self))\"", String(repeating: "_", count: ruleWidth), line(header),
+            String(repeating: "=", count: ruleWidth),
+        ]
         for (index, row) in table.enumerated() {
             lines.append(line(row))
             if index < table.count - 1 { lines.append("") }
@@ -61,8 +68,10 @@ extension Module {
         func total(_ label: String, _ count: Int) -> String {
             "\(label): \(Self.grouped(count)) (\(Self.bytes(count * bytesPerValue)))"
         }
-        lines += [total("Total params", trainable + frozen), total("Trainable params", trainable),
-                  total("Non-trainable params", frozen), String(repeating: "_", count: ruleWidth)]
+        lines += [
+            total("Total params", trainable + frozen), total("Trainable params", trainable),
+            total("Non-trainable params", frozen), String(repeating: "_", count: ruleWidth),
+        ]
         return lines.joined(separator: "\n")
     }
 
@@ -75,9 +84,10 @@ extension Module {
     /// 12,345.
     private static func grouped(_ value: Int) -> String {
         let digits = Array(String(value))
-        return String(digits.enumerated().flatMap { index, digit in
-            index > 0 && (digits.count - index) % 3 == 0 ? [",", digit] : [digit]
-        })
+        return String(
+            digits.enumerated().flatMap { index, digit in
+                index > 0 && (digits.count - index) % 3 == 0 ? [",", digit] : [digit]
+            })
     }
 
     /// Keras's sizes: "18.79 KB" (1 KB = 1024 bytes), "0.00 B".

@@ -4,14 +4,18 @@ import Synchronization
 
 /// A function called after a module's forward computation with the module, its input and its output
 /// (PyTorch's `register_forward_hook`; it observes, it does not replace the output).
-public typealias ForwardHook<Scalar: TensorScalar> = (_ module: any Module<Scalar>, _ input: Tensor<Scalar>,
-                                                     _ output: Tensor<Scalar>) -> Void
+public typealias ForwardHook<Scalar: TensorScalar> = (
+    _ module: any Module<Scalar>, _ input: Tensor<Scalar>,
+    _ output: Tensor<Scalar>
+) -> Void
 
 /// A function called during `backward()` with the module, the gradient of the loss with respect to the
 /// module's input (nil when the input does not require gradients, as PyTorch passes None) and with respect
 /// to its output (PyTorch's `register_full_backward_hook`).
-public typealias BackwardHook<Scalar: TensorScalar> = (_ module: any Module<Scalar>, _ inputGradient: Tensor<Scalar>?,
-                                                      _ outputGradient: Tensor<Scalar>) -> Void
+public typealias BackwardHook<Scalar: TensorScalar> = (
+    _ module: any Module<Scalar>, _ inputGradient: Tensor<Scalar>?,
+    _ outputGradient: Tensor<Scalar>
+) -> Void
 
 /// What `registerForwardHook` and `registerBackwardHook` return: `remove()` unregisters the hook (PyTorch's
 /// `RemovableHandle`). Dropping the handle leaves the hook in place.
@@ -162,7 +166,8 @@ final class HookRegistry: @unchecked Sendable {
             (state.entries[ObjectIdentifier(module)] ?? []).filter { $0.module === module }
         }
         guard !entries.isEmpty else { return nil }
-        var forward: [ForwardHook<Scalar>] = [], backward: [BackwardHook<Scalar>] = []
+        var forward: [ForwardHook<Scalar>] = []
+        var backward: [BackwardHook<Scalar>] = []
         for entry in entries {
             switch entry.hook {
             case .forward(let hook): forward.append(hook as! ForwardHook<Scalar>)

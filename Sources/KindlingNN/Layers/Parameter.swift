@@ -18,8 +18,9 @@ public final class Parameter<Scalar: TensorScalar> {
     public var value: Tensor<Scalar> {
         get { Tensor(shape: storage.shape, scalars: storage.scalars, node: leaf) }
         set {
-            require(newValue.shape == storage.shape,
-                         "Parameter: cannot assign a value of shape \(newValue.shape) to a parameter of shape \(storage.shape)")
+            require(
+                newValue.shape == storage.shape,
+                "Parameter: cannot assign a value of shape \(newValue.shape) to a parameter of shape \(storage.shape)")
             storage = newValue.detached()
         }
     }

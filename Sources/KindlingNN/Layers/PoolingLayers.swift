@@ -12,7 +12,8 @@ public final class MaxPool2d<Scalar: TensorScalar>: ModuleBase, Module {
     public let ceilMode: Bool
 
     /// A max pooling over `kernelSize` windows.
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), ceilMode: Bool = false) {
+    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), ceilMode: Bool = false)
+    {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -21,8 +22,9 @@ public final class MaxPool2d<Scalar: TensorScalar>: ModuleBase, Module {
 
     /// A max pooling over square windows.
     public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) {
-        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
-                  ceilMode: ceilMode)
+        self.init(
+            kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding),
+            ceilMode: ceilMode)
     }
 
     /// The window maxima of x, shape (N, C, H, W).
@@ -47,8 +49,10 @@ public final class AvgPool2d<Scalar: TensorScalar>: ModuleBase, Module {
     public let ceilMode: Bool
 
     /// An average pooling over `kernelSize` windows.
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                countIncludePad: Bool = true, ceilMode: Bool = false) {
+    public init(
+        kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+        countIncludePad: Bool = true, ceilMode: Bool = false
+    ) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -57,17 +61,21 @@ public final class AvgPool2d<Scalar: TensorScalar>: ModuleBase, Module {
     }
 
     /// An average pooling over square windows.
-    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true,
-                            ceilMode: Bool = false) {
-        self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
-                  padding: (padding, padding), countIncludePad: countIncludePad, ceilMode: ceilMode)
+    public convenience init(
+        kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true,
+        ceilMode: Bool = false
+    ) {
+        self.init(
+            kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) },
+            padding: (padding, padding), countIncludePad: countIncludePad, ceilMode: ceilMode)
     }
 
     /// The window averages of x, shape (N, C, H, W).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad,
-                  ceilMode: ceilMode)
+        avgPool2d(
+            input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad,
+            ceilMode: ceilMode)
     }
 }

@@ -21,10 +21,12 @@ public final class Sequential<Scalar: TensorScalar>: ModuleBase, Module {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        var output = input, index = 0
+        var output = input
+        var index = 0
         while index < layers.count {
             if index + 1 < layers.count, !moduleHooks.isActive, let normalization = layers[index] as? BatchNorm<Scalar>,
-               layers[index + 1] is ReLU<Scalar> {
+                layers[index + 1] is ReLU<Scalar>
+            {
                 output = normalization(output, applyingReLU: true)
                 index += 2
             } else {

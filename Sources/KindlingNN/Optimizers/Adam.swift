@@ -63,20 +63,25 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     ///
     /// - Throws: `OptimizerError` for a negative learning rate, ε or weight decay, betas outside [0, 1),
     ///   and an empty or repeating parameter list.
-    public convenience init(_ parameters: [Parameter<Scalar>], learningRate: Double = 1e-3,
-                            betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8, weightDecay: Double = 0,
-                            decoupledWeightDecay: Bool = false, amsgrad: Bool = false, maximize: Bool = false) throws {
-        try self.init([ParameterGroup(parameters)], learningRate: learningRate, betas: betas, epsilon: epsilon,
-                      weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay, amsgrad: amsgrad,
-                      maximize: maximize)
+    public convenience init(
+        _ parameters: [Parameter<Scalar>], learningRate: Double = 1e-3,
+        betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8, weightDecay: Double = 0,
+        decoupledWeightDecay: Bool = false, amsgrad: Bool = false, maximize: Bool = false
+    ) throws {
+        try self.init(
+            [ParameterGroup(parameters)], learningRate: learningRate, betas: betas, epsilon: epsilon,
+            weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay, amsgrad: amsgrad,
+            maximize: maximize)
     }
 
     /// An optimizer of parameter groups, each with the learning rate and weight decay it sets or else these.
     ///
     /// - Throws: `OptimizerError` as the other initializer, also for a group's negative setting.
-    public init(_ groups: [ParameterGroup<Scalar>], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                epsilon: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false,
-                amsgrad: Bool = false, maximize: Bool = false) throws {
+    public init(
+        _ groups: [ParameterGroup<Scalar>], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        epsilon: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false,
+        amsgrad: Bool = false, maximize: Bool = false
+    ) throws {
         try OptimizerError.requireNonNegative(learningRate, "learning rate")
         try OptimizerError.requireNonNegative(epsilon, "epsilon")
         try OptimizerError.requireUnitInterval(betas.0, "beta1")
@@ -104,8 +109,10 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private func step(_ parameter: Parameter<Scalar>, gradient: Tensor<Scalar>, index: Int, learningRate: Double,
-                      weightDecay: Double) {
+    private func step(
+        _ parameter: Parameter<Scalar>, gradient: Tensor<Scalar>, index: Int, learningRate: Double,
+        weightDecay: Double
+    ) {
         let (beta1, beta2) = betas
         let state = states[index] ?? State(count: gradient.count, amsgrad: amsgrad)
         states[index] = state
@@ -116,8 +123,10 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
         let parameterScale = Scalar(decoupledWeightDecay && weightDecay != 0 ? 1 - learningRate * weightDecay : 1)
         let gradientDecay = Scalar(decoupledWeightDecay ? 0 : weightDecay)
         let gradientSign: Scalar = maximize ? -1 : 1
-        let firstMomentWeight = Scalar(1 - beta1), secondMomentWeight = Scalar(1 - beta2)
-        let firstMoment = state.firstMoment.elements, secondMoment = state.secondMoment.elements
+        let firstMomentWeight = Scalar(1 - beta1)
+        let secondMomentWeight = Scalar(1 - beta2)
+        let firstMoment = state.firstMoment.elements
+        let secondMoment = state.secondMoment.elements
         let maxSecondMoment = state.maxSecondMoment?.elements
         parameter.updateInPlace { values in
             gradient.withUnsafeBufferPointer { gradient in
@@ -148,19 +157,25 @@ public final class AdamW<Scalar: TensorScalar>: Adam<Scalar> {
     ///
     /// - Throws: `OptimizerError` for a negative learning rate, ε or weight decay, betas outside [0, 1),
     ///   and an empty or repeating parameter list.
-    public convenience init(_ parameters: [Parameter<Scalar>], learningRate: Double = 1e-3,
-                            betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8, weightDecay: Double = 1e-2,
-                            amsgrad: Bool = false, maximize: Bool = false) throws {
-        try self.init([ParameterGroup(parameters)], learningRate: learningRate, betas: betas, epsilon: epsilon,
-                      weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize)
+    public convenience init(
+        _ parameters: [Parameter<Scalar>], learningRate: Double = 1e-3,
+        betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8, weightDecay: Double = 1e-2,
+        amsgrad: Bool = false, maximize: Bool = false
+    ) throws {
+        try self.init(
+            [ParameterGroup(parameters)], learningRate: learningRate, betas: betas, epsilon: epsilon,
+            weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize)
     }
 
     /// An optimizer of parameter groups, each with the learning rate and weight decay it sets or else these.
     ///
     /// - Throws: `OptimizerError` as the other initializer, also for a group's negative setting.
-    public init(_ groups: [ParameterGroup<Scalar>], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                epsilon: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false) throws {
-        try super.init(groups, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
-                       decoupledWeightDecay: true, amsgrad: amsgrad, maximize: maximize)
+    public init(
+        _ groups: [ParameterGroup<Scalar>], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        epsilon: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false
+    ) throws {
+        try super.init(
+            groups, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
+            decoupledWeightDecay: true, amsgrad: amsgrad, maximize: maximize)
     }
 }

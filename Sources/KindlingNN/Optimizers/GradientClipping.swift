@@ -18,8 +18,10 @@ import KindlingPlatform
 /// optimizer.step()
 /// ```
 @discardableResult
-public func clipGradientNorm<Scalar: TensorScalar>(_ parameters: [Parameter<Scalar>], maxNorm: Double,
-                                                   normType: Double = 2) -> Double {
+public func clipGradientNorm<Scalar: TensorScalar>(
+    _ parameters: [Parameter<Scalar>], maxNorm: Double,
+    normType: Double = 2
+) -> Double {
     require(normType > 0, "clipGradientNorm: the norm type must be > 0 or .infinity, got \(normType)")
     let withGradients = parameters.filter { $0.grad != nil }
     guard !withGradients.isEmpty else { return 0 }

@@ -29,8 +29,9 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
     /// steps, then down to maxLearningRate / (divFactor · finalDivFactor) at step totalSteps − 1 (with
     /// `threePhase`, back to the start by 2 · percentStart · totalSteps − 2 first); each phase anneals by
     /// cosine or linearly. It ignores the optimizer's initial rate (as PyTorch) and runs for totalSteps.
-    case oneCycle(maxLearningRate: Double, totalSteps: Int, percentStart: Double = 0.3, annealing: Annealing = .cosine,
-                  divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false)
+    case oneCycle(
+        maxLearningRate: Double, totalSteps: Int, percentStart: Double = 0.3, annealing: Annealing = .cosine,
+        divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false)
     /// `SequentialLR`: schedule i runs from milestone i − 1 (step 0 for the first), counting its own
     /// steps from 0 there; e.g. a warm-up followed by a decay.
     case sequential([LearningRateSchedule], milestones: [Int])
@@ -55,17 +56,25 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
         case .cosineAnnealing(let maxSteps, let minimum):
             return minimum + (initial - minimum) * (1 + cos(Double.pi * Double(step) / Double(maxSteps))) / 2
         case .linear(let startFactor, let endFactor, let totalSteps):
-            return initial * (startFactor + (endFactor - startFactor) * Double(min(totalSteps, step)) / Double(totalSteps))
-        case .oneCycle(let maxLearningRate, let totalSteps, let percentStart, let annealing, let divFactor,
-                       let finalDivFactor, let threePhase):
+            return initial
+                * (startFactor + (endFactor - startFactor) * Double(min(totalSteps, step)) / Double(totalSteps))
+        case .oneCycle(
+            let maxLearningRate, let totalSteps, let percentStart, let annealing, let divFactor,
+            let finalDivFactor, let threePhase):
             require(step <= totalSteps, "OneCycleLR: step \(step) is past the \(totalSteps) total steps")
-            let start = maxLearningRate / divFactor, minimum = start / finalDivFactor
-            let phases: [(end: Double, from: Double, to: Double)] = threePhase
-                ? [(percentStart * Double(totalSteps) - 1, start, maxLearningRate),
-                   (2 * percentStart * Double(totalSteps) - 2, maxLearningRate, start),
-                   (Double(totalSteps - 1), start, minimum)]
-                : [(percentStart * Double(totalSteps) - 1, start, maxLearningRate),
-                   (Double(totalSteps - 1), maxLearningRate, minimum)]
+            let start = maxLearningRate / divFactor
+            let minimum = start / finalDivFactor
+            let phases: [(end: Double, from: Double, to: Double)] =
+                threePhase
+                ? [
+                    (percentStart * Double(totalSteps) - 1, start, maxLearningRate),
+                    (2 * percentStart * Double(totalSteps) - 2, maxLearningRate, start),
+                    (Double(totalSteps - 1), start, minimum),
+                ]
+                : [
+                    (percentStart * Double(totalSteps) - 1, start, maxLearningRate),
+                    (Double(totalSteps - 1), maxLearningRate, minimum),
+                ]
             var phaseStart = 0.0
             for (index, phase) in phases.enumerated() {
                 if Double(step) <= phase.end || index == phases.count - 1 {
@@ -92,7 +101,9 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
         case .step(let stepSize, _):
             if stepSize < 1 { try fail("StepLR: the step size must be at least 1, got \(stepSize)") }
         case .multiStep(let milestones, _):
-            if milestones != milestones.sorted() { try fail("MultiStepLR: the milestones must be increasing, got \(milestones)") }
+            if milestones != milestones.sorted() {
+                try fail("MultiStepLR: the milestones must be increasing, got \(milestones)")
+            }
         case .exponential:
             break
         case .cosineAnnealing(let maxSteps, _):
@@ -101,7 +112,9 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
             if !(startFactor > 0 && startFactor <= 1) {
                 try fail("LinearLR: the start factor must be in (0, 1], got \(startFactor)")
             }
-            if !(endFactor >= 0 && endFactor <= 1) { try fail("LinearLR: the end factor must be in [0, 1], got \(endFactor)") }
+            if !(endFactor >= 0 && endFactor <= 1) {
+                try fail("LinearLR: the end factor must be in [0, 1], got \(endFactor)")
+            }
             if totalSteps < 1 { try fail("LinearLR: totalSteps must be at least 1, got \(totalSteps)") }
         case .oneCycle(let maxLearningRate, let totalSteps, let percentStart, _, _, _, _):
             if totalSteps < 1 { try fail("OneCycleLR: totalSteps must be at least 1, got \(totalSteps)") }
@@ -111,7 +124,9 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
             if !(maxLearningRate >= 0) { try fail("OneCycleLR: invalid maximum learning rate \(maxLearningRate)") }
         case .sequential(let schedules, let milestones):
             if schedules.count != milestones.count + 1 {
-                try fail("SequentialLR: \(schedules.count) schedules need \(schedules.count - 1) milestones, got \(milestones.count)")
+                try fail(
+                    "SequentialLR: \(schedules.count) schedules need \(schedules.count - 1) milestones, got \(milestones.count)"
+                )
             }
             if milestones != milestones.sorted() || milestones.contains(where: { $0 < 1 }) {
                 try fail("SequentialLR: the milestones must be increasing and positive, got \(milestones)")
@@ -132,7 +147,8 @@ extension LearningRateSchedule: CustomStringConvertible {
             return "CosineAnnealingLR(maxSteps: \(maxSteps), minimumLearningRate: \(minimum))"
         case .linear(let start, let end, let steps):
             return "LinearLR(startFactor: \(start), endFactor: \(end), totalSteps: \(steps))"
-        case .oneCycle(let maximum, let steps, let percentStart, let annealing, let divFactor, let finalDivFactor, let threePhase):
+        case .oneCycle(
+            let maximum, let steps, let percentStart, let annealing, let divFactor, let finalDivFactor, let threePhase):
             return "OneCycleLR(maxLearningRate: \(maximum), totalSteps: \(steps), percentStart: \(percentStart), "
                 + "annealing: \(annealing.rawValue), divFactor: \(divFactor), finalDivFactor: \(finalDivFactor), threePhase: \(threePhase))"
         case .sequential(let schedules, let milestones):

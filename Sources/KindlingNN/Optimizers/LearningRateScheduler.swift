@@ -71,7 +71,9 @@ extension LearningRateScheduler {
     public var stateDictionary: OptimizerStateDictionary<Scalar> {
         var state = OptimizerStateDictionary<Scalar>()
         state.integers["last_epoch"] = stepCount
-        for (group, rate) in initialLearningRates.enumerated() { state.numbers["param_groups.\(group).initial_lr"] = rate }
+        for (group, rate) in initialLearningRates.enumerated() {
+            state.numbers["param_groups.\(group).initial_lr"] = rate
+        }
         return state
     }
 
@@ -91,7 +93,8 @@ extension LearningRateScheduler {
         }
         let saved = state.numbers.keys.filter { $0.hasPrefix("param_groups.") }.count
         guard saved == rates.count else {
-            throw OptimizerError("scheduler state: saved for \(saved) parameter groups, the optimizer has \(rates.count)")
+            throw OptimizerError(
+                "scheduler state: saved for \(saved) parameter groups, the optimizer has \(rates.count)")
         }
         initialLearningRates = rates
         stepCount = steps

@@ -63,8 +63,9 @@ extension Optimizer {
     public var parameterGroups: [ParameterGroup<Scalar>] {
         get { [ParameterGroup(parameters)] }
         set {
-            require(newValue.count == 1 && newValue[0].weightDecay == nil,
-                    "optimizer: \(Self.self) has one parameter group, without a weight decay of its own")
+            require(
+                newValue.count == 1 && newValue[0].weightDecay == nil,
+                "optimizer: \(Self.self) has one parameter group, without a weight decay of its own")
             if let rate = newValue[0].learningRate { learningRate = rate }
         }
     }
@@ -92,7 +93,8 @@ extension Module {
     /// let optimizer = try AdamW(model.weightDecayGroups(weightDecay: 0.05), learningRate: 1e-3)
     /// ```
     public func weightDecayGroups(weightDecay: Double) -> [ParameterGroup<Scalar>] {
-        var decaying: [Parameter<Scalar>] = [], notDecaying: [Parameter<Scalar>] = []
+        var decaying: [Parameter<Scalar>] = []
+        var notDecaying: [Parameter<Scalar>] = []
         for (name, parameter) in namedParameters {
             if parameter.shape.count <= 1 || name == "bias" || name.hasSuffix(".bias") {
                 notDecaying.append(parameter)
@@ -109,8 +111,9 @@ extension Parameter {
     /// differs from the value's.
     var gradientForStep: Tensor<Scalar>? {
         guard requiresGradient, let grad else { return nil }
-        require(grad.shape == shape,
-                "optimizer: the gradient of shape \(grad.shape) does not match its parameter of shape \(shape)")
+        require(
+            grad.shape == shape,
+            "optimizer: the gradient of shape \(grad.shape) does not match its parameter of shape \(shape)")
         return grad
     }
 }
@@ -120,8 +123,10 @@ struct ParameterGroups<Scalar: TensorScalar> {
     /// The groups, as given.
     var groups: [ParameterGroup<Scalar>] {
         didSet {
-            require(groups.map { $0.parameters.map(ObjectIdentifier.init) } == oldValue.map { $0.parameters.map(ObjectIdentifier.init) },
-                    "optimizer: the parameter groups may change their settings, not their parameters")
+            require(
+                groups.map { $0.parameters.map(ObjectIdentifier.init) }
+                    == oldValue.map { $0.parameters.map(ObjectIdentifier.init) },
+                "optimizer: the parameter groups may change their settings, not their parameters")
         }
     }
     /// Every group's parameters, group after group.
@@ -140,8 +145,12 @@ struct ParameterGroups<Scalar: TensorScalar> {
         }
         try OptimizerError.requireDistinct(parameters)
         for (index, group) in groups.enumerated() {
-            if let rate = group.learningRate { try OptimizerError.requireNonNegative(rate, "learning rate of group \(index)") }
-            if let decay = group.weightDecay { try OptimizerError.requireNonNegative(decay, "weight decay of group \(index)") }
+            if let rate = group.learningRate {
+                try OptimizerError.requireNonNegative(rate, "learning rate of group \(index)")
+            }
+            if let decay = group.weightDecay {
+                try OptimizerError.requireNonNegative(decay, "weight decay of group \(index)")
+            }
         }
     }
 
@@ -151,11 +160,14 @@ struct ParameterGroups<Scalar: TensorScalar> {
     /// else `learningRate` and `weightDecay` (the optimizer's).
     func forEachUpdate(
         learningRate: Double, weightDecay: Double,
-        _ update: (_ parameter: Parameter<Scalar>, _ gradient: Tensor<Scalar>, _ index: Int, _ learningRate: Double,
-                   _ weightDecay: Double) -> Void
+        _ update: (
+            _ parameter: Parameter<Scalar>, _ gradient: Tensor<Scalar>, _ index: Int, _ learningRate: Double,
+            _ weightDecay: Double
+        ) -> Void
     ) {
         for (group, range) in zip(groups, ranges) {
-            let learningRate = group.learningRate ?? learningRate, weightDecay = group.weightDecay ?? weightDecay
+            let learningRate = group.learningRate ?? learningRate
+            let weightDecay = group.weightDecay ?? weightDecay
             for index in range {
                 guard let gradient = parameters[index].gradientForStep else { continue }
                 update(parameters[index], gradient, index, learningRate, weightDecay)

@@ -21,7 +21,8 @@ public struct OptimizerError: Error, CustomStringConvertible, Equatable {
         guard !parameters.isEmpty else { throw OptimizerError("the optimizer got an empty parameter list") }
         var seen = Set<ObjectIdentifier>()
         for (index, parameter) in parameters.enumerated() where !seen.insert(ObjectIdentifier(parameter)).inserted {
-            throw OptimizerError("parameter \(index) (shape \(parameter.shape)) appears more than once in the parameter list")
+            throw OptimizerError(
+                "parameter \(index) (shape \(parameter.shape)) appears more than once in the parameter list")
         }
     }
 }

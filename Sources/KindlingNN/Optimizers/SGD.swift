@@ -40,27 +40,33 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     ///
     /// - Throws: `OptimizerError` for a negative learning rate, momentum or weight decay, for Nesterov
     ///   momentum without momentum > 0 and dampening 0, and for an empty or repeating parameter list.
-    public convenience init(_ parameters: [Parameter<Scalar>], learningRate: Double, momentum: Double = 0,
-                            dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0,
-                            maximize: Bool = false) throws {
-        try self.init([ParameterGroup(parameters)], learningRate: learningRate, momentum: momentum,
-                      dampening: dampening, nesterov: nesterov, weightDecay: weightDecay, maximize: maximize)
+    public convenience init(
+        _ parameters: [Parameter<Scalar>], learningRate: Double, momentum: Double = 0,
+        dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0,
+        maximize: Bool = false
+    ) throws {
+        try self.init(
+            [ParameterGroup(parameters)], learningRate: learningRate, momentum: momentum,
+            dampening: dampening, nesterov: nesterov, weightDecay: weightDecay, maximize: maximize)
     }
 
     /// An optimizer of parameter groups, each with the learning rate and weight decay it sets or else
     /// these.
     ///
     /// - Throws: `OptimizerError` as the other initializer, also for a group's negative setting.
-    public init(_ groups: [ParameterGroup<Scalar>], learningRate: Double, momentum: Double = 0,
-                dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0,
-                maximize: Bool = false) throws {
+    public init(
+        _ groups: [ParameterGroup<Scalar>], learningRate: Double, momentum: Double = 0,
+        dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0,
+        maximize: Bool = false
+    ) throws {
         try OptimizerError.requireNonNegative(learningRate, "learning rate")
         try OptimizerError.requireNonNegative(momentum, "momentum")
         try OptimizerError.requireNonNegative(weightDecay, "weight decay")
         guard !dampening.isNaN else { throw OptimizerError("invalid dampening \(dampening)") }
         if nesterov && !(momentum > 0 && dampening == 0) {
             throw OptimizerError(
-                "Nesterov momentum requires a momentum > 0 and zero dampening, got momentum \(momentum) and dampening \(dampening)")
+                "Nesterov momentum requires a momentum > 0 and zero dampening, got momentum \(momentum) and dampening \(dampening)"
+            )
         }
         self.groups = try ParameterGroups(groups)
         self.learningRate = learningRate
@@ -83,8 +89,10 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private func step(_ parameter: Parameter<Scalar>, gradient: Tensor<Scalar>, index: Int, learningRate: Double,
-                      weightDecay: Double) {
+    private func step(
+        _ parameter: Parameter<Scalar>, gradient: Tensor<Scalar>, index: Int, learningRate: Double,
+        weightDecay: Double
+    ) {
         var isFirstStep = false
         if momentum != 0 && momentumBuffers[index] == nil {
             momentumBuffers[index] = StateBuffer(zeros: gradient.count)
@@ -96,8 +104,9 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
             gradient.withUnsafeBufferPointer { gradient in
                 if buffer == nil && weightDecay == 0 {
                     // p − lr·(−g) = p + lr·g exactly: negation is exact.
-                    return BLAS.axpy(count: values.count, alpha: Scalar(maximize ? learningRate : -learningRate),
-                                     x: gradient.baseAddress!, y: values.baseAddress!)
+                    return BLAS.axpy(
+                        count: values.count, alpha: Scalar(maximize ? learningRate : -learningRate),
+                        x: gradient.baseAddress!, y: values.baseAddress!)
                 }
                 ParallelChunks.forEach(count: values.count) { range in
                     UpdateKernels.sgd(

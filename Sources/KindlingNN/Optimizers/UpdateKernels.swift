@@ -40,7 +40,9 @@ enum UpdateKernels {
         for i in 0..<count {
             // Every element is loaded unconditionally (the buffer holds zeros before the first step): a
             // conditional load would keep LLVM from vectorizing the loop.
-            let p = parameter[i], g = maximize ? -gradient[i] : gradient[i], previous = buffer[i]
+            let p = parameter[i]
+            let g = maximize ? -gradient[i] : gradient[i]
+            let previous = buffer[i]
             let d = decays ? g + weightDecay * p : g
             let b = isFirstStep ? d : previous * momentum + gradientWeight * d
             buffer[i] = b

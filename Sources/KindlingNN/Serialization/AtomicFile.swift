@@ -1,7 +1,8 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
-import KindlingCore
+    import Glibc
+    import KindlingCore
 #endif
 
 /// Writes a file so that readers see either the previous file or the complete new one: the bytes go to

@@ -88,12 +88,17 @@ extension CheckpointableOptimizer {
     /// Checks the settings, the keys and the shapes of per-parameter tensors; returns the tensors by
     /// parameter index and state name.
     func validated(
-        _ state: OptimizerStateDictionary<Scalar>, settings: [String: String], tensorNames: Set<String>, integerNames: Set<String>
+        _ state: OptimizerStateDictionary<Scalar>, settings: [String: String], tensorNames: Set<String>,
+        integerNames: Set<String>
     ) throws -> (tensors: [Int: [String: Tensor<Scalar>]], integers: [Int: [String: Int]], learningRate: Double) {
         for key in Set(settings.keys).union(state.settings.keys).sorted() where settings[key] != state.settings[key] {
-            throw OptimizerError("the saved optimizer state has \(key) \(state.settings[key] ?? "(none)"), this optimizer \(settings[key] ?? "(none)")")
+            throw OptimizerError(
+                "the saved optimizer state has \(key) \(state.settings[key] ?? "(none)"), this optimizer \(settings[key] ?? "(none)")"
+            )
         }
-        guard let learningRate = state.numbers["lr"] else { throw OptimizerError("the saved optimizer state has no lr") }
+        guard let learningRate = state.numbers["lr"] else {
+            throw OptimizerError("the saved optimizer state has no lr")
+        }
         let groupRates = groupLearningRates
         if let key = state.numbers.keys.sorted().first(where: { $0 != "lr" && groupRates[$0] == nil }) {
             throw OptimizerError("the saved optimizer state has an unknown value \(key)")
@@ -107,7 +112,8 @@ extension CheckpointableOptimizer {
                 throw OptimizerError("the saved optimizer state has an unknown key \(key)")
             }
             guard parameters.indices.contains(index) else {
-                throw OptimizerError("the saved optimizer state has \(key) for parameter \(index), but there are \(parameters.count)")
+                throw OptimizerError(
+                    "the saved optimizer state has \(key) for parameter \(index), but there are \(parameters.count)")
             }
             return (index, parts[2])
         }
@@ -115,7 +121,9 @@ extension CheckpointableOptimizer {
         for (key, tensor) in state.tensors {
             let (index, name) = try parse(key, names: tensorNames)
             guard tensor.shape == parameters[index].shape else {
-                throw OptimizerError("the saved \(key) has shape \(tensor.shape), parameter \(index) has shape \(parameters[index].shape)")
+                throw OptimizerError(
+                    "the saved \(key) has shape \(tensor.shape), parameter \(index) has shape \(parameters[index].shape)"
+                )
             }
             tensors[index, default: [:]][name] = tensor
         }
@@ -177,8 +185,10 @@ private func tensor<Scalar>(_ buffer: StateBuffer<Scalar>, shape: [Int]) -> Tens
 
 extension SGD: CheckpointableOptimizer {
     private var settings: [String: String] {
-        var settings = ["type": "SGD", "momentum": "\(momentum)", "dampening": "\(dampening)", "nesterov": "\(nesterov)",
-                        "weight_decay": "\(weightDecay)"]
+        var settings = [
+            "type": "SGD", "momentum": "\(momentum)", "dampening": "\(dampening)", "nesterov": "\(nesterov)",
+            "weight_decay": "\(weightDecay)",
+        ]
         if maximize { settings["maximize"] = "true" }
         return settings.merging(groupSettings) { $1 }
     }
@@ -191,7 +201,9 @@ extension SGD: CheckpointableOptimizer {
         state.numbers["lr"] = learningRate
         state.numbers.merge(groupLearningRates) { $1 }
         for (index, buffer) in momentumBuffers.enumerated() {
-            if let buffer { state.tensors["state.\(index).momentum_buffer"] = tensor(buffer, shape: parameters[index].shape) }
+            if let buffer {
+                state.tensors["state.\(index).momentum_buffer"] = tensor(buffer, shape: parameters[index].shape)
+            }
         }
         return state
     }
@@ -199,7 +211,8 @@ extension SGD: CheckpointableOptimizer {
     /// Restores the momentum buffers and the learning rate (a parameter without a saved buffer starts
     /// afresh, as at its first step).
     public func loadStateDictionary(_ state: OptimizerStateDictionary<Scalar>) throws {
-        let (tensors, _, learningRate) = try validated(state, settings: settings, tensorNames: ["momentum_buffer"], integerNames: [])
+        let (tensors, _, learningRate) = try validated(
+            state, settings: settings, tensorNames: ["momentum_buffer"], integerNames: [])
         momentumBuffers = parameters.indices.map { index in tensors[index]?["momentum_buffer"].map(stateBuffer) }
         self.learningRate = learningRate
         restoreGroupLearningRates(state.numbers)
@@ -208,8 +221,10 @@ extension SGD: CheckpointableOptimizer {
 
 extension Adam: CheckpointableOptimizer {
     private var settings: [String: String] {
-        var settings = ["type": decoupledWeightDecay ? "AdamW" : "Adam", "betas": "\(betas.0),\(betas.1)",
-                        "eps": "\(epsilon)", "weight_decay": "\(weightDecay)"]
+        var settings = [
+            "type": decoupledWeightDecay ? "AdamW" : "Adam", "betas": "\(betas.0),\(betas.1)",
+            "eps": "\(epsilon)", "weight_decay": "\(weightDecay)",
+        ]
         if amsgrad { settings["amsgrad"] = "true" }
         if maximize { settings["maximize"] = "true" }
         return settings.merging(groupSettings) { $1 }
@@ -240,18 +255,24 @@ extension Adam: CheckpointableOptimizer {
     /// starts afresh, as at its first step).
     public func loadStateDictionary(_ state: OptimizerStateDictionary<Scalar>) throws {
         let (tensors, integers, learningRate) = try validated(
-            state, settings: settings, tensorNames: amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"],
+            state, settings: settings,
+            tensorNames: amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"],
             integerNames: ["step"])
         var restored: [State?] = []
         for index in parameters.indices {
-            let moments = tensors[index] ?? [:], counts = integers[index] ?? [:]
+            let moments = tensors[index] ?? [:]
+            let counts = integers[index] ?? [:]
             if moments.isEmpty && counts.isEmpty {
                 restored.append(nil)
                 continue
             }
-            guard let first = moments["exp_avg"], let second = moments["exp_avg_sq"], let step = counts["step"], step >= 0,
-                  !amsgrad || moments["max_exp_avg_sq"] != nil else {
-                throw OptimizerError("the saved state of parameter \(index) needs exp_avg, exp_avg_sq\(amsgrad ? ", max_exp_avg_sq" : "") and a step ≥ 0")
+            guard let first = moments["exp_avg"], let second = moments["exp_avg_sq"], let step = counts["step"],
+                step >= 0,
+                !amsgrad || moments["max_exp_avg_sq"] != nil
+            else {
+                throw OptimizerError(
+                    "the saved state of parameter \(index) needs exp_avg, exp_avg_sq\(amsgrad ? ", max_exp_avg_sq" : "") and a step ≥ 0"
+                )
             }
             let parameterState = State(count: first.count, amsgrad: amsgrad)
             first.withUnsafeBufferPointer { _ = parameterState.firstMoment.elements.update(fromContentsOf: $0) }

@@ -38,8 +38,9 @@ public struct SafeTensors: Equatable, Sendable {
 
         /// An entry from raw bytes; their count must be the shape's element count times the element size.
         public init(dtype: SafeTensorsDType, shape: [Int], bytes: [UInt8]) {
-            require(shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) * dtype.byteCount == bytes.count,
-                    "SafeTensors.Entry: \(bytes.count) bytes do not hold a \(dtype.rawValue) tensor of shape \(shape)")
+            require(
+                shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) * dtype.byteCount == bytes.count,
+                "SafeTensors.Entry: \(bytes.count) bytes do not hold a \(dtype.rawValue) tensor of shape \(shape)")
             self.dtype = dtype
             self.shape = shape
             self.bytes = bytes
@@ -48,7 +49,8 @@ public struct SafeTensors: Equatable, Sendable {
         /// The tensor's elements, stored as F32 for a `Tensor<Float>` and F64 for a `Tensor<Double>`.
         public init<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>) {
             let dtype: SafeTensorsDType = Scalar.self == Float.self ? .float32 : .float64
-            self.init(dtype: dtype, shape: tensor.shape, bytes: tensor.withUnsafeBufferPointer { littleEndianBytes(of: $0) })
+            self.init(
+                dtype: dtype, shape: tensor.shape, bytes: tensor.withUnsafeBufferPointer { littleEndianBytes(of: $0) })
         }
 
         /// 64-bit integers stored as I64 (PyTorch's `torch.int64`), in row-major order for `shape`.
@@ -84,13 +86,18 @@ public struct SafeTensors: Equatable, Sendable {
     /// F32 into Float and F64 into Double are exact copies).
     ///
     /// - Throws: `SafeTensorsError.missingTensor` or `.unsupportedConversion`.
-    public func tensor<Scalar: TensorScalar>(named key: String, as _: Scalar.Type = Scalar.self) throws -> Tensor<Scalar> {
+    public func tensor<Scalar: TensorScalar>(named key: String, as _: Scalar.Type = Scalar.self) throws -> Tensor<
+        Scalar
+    > {
         guard let entry = tensors[key] else { throw SafeTensorsError.missingTensor(key: key) }
         let count = entry.elementCount
         let scalars: [Scalar]? = entry.bytes.withUnsafeBytes { raw in
-            if (Scalar.self == Float.self && entry.dtype == .float32) || (Scalar.self == Double.self && entry.dtype == .float64) {
+            if (Scalar.self == Float.self && entry.dtype == .float32)
+                || (Scalar.self == Double.self && entry.dtype == .float64)
+            {
                 return [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    fromLittleEndian(raw, into: UnsafeMutableRawBufferPointer(buffer), elementSize: MemoryLayout<Scalar>.size)
+                    fromLittleEndian(
+                        raw, into: UnsafeMutableRawBufferPointer(buffer), elementSize: MemoryLayout<Scalar>.size)
                     initialized = count
                 }
             }
@@ -116,7 +123,9 @@ public struct SafeTensors: Equatable, Sendable {
         return try entry.bytes.withUnsafeBytes { raw in
             try (0..<entry.elementCount).map { index in
                 let start = index * entry.dtype.byteCount
-                func load<T: FixedWidthInteger>(_: T.Type) -> T { T(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: T.self)) }
+                func load<T: FixedWidthInteger>(_: T.Type) -> T {
+                    T(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: T.self))
+                }
                 switch entry.dtype {
                 case .int64: return load(Int64.self)
                 case .uint64:
@@ -141,18 +150,24 @@ public struct SafeTensors: Equatable, Sendable {
 /// The little-endian bytes of floating-point values, in order.
 func littleEndianBytes<T: BinaryFloatingPoint>(of values: UnsafeBufferPointer<T>) -> [UInt8] {
     [UInt8](unsafeUninitializedCapacity: values.count * MemoryLayout<T>.size) { bytes, initialized in
-        fromLittleEndian(UnsafeRawBufferPointer(values), into: UnsafeMutableRawBufferPointer(bytes), elementSize: MemoryLayout<T>.size)
+        fromLittleEndian(
+            UnsafeRawBufferPointer(values), into: UnsafeMutableRawBufferPointer(bytes),
+            elementSize: MemoryLayout<T>.size)
         initialized = values.count * MemoryLayout<T>.size
     }
 }
 
 /// Copies elements of `elementSize` bytes between little-endian and native order, either way (a plain
 /// copy on a little-endian machine).
-func fromLittleEndian(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int) {
+func fromLittleEndian(
+    _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, elementSize: Int
+) {
     #if _endian(little)
-    destination.copyMemory(from: source)
+        destination.copyMemory(from: source)
     #else
-    for index in 0..<source.count { destination[index] = source[index - index % elementSize + elementSize - 1 - index % elementSize] }
+        for index in 0..<source.count {
+            destination[index] = source[index - index % elementSize + elementSize - 1 - index % elementSize]
+        }
     #endif
 }
 

@@ -104,7 +104,8 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable {
 /// and NaN included.
 func halfPrecisionValue(_ bits: UInt16) -> Double {
     let sign: Double = bits & 0x8000 == 0 ? 1 : -1
-    let exponent = Int(bits >> 10 & 0x1F), fraction = Double(bits & 0x3FF)
+    let exponent = Int(bits >> 10 & 0x1F)
+    let fraction = Double(bits & 0x3FF)
     switch exponent {
     case 0: return sign * fraction * 0x1p-24
     case 0x1F: return fraction == 0 ? sign * .infinity : .nan

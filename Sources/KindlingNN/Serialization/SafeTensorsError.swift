@@ -40,37 +40,37 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     /// The message: the problem, the key and the values involved.
     public var description: String {
         switch self {
-        case let .fileTooShort(count):
+        case .fileTooShort(let count):
             "safetensors: the file has \(count) bytes, fewer than the 8 of the header length"
-        case let .headerTooLarge(count):
+        case .headerTooLarge(let count):
             "safetensors: the header length \(count) exceeds the limit of \(SafeTensors.maximumHeaderByteCount) bytes"
-        case let .headerBeyondFile(header, file):
+        case .headerBeyondFile(let header, let file):
             "safetensors: the header length \(header) runs past the end of the file (\(file) bytes, 8 of them the length)"
-        case let .invalidHeader(reason):
+        case .invalidHeader(let reason):
             "safetensors: invalid header: \(reason)"
-        case let .duplicateKey(key, object):
+        case .duplicateKey(let key, let object):
             "safetensors: duplicate key \"\(key)\" in \(object)"
-        case let .invalidEntry(key, reason):
+        case .invalidEntry(let key, let reason):
             "safetensors: tensor \"\(key)\": \(reason)"
-        case let .unknownDType(key, dtype):
+        case .unknownDType(let key, let dtype):
             "safetensors: tensor \"\(key)\": unknown dtype \"\(dtype)\" (known: \(SafeTensorsDType.allCases.map(\.rawValue).joined(separator: ", ")))"
-        case let .sizeMismatch(key, dtype, shape, count):
+        case .sizeMismatch(let key, let dtype, let shape, let count):
             "safetensors: tensor \"\(key)\": shape \(shape) of \(dtype.rawValue) needs \(shape.reduce(1, &*) &* dtype.byteCount) bytes, its offsets span \(count)"
-        case let .offsetsOutOfRange(key, begin, end, count):
+        case .offsetsOutOfRange(let key, let begin, let end, let count):
             "safetensors: tensor \"\(key)\": data_offsets [\(begin), \(end)] are out of range for \(count) bytes of data"
-        case let .overlappingTensors(key, other):
+        case .overlappingTensors(let key, let other):
             "safetensors: tensor \"\(key)\" overlaps tensor \"\(other)\""
-        case let .holeInData(key, begin, end):
+        case .holeInData(let key, let begin, let end):
             "safetensors: bytes [\(begin), \(end)) before tensor \"\(key)\" belong to no tensor"
-        case let .trailingBytes(end, count):
+        case .trailingBytes(let end, let count):
             "safetensors: the tensors end at byte \(end) of \(count) bytes of data; the rest belongs to no tensor"
-        case let .missingTensor(key):
+        case .missingTensor(let key):
             "safetensors: no tensor named \"\(key)\""
-        case let .unsupportedConversion(key, dtype):
+        case .unsupportedConversion(let key, let dtype):
             "safetensors: tensor \"\(key)\": cannot convert \(dtype.rawValue) elements to a floating-point tensor"
-        case let .cannotRead(path, reason):
+        case .cannotRead(let path, let reason):
             "safetensors: cannot read \(path): \(reason)"
-        case let .cannotWrite(path, reason):
+        case .cannotWrite(let path, let reason):
             "safetensors: cannot write \(path): \(reason)"
         }
     }

@@ -34,7 +34,7 @@ extension SafeTensors {
         guard dataStart <= bytes.count else {
             throw SafeTensorsError.headerBeyondFile(headerByteCount: headerLength, fileByteCount: bytes.count)
         }
-        guard case let .object(members) = try StrictJSONReader.parse(Array(bytes[8..<dataStart])) else {
+        guard case .object(let members) = try StrictJSONReader.parse(Array(bytes[8..<dataStart])) else {
             throw SafeTensorsError.invalidHeader(reason: "the header is not a JSON object")
         }
         let dataByteCount = bytes.count - dataStart
@@ -72,13 +72,14 @@ extension SafeTensors {
 
     /// The `__metadata__` object as a map; every value must be a string.
     private static func metadata(from value: JSONValue) throws -> [String: String] {
-        guard case let .object(members) = value else {
+        guard case .object(let members) = value else {
             throw SafeTensorsError.invalidEntry(key: "__metadata__", reason: "must be an object of strings")
         }
         var result: [String: String] = [:]
         for (key, value) in members {
-            guard case let .string(text) = value else {
-                throw SafeTensorsError.invalidEntry(key: "__metadata__", reason: "the value of \"\(key)\" is not a string")
+            guard case .string(let text) = value else {
+                throw SafeTensorsError.invalidEntry(
+                    key: "__metadata__", reason: "the value of \"\(key)\" is not a string")
             }
             result[key] = text
         }
@@ -89,7 +90,7 @@ extension SafeTensors {
     private static func entry(
         _ key: String, _ value: JSONValue, dataByteCount: Int
     ) throws -> (SafeTensorsDType, [Int], Int, Int) {
-        guard case let .object(fields) = value else {
+        guard case .object(let fields) = value else {
             throw SafeTensorsError.invalidEntry(key: key, reason: "the entry is not an object")
         }
         func field(_ name: String) throws -> JSONValue {
@@ -99,18 +100,20 @@ extension SafeTensors {
             return value
         }
         func integers(_ name: String) throws -> [Int] {
-            guard case let .array(elements) = try field(name) else {
+            guard case .array(let elements) = try field(name) else {
                 throw SafeTensorsError.invalidEntry(key: key, reason: "\"\(name)\" is not an array")
             }
             return try elements.map { element in
-                guard case let .number(literal) = element, literal.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-                      let integer = Int(literal) else {
-                    throw SafeTensorsError.invalidEntry(key: key, reason: "\"\(name)\" holds something other than a non-negative integer")
+                guard case .number(let literal) = element, literal.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                    let integer = Int(literal)
+                else {
+                    throw SafeTensorsError.invalidEntry(
+                        key: key, reason: "\"\(name)\" holds something other than a non-negative integer")
                 }
                 return integer
             }
         }
-        guard case let .string(dtypeName) = try field("dtype") else {
+        guard case .string(let dtypeName) = try field("dtype") else {
             throw SafeTensorsError.invalidEntry(key: key, reason: "\"dtype\" is not a string")
         }
         guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
@@ -119,7 +122,8 @@ extension SafeTensors {
         let shape = try integers("shape")
         let offsets = try integers("data_offsets")
         guard offsets.count == 2 else {
-            throw SafeTensorsError.invalidEntry(key: key, reason: "\"data_offsets\" has \(offsets.count) numbers, not 2")
+            throw SafeTensorsError.invalidEntry(
+                key: key, reason: "\"data_offsets\" has \(offsets.count) numbers, not 2")
         }
         let (begin, end) = (offsets[0], offsets[1])
         guard begin <= end, end <= dataByteCount else {

@@ -17,8 +17,10 @@ extension SafeTensors {
             let entry = tensors[key]!
             let end = offset + entry.bytes.count
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            members.append(CompactJSON.string(key)
-                + ":{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            members.append(
+                CompactJSON.string(key)
+                    + ":{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            )
             offset = end
         }
         var header = Array(("{" + members.joined(separator: ",") + "}").utf8)

@@ -52,11 +52,13 @@ public struct StateDictionaryError: Error, Equatable, CustomStringConvertible {
             lines.append("    Missing key(s): " + result.missingKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
         }
         if !result.unexpectedKeys.isEmpty {
-            lines.append("    Unexpected key(s): " + result.unexpectedKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
+            lines.append(
+                "    Unexpected key(s): " + result.unexpectedKeys.map { "\"\($0)\"" }.joined(separator: ", ") + ".")
         }
         for mismatch in result.shapeMismatches {
-            lines.append("    size mismatch for \(mismatch.key): copying a tensor of shape \(mismatch.loadedShape), "
-                + "the shape in the current model is \(mismatch.modelShape).")
+            lines.append(
+                "    size mismatch for \(mismatch.key): copying a tensor of shape \(mismatch.loadedShape), "
+                    + "the shape in the current model is \(mismatch.modelShape).")
         }
         return lines.joined(separator: "\n")
     }
@@ -137,9 +139,12 @@ extension Module {
 
     /// The state-dictionary keys of integer buffers (saved as I64).
     var integerStateKeys: Set<String> {
-        Set(namedModules.flatMap { prefix, module in
-            module.namedOwnBuffers.filter(\.buffer.isInteger).map { prefix.isEmpty ? $0.name : "\(prefix).\($0.name)" }
-        })
+        Set(
+            namedModules.flatMap { prefix, module in
+                module.namedOwnBuffers.filter(\.buffer.isInteger).map {
+                    prefix.isEmpty ? $0.name : "\(prefix).\($0.name)"
+                }
+            })
     }
 }
 
@@ -150,15 +155,15 @@ private enum StateTarget<Scalar: TensorScalar> {
 
     package var shape: [Int] {
         switch self {
-        case let .parameter(parameter): parameter.shape
-        case let .buffer(buffer): buffer.value.shape
+        case .parameter(let parameter): parameter.shape
+        case .buffer(let buffer): buffer.value.shape
         }
     }
 
     func assign(_ tensor: Tensor<Scalar>) {
         switch self {
-        case let .parameter(parameter): parameter.value = tensor
-        case let .buffer(buffer): buffer.value = tensor.detached()
+        case .parameter(let parameter): parameter.value = tensor
+        case .buffer(let buffer): buffer.value = tensor.detached()
         }
     }
 }
@@ -170,7 +175,8 @@ extension SafeTensors {
         let integerKeys = model.integerStateKeys
         var tensors: [String: Entry] = [:]
         for (key, value) in model.stateDictionary {
-            tensors[key] = integerKeys.contains(key)
+            tensors[key] =
+                integerKeys.contains(key)
                 ? Entry(integers: value.scalars.map { Int64(Double($0).rounded()) }, shape: value.shape)
                 : Entry(value)
         }
@@ -180,7 +186,9 @@ extension SafeTensors {
     /// Every tensor converted to `Scalar`, in file order, for `loadStateDictionary(_:strict:)`.
     ///
     /// - Throws: `SafeTensorsError.unsupportedConversion` for 8-bit float elements.
-    public func stateDictionary<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) throws -> [(key: String, value: Tensor<Scalar>)] {
+    public func stateDictionary<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) throws -> [(
+        key: String, value: Tensor<Scalar>
+    )] {
         try orderedKeys.map { ($0, try tensor(named: $0, as: Scalar.self)) }
     }
 }

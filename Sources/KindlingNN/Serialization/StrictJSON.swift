@@ -12,10 +12,11 @@ enum JSONValue: Equatable {
 
     static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
-        case let (.object(a), .object(b)): a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case let (.array(a), .array(b)): a == b
-        case let (.string(a), .string(b)), let (.number(a), .number(b)): a == b
-        case let (.boolean(a), .boolean(b)): a == b
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.array(let a), .array(let b)): a == b
+        case (.string(let a), .string(let b)), (.number(let a), .number(let b)): a == b
+        case (.boolean(let a), .boolean(let b)): a == b
         case (.null, .null): true
         default: false
         }
@@ -66,9 +67,15 @@ struct StrictJSONReader {
         case UInt8(ascii: "{"): return try object(depth: depth + 1, context: context)
         case UInt8(ascii: "["): return try array(depth: depth + 1, context: context)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .boolean(true)
-        case UInt8(ascii: "f"): try literal("false"); return .boolean(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .boolean(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .boolean(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
         default: throw failure("unexpected character")
         }
@@ -99,7 +106,10 @@ struct StrictJSONReader {
             members.append((key, try value(depth: depth, context: "\"\(key)\"")))
             skipWhitespace()
             guard position < bytes.count else { throw failure("unterminated object") }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+            if bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object(members)
+            }
             try expect(UInt8(ascii: ","))
         }
     }
@@ -118,7 +128,10 @@ struct StrictJSONReader {
             elements.append(try value(depth: depth, context: context))
             skipWhitespace()
             guard position < bytes.count else { throw failure("unterminated array") }
-            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(elements) }
+            if bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return .array(elements)
+            }
             try expect(UInt8(ascii: ","))
         }
     }
@@ -127,21 +140,27 @@ struct StrictJSONReader {
         let start = position
         func digits() -> Int {
             let first = position
-            while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+            while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+                position += 1
+            }
             return position - first
         }
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         let integerStart = position
         let integerDigits = digits()
         guard integerDigits > 0 else { throw failure("a number needs digits") }
-        guard integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { throw failure("a number has a leading zero") }
+        guard integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else {
+            throw failure("a number has a leading zero")
+        }
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
             guard digits() > 0 else { throw failure("a number needs digits after '.'") }
         }
         if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
             position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
             guard digits() > 0 else { throw failure("a number needs digits in its exponent") }
         }
         return String(decoding: bytes[start..<position], as: UTF8.self)
@@ -166,7 +185,10 @@ struct StrictJSONReader {
                 return String(scalars)
             }
             guard byte >= 0x20 else { throw failure("a control character in a string") }
-            guard byte == UInt8(ascii: "\\") else { position += 1; continue }
+            guard byte == UInt8(ascii: "\\") else {
+                position += 1
+                continue
+            }
             try flush(upTo: position)
             position += 1
             guard position < bytes.count else { throw failure("unterminated escape") }
@@ -192,7 +214,9 @@ struct StrictJSONReader {
     private mutating func unicodeEscape() throws -> Unicode.Scalar {
         let high = try hexQuad()
         if (0xD800..<0xDC00).contains(high) {
-            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                bytes[position + 1] == UInt8(ascii: "u")
+            else {
                 throw failure("a lone high surrogate")
             }
             position += 2

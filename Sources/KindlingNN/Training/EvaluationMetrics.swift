@@ -17,8 +17,9 @@ public struct ClassificationMetrics: Sendable, Equatable {
 
     /// The metrics of `predicted` against `actual` classes in 0..<classCount.
     public init(predicted: [Int], actual: [Int], classCount: Int) {
-        require(predicted.count == actual.count,
-                "ClassificationMetrics: \(predicted.count) predictions for \(actual.count) labels")
+        require(
+            predicted.count == actual.count,
+            "ClassificationMetrics: \(predicted.count) predictions for \(actual.count) labels")
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
         for (prediction, truth) in zip(predicted, actual) { confusion[truth][prediction] += 1 }
         self.confusion = confusion
@@ -59,8 +60,9 @@ public struct RegressionMetrics: Sendable, Equatable {
 
     /// The metrics of `predicted` against `actual`.
     public init(predicted: [Double], actual: [Double]) {
-        require(predicted.count == actual.count && !actual.isEmpty,
-                "RegressionMetrics: \(predicted.count) predictions for \(actual.count) targets")
+        require(
+            predicted.count == actual.count && !actual.isEmpty,
+            "RegressionMetrics: \(predicted.count) predictions for \(actual.count) targets")
         let count = Double(actual.count)
         let residual = zip(predicted, actual).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
         meanSquaredError = residual / count

@@ -17,7 +17,11 @@ extension Module {
     /// Puts back values taken by `stateValues`.
     package func restoreStateValues(_ values: [Tensor<Scalar>]) {
         let parameters = parameters
-        for (parameter, value) in zip(parameters, values) { parameter.overwrite(with: value.scalars.map { Double($0) }) }
-        for (buffer, value) in zip(namedBuffers.map(\.buffer), values.dropFirst(parameters.count)) { buffer.value = value }
+        for (parameter, value) in zip(parameters, values) {
+            parameter.overwrite(with: value.scalars.map { Double($0) })
+        }
+        for (buffer, value) in zip(namedBuffers.map(\.buffer), values.dropFirst(parameters.count)) {
+            buffer.value = value
+        }
     }
 }

@@ -79,9 +79,10 @@ public func train<Model: Module, Update: Optimizer, Examples: TrainingExamples>(
     if let batchSize {
         require(batchSize >= 1, "train: batchSize must be at least 1, got \(batchSize)")
     }
-    var loop = TrainingLoop(model, on: data, optimizer: optimizer, length: length, batchSize: batchSize,
-                            generator: generator, clipGradientNorm: maxGradientNorm, scheduler: scheduler,
-                            continueOnNonFinite: continueOnNonFinite, showsProgress: showsProgress)
+    var loop = TrainingLoop(
+        model, on: data, optimizer: optimizer, length: length, batchSize: batchSize,
+        generator: generator, clipGradientNorm: maxGradientNorm, scheduler: scheduler,
+        continueOnNonFinite: continueOnNonFinite, showsProgress: showsProgress)
     var history = TrainingHistory()
     loop.run(steps: loop.totalSteps, loss: loss) { step, lossValue, _ in
         guard step % recordEvery == 0 else { return }

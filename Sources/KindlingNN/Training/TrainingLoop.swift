@@ -51,10 +51,12 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
     /// A loop of `length` over `examples` (a progress line on a terminal counts toward it); puts `model`
     /// and every module in it in training mode and forgets the optimizer's gradients. With
     /// `continueOnNonFinite`, a NaN or infinite loss does not stop it.
-    package init(_ model: Model, on examples: Examples, optimizer: Update, length: TrainingLength,
-                 batchSize: Int?, generator: RandomGenerator, clipGradientNorm maxGradientNorm: Double? = nil,
-                 scheduler: LearningRateScheduler<Model.Scalar>? = nil, continueOnNonFinite: Bool = false,
-                 showsProgress: Bool) {
+    package init(
+        _ model: Model, on examples: Examples, optimizer: Update, length: TrainingLength,
+        batchSize: Int?, generator: RandomGenerator, clipGradientNorm maxGradientNorm: Double? = nil,
+        scheduler: LearningRateScheduler<Model.Scalar>? = nil, continueOnNonFinite: Bool = false,
+        showsProgress: Bool
+    ) {
         batchesPerEpoch = batchSize.map { (examples.count + $0 - 1) / $0 } ?? 1
         switch length {
         case .iterations(let count):
@@ -81,8 +83,10 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
     /// its loss value and its batch, before the finite check (so a non-finite step is observed too).
     /// Returns false when a non-finite loss stopped the loop before that step's update.
     @discardableResult
-    package mutating func run(steps count: Int, loss: (Tensor<Model.Scalar>, Examples) -> Tensor<Model.Scalar>,
-                              observe: (_ step: Int, _ loss: Double, _ batch: Examples) -> Void) -> Bool {
+    package mutating func run(
+        steps count: Int, loss: (Tensor<Model.Scalar>, Examples) -> Tensor<Model.Scalar>,
+        observe: (_ step: Int, _ loss: Double, _ batch: Examples) -> Void
+    ) -> Bool {
         for _ in 0..<count {
             let step = stepsCompleted
             let batch = self.batch(at: step)

@@ -15,9 +15,9 @@ public enum EncoderLoadingError: Error, Equatable, CustomStringConvertible {
     /// What went wrong, with the file and key.
     public var description: String {
         switch self {
-        case let .unreadable(path, reason): return "\(path): cannot be read (\(reason))"
-        case let .invalidConfiguration(path, key, reason): return "\(path): \(key): \(reason)"
-        case let .mismatchedWeights(path, differences):
+        case .unreadable(let path, let reason): return "\(path): cannot be read (\(reason))"
+        case .invalidConfiguration(let path, let key, let reason): return "\(path): \(key): \(reason)"
+        case .mismatchedWeights(let path, let differences):
             return "\(path): the weights do not match the model (\(differences.count) differences):\n  "
                 + differences.joined(separator: "\n  ")
         }
@@ -52,11 +52,13 @@ public struct BertConfiguration: Equatable, Sendable {
     public var paddingTokenID: Int?
 
     /// A configuration given field by field (defaults are BERT-base's).
-    public init(vocabularySize: Int = 30522, hiddenSize: Int = 768, hiddenLayerCount: Int = 12,
-                attentionHeadCount: Int = 12, intermediateSize: Int = 3072, activation: GELUApproximation = .none,
-                hiddenDropoutProbability: Double = 0.1, attentionDropoutProbability: Double = 0.1,
-                maximumPositions: Int = 512, tokenTypeCount: Int = 2, layerNormEpsilon: Double = 1e-12,
-                paddingTokenID: Int? = 0) {
+    public init(
+        vocabularySize: Int = 30522, hiddenSize: Int = 768, hiddenLayerCount: Int = 12,
+        attentionHeadCount: Int = 12, intermediateSize: Int = 3072, activation: GELUApproximation = .none,
+        hiddenDropoutProbability: Double = 0.1, attentionDropoutProbability: Double = 0.1,
+        maximumPositions: Int = 512, tokenTypeCount: Int = 2, layerNormEpsilon: Double = 1e-12,
+        paddingTokenID: Int? = 0
+    ) {
         self.vocabularySize = vocabularySize
         self.hiddenSize = hiddenSize
         self.hiddenLayerCount = hiddenLayerCount

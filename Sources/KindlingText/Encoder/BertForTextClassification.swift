@@ -27,8 +27,10 @@ public final class BertForTextClassification<Scalar: TensorScalar>: ModuleBase, 
 
     /// The encoder frozen, with a head of `labelCount` outputs (PyTorch's default initialization until
     /// `classifier.initializeWeights` is called) and dropout `dropoutProbability` before it.
-    public init(encoder: BertModel<Scalar>, labelCount: Int, dropoutProbability: Double = 0.1,
-                generator: RandomGenerator = .global) {
+    public init(
+        encoder: BertModel<Scalar>, labelCount: Int, dropoutProbability: Double = 0.1,
+        generator: RandomGenerator = .global
+    ) {
         require(labelCount >= 2, "BertForTextClassification: needs at least 2 labels, got \(labelCount)")
         bert = encoder
         encoder.freeze()
@@ -55,6 +57,8 @@ public final class BertForTextClassification<Scalar: TensorScalar>: ModuleBase, 
     public func huggingFaceStateDictionary(includingEncoder: Bool) -> [(key: String, value: Tensor<Scalar>)] {
         let head = classifier.stateDictionary.map { (key: "classifier.\($0.key)", value: $0.value) }
         guard includingEncoder else { return head }
-        return bert.stateDictionary.map { (key: "bert." + BertModel<Scalar>.huggingFaceKey(for: $0.key), value: $0.value) } + head
+        return bert.stateDictionary.map {
+            (key: "bert." + BertModel<Scalar>.huggingFaceKey(for: $0.key), value: $0.value)
+        } + head
     }
 }

@@ -23,8 +23,9 @@ public final class BertLayer<Scalar: TensorScalar>: ModuleBase, Module {
     /// A layer of the given sizes.
     public init(configuration: BertConfiguration, generator: RandomGenerator = .global) {
         let c = configuration
-        attention = MultiHeadSelfAttention(hiddenSize: c.hiddenSize, headCount: c.attentionHeadCount,
-                                           dropoutProbability: c.attentionDropoutProbability, generator: generator)
+        attention = MultiHeadSelfAttention(
+            hiddenSize: c.hiddenSize, headCount: c.attentionHeadCount,
+            dropoutProbability: c.attentionDropoutProbability, generator: generator)
         attentionLayerNorm = LayerNorm(c.hiddenSize, epsilon: c.layerNormEpsilon)
         intermediate = Linear(c.hiddenSize, c.intermediateSize, generator: generator)
         activation = GELU(approximation: c.activation)
@@ -73,10 +74,12 @@ public final class BertEmbeddings<Scalar: TensorScalar>: ModuleBase, Module {
 
     /// Rows of `length` ids (row-major, `batch` of them) embedded, all of token type 0: (batch, length, hidden).
     public func callAsFunction(ids: [Int], batch: Int, length: Int, tokenTypes: [Int]? = nil) -> Tensor<Scalar> {
-        require(length <= positionEmbeddings.weight.shape[0],
-                "BertEmbeddings: \(length) tokens exceed the \(positionEmbeddings.weight.shape[0]) positions")
+        require(
+            length <= positionEmbeddings.weight.shape[0],
+            "BertEmbeddings: \(length) tokens exceed the \(positionEmbeddings.weight.shape[0]) positions")
         let positions = positionEmbeddings(ids: Array(0..<length), shape: [1, length])
-        let types = tokenTypeEmbeddings(ids: tokenTypes ?? [Int](repeating: 0, count: ids.count), shape: [batch, length])
+        let types = tokenTypeEmbeddings(
+            ids: tokenTypes ?? [Int](repeating: 0, count: ids.count), shape: [batch, length])
         return dropout(layerNorm(wordEmbeddings(ids: ids, shape: [batch, length]) + positions + types))
     }
 }
@@ -88,7 +91,9 @@ public final class BertEncoder<Scalar: TensorScalar>: ModuleBase, Module {
 
     /// `configuration.hiddenLayerCount` layers.
     public init(configuration: BertConfiguration, generator: RandomGenerator = .global) {
-        layers = (0..<configuration.hiddenLayerCount).map { _ in BertLayer(configuration: configuration, generator: generator) }
+        layers = (0..<configuration.hiddenLayerCount).map { _ in
+            BertLayer(configuration: configuration, generator: generator)
+        }
     }
 
     /// The layers, named "layers.0", "layers.1", ...

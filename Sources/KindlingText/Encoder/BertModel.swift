@@ -35,7 +35,9 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
     /// BertModel's pooler_output: tanh(W h + b) of the first ([CLS]) position of (batch, length, hidden)
     /// last hidden states, (batch, hidden).
     public func pooledOutput(of hidden: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let pooler else { failRequirement("BertModel.pooledOutput: this model has no pooler (its checkpoint had no pooler.dense)") }
+        guard let pooler else {
+            failRequirement("BertModel.pooledOutput: this model has no pooler (its checkpoint had no pooler.dense)")
+        }
         return tanh(pooler(hidden.slice(alongAxis: 1, 0..<1).squeezed(at: 1)))
     }
 
@@ -65,7 +67,8 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
             switch parts[3] {
             case "attention":
                 if parts.count >= 5 {
-                    parts.replaceSubrange(4...4, with: parts[4] == "output" ? ["output", "dense"] : ["self", parts[4]])
+                    parts.replaceSubrange(
+                        4...4, with: parts[4] == "output" ? ["output", "dense"] : ["self", parts[4]])
                 }
             case "intermediate": parts.replaceSubrange(3...3, with: ["intermediate", "dense"])
             case "output": parts.replaceSubrange(3...3, with: ["output", "dense"])

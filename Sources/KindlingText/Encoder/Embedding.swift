@@ -15,8 +15,9 @@ public final class Embedding<Scalar: TensorScalar>: ModuleBase, Module {
     public init(_ count: Int, _ dimension: Int, paddingIndex: Int? = nil, generator: RandomGenerator = .global) {
         require(count > 0 && dimension > 0, "Embedding: sizes must be positive, got \(count) x \(dimension)")
         if let paddingIndex {
-            require(paddingIndex >= 0 && paddingIndex < count,
-                    "Embedding: padding index \(paddingIndex) is out of range for \(count) rows")
+            require(
+                paddingIndex >= 0 && paddingIndex < count,
+                "Embedding: padding index \(paddingIndex) is out of range for \(count) rows")
         }
         var table = Tensor<Scalar>.randn([count, dimension], generator: generator)
         if let paddingIndex {

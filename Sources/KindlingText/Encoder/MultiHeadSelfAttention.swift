@@ -25,10 +25,13 @@ public final class MultiHeadSelfAttention<Scalar: TensorScalar>: ModuleBase, Mod
 
     /// Attention over `hiddenSize` features split into `headCount` heads (hiddenSize must divide evenly),
     /// with dropout probability `dropoutProbability` on the attention weights.
-    public init(hiddenSize: Int, headCount: Int, dropoutProbability: Double = 0,
-                generator: RandomGenerator = .global) {
-        require(headCount > 0 && hiddenSize % headCount == 0,
-                "MultiHeadSelfAttention: hidden size \(hiddenSize) is not a multiple of \(headCount) heads")
+    public init(
+        hiddenSize: Int, headCount: Int, dropoutProbability: Double = 0,
+        generator: RandomGenerator = .global
+    ) {
+        require(
+            headCount > 0 && hiddenSize % headCount == 0,
+            "MultiHeadSelfAttention: hidden size \(hiddenSize) is not a multiple of \(headCount) heads")
         query = Linear(hiddenSize, hiddenSize, generator: generator)
         key = Linear(hiddenSize, hiddenSize, generator: generator)
         value = Linear(hiddenSize, hiddenSize, generator: generator)
@@ -43,7 +46,8 @@ public final class MultiHeadSelfAttention<Scalar: TensorScalar>: ModuleBase, Mod
     /// Attention of a (batch, length, hidden) input; `attentionMask` (batch rows of `length` values, 1 for
     /// a token, 0 for padding) keeps every query from attending to padded positions.
     public func callAsFunction(_ input: Tensor<Scalar>, attentionMask: [[Int]]?) -> Tensor<Scalar> {
-        require(input.rank == 3, "MultiHeadSelfAttention: the input must be (batch, length, hidden), got \(input.shape)")
+        require(
+            input.rank == 3, "MultiHeadSelfAttention: the input must be (batch, length, hidden), got \(input.shape)")
         let (batch, length) = (input.shape[0], input.shape[1])
         let context = multiHeadAttention(
             query: query(input), key: key(input), value: value(input), headCount: headCount,
@@ -54,9 +58,11 @@ public final class MultiHeadSelfAttention<Scalar: TensorScalar>: ModuleBase, Mod
 
     /// (batch, length): 0 where the mask is 1, the lowest finite value where it is 0.
     static func additiveMask(_ mask: [[Int]], batch: Int, length: Int) -> Tensor<Scalar> {
-        require(mask.count == batch && mask.allSatisfy { $0.count == length },
-                "MultiHeadSelfAttention: the attention mask must have \(batch) rows of \(length), got \(mask.map(\.count))")
-        return Tensor(shape: [batch, length],
-                      scalars: mask.flatMap { $0.map { $0 == 0 ? -Scalar.greatestFiniteMagnitude : 0 } })
+        require(
+            mask.count == batch && mask.allSatisfy { $0.count == length },
+            "MultiHeadSelfAttention: the attention mask must have \(batch) rows of \(length), got \(mask.map(\.count))")
+        return Tensor(
+            shape: [batch, length],
+            scalars: mask.flatMap { $0.map { $0 == 0 ? -Scalar.greatestFiniteMagnitude : 0 } })
     }
 }

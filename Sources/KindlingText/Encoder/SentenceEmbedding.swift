@@ -8,12 +8,17 @@ import KindlingPlatform
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func meanPooled<Scalar>(_ hidden: Tensor<Scalar>, attentionMask: [[Int]]) -> Tensor<Scalar> {
-    require(hidden.rank == 3 && attentionMask.count == hidden.shape[0] && attentionMask.allSatisfy { $0.count == hidden.shape[1] },
-            "meanPooled: mask of \(attentionMask.count) rows of \(attentionMask.first?.count ?? 0) does not fit hidden states \(hidden.shape)")
-    let mask = Tensor<Scalar>(shape: [hidden.shape[0], hidden.shape[1], 1],
-                              scalars: attentionMask.flatMap { $0.map { $0 == 0 ? 0 : 1 } })
-    let counts = Tensor<Scalar>(shape: [hidden.shape[0], 1],
-                                scalars: attentionMask.map { Scalar(Swift.max(Double($0.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }), 1e-9)) })
+    require(
+        hidden.rank == 3 && attentionMask.count == hidden.shape[0]
+            && attentionMask.allSatisfy { $0.count == hidden.shape[1] },
+        "meanPooled: mask of \(attentionMask.count) rows of \(attentionMask.first?.count ?? 0) does not fit hidden states \(hidden.shape)"
+    )
+    let mask = Tensor<Scalar>(
+        shape: [hidden.shape[0], hidden.shape[1], 1],
+        scalars: attentionMask.flatMap { $0.map { $0 == 0 ? 0 : 1 } })
+    let counts = Tensor<Scalar>(
+        shape: [hidden.shape[0], 1],
+        scalars: attentionMask.map { Scalar(Swift.max(Double($0.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }), 1e-9)) })
     return (hidden * mask).sum(alongAxis: 1) / counts
 }
 
@@ -25,7 +30,9 @@ public func l2Normalized<Scalar>(_ x: Tensor<Scalar>) -> Tensor<Scalar> {
     let norms = x.scalars.withUnsafeBufferPointer { values in
         (0..<x.shape[0]).map { row -> Scalar in
             var total = 0.0
-            for j in 0..<x.shape[1] { total += Double(values[row * x.shape[1] + j]) * Double(values[row * x.shape[1] + j]) }
+            for j in 0..<x.shape[1] {
+                total += Double(values[row * x.shape[1] + j]) * Double(values[row * x.shape[1] + j])
+            }
             return Scalar(Swift.max(total.squareRoot(), 1e-12))
         }
     }
@@ -53,8 +60,9 @@ public func sentenceEmbeddings<Scalar>(
     let parts = model.withEvaluationMode {
         stride(from: 0, to: texts.count, by: batchSize).map { start in
             withoutGradient {
-                let batch = tokenizer.encode(batch: Array(texts[start..<Swift.min(start + batchSize, texts.count)]),
-                                             maximumLength: maximumLength)
+                let batch = tokenizer.encode(
+                    batch: Array(texts[start..<Swift.min(start + batchSize, texts.count)]),
+                    maximumLength: maximumLength)
                 return l2Normalized(meanPooled(model(batch), attentionMask: batch.attentionMask))
             }
         }

@@ -16,9 +16,9 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     /// What went wrong, naming the file.
     public var description: String {
         switch self {
-        case let .unreadable(path, reason): return "\(path): cannot be read (\(reason))"
-        case let .missingSpecialToken(path, token): return "\(path): the vocabulary has no \(token) token"
-        case let .unsupportedSetting(path, key, value): return "\(path): \(key) = \(value) is not supported"
+        case .unreadable(let path, let reason): return "\(path): cannot be read (\(reason))"
+        case .missingSpecialToken(let path, let token): return "\(path): the vocabulary has no \(token) token"
+        case .unsupportedSetting(let path, let key, let value): return "\(path): \(key) = \(value) is not supported"
         }
     }
 }
@@ -35,9 +35,10 @@ public struct TokenBatch: Equatable, Sendable {
 
     /// A batch from rows of ids and their mask, all of one length.
     public init(ids: [[Int]], attentionMask: [[Int]]) {
-        require(ids.count == attentionMask.count && zip(ids, attentionMask).allSatisfy { $0.count == $1.count }
-                    && ids.allSatisfy { $0.count == ids[0].count },
-                "TokenBatch: ids \(ids.map(\.count)) and mask \(attentionMask.map(\.count)) must be rows of one length")
+        require(
+            ids.count == attentionMask.count && zip(ids, attentionMask).allSatisfy { $0.count == $1.count }
+                && ids.allSatisfy { $0.count == ids[0].count },
+            "TokenBatch: ids \(ids.map(\.count)) and mask \(attentionMask.map(\.count)) must be rows of one length")
         self.ids = ids
         self.attentionMask = attentionMask
     }
@@ -78,9 +79,11 @@ public struct WordPieceTokenizer: Sendable {
 
     /// A tokenizer over `vocabulary` (token i has id i; of repeated tokens the last id wins, as when
     /// BERT reads vocab.txt). `stripsAccents` nil follows `lowercases`, as in BERT.
-    public init(vocabulary: [String], lowercases: Bool = true, stripsAccents: Bool? = nil,
-                splitsChineseCharacters: Bool = true, maximumCharactersPerWord: Int = 100,
-                maximumLength: Int = 512) throws {
+    public init(
+        vocabulary: [String], lowercases: Bool = true, stripsAccents: Bool? = nil,
+        splitsChineseCharacters: Bool = true, maximumCharactersPerWord: Int = 100,
+        maximumLength: Int = 512
+    ) throws {
         var ids: [[UInt8]: Int] = [:]
         for (id, token) in vocabulary.enumerated() { ids[Array(token.utf8)] = id }
         func id(_ token: String) throws -> Int {
@@ -89,13 +92,15 @@ public struct WordPieceTokenizer: Sendable {
             }
             return id
         }
-        require(maximumLength >= 2, "WordPieceTokenizer: maximumLength \(maximumLength) leaves no room for [CLS] and [SEP]")
+        require(
+            maximumLength >= 2, "WordPieceTokenizer: maximumLength \(maximumLength) leaves no room for [CLS] and [SEP]")
         self.tokens = vocabulary
         self.ids = ids
         self.maximumCharactersPerWord = maximumCharactersPerWord
         self.maximumLength = maximumLength
-        normalizer = BertNormalizer(splitsChineseCharacters: splitsChineseCharacters,
-                                    stripsAccents: stripsAccents ?? lowercases, lowercases: lowercases)
+        normalizer = BertNormalizer(
+            splitsChineseCharacters: splitsChineseCharacters,
+            stripsAccents: stripsAccents ?? lowercases, lowercases: lowercases)
         classifierID = try id("[CLS]")
         separatorID = try id("[SEP]")
         paddingID = try id("[PAD]")
@@ -122,20 +127,23 @@ public struct WordPieceTokenizer: Sendable {
         let configurationURL = folder.appendingPathComponent("tokenizer_config.json")
         if FileManager.default.fileExists(atPath: configurationURL.path) {
             do {
-                settings = try JSONSerialization.jsonObject(with: Data(contentsOf: configurationURL)) as? [String: Any] ?? [:]
+                settings =
+                    try JSONSerialization.jsonObject(with: Data(contentsOf: configurationURL)) as? [String: Any] ?? [:]
             } catch {
                 throw TokenizerError.unreadable(path: configurationURL.path, reason: error.localizedDescription)
             }
         }
         let maximumLength = (settings["model_max_length"] as? Int).map { Swift.min($0, 512) } ?? 512
         if let basic = settings["do_basic_tokenize"] as? Bool, !basic {
-            throw TokenizerError.unsupportedSetting(path: configurationURL.path, key: "do_basic_tokenize", value: "false")
+            throw TokenizerError.unsupportedSetting(
+                path: configurationURL.path, key: "do_basic_tokenize", value: "false")
         }
         do {
-            try self.init(vocabulary: lines, lowercases: settings["do_lower_case"] as? Bool ?? true,
-                          stripsAccents: settings["strip_accents"] as? Bool,
-                          splitsChineseCharacters: settings["tokenize_chinese_chars"] as? Bool ?? true,
-                          maximumLength: maximumLength)
+            try self.init(
+                vocabulary: lines, lowercases: settings["do_lower_case"] as? Bool ?? true,
+                stripsAccents: settings["strip_accents"] as? Bool,
+                splitsChineseCharacters: settings["tokenize_chinese_chars"] as? Bool ?? true,
+                maximumLength: maximumLength)
         } catch TokenizerError.missingSpecialToken(_, let token) {
             throw TokenizerError.missingSpecialToken(path: vocabularyURL.path, token: token)
         }
@@ -151,9 +159,15 @@ public struct WordPieceTokenizer: Sendable {
         var current: [Unicode.Scalar] = []
         for scalar in normalizer.normalize(text) {
             if BertCharacters.separatesWords(scalar) {
-                if !current.isEmpty { words.append(current); current = [] }
+                if !current.isEmpty {
+                    words.append(current)
+                    current = []
+                }
             } else if BertCharacters.isPunctuation(scalar) {
-                if !current.isEmpty { words.append(current); current = [] }
+                if !current.isEmpty {
+                    words.append(current)
+                    current = []
+                }
                 words.append([scalar])
             } else {
                 current.append(scalar)
@@ -175,7 +189,10 @@ public struct WordPieceTokenizer: Sendable {
             while start < end {
                 var bytes: [UInt8] = start > 0 ? Array("##".utf8) : []
                 for scalar in word[start..<end] { bytes.append(contentsOf: UTF8.encode(scalar)!) }
-                if let id = ids[bytes] { found = id; break }
+                if let id = ids[bytes] {
+                    found = id
+                    break
+                }
                 end -= 1
             }
             guard let found else { return [unknownID] }
@@ -204,8 +221,10 @@ public struct WordPieceTokenizer: Sendable {
         var best: (Range<Substring.Index>, Int)?
         for (token, id) in specialTokens {
             guard let range = text.range(of: token, options: .literal) else { continue }
-            if let current = best, current.0.lowerBound < range.lowerBound
-                || (current.0.lowerBound == range.lowerBound && current.0.upperBound >= range.upperBound) {
+            if let current = best,
+                current.0.lowerBound < range.lowerBound
+                    || (current.0.lowerBound == range.lowerBound && current.0.upperBound >= range.upperBound)
+            {
                 continue
             }
             best = (range, id)
@@ -230,6 +249,8 @@ public struct WordPieceTokenizer: Sendable {
         let length = rows.map(\.count).max() ?? 0
         return TokenBatch(
             ids: rows.map { $0 + [Int](repeating: paddingID, count: length - $0.count) },
-            attentionMask: rows.map { [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: length - $0.count) })
+            attentionMask: rows.map {
+                [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: length - $0.count)
+            })
     }
 }
