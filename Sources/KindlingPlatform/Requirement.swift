@@ -12,13 +12,13 @@
 /// ```
 ///
 /// Data and files a user supplies are not programmer mistakes: they throw typed errors instead.
-@inline(__always)
+@inlinable @inline(__always)
 package func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
     if !condition() { failRequirement(message()) }
 }
 
 /// Stops the program with `Kindling: <message>` on standard error (see `require`).
-@inline(never)
+@usableFromInline @inline(never)
 package func failRequirement(_ message: String) -> Never {
     fatalError("Kindling: \(message)")
 }

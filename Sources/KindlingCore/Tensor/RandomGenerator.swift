@@ -148,9 +148,8 @@ public final class RandomGenerator: RandomNumberGenerator {
 }
 
 extension Tensor {
-    /// `count` values of `draw`, in order.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    /// `count` values of `draw`, in order; inlined into each caller so that its draw is inlined too.
+    @inline(__always)
     package static func drawn(_ shape: [Int], _ draw: () -> Double) -> Tensor {
         let count = shape.reduce(1, *)
         let scalars = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
