@@ -126,7 +126,8 @@ public struct LinearAlgebraBackend: Sendable, CustomStringConvertible {
 
     /// Prints, once per process, a warning on standard error when OpenBLAS runs narrower kernels than the
     /// CPU supports and nothing says otherwise: programs that import Kindling start OpenBLAS before
-    /// Kindling runs, so only the user can set OPENBLAS_CORETYPE in time. Evaluated with the first tensor.
+    /// Kindling runs, so only the user can set OPENBLAS_CORETYPE in time. Evaluated by
+    /// `ProcessSetup.prepareInPlace()`.
     static let warnedAboutNarrowKernels: Bool = {
         let backend = current
         guard let core = backend.decision.core else { return false }
