@@ -70,71 +70,15 @@ extension Double: VectorKernelScalar {
 
     /// Σ x in eight partial sums.
     public static func sum(_ x: UnsafePointer<Double>, count: Int) -> Double {
-        var s0 = 0.0
-        var s1 = 0.0
-        var s2 = 0.0
-        var s3 = 0.0
-        var s4 = 0.0
-        var s5 = 0.0
-        var s6 = 0.0
-        var s7 = 0.0
-        var i = 0
-        while i + 8 <= count {
-            s0 += x[i]
-            s1 += x[i + 1]
-            s2 += x[i + 2]
-            s3 += x[i + 3]
-            s4 += x[i + 4]
-            s5 += x[i + 5]
-            s6 += x[i + 6]
-            s7 += x[i + 7]
-            i += 8
-        }
-        var tail = 0.0
-        while i < count {
-            tail += x[i]
-            i += 1
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
+        laneSum(count: count) { x[$0] }
     }
 
     /// Σ (x - center)² in eight partial sums.
     public static func sumOfSquares(_ x: UnsafePointer<Double>, count: Int, about center: Double) -> Double {
-        var s0 = 0.0
-        var s1 = 0.0
-        var s2 = 0.0
-        var s3 = 0.0
-        var s4 = 0.0
-        var s5 = 0.0
-        var s6 = 0.0
-        var s7 = 0.0
-        var i = 0
-        while i + 8 <= count {
-            let d0 = x[i] - center
-            let d1 = x[i + 1] - center
-            let d2 = x[i + 2] - center
-            let d3 = x[i + 3] - center
-            let d4 = x[i + 4] - center
-            let d5 = x[i + 5] - center
-            let d6 = x[i + 6] - center
-            let d7 = x[i + 7] - center
-            s0 += d0 * d0
-            s1 += d1 * d1
-            s2 += d2 * d2
-            s3 += d3 * d3
-            s4 += d4 * d4
-            s5 += d5 * d5
-            s6 += d6 * d6
-            s7 += d7 * d7
-            i += 8
+        laneSum(count: count) { i in
+            let deviation = x[i] - center
+            return deviation * deviation
         }
-        var tail = 0.0
-        while i < count {
-            let d = x[i] - center
-            tail += d * d
-            i += 1
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
     }
 
     /// Σ a (b - center) in eight partial sums.
@@ -142,32 +86,27 @@ extension Double: VectorKernelScalar {
         _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int,
         about center: Double
     ) -> Double {
-        var s0 = 0.0
-        var s1 = 0.0
-        var s2 = 0.0
-        var s3 = 0.0
-        var s4 = 0.0
-        var s5 = 0.0
-        var s6 = 0.0
-        var s7 = 0.0
+        laneSum(count: count) { a[$0] * (b[$0] - center) }
+    }
+
+    /// Σ term(i) over 0..<count: lane k sums the terms i ≡ k (mod 8) of the first multiple of 8, the lanes
+    /// are combined pairwise, and the remaining terms are summed apart and added last.
+    @inline(__always)
+    private static func laneSum(count: Int, _ term: (Int) -> Double) -> Double {
+        var lanes = SIMD8<Double>()
         var i = 0
         while i + 8 <= count {
-            s0 += a[i] * (b[i] - center)
-            s1 += a[i + 1] * (b[i + 1] - center)
-            s2 += a[i + 2] * (b[i + 2] - center)
-            s3 += a[i + 3] * (b[i + 3] - center)
-            s4 += a[i + 4] * (b[i + 4] - center)
-            s5 += a[i + 5] * (b[i + 5] - center)
-            s6 += a[i + 6] * (b[i + 6] - center)
-            s7 += a[i + 7] * (b[i + 7] - center)
+            lanes += SIMD8(
+                term(i), term(i + 1), term(i + 2), term(i + 3), term(i + 4), term(i + 5), term(i + 6), term(i + 7))
             i += 8
         }
         var tail = 0.0
         while i < count {
-            tail += a[i] * (b[i] - center)
+            tail += term(i)
             i += 1
         }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
+        return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+            + tail
     }
 
     /// (x - mean) k weight + bias, then ReLU when `rectified`, value by value.
