@@ -16,6 +16,7 @@ struct DataOptions: ParsableArguments {
     var header: Bool?
 
     @Option(
+        parsing: .unconditional,
         help:
             "The CSV's label column: a name from the header, or an index (0-based; negative counts from the end). Default: the last column."
     )
@@ -43,8 +44,8 @@ struct CommandError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Checks that a file can be written at `path` (its folder exists and is writable, and it is not a folder)
-/// before any work starts, so that a bad path fails at once and nothing is half-written.
+/// Checks that a file can be written at `path` (its folder exists and a file can be created in it, and it is
+/// not a folder) before any work starts, so that a bad path fails at once and nothing is half-written.
 @discardableResult
 func checkWritableFile(_ path: String, option: String) throws -> URL {
     let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -57,8 +58,8 @@ func checkWritableFile(_ path: String, option: String) throws -> URL {
     guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw ValidationError("--\(option): the folder '\(folder)' does not exist")
     }
-    guard manager.isWritableFile(atPath: folder) else {
-        throw ValidationError("--\(option): cannot write into '\(folder)' (permission denied)")
+    if let reason = fileCreationFailure(in: folder) {
+        throw ValidationError("--\(option): cannot write into '\(folder)': \(reason)")
     }
     return url
 }

@@ -20,13 +20,13 @@ struct Embed: ParsableCommand {
     @Option(name: .customLong("text"), help: "A text to embed (repeatable).")
     var texts: [String] = []
 
-    @Option(help: "A UTF-8 file with one text per line (empty lines are skipped).")
+    @Option(help: "A UTF-8 file with one text per line (empty lines are skipped); '-' reads standard input.")
     var input: String?
 
     @Option(help: "Write the embeddings to this .csv or .npy file.")
     var output: String?
 
-    @Option(help: "Texts per forward pass.")
+    @Option(parsing: .unconditional, help: "Texts per forward pass.")
     var batchSize = 32
 
     @Option(help: "Precision: float or double.")
@@ -37,18 +37,15 @@ struct Embed: ParsableCommand {
             throw ValidationError("give at least one --text or an --input file")
         }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let output { _ = try EmbeddingFile.Format(path: output) }
+        if let output {
+            _ = try EmbeddingFile.Format(path: output)
+            try checkWritableFile(output, option: "output")
+        }
     }
 
     func run() throws {
         var all = texts
-        if let input {
-            guard let data = FileManager.default.contents(atPath: input), let text = String(data: data, encoding: .utf8)
-            else {
-                throw ValidationError("--input: cannot read '\(input)' as UTF-8 text")
-            }
-            all += text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
-        }
+        if let input { all += try readTextLines(input, option: "input") }
         guard !all.isEmpty else { throw ValidationError("--input: '\(input ?? "")' holds no texts") }
         let folder = URL(fileURLWithPath: encoder)
         switch precision {

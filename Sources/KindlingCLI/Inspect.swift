@@ -15,6 +15,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let contents: SafeTensors
+        if let reason = unreadableFileReason(file) { throw InspectError(description: "\(file): \(reason)") }
         do {
             contents = try SafeTensors.read(from: URL(fileURLWithPath: file))
         } catch {

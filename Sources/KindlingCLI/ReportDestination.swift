@@ -6,8 +6,8 @@ import Foundation
 ///
 /// The check does what writing the report will do: it creates the folder (its parent must exist) and a
 /// probe file in it, then removes the probe. Permission bits alone would not do: as root every folder
-/// looks writable, yet `/proc/x` cannot be created. When the check fails, a folder it created is
-/// removed again, so nothing is left on disk.
+/// looks writable, yet `/proc/x` cannot be created. A folder the check created is removed again, so a run
+/// that fails or is interrupted later leaves nothing on disk; `Report.write` creates it with the report.
 enum ReportDestination {
     @discardableResult
     static func check(_ path: String) throws -> URL {
@@ -28,18 +28,25 @@ enum ReportDestination {
                 throw ValidationError("--report: cannot create the folder '\(url.path)': \(lastSystemError())")
             }
         }
-        let probe = url.appendingPathComponent(".kindling-write-check-\(getpid())").path
-        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
-            let reason = lastSystemError()
-            if !existed { rmdir(url.path) }
+        defer { if !existed { rmdir(url.path) } }
+        if let reason = fileCreationFailure(in: url.path) {
             throw ValidationError("--report: cannot write a file into '\(url.path)': \(reason)")
         }
-        close(descriptor)
-        unlink(probe)
         return url
     }
-
-    /// The system's words for the last failed call's errno ("No such file or directory").
-    private static func lastSystemError() -> String { String(cString: strerror(errno)) }
 }
+
+/// Creates and removes a probe file in `folder`, as writing a result there will; nil when that works, else
+/// the system's reason ("No such file or directory" under /proc, "Permission denied", "Read-only file
+/// system"). Permission bits alone do not tell: as root every folder looks writable.
+func fileCreationFailure(in folder: String) -> String? {
+    let probe = (folder as NSString).appendingPathComponent(".kindling-write-check-\(getpid())")
+    let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard descriptor >= 0 else { return lastSystemError() }
+    close(descriptor)
+    unlink(probe)
+    return nil
+}
+
+/// The system's words for the last failed call's errno ("No such file or directory").
+func lastSystemError() -> String { String(cString: strerror(errno)) }

@@ -26,8 +26,15 @@ struct SavedModel {
     /// Reads the metadata; throws naming the file when it is not a checkpoint of `kindling train`.
     init(path: String) throws {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(path): no such file") }
-        file = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        if path == "-" {
+            throw CommandError("-: a model is read from a file, not from standard input; give its path")
+        }
+        if let reason = unreadableFileReason(path) { throw CommandError("\(path): \(reason)") }
+        do {
+            file = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        } catch {
+            throw CommandError("\(path): not a readable safetensors checkpoint: \(error)")
+        }
         guard let json = file.metadata[Self.specificationKey] else {
             throw CommandError(
                 "\(path): not a model saved by 'kindling train' (its metadata has no '\(Self.specificationKey)'; "
@@ -46,10 +53,14 @@ struct SavedModel {
     }
 
     /// The network with the saved weights (every key must match: a checkpoint of another network fails
-    /// with the list of keys that differ).
+    /// with the list of keys that differ), its outputs in the targets' units (a regression model's target
+    /// standardization folded into its last layer).
     func makeModel<Scalar: TensorScalar>(as _: Scalar.Type) throws -> Sequential<Scalar> {
         let model: Sequential<Scalar> = specification.makeModel(generator: RandomGenerator(seed: 0))
         try loadWeights(into: model)
+        if let targets = specification.targetStandardization, let last = model.layers.last as? Linear<Scalar> {
+            targets.restoreUnits(of: last)
+        }
         return model
     }
 

@@ -9,8 +9,9 @@ struct Train: ParsableCommand {
         abstract: "Train a network on your own data (CSV, NPY or IDX) and save it.",
         discussion: """
             The task comes from the labels: two classes -> binary cross-entropy on one logit; more -> cross-entropy; \
-            real numbers (or whole numbers with more than 50 values) -> mean squared error. Features of an MLP are \
-            standardized with the training split's mean and standard deviation. The seed draws, in this order, the \
+            real numbers (or whole numbers with more than 50 values) -> mean squared error on targets standardized \
+            with the training split's mean and standard deviation (predictions come back in the targets' units). \
+            Features of an MLP are standardized with the training split's mean and standard deviation. The seed draws, in this order, the \
             train/validation split, the initial weights and each epoch's batch order.
             """
     )
@@ -35,14 +36,14 @@ struct Train: ParsableCommand {
     @Option(help: "Architecture: mlp, or simplecnn for images (C x H x W).")
     var model = ModelSpecification.Architecture.mlp
 
-    @Option(help: "Comma-separated hidden layer widths of the MLP.")
-    var layers = "64,32"
+    @Option(help: "Comma-separated hidden layer widths of the MLP (default: 64,32).")
+    var layers: String?
 
     @Option(
         help:
-            "Activation after each hidden layer: \(ModelSpecification.Activation.allCases.map(\.rawValue).joined(separator: ", "))."
+            "Activation after each hidden layer: \(ModelSpecification.Activation.allCases.map(\.rawValue).joined(separator: ", ")) (default: relu)."
     )
-    var activation = ModelSpecification.Activation.relu
+    var activation: ModelSpecification.Activation?
 
     @Option(
         name: .customLong("init"),
@@ -54,13 +55,13 @@ struct Train: ParsableCommand {
     @Flag(help: "BatchNorm1d after each hidden Linear layer.")
     var batchNorm = false
 
-    @Option(help: "Dropout probability after each hidden activation.")
-    var dropout = 0.0
+    @Option(parsing: .unconditional, help: "Dropout probability after each hidden activation (default: 0).")
+    var dropout: Double?
 
-    @Option(help: "Passes over the training data.")
+    @Option(parsing: .unconditional, help: "Passes over the training data.")
     var epochs = 20
 
-    @Option(help: "Examples per mini-batch.")
+    @Option(parsing: .unconditional, help: "Examples per mini-batch.")
     var batchSize = 32
 
     @Option(help: "Optimizer: sgd, momentum (SGD with momentum 0.9), adam, adamw.")
@@ -95,10 +96,14 @@ struct Train: ParsableCommand {
     )
     var diagnosticsEvery: Int?
 
-    @Option(help: "Seed of the split, the initial weights and the batch order (default 0, or the resumed run's).")
-    var seed: UInt32?
+    @Option(
+        name: .customLong("seed"), parsing: .unconditional,
+        help: "Seed of the split, the initial weights and the batch order (default 0, or the resumed run's).")
+    var seedValue: Int?
 
-    @Option(help: "Stop when the validation loss has not improved for this many epochs, and keep the best weights.")
+    @Option(
+        parsing: .unconditional,
+        help: "Stop when the validation loss has not improved for this many epochs, and keep the best weights.")
     var earlyStopping: Int?
 
     @Option(help: "Precision: float or double.")
@@ -112,7 +117,7 @@ struct Train: ParsableCommand {
 
     @Option(
         help:
-            "Continue training a model saved by --save: its weights, optimizer state and epoch count, with the same split and batch order as an uninterrupted run (give the same --seed, --optimizer, --lr and --batch-size)."
+            "Continue training a model saved by --save: its architecture, weights, optimizer state and epoch count, with the same split and batch order as an uninterrupted run (give the same --seed, --optimizer, --lr and --batch-size; --layers, --activation, --dropout, --batch-norm, --init and --task are refused)."
     )
     var resume: String?
 
@@ -121,9 +126,27 @@ struct Train: ParsableCommand {
 
     var hiddenLayers: [Int] {
         get throws {
-            try parseList(layers, option: "layers", expected: "a positive integer") {
+            try parseList(layers ?? "64,32", option: "layers", expected: "a positive integer") {
                 Int($0).flatMap { $0 > 0 ? $0 : nil }
             }
+        }
+    }
+
+    /// --seed as the generator's seed (read as an Int, so that a negative value gets the range message).
+    var seed: UInt32? { get throws { try seedValue.map(generatorSeed) } }
+
+    /// A resumed run continues the saved model, so options that would change the network are refused by name.
+    func checkResumeKeepsTheArchitecture() throws {
+        guard resume != nil else { return }
+        let given = [
+            ("--layers", layers != nil), ("--activation", activation != nil), ("--dropout", dropout != nil),
+            ("--batch-norm", batchNorm), ("--init", initialization != nil), ("--task", task != nil),
+        ].filter(\.1).map(\.0)
+        guard given.isEmpty else {
+            throw ValidationError(
+                "--resume continues the saved model as it was built and initialized; "
+                    + "\(given.joined(separator: ", ")) cannot change it (leave \(given.count == 1 ? "it" : "them") out, "
+                    + "or train a new model without --resume)")
         }
     }
 
@@ -139,7 +162,11 @@ struct Train: ParsableCommand {
         if let weightDecay, !(weightDecay >= 0) {
             throw ValidationError("--weight-decay must not be negative, got \(weightDecay)")
         }
-        guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must lie in [0, 1), got \(dropout)") }
+        if let dropout, !(dropout >= 0 && dropout < 1) {
+            throw ValidationError("--dropout must lie in [0, 1), got \(dropout)")
+        }
+        _ = try seed
+        try checkResumeKeepsTheArchitecture()
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw ValidationError("--validation-split must lie in [0, 1), got \(validationSplit)")
         }
@@ -184,7 +211,7 @@ struct Train: ParsableCommand {
     /// Load -> build -> initialize -> fit -> save; `validate()` has checked every output path.
     func run<Scalar: TensorScalar>(as _: Scalar.Type) throws {
         let saved = try resume.map(SavedModel.init(path:))
-        let seed = self.seed ?? saved?.seed ?? 0
+        let seed = try self.seed ?? saved?.seed ?? 0
         // The same draws in the same order as the run being resumed: the split, the initial weights, then one
         // permutation per epoch already trained; so a resumed run continues the uninterrupted one.
         let generator = RandomGenerator(seed: seed)
@@ -206,7 +233,9 @@ struct Train: ParsableCommand {
     }
 
     /// Reads --data (and --validation or the split of --validation-split), encodes the labels and, for an MLP,
-    /// standardizes the features: the saved model's specification and standardization when resuming.
+    /// standardizes the features; regression targets are standardized too (the network learns (y − mean) /
+    /// std, and the statistics are saved with it). When resuming, the saved model's specification and
+    /// statistics.
     func load<Scalar: TensorScalar>(saved: SavedModel?, generator: RandomGenerator, as _: Scalar.Type) throws
         -> TrainingData<Scalar>
     {
@@ -238,6 +267,13 @@ struct Train: ParsableCommand {
             specification.standardization = standardization
             training.features = standardization.apply(to: training.features)
             if let set = validationSet { validationSet?.features = standardization.apply(to: set.features) }
+        }
+        if saved == nil && specification.task == .regression {
+            specification.targetStandardization = Standardization(fittedToTargets: training.targets)
+        }
+        if let targets = specification.targetStandardization {
+            training.targets = targets.standardize(targets: training.targets)
+            if let set = validationSet { validationSet?.targets = targets.standardize(targets: set.targets) }
         }
         return TrainingData(specification: specification, training: training, validation: validationSet, path: raw.path)
     }
@@ -296,7 +332,7 @@ struct Train: ParsableCommand {
             scheduler: scheduler
         ) { record in
             guard !quiet else { return }
-            print(epochLine(record, width: width, task: specification.task))
+            print(epochLine(inTargetUnits(record, specification), width: width, task: specification.task))
         }
         recorder?.detach()
         if let divergence = result.divergence {
@@ -311,13 +347,18 @@ struct Train: ParsableCommand {
         }
         var outcome = "trained \(result.epochs.count) epochs"
         if let validationSet = data.validation {
-            let (loss, metric) = evaluateLoss(network, on: validationSet, task: specification.task)
+            var (loss, metric) = evaluateLoss(network, on: validationSet, task: specification.task)
+            if let scale = specification.targetStandardization?.scale[0] {
+                (loss, metric) = (loss * scale * scale, metric * scale)
+            }
             outcome +=
                 ": validation loss \(formatted(loss)), "
                 + (specification.task == .regression ? "MAE \(formatted(metric))" : "accuracy \(formatted(metric))")
         }
         print(outcome)
-        return (result, update, recorder)
+        var inUnits = result
+        inUnits.epochs = result.epochs.map { inTargetUnits($0, specification) }
+        return (inUnits, update, recorder)
     }
 
     /// Writes the --report folder and the --save file, at the paths `validate()` checked.
@@ -332,6 +373,7 @@ struct Train: ParsableCommand {
                 specification: data.specification, result: result, model: network,
                 validation: data.validation, dataPath: data.path)
             document.diagnostics = recorder.map { ($0.records, $0.interval) }
+            document.settings = settingsRows(data, seed: seed)
             try document.report.write(to: url)
             print("Report written to \(url.path)/index.html")
         }
@@ -344,6 +386,41 @@ struct Train: ParsableCommand {
             try SavedModel.write(network, optimizer: update, metadata: metadata, to: url)
             print("Model saved to \(url.path)")
         }
+    }
+
+    /// The run's settings for the report, as (name, value) rows.
+    func settingsRows<Scalar>(_ data: TrainingData<Scalar>, seed: UInt32) -> [(String, String)] {
+        let specification = data.specification
+        var rows: [(String, String)] = [
+            ("data", data.path), ("task", specification.task.rawValue),
+            ("architecture", specification.architecture.rawValue),
+        ]
+        if specification.architecture == .mlp {
+            rows += [
+                ("hidden layers", specification.hiddenLayers.map(String.init).joined(separator: ",")),
+                ("activation", specification.activation.rawValue), ("batch norm", "\(specification.batchNorm)"),
+                ("dropout", "\(specification.dropout)"),
+            ]
+        }
+        rows += [
+            ("init", resume.map { "from \($0)" } ?? initialization?.rawValue ?? "default"),
+            ("optimizer", optimizer.rawValue), ("learning rate", "\(learningRate)"),
+            ("weight decay", "\(weightDecay ?? (optimizer == .adamw ? 0.01 : 0))"), ("schedule", schedule),
+            ("gradient clipping", clipGradNorm.map { "\($0)" } ?? "none"), ("epochs", "\(epochs)"),
+            ("batch size", "\(batchSize)"), ("early stopping", earlyStopping.map { "patience \($0)" } ?? "off"),
+            ("training examples", "\(data.training.count)"),
+            ("validation examples", data.validation.map { "\($0.count)" } ?? "none"), ("seed", "\(seed)"),
+            ("precision", precision.rawValue),
+        ]
+        if let targets = specification.targetStandardization {
+            rows.append(("target standardization", "mean \(targets.mean[0]), std \(targets.scale[0])"))
+        }
+        return rows
+    }
+
+    /// An epoch's losses and metric in the targets' units (they were computed on standardized targets).
+    func inTargetUnits(_ record: EpochRecord, _ specification: ModelSpecification) -> EpochRecord {
+        specification.targetStandardization.map { record.inTargetUnits(scale: $0.scale[0]) } ?? record
     }
 
     /// The number of the last epoch trained: this run's last, else the resumed model's.
@@ -379,9 +456,9 @@ struct Train: ParsableCommand {
             architecture: model, inputShape: inputShape, outputs: outputs, task: task)
         if model == .mlp {
             specification.hiddenLayers = try hiddenLayers
-            specification.activation = activation
+            specification.activation = activation ?? .relu
             specification.batchNorm = batchNorm
-            specification.dropout = dropout
+            specification.dropout = dropout ?? 0
         }
         specification.classNames = classes?.names ?? []
         specification.featureNames = raw.featureNames

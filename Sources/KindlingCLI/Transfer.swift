@@ -26,19 +26,19 @@ struct Transfer: ParsableCommand {
     @Option(help: "Comma-separated head initializations: \(InitializerRegistry.nameList).")
     var inits = "zeros,xavier,he,default,random"
 
-    @Option(help: "Passes over the training features.")
+    @Option(parsing: .unconditional, help: "Passes over the training features.")
     var epochs = HeadTraining.Settings().epochs
 
-    @Option(help: "Features per AdamW step.")
+    @Option(parsing: .unconditional, help: "Features per AdamW step.")
     var batchSize = HeadTraining.Settings().batchSize
 
-    @Option(name: .customLong("lr"), help: "AdamW learning rate.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "AdamW learning rate.")
     var learningRate = HeadTraining.Settings().learningRate
 
-    @Option(help: "AdamW decoupled weight decay.")
+    @Option(parsing: .unconditional, help: "AdamW decoupled weight decay.")
     var weightDecay = HeadTraining.Settings().weightDecay
 
-    @Option(help: "Dropout probability before the head.")
+    @Option(parsing: .unconditional, help: "Dropout probability before the head.")
     var dropout = 0.1
 
     @Option(help: "Seed for the head, the dropout masks and the batch order.")
@@ -46,7 +46,7 @@ struct Transfer: ParsableCommand {
 
     @Option(
         help:
-            "Write the head of the first initialization in --inits as safetensors (keys classifier.weight, classifier.bias)."
+            "Write the head of the first initialization in --inits as safetensors (keys classifier.weight, classifier.bias; the class names in the metadata, for 'kindling classify')."
     )
     var save: String?
 
@@ -73,6 +73,7 @@ struct Transfer: ParsableCommand {
         if let save, URL(fileURLWithPath: save).pathExtension != "safetensors" {
             throw ValidationError("--save: '\(save)' must end in .safetensors")
         }
+        if let save { try checkWritableFile(save, option: "save") }
         if let report { try ReportDestination.check(report) }
     }
 
@@ -111,7 +112,11 @@ struct Transfer: ParsableCommand {
                         format: "  %10.4f  %9.4f  %9.4f  %8.4f", outcome.epochLosses.first ?? .nan,
                         outcome.epochLosses.last ?? .nan, outcome.trainAccuracy, outcome.testAccuracy))
         }
-        if let save, let savedHead { try write(savedHead, to: save, initialization: outcomes[0].initialization) }
+        if let save, let savedHead {
+            try write(
+                savedHead, to: save, initialization: outcomes[0].initialization, classNames: trainSet.classNames,
+                hiddenSize: bert.configuration.hiddenSize)
+        }
         if let report {
             try writeReport(outcomes, to: report)
             print("wrote \(report)/index.html")
@@ -149,12 +154,14 @@ struct Transfer: ParsableCommand {
         return settings
     }
 
-    /// Writes the first head's state dictionary (with the encoder under --full) to --save as safetensors.
+    /// Writes the first head's state dictionary (with the encoder under --full) to --save as safetensors, with
+    /// the class names and the encoder in the metadata (`SavedHead`).
     func write(
         _ head: [(key: String, value: Tensor<Float>)], to path: String,
-        initialization: InitializationName
+        initialization: InitializationName, classNames: [String], hiddenSize: Int
     ) throws {
-        var file = SafeTensors(metadata: ["format": "pt"])
+        var file = SafeTensors(
+            metadata: SavedHead.metadata(classNames: classNames, hiddenSize: hiddenSize, encoder: encoder))
         for (key, value) in head { file.tensors[key] = SafeTensors.Entry(value) }
         do { try file.write(to: URL(fileURLWithPath: path)) } catch {
             throw ValidationError("--save: \(error)")

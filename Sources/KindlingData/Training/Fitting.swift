@@ -145,3 +145,45 @@ public func evaluateLoss<Model: Module>(_ model: Model, on examples: LabeledExam
         return (loss, error / Double(examples.count))
     }
 }
+
+extension Standardization {
+    /// The mean and population standard deviation of regression targets (scale 1 when they are all equal),
+    /// for training on (y − mean) / scale, as scikit-learn's `TransformedTargetRegressor(transformer:
+    /// StandardScaler())` does.
+    public init(fittedToTargets targets: [Double]) {
+        self.init(fittedTo: Tensor<Double>(shape: [targets.count, 1], scalars: targets))
+    }
+
+    /// Targets standardized by the first statistic: (y − mean) / scale.
+    public func standardize(targets: [Double]) -> [Double] { targets.map { ($0 - mean[0]) / scale[0] } }
+
+    /// Makes `layer`, the last layer of a model trained on targets standardized by these statistics (one per
+    /// output), give values in the targets' units: y = scale ⊙ ŷ + mean, so row k of the weight is multiplied
+    /// by scale[k] and the bias becomes scale ⊙ b + mean (computed in Double, rounded once).
+    public func restoreUnits<Scalar>(of layer: Linear<Scalar>) {
+        require(
+            layer.outFeatures == mean.count,
+            "Standardization: \(mean.count) target statistics for a layer of \(layer.outFeatures) outputs")
+        let (rows, columns) = (layer.outFeatures, layer.inFeatures)
+        let weight = layer.weight.value.scalars
+        layer.weight.value = Tensor(
+            shape: [rows, columns],
+            scalars: weight.indices.map { Scalar(Double(weight[$0]) * scale[$0 / columns]) })
+        if let bias = layer.bias {
+            let values = bias.value.scalars
+            bias.value = Tensor(
+                shape: [rows], scalars: values.indices.map { Scalar(Double(values[$0]) * scale[$0] + mean[$0]) })
+        }
+    }
+}
+
+extension EpochRecord {
+    /// The record in the targets' units, for a regression model trained on targets divided by `scale`: the
+    /// losses (mean squared error) times scale², the metric (mean absolute error) times scale.
+    public func inTargetUnits(scale: Double) -> EpochRecord {
+        EpochRecord(
+            epoch: epoch, trainingLoss: trainingLoss * scale * scale,
+            validationLoss: validationLoss.map { $0 * scale * scale },
+            validationMetric: validationMetric.map { $0 * scale }, seconds: seconds)
+    }
+}

@@ -52,6 +52,10 @@ public struct ModelSpecification: Sendable, Codable, Equatable {
     public var labelName: String?
     /// Standardization of the features, fitted on the training split (MLP).
     public var standardization: Standardization?
+    /// Standardization of the regression targets, fitted on the training split: the network is trained on
+    /// (y − mean) / scale, and its saved weights give values in those units (`Standardization.restoreUnits`
+    /// maps them back).
+    public var targetStandardization: Standardization?
 
     /// A specification from the required parts; the rest keep their defaults.
     public init(architecture: Architecture, inputShape: [Int], outputs: Int, task: Task) {

@@ -31,8 +31,11 @@ public struct ConfusionMatrixChart: Sendable {
         let labelWidth = min(140.0, 12 + 7 * Double(classNames.map(\.count).max() ?? 1))
         let left = labelWidth + 30
         let top = 60.0
+        // The title is 15-pixel bold text, about 9 pixels a character: the chart is at least that wide.
+        let titleWidth = 9.0 * Double(title.count) + 20
         var writer = SVGWriter(
-            width: left + cell * Double(count) + 20, height: top + cell * Double(count) + labelWidth + 30)
+            width: max(left + cell * Double(count) + 20, titleWidth),
+            height: top + cell * Double(count) + labelWidth + 30)
         writer.text(title, x: writer.width / 2, y: 22, anchor: .middle, size: 15, bold: true)
         writer.text(
             "predicted class", x: left + cell * Double(count) / 2, y: top + cell * Double(count) + labelWidth + 22,

@@ -54,6 +54,7 @@ public struct Report: Sendable {
         case table(CSVTable, caption: String)
         case file(fileName: String, caption: String)
         case text(String)
+        case preformatted(String)
     }
 
     /// The page heading.
@@ -89,6 +90,12 @@ public struct Report: Sendable {
         items.append(.text(paragraph))
     }
 
+    /// Adds text shown as it is, in a fixed-width font with its line breaks and spaces kept (a model summary,
+    /// a table printed by a command).
+    public mutating func addPreformatted(_ text: String) {
+        items.append(.preformatted(text))
+    }
+
     private mutating func addFileContents(_ contents: String, named name: String) {
         require(
             !name.isEmpty && !name.hasPrefix(".") && name != "index.html"
@@ -118,6 +125,8 @@ public struct Report: Sendable {
                 body += "<p><a href=\"\(escape(fileName))\">\(escape(fileName))</a>: \(escape(caption))</p>\n"
             case .text(let paragraph):
                 body += "<p>\(escape(paragraph))</p>\n"
+            case .preformatted(let text):
+                body += "<pre>\(escape(text))</pre>\n"
             }
         }
         return """
@@ -136,6 +145,7 @@ public struct Report: Sendable {
             caption { text-align: left; font-weight: bold; padding-bottom: 0.4em; }
             th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }
             th { background: #f4f4f4; }
+            pre { background: #f8f8f8; border: 1px solid #ddd; padding: 0.6em; overflow-x: auto; }
             </style>
             </head>
             <body>
