@@ -15,7 +15,9 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let contents: SafeTensors
-        if let reason = unreadableFileReason(file) { throw InspectError(description: "\(file): \(reason)") }
+        if let reason = unreadableFileReason(file) {
+            throw InspectError(description: "\(file): cannot read it (\(reason))")
+        }
         do {
             contents = try SafeTensors.read(from: URL(fileURLWithPath: file))
         } catch {
