@@ -403,7 +403,11 @@ struct Train: ParsableCommand {
             ]
         }
         rows += [
-            ("init", resume.map { "from \($0)" } ?? initialization?.rawValue ?? "default"),
+            (
+                "init",
+                resume.map { "from \($0)" } ?? initialization?.rawValue
+                    ?? (specification.architecture == .simplecnn ? "article" : "automatic")
+            ),
             ("optimizer", optimizer.rawValue), ("learning rate", "\(learningRate)"),
             ("weight decay", "\(weightDecay ?? (optimizer == .adamw ? 0.01 : 0))"), ("schedule", schedule),
             ("gradient clipping", clipGradNorm.map { "\($0)" } ?? "none"), ("epochs", "\(epochs)"),
