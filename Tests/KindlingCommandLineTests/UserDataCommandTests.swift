@@ -167,4 +167,23 @@ final class UserDataCommandTests: XCTestCase {
         XCTAssertNotEqual(outcome.status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: failed.path), "no empty report folder is left")
     }
+
+    /// Defect 8: a run stopped by SIGINT (Ctrl-C) while it trains leaves no report folder behind.
+    func testAnInterruptedRunLeavesNoReportFolder() throws {
+        let report = try temporaryFolder().appendingPathComponent("interrupted-report")
+        let process = Process()
+        process.executableURL = try Products.executable("kindling")
+        process.arguments = [
+            "train", "--data", try dataset("digits.csv"), "--epochs", "100000", "--quiet", "--report", report.path,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 2)
+        XCTAssertTrue(process.isRunning, "still training when interrupted")
+        process.interrupt()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: report.path), "no empty report folder is left")
+    }
 }
