@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "KindlingCLI",
             dependencies: [
-                "Kindling",
+                "Kindling", "KindlingDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -78,8 +78,13 @@ public final class DataParallel<Model: Module> where Model.Scalar: DistributedSc
 
     /// The module's output for `input`, after rank 0's buffers have been broadcast to every rank.
     public func callAsFunction(_ input: Tensor<Model.Scalar>) throws -> Tensor<Model.Scalar> {
-        try DataParallel.broadcastBuffers(of: module, on: communicator)
+        try broadcastBuffers()
         return module(input)
+    }
+
+    /// Gives every rank rank 0's buffers (BatchNorm's running statistics).
+    public func broadcastBuffers() throws {
+        try DataParallel.broadcastBuffers(of: module, on: communicator)
     }
 
     /// Waits for every bucket's allreduce (starting those whose parameters the backward pass did not reach)

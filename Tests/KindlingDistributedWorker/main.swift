@@ -5,6 +5,10 @@
 //   of 4), while also training, alone, a copy of rank 0's initial model on the union of all ranks' batches
 //   (batches of 4·N). After every step it measures the largest difference between the two models' weights;
 //   rank 0 prints `steps S ranks N max-difference D` (D the maximum over steps, parameters and ranks).
+// - `batchnorm FIXTURE`: 2 ranks train a Double model with BatchNorm under DataParallel as
+//   Scripts/reference/torch_ddp_batchnorm.py trained it with PyTorch's DistributedDataParallel (gloo); rank 0
+//   prints `steps S ranks N max-difference D`, D the largest difference from PyTorch's parameters and buffers
+//   over steps and ranks.
 // - `missing-file PATH`: rank 1 cannot read PATH and ends the job.
 // - `mismatch`: rank 1 builds a wider model; DataParallel's check ends the job.
 // - `early-exit`: rank 1 exits before it joins the job; the others stop at the first barrier's time-out.
@@ -80,6 +84,39 @@ case "exactness":
     }
     let overall = try world.allreduce(Tensor<Double>([largest]), .maximum).scalars[0]
     if world.rank == 0 { print("steps \(steps) ranks \(world.size) max-difference \(overall)") }
+case "batchnorm":
+    let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: arguments[1])))
+    guard let reference = reference as? [String: Any], let features = reference["features"] as? [Double],
+        let labels = reference["labels"] as? [Int], let batches = reference["batches"] as? [[[Int]]],
+        let ranks = reference["ranks"] as? [[String: Any]], let own = ranks[world.rank] as? [String: Any],
+        let initial = own["initial"] as? [String: [Double]], let expected = own["steps"] as? [[String: [Double]]]
+    else { world.abort("malformed fixture \(arguments[1])") }
+    let network = Sequential<Double>([
+        Linear<Double>(5, 8), BatchNorm1d<Double>(8), ReLU<Double>(), Linear<Double>(8, 3),
+    ])
+    try network.loadStateDictionary(
+        network.stateDictionary.map { entry in
+            (entry.key, Tensor(shape: entry.value.shape, scalars: initial[entry.key] ?? []))
+        })
+    let parallel = try DataParallel(network, communicator: world)
+    let optimizer = try SGD(network.parameters, learningRate: 0.1, momentum: 0.9)
+    let inputs = Tensor(shape: [labels.count, 5], scalars: features)
+    var largest = 0.0
+    for (step, rows) in batches.map({ $0[world.rank] }).enumerated() {
+        let loss = crossEntropy(try parallel(inputs.gatheringRows(rows)), classIndices: rows.map { labels[$0] })
+        loss.backward()
+        try parallel.synchronizeGradients()
+        optimizer.step()
+        optimizer.zeroGradients()
+        for (key, value) in network.stateDictionary {
+            guard let values = expected[step][key], values.count == value.count else {
+                world.abort("the fixture has no \(key) of \(value.count) values at step \(step)")
+            }
+            for (a, b) in zip(value.scalars, values) { largest = max(largest, abs(a - b)) }
+        }
+    }
+    let overall = try world.allreduce(Tensor<Double>([largest]), .maximum).scalars[0]
+    if world.rank == 0 { print("steps \(batches.count) ranks \(world.size) max-difference \(overall)") }
 case "missing-file":
     let path = arguments.count > 1 ? arguments[1] : "missing.csv"
     if world.rank == 1, !FileManager.default.fileExists(atPath: path) {
