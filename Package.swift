@@ -84,7 +84,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "KindlingBench",
-            dependencies: ["Kindling", "CLinearAlgebra"],
+            dependencies: ["Kindling", "KindlingDistributed", "CLinearAlgebra"],
             path: "Sources/KindlingBench"
         ),
         .executableTarget(
