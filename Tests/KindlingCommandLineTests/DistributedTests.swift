@@ -160,6 +160,14 @@ final class DistributedTests: XCTestCase {
         XCTAssertTrue(outcome.errors.contains("the model on rank 1 differs from rank 0's"), outcome.errors)
     }
 
+    /// A rank killed in the middle of training while rank 0 waits for its gradients: mpirun ends the job
+    /// (the test's time-out would catch a hang).
+    func testARankKilledDuringTrainingEndsTheJob() throws {
+        let outcome = try mpirun(ranks: 2, "killed")
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("signal 9"), outcome.errors)
+    }
+
     func testARankThatExitsBeforeJoiningEndsTheJob() throws {
         let outcome = try mpirun(ranks: 2, "early-exit")
         XCTAssertEqual(outcome.status, 3, outcome.errors)

@@ -12,6 +12,7 @@
 // - `missing-file PATH`: rank 1 cannot read PATH and ends the job.
 // - `mismatch`: rank 1 builds a wider model; DataParallel's check ends the job.
 // - `early-exit`: rank 1 exits before it joins the job; the others stop at the first barrier's time-out.
+// - `killed`: rank 1 is killed (SIGKILL) after the first training step, while rank 0 waits for its gradients.
 import Foundation
 import Kindling
 import KindlingDistributed
@@ -132,6 +133,15 @@ case "mismatch":
     }
 case "early-exit":
     try world.barrier()
+case "killed":
+    let parallel = try DataParallel(model(seed: 1), communicator: world)
+    let features = Tensor<Double>.randn([4, 5], generator: RandomGenerator(seed: 2))
+    for step in 0..<3 {
+        if step == 1 && world.rank == 1 { kill(getpid(), SIGKILL) }
+        crossEntropy(try parallel(features), classIndices: [0, 1, 2, 0]).backward()
+        try parallel.synchronizeGradients()
+        parallel.module.zeroGradients()
+    }
 default:
     world.abort("unknown scenario '\(scenario)'; expected exactness, missing-file, mismatch or early-exit")
 }
