@@ -14,6 +14,7 @@ let package = Package(
     name: "Kindling",
     products: [
         .library(name: "Kindling", targets: ["Kindling"]),
+        .library(name: "KindlingDistributed", targets: ["KindlingDistributed"]),
         .executable(name: "kindling", targets: ["KindlingCLI"]),
     ],
     dependencies: [
@@ -33,6 +34,14 @@ let package = Package(
             path: "Modules/CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Open MPI, for data-parallel training only: a program that does not import KindlingDistributed
+        // neither links it nor needs it installed.
+        .systemLibrary(
+            name: "CMPI",
+            path: "Modules/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
         .target(name: "CVectorKernels", path: "Sources/CVectorKernels"),
         .target(
@@ -61,16 +70,21 @@ let package = Package(
             ],
             swiftSettings: crossModuleOptimization
         ),
+        .target(
+            name: "KindlingDistributed",
+            dependencies: ["KindlingNN", "CMPI", "CLinearAlgebra"],
+            swiftSettings: crossModuleOptimization
+        ),
         .executableTarget(
             name: "KindlingCLI",
             dependencies: [
-                "Kindling",
+                "Kindling", "KindlingDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "KindlingBench",
-            dependencies: ["Kindling", "CLinearAlgebra"],
+            dependencies: ["Kindling", "KindlingDistributed", "CLinearAlgebra"],
             path: "Sources/KindlingBench"
         ),
         .executableTarget(
@@ -85,14 +99,24 @@ let package = Package(
             path: "Tests/KindlingTestSupport",
             resources: [.copy("Fixtures")]
         ),
+        // The program that the distributed tests start under mpirun: one scenario per argument.
+        .executableTarget(
+            name: "KindlingDistributedWorker",
+            dependencies: ["Kindling", "KindlingDistributed"],
+            path: "Tests/KindlingDistributedWorker"
+        ),
         // Fast tests, seconds in all: tensors, autograd, operators, initializers, layers, optimizers, readers.
-        .testTarget(name: "KindlingUnitTests", dependencies: ["Kindling", "KindlingTestSupport"]),
+        .testTarget(
+            name: "KindlingUnitTests", dependencies: ["Kindling", "KindlingDistributed", "KindlingTestSupport"]
+        ),
         // Long training runs and parity with PyTorch over whole runs (curves, published digits, the encoder).
         .testTarget(name: "KindlingRegressionTests", dependencies: ["Kindling", "KindlingTestSupport"]),
         // The executables run as a user would; depending on them makes `swift build --build-tests` build them.
         .testTarget(
             name: "KindlingCommandLineTests",
-            dependencies: ["Kindling", "KindlingTestSupport", "KindlingCLI", "KindlingMistakes"]
+            dependencies: [
+                "Kindling", "KindlingTestSupport", "KindlingCLI", "KindlingMistakes", "KindlingDistributedWorker",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -14,7 +14,7 @@ import json
 import statistics
 
 REFERENCE_NAMES = {"pytorch": "PyTorch eager", "numpy": "numpy loop", "numpy.loadtxt": "numpy.loadtxt",
-                   "pandas.read_csv": "pandas.read_csv"}
+                   "pandas.read_csv": "pandas.read_csv", "one-process": "Kindling, 1 process x 2 threads"}
 
 # The issue's targets for the ratio, by workload and reference (issue 11, the second round of speed).
 TARGETS = {
@@ -125,6 +125,16 @@ def main():
     print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
     for row in table:
         print("| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |")
+    distributed = [line for line in lines if line["workload"] == "distributed" and line["ranks"] > 1]
+    if distributed:
+        share = statistics.median(line["synchronize_share"] for line in distributed)
+        megabytes = distributed[0]["gradient_bytes_per_step"] / 1e6
+        allreduce = statistics.median(line["allreduce_seconds"] for line in distributed)
+        print()
+        print(f"distributed: {distributed[0]['ranks']} ranks x {distributed[0]['threads']} thread; each rank sends "
+              f"{megabytes:.2f} MB of gradients per step; waiting for the allreduce after backward takes "
+              f"{share * 100:.1f}% of a step; one allreduce of that size alone takes {allreduce * 1e3:.2f} ms "
+              f"({megabytes / allreduce / 1e3:.2f} GB/s of gradient).")
     comparison = [line for line in lines if line["workload"] == "comparison" and "training_seconds" in line]
     if comparison:
         per_step = statistics.median(line["training_seconds"] / line["steps"] for line in comparison) * 1e6

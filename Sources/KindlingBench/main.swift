@@ -11,7 +11,7 @@ ProcessSetup.prepareExecutable()
 
 let workloads: [Workload] = [
     .comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .encoder,
-    .csv, .digitsTraining,
+    .csv, .digitsTraining, .distributed,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -202,9 +202,11 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        switch precision {
-        case .float: try run(as: Float.self)
-        case .double: try run(as: Double.self)
+        try DataParallelRun.run {
+            switch precision {
+            case .float: try run(as: Float.self)
+            case .double: try run(as: Double.self)
+            }
         }
     }
 
@@ -218,7 +220,11 @@ struct Train: ParsableCommand {
         let data = try load(saved: saved, generator: generator, as: Scalar.self)
         let network: Sequential<Scalar> = data.specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
         try initialize(network, data, saved: saved, generator: generator)
-        let (result, update, diagnostics) = try fit(network, data, saved: saved, seed: seed, generator: generator)
+        let distribution = try DataParallelRun.communicator().map {
+            try DataParallelRun.distribution(for: network, on: $0, seed: seed)
+        }
+        let (result, update, diagnostics) = try fit(
+            network, data, saved: saved, seed: seed, generator: generator, distribution: distribution)
         try write(network, data, result: result, optimizer: update, diagnostics: diagnostics, saved: saved, seed: seed)
     }
 
@@ -306,16 +312,23 @@ struct Train: ParsableCommand {
     /// prints the outcome; a diverged run throws before anything is written.
     func fit<Scalar>(
         _ network: Sequential<Scalar>, _ data: TrainingData<Scalar>, saved: SavedModel?, seed: UInt32,
-        generator: RandomGenerator
+        generator: RandomGenerator, distribution: (any TrainingDistribution)?
     ) throws
         -> (FitResult, any CheckpointableOptimizer<Scalar>, LayerDiagnostics<Scalar>?)
     {
         let specification = data.specification
-        let batchesPerEpoch = (data.training.count + batchSize - 1) / batchSize
+        let examplesPerProcess = distribution?.shardLength(count: data.training.count) ?? data.training.count
+        let batchesPerEpoch = (examplesPerProcess + batchSize - 1) / batchSize
         let learningRateSchedule = try ScheduleOption.parse(
             schedule, iterations: epochs * batchesPerEpoch, learningRate: learningRate)
         print(network.summary(inputShape: specification.inputShape))
         print(describe(specification, training: data.training.count, validation: data.validation?.count, seed: seed))
+        if let distribution {
+            print(
+                "data-parallel over \(distribution.processCount) ranks: \(examplesPerProcess) examples and "
+                    + "batches of \(batchSize) per rank per epoch (\(batchSize * distribution.processCount) per update)"
+            )
+        }
 
         let update = try makeOptimizer(network.parameters)
         try saved?.loadOptimizerState(into: update)
@@ -329,7 +342,7 @@ struct Train: ParsableCommand {
             task: specification.task, optimizer: stepper, epochs: epochs, batchSize: batchSize,
             generator: generator, earlyStoppingPatience: earlyStopping, firstEpoch: firstEpoch,
             showsProgress: !quiet, clipGradientNorm: clipGradNorm,
-            scheduler: scheduler
+            scheduler: scheduler, distribution: distribution
         ) { record in
             guard !quiet else { return }
             print(epochLine(inTargetUnits(record, specification), width: width, task: specification.task))
@@ -367,6 +380,7 @@ struct Train: ParsableCommand {
         optimizer update: any CheckpointableOptimizer<Scalar>,
         diagnostics recorder: LayerDiagnostics<Scalar>?, saved: SavedModel?, seed: UInt32
     ) throws {
+        guard DataParallelRun.isPrimary else { return }
         if let report {
             let url = URL(fileURLWithPath: report).standardizedFileURL
             var document = TrainingReport(

@@ -66,6 +66,7 @@ extension Tensor {
                 current.pending = nil
                 if current.isLeaf {
                     current.grad = Tensor.accumulating(gradient, into: current.grad.take())
+                    current.gradientReady?()
                     continue
                 }
                 guard let backward = current.backward else {

@@ -27,6 +27,10 @@ package final class GradientNode<Scalar: TensorScalar> {
     var isReleased = false
     /// The mark of the last traversal that reached this node.
     var visitMark: UInt64 = 0
+    /// Called on a leaf by `backward()` as soon as that pass has accumulated the leaf's whole gradient,
+    /// before the pass goes on to the rest of the graph (data-parallel training starts communicating a
+    /// gradient there, overlapping the rest of the backward pass).
+    package var gradientReady: (() -> Void)?
 
     /// A leaf node.
     package init() {

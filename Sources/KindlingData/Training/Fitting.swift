@@ -56,6 +56,11 @@ public struct FitResult: Sendable {
 /// standard error (when it is a terminal) is redrawn during each epoch. A NaN or infinite training loss stops
 /// training before the update it would make.
 ///
+/// With a `distribution` (data-parallel training over several processes), each process trains on its shard
+/// of every epoch in batches of `batchSize` (so one update sees `batchSize` × the number of processes
+/// examples), the recorded training loss is the mean over every process's examples, and the validation
+/// figures that early stopping reads are the first process's, so that every process stops at the same epoch.
+///
 /// ```swift
 /// let result = fit(model, training: train, validation: valid, task: .multiclass,
 ///                  optimizer: try Adam(model.parameters, learningRate: 1e-3), epochs: 20, batchSize: 32,
@@ -76,6 +81,7 @@ public func fit<Model: Module, Update: Optimizer>(
     showsProgress: Bool = false,
     clipGradientNorm maxGradientNorm: Double? = nil,
     scheduler: LearningRateScheduler<Model.Scalar>? = nil,
+    distribution: (any TrainingDistribution)? = nil,
     onEpoch: (EpochRecord) -> Void = { _ in }
 ) -> FitResult where Update.Scalar == Model.Scalar {
     require(training.count > 0, "fit: no training examples")
@@ -86,13 +92,15 @@ public func fit<Model: Module, Update: Optimizer>(
     var loop = TrainingLoop(
         model, on: training, optimizer: optimizer, length: .epochs(epochs), batchSize: batchSize,
         generator: generator, clipGradientNorm: maxGradientNorm, scheduler: scheduler,
-        showsProgress: showsProgress)
+        distribution: distribution, firstEpochIndex: firstEpoch - 1, showsProgress: showsProgress)
     for epoch in firstEpoch..<(firstEpoch + epochs) {
         let start = ContinuousClock.now
         var lossSum = 0.0
+        var examplesSeen = 0
         model.train()
         let finished = loop.run(steps: loop.batchesPerEpoch, loss: { taskLoss($0, $1, task: task) }) { _, loss, batch in
             lossSum += loss * Double(batch.count)
+            examplesSeen += batch.count
         }
         loop.clearProgress()
         if !finished, let divergence = loop.divergence {
@@ -102,13 +110,16 @@ public func fit<Model: Module, Update: Optimizer>(
         var validationLoss: Double?
         var validationMetric: Double?
         if let validation {
+            distribution?.synchronizeBuffers()
             let evaluation = evaluateLoss(model, on: validation, task: task)
-            validationLoss = evaluation.loss
-            validationMetric = evaluation.metric
+            validationLoss = distribution?.agree(evaluation.loss) ?? evaluation.loss
+            validationMetric = distribution?.agree(evaluation.metric) ?? evaluation.metric
         }
+        let trainingLoss =
+            distribution.map { $0.sum(lossSum) / $0.sum(Double(examplesSeen)) } ?? lossSum / Double(training.count)
         let elapsed = ContinuousClock.now - start
         let record = EpochRecord(
-            epoch: epoch, trainingLoss: lossSum / Double(training.count),
+            epoch: epoch, trainingLoss: trainingLoss,
             validationLoss: validationLoss, validationMetric: validationMetric,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         result.epochs.append(record)

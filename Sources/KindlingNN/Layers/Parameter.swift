@@ -40,6 +40,10 @@ public final class Parameter<Scalar: TensorScalar> {
         set { leaf = newValue ? (leaf ?? GradientNode()) : nil }
     }
 
+    /// Calls `action` whenever a `backward()` pass has accumulated this parameter's gradient for that pass
+    /// (nil removes it); a parameter that does not require gradients never calls it.
+    package func whenGradientReady(_ action: (() -> Void)?) { leaf?.gradientReady = action }
+
     /// Forgets the accumulated gradient.
     public func zeroGradient() { leaf?.grad = nil }
 

@@ -37,6 +37,8 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
     private let maxGradientNorm: Double?
     private let scheduler: LearningRateScheduler<Model.Scalar>?
     private let continueOnNonFinite: Bool
+    private let distribution: (any TrainingDistribution)?
+    private let firstEpochIndex: Int
     private var progress: ProgressLine
     private var epochOrder: [Int] = []
     /// Optimizer updates per pass over the examples: ceil(count / batchSize), 1 for the full batch.
@@ -50,14 +52,18 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
 
     /// A loop of `length` over `examples` (a progress line on a terminal counts toward it); puts `model`
     /// and every module in it in training mode and forgets the optimizer's gradients. With
-    /// `continueOnNonFinite`, a NaN or infinite loss does not stop it.
+    /// `continueOnNonFinite`, a NaN or infinite loss does not stop it. With a `distribution` (and a batch
+    /// size), each epoch's batches are cut from this process's shard of that epoch instead of a permutation
+    /// drawn from `generator`, the epochs counted from `firstEpochIndex`; buffers are synchronized before each
+    /// forward pass and gradients after each backward pass.
     package init(
         _ model: Model, on examples: Examples, optimizer: Update, length: TrainingLength,
         batchSize: Int?, generator: RandomGenerator, clipGradientNorm maxGradientNorm: Double? = nil,
         scheduler: LearningRateScheduler<Model.Scalar>? = nil, continueOnNonFinite: Bool = false,
-        showsProgress: Bool
+        distribution: (any TrainingDistribution)? = nil, firstEpochIndex: Int = 0, showsProgress: Bool
     ) {
-        batchesPerEpoch = batchSize.map { (examples.count + $0 - 1) / $0 } ?? 1
+        let epochLength = distribution?.shardLength(count: examples.count) ?? examples.count
+        batchesPerEpoch = batchSize.map { (epochLength + $0 - 1) / $0 } ?? 1
         switch length {
         case .iterations(let count):
             require(count >= 0, "train: the number of iterations must not be negative, got \(count)")
@@ -74,6 +80,8 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
         self.maxGradientNorm = maxGradientNorm
         self.scheduler = scheduler
         self.continueOnNonFinite = continueOnNonFinite
+        self.distribution = distribution
+        self.firstEpochIndex = firstEpochIndex
         progress = ProgressLine(total: totalSteps, enabled: showsProgress)
         model.train()
         optimizer.zeroGradients()
@@ -90,6 +98,7 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
         for _ in 0..<count {
             let step = stepsCompleted
             let batch = self.batch(at: step)
+            distribution?.synchronizeBuffers()
             let value = loss(model(batch.features), batch)
             require(value.count == 1, "train: the loss must be a single value, got shape \(value.shape)")
             let lossValue = Double(value.scalars[0])
@@ -99,6 +108,7 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
                 return false
             }
             value.backward()
+            distribution?.synchronizeGradients()
             if let maxGradientNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxGradientNorm) }
             optimizer.step()
             scheduler?.step()
@@ -116,8 +126,12 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
     private mutating func batch(at step: Int) -> Examples {
         guard let batchSize else { return examples }
         let position = step % batchesPerEpoch
-        if position == 0 { epochOrder = generator.permutation(examples.count) }
+        if position == 0 {
+            epochOrder =
+                distribution?.shard(epoch: firstEpochIndex + step / batchesPerEpoch, count: examples.count)
+                ?? generator.permutation(examples.count)
+        }
         let start = position * batchSize
-        return examples.rows(Array(epochOrder[start..<Swift.min(start + batchSize, examples.count)]))
+        return examples.rows(Array(epochOrder[start..<Swift.min(start + batchSize, epochOrder.count)]))
     }
 }

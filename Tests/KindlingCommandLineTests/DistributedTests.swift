@@ -1,0 +1,175 @@
+import Foundation
+import Kindling
+import KindlingTestSupport
+import XCTest
+
+/// Data-parallel training under `mpirun`: Tests/KindlingDistributedWorker runs each scenario on every rank.
+/// Open MPI is told through its documented environment variables that it may run as root (CI's user) and
+/// place more ranks than the machine has cores.
+final class DistributedTests: XCTestCase {
+    private func mpirun(ranks: Int, _ arguments: String...) throws -> ProcessOutcome {
+        try mpirun(["-np", "\(ranks)", try Products.executable("KindlingDistributedWorker").path] + arguments)
+    }
+
+    /// `mpirun` with `arguments` (the process counts and programs, or several joined by ":").
+    private func mpirun(_ arguments: [String]) throws -> ProcessOutcome {
+        let launcher = try XCTUnwrap(
+            ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) },
+            "mpirun not found: Scripts/install-dependencies installs openmpi-bin")
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        return try runProcess(
+            URL(fileURLWithPath: launcher), arguments: arguments, environment: environment, timeout: 300)
+    }
+
+    /// 48 examples of 4 features in 3 classes, as a CSV file with a header.
+    private func writeTable(in folder: URL) throws -> String {
+        var lines = ["a,b,c,d,label"]
+        for row in 0..<48 {
+            let x = (0..<4).map { sin(Double(row * 4 + $0) * 0.7) }
+            lines.append(x.map { String($0) }.joined(separator: ",") + ",\(row % 3)")
+        }
+        let url = folder.appendingPathComponent("table.csv")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    private func weights(_ path: String) throws -> [String: [Double]] {
+        Dictionary(
+            uniqueKeysWithValues: try SafeTensors.read(from: URL(fileURLWithPath: path)).stateDictionary(
+                as: Double.self
+            )
+            .filter { !$0.key.hasPrefix("optimizer.") }.map { ($0.key, $0.value.scalars) })
+    }
+
+    private func largestDifference(_ a: [String: [Double]], _ b: [String: [Double]]) -> Double {
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        XCTAssertFalse(a.isEmpty)
+        return a.keys.reduce(0.0) { largest, key in
+            zip(a[key] ?? [], b[key] ?? []).reduce(largest) { max($0, abs($1.0 - $1.1)) }
+        }
+    }
+
+    private func train(_ ranks: Int, _ arguments: [String]) throws -> ProcessOutcome {
+        try mpirun(["-np", "\(ranks)", try Products.executable("kindling").path, "train"] + arguments)
+    }
+
+    /// `mpirun -np N kindling train --batch-size B` saves the weights that one process saves with batches of
+    /// N·B (in Double, to 1e-12), prints once, and writes once.
+    func testTrainUnderMpirunMatchesOneProcessWithTheJointBatches() throws {
+        let folder = try temporaryFolder()
+        let table = try writeTable(in: folder)
+        let common = ["--data", table, "--validation-split", "0", "--epochs", "3", "--precision", "double", "--quiet"]
+        let one = folder.appendingPathComponent("one.safetensors").path
+        let alone = try train(1, common + ["--batch-size", "24", "--save", one])
+        XCTAssertEqual(alone.status, 0, alone.errors)
+        for (ranks, batch) in [(2, 12), (3, 8)] {
+            let path = folder.appendingPathComponent("\(ranks).safetensors").path
+            let outcome = try train(ranks, common + ["--batch-size", "\(batch)", "--save", path])
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+            XCTAssertEqual(outcome.output.components(separatedBy: "Model saved to").count, 2, outcome.output)
+            XCTAssertTrue(outcome.output.contains("data-parallel over \(ranks) ranks"), outcome.output)
+            XCTAssertLessThanOrEqual(largestDifference(try weights(path), try weights(one)), 1e-12, "\(ranks) ranks")
+        }
+        // The comparison can tell batches apart: 2 ranks with batches of 24 (48 per update) end elsewhere.
+        let other = folder.appendingPathComponent("other.safetensors").path
+        XCTAssertEqual(try train(2, common + ["--batch-size", "24", "--save", other]).status, 0)
+        XCTAssertGreaterThan(largestDifference(try weights(other), try weights(one)), 1e-6)
+    }
+
+    /// Two epochs, then `--resume` for a third, under 2 ranks: the weights of three epochs in one run.
+    func testResumeUnderMpirunContinuesTheRun() throws {
+        let folder = try temporaryFolder()
+        let table = try writeTable(in: folder)
+        let common = [
+            "--data", table, "--validation-split", "0", "--precision", "double", "--batch-size", "8", "--quiet",
+        ]
+        let straight = folder.appendingPathComponent("straight.safetensors").path
+        let first = folder.appendingPathComponent("first.safetensors").path
+        let resumed = folder.appendingPathComponent("resumed.safetensors").path
+        for (arguments, path) in [
+            (["--epochs", "3", "--save", straight], straight), (["--epochs", "2", "--save", first], first),
+            (["--epochs", "1", "--resume", first, "--save", resumed], resumed),
+        ] {
+            let outcome = try train(2, common + arguments)
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        }
+        XCTAssertLessThanOrEqual(largestDifference(try weights(resumed), try weights(straight)), 1e-12)
+    }
+
+    /// Rank 1 is given a file that does not exist: every rank ends, the message names the rank and the file,
+    /// and nothing is saved.
+    func testTrainEndsEveryRankWhenOneCannotReadItsData() throws {
+        let folder = try temporaryFolder()
+        let table = try writeTable(in: folder)
+        let kindling = try Products.executable("kindling").path
+        let save = folder.appendingPathComponent("model.safetensors").path
+        let outcome = try mpirun([
+            "-np", "1", kindling, "train", "--data", table, "--save", save, ":",
+            "-np", "1", kindling, "train", "--data", "/nonexistent/rank1.csv", "--save", save,
+        ])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("rank 1 of 2"), outcome.errors)
+        XCTAssertTrue(outcome.errors.contains("/nonexistent/rank1.csv"), outcome.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: save))
+    }
+
+    /// N ranks with batches of 4 make, step after step, the updates of one process with batches of 4·N made
+    /// of the same examples (in Double, to 1e-12): the gradients are averaged exactly.
+    func testRanksTogetherMakeTheUpdatesOfOneProcessOverTheirJointBatches() throws {
+        for (ranks, steps) in [(2, 12), (3, 9)] {
+            let outcome = try mpirun(ranks: ranks, "exactness")
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+            let fields = outcome.output.split(whereSeparator: \.isWhitespace)
+            XCTAssertEqual(fields.count, 6, outcome.output)
+            guard fields.count == 6 else { continue }
+            XCTAssertEqual(fields[1], "\(steps)")
+            XCTAssertEqual(fields[3], "\(ranks)")
+            let difference = try XCTUnwrap(Double(fields[5]), outcome.output)
+            XCTAssertLessThanOrEqual(difference, 1e-12, "\(ranks) ranks")
+        }
+    }
+
+    /// With BatchNorm, each rank's parameters and buffers after every step equal those of PyTorch's
+    /// DistributedDataParallel on 2 gloo processes (Scripts/reference/torch_ddp_batchnorm.py) to 1e-10.
+    func testWithBatchNormEveryRankMatchesPyTorchDistributedDataParallel() throws {
+        let outcome = try mpirun(ranks: 2, "batchnorm", try fixtureURL("torch_ddp_batchnorm.json").path)
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        let fields = outcome.output.split(whereSeparator: \.isWhitespace)
+        XCTAssertEqual(fields.count, 6, outcome.output)
+        guard fields.count == 6 else { return }
+        XCTAssertEqual(fields[1], "4")
+        let difference = try XCTUnwrap(Double(fields[5]), outcome.output)
+        XCTAssertLessThanOrEqual(difference, 1e-10)
+    }
+
+    func testARankThatCannotReadItsFileEndsTheJobNamingRankAndFile() throws {
+        let outcome = try mpirun(ranks: 2, "missing-file", "/nonexistent/train.csv")
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(
+            outcome.errors.contains("rank 1 of 2: cannot read /nonexistent/train.csv: no such file"), outcome.errors)
+    }
+
+    func testModelsThatDifferAcrossRanksEndTheJobBeforeTraining() throws {
+        let outcome = try mpirun(ranks: 2, "mismatch")
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("the model on rank 1 differs from rank 0's"), outcome.errors)
+    }
+
+    /// A rank killed in the middle of training while rank 0 waits for its gradients: mpirun ends the job
+    /// (the test's time-out would catch a hang).
+    func testARankKilledDuringTrainingEndsTheJob() throws {
+        let outcome = try mpirun(ranks: 2, "killed")
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.errors.contains("signal 9"), outcome.errors)
+    }
+
+    func testARankThatExitsBeforeJoiningEndsTheJob() throws {
+        let outcome = try mpirun(ranks: 2, "early-exit")
+        XCTAssertEqual(outcome.status, 3, outcome.errors)
+    }
+}
