@@ -131,3 +131,23 @@ final class SentenceEncoderTests: XCTestCase {
         }
     }
 }
+
+/// SemanticIndex: the top hits of one GEMM equal a brute-force ranking by cosine similarity.
+final class SemanticIndexTests: XCTestCase {
+    func testSearchReturnsTheBestCosinesInOrder() {
+        let generator = RandomGenerator(seed: 4)
+        let documents = Tensor<Double>.randn([40, 6], generator: generator)
+        let queries = Tensor<Double>.randn([3, 6], generator: generator)
+        let index = SemanticIndex(embeddings: documents)
+        let results = index.search(queries, top: 5)
+        let similarities = cosineSimilarities(queries, documents)
+        for (query, hits) in results.enumerated() {
+            let expected = (0..<40).sorted { similarities[query, $0] > similarities[query, $1] }.prefix(5)
+            XCTAssertEqual(hits.map(\.index), Array(expected))
+            for hit in hits { XCTAssertEqual(hit.score, similarities[query, hit.index], accuracy: 1e-12) }
+        }
+        XCTAssertEqual(index.search(queries, top: 100)[0].count, 40)
+        XCTAssertEqual(
+            SemanticIndex(embeddings: Tensor<Double>(shape: [0, 6], scalars: [])).search(queries, top: 2), [[], [], []])
+    }
+}
