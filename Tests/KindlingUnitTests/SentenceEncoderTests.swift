@@ -81,6 +81,20 @@ final class SentenceEncoderTests: XCTestCase {
         XCTAssertEqual(encoder.embed([], batchSize: 4).shape, [0, encoder.dimension])
     }
 
+    /// sentenceEmbeddings cuts texts at the model's 9 positions although the tokenizer allows 512.
+    func testSentenceEmbeddingsStayWithinThePositionEmbeddings() throws {
+        let (texts, _) = try cases()
+        let url = try folder("positions_mean_sqrt")
+        let (model, tokenizer) = (try BertModel<Double>.load(from: url), try WordPieceTokenizer(folder: url))
+        XCTAssertEqual(tokenizer.maximumLength, 512)
+        let encoder = SentenceEncoder(
+            model: model, tokenizer: tokenizer,
+            configuration: SentenceEncoderConfiguration(poolingModes: [.mean], normalizes: true, maximumLength: 9))
+        XCTAssertEqual(
+            sentenceEmbeddings(texts, model: model, tokenizer: tokenizer, batchSize: 3).scalars,
+            encoder.embed(texts, batchSize: 3).scalars)
+    }
+
     func testUnsupportedFoldersAreRefusedNamingTheField() throws {
         let source = try folder("classic_mean_normalize")
         func refusal(_ file: String, _ edit: (inout [String: Any]) -> Void) throws -> String {

@@ -105,19 +105,7 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
         let source = ParameterSource<Scalar>(generator: .global) { name, shape in
             let key = huggingFaceKey(for: name)
             used.insert(key)
-            let zeros = Tensor<Scalar>.zeros(shape)
-            guard let entry = file.tensors[key] else {
-                differences.append("missing \(key) (shape \(shape))")
-                return zeros
-            }
-            guard entry.shape == shape else {
-                differences.append("\(key): shape \(entry.shape) in the file, \(shape) in the model")
-                return zeros
-            }
-            do { return try file.tensor(named: key, as: Scalar.self) } catch {
-                differences.append("\(key): \(error)")
-                return zeros
-            }
+            return checkedTensor(key, shape: shape, in: file, differences: &differences) ?? .zeros(shape)
         }
         let model = BertModel(
             configuration: configuration, pooling: file.tensors["pooler.dense.weight"] != nil, source: source)
@@ -141,28 +129,39 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
     /// Replaces every parameter with the tensor of the same Hugging Face key in `file` (read from `path`).
     func loadWeights(from file: SafeTensors, path: String) throws {
         var differences: [String] = []
-        var unused = Set(file.tensors.keys)
+        var used: Set<String> = []
         var assignments: [(Parameter<Scalar>, Tensor<Scalar>)] = []
         for (name, parameter) in namedParameters {
             let key = Self.huggingFaceKey(for: name)
-            unused.remove(key)
-            guard let entry = file.tensors[key] else {
-                differences.append("missing \(key) (shape \(parameter.shape))")
-                continue
-            }
-            guard entry.shape == parameter.shape else {
-                differences.append("\(key): shape \(entry.shape) in the file, \(parameter.shape) in the model")
-                continue
-            }
-            do { assignments.append((parameter, try file.tensor(named: key, as: Scalar.self))) } catch {
-                differences.append("\(key): \(error)")
+            used.insert(key)
+            if let value = Self.checkedTensor(key, shape: parameter.shape, in: file, differences: &differences) {
+                assignments.append((parameter, value))
             }
         }
-        differences += unusedTensorDifferences(file, used: Set(file.tensors.keys).subtracting(unused))
+        differences += unusedTensorDifferences(file, used: used)
         guard differences.isEmpty else {
             throw EncoderLoadingError.mismatchedWeights(path: path, differences: differences)
         }
         for (parameter, value) in assignments { parameter.value = value }
+    }
+
+    /// The tensor of Hugging Face key `key` in `file` as `Scalar` when the file has it with `shape`; nil
+    /// otherwise, with the difference appended to `differences`.
+    private static func checkedTensor(
+        _ key: String, shape: [Int], in file: SafeTensors, differences: inout [String]
+    ) -> Tensor<Scalar>? {
+        guard let entry = file.tensors[key] else {
+            differences.append("missing \(key) (shape \(shape))")
+            return nil
+        }
+        guard entry.shape == shape else {
+            differences.append("\(key): shape \(entry.shape) in the file, \(shape) in the model")
+            return nil
+        }
+        do { return try file.tensor(named: key, as: Scalar.self) } catch {
+            differences.append("\(key): \(error)")
+            return nil
+        }
     }
 
     /// The file's tensors that no parameter used, one line each, except `embeddings.position_ids` when it

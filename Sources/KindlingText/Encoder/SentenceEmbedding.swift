@@ -45,7 +45,8 @@ public func cosineSimilarities<Scalar: TensorScalar>(_ a: Tensor<Scalar>, _ b: T
 }
 
 /// Sentence embeddings as sentence-transformers computes them for all-MiniLM-L6-v2: each text tokenized
-/// and cut to `maximumLength` tokens (the tokenizer's own maximum when nil), the encoder's last hidden
+/// and cut to `maximumLength` tokens (the tokenizer's own maximum when nil; never more than the model's
+/// position embeddings), the encoder's last hidden
 /// states averaged over each text's tokens, then L2 normalized (unit rows, so that a dot product is the
 /// cosine similarity). The texts run in batches of similar length, each padded to its longest text, and
 /// the rows come back in the order of the texts. No graph is recorded. `SentenceEncoder` reads the
@@ -61,6 +62,9 @@ public func sentenceEmbeddings<Scalar>(
 ) -> Tensor<Scalar> {
     require(batchSize > 0, "sentenceEmbeddings: batchSize must be positive, got \(batchSize)")
     return embedTokenRows(
-        tokenizer.encode(each: texts, maximumLength: maximumLength), model: model, paddingID: tokenizer.paddingID,
+        tokenizer.encode(
+            each: texts,
+            maximumLength: Swift.min(maximumLength ?? tokenizer.maximumLength, model.configuration.maximumPositions)),
+        model: model, paddingID: tokenizer.paddingID,
         modes: [.mean], normalizes: true, batchSize: batchSize)
 }
