@@ -19,6 +19,10 @@ Usage: reference_workloads.py WORKLOAD
                      KindlingBench's csv workload) with numpy.loadtxt / pandas.read_csv
   digits-training    kindling train's loop on digits in PyTorch eager: 64-64-32-10 ReLU MLP, float32,
                      Adam(lr 1e-3), batches of 32 by a per-epoch permutation, 20 epochs of 1437 rows
+  embed-corpus       a whole Python process that imports sentence-transformers, loads $KINDLING_ENCODER,
+                     encodes every line of $KINDLING_CORPUS with encode's defaults (batch 32, sorted by
+                     length) and saves the .npy; seconds and peak_rss_mb are the child process's
+  corpus PATH        writes the embed-corpus text (no JSON): see corpus()
 """
 import json
 import resource
@@ -222,6 +226,57 @@ def encoder(warm_up=2, passes=5):
     return seconds, passes, {"sentences_per_second": passes * 32 / seconds}
 
 
+CORPUS_MODULES = ["argparse", "asyncio", "collections", "csv", "datetime", "decimal", "email", "fractions",
+                  "functools", "http.client", "inspect", "json", "logging", "os", "pathlib", "random", "re",
+                  "shutil", "socket", "sqlite3", "statistics", "string", "subprocess", "tarfile", "threading",
+                  "typing", "unittest", "urllib.request", "xml.etree.ElementTree", "zipfile"]
+
+
+def corpus(path, count=3000):
+    """The embed-corpus text: English prose of varied length, reproducible from the Python in use. The
+    sentences of the docstrings of CORPUS_MODULES (each module's, then its members' by name), whitespace
+    collapsed, split after . ! or ? followed by a space, those of 3 to 120 words, the first `count` distinct
+    ones, one per line."""
+    import importlib
+    import re
+    lines, seen = [], set()
+    for name in CORPUS_MODULES:
+        module = importlib.import_module(name)
+        for doc in [module.__doc__] + [getattr(value, "__doc__", None) for _, value in sorted(vars(module).items())]:
+            if not isinstance(doc, str):
+                continue
+            for sentence in re.split(r"(?<=[.!?])\s+", " ".join(doc.split())):
+                if 3 <= len(sentence.split()) <= 120 and sentence not in seen:
+                    seen.add(sentence)
+                    lines.append(sentence)
+    if len(lines) < count:
+        sys.exit(f"corpus: only {len(lines)} sentences in the docstrings, {count} wanted")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines[:count]) + "\n")
+
+
+def embed_corpus():
+    """The whole process a user runs to embed a file with sentence-transformers, timed from outside."""
+    import os
+    import subprocess
+    import tempfile
+    script = ("import sys, numpy, torch; torch.set_num_threads(2)\n"
+              "from sentence_transformers import SentenceTransformer\n"
+              "model = SentenceTransformer(sys.argv[1], device='cpu')\n"
+              "lines = [l for l in open(sys.argv[2], encoding='utf-8').read().splitlines() if l.strip()]\n"
+              "numpy.save(sys.argv[3], model.encode(lines))\n")
+    output = os.path.join(tempfile.gettempdir(), f"kindling-bench-{os.getpid()}.npy")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", script, os.environ["KINDLING_ENCODER"], os.environ["KINDLING_CORPUS"],
+                    output], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    os.remove(output)
+    with open(os.environ["KINDLING_CORPUS"], encoding="utf-8") as f:
+        count = sum(1 for line in f if line.strip())
+    return seconds, 1, {"peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0,
+                        "lines": count, "lines_per_second": count / seconds}
+
+
 def csv_file():
     """The benchmark CSV: row i, column j is ((i * 31 + j * 17) % 10007) / 97 with "%.6f" (C printf, as Swift's)."""
     import os
@@ -300,6 +355,7 @@ WORKLOADS = {
     "cnn-frozen": ("cnn-frozen", "pytorch", lambda: cnn(frozen_backbone=True)),
     "overhead": ("overhead", "pytorch", overhead),
     "encoder": ("encoder", "pytorch", encoder),
+    "embed-corpus": ("embed-corpus", "sentence-transformers", embed_corpus),
 }
 
 
@@ -324,6 +380,9 @@ def main():
     name = sys.argv[1]
     if name == "backend":
         backend()
+        return
+    if name == "corpus":
+        corpus(sys.argv[2])
         return
     workload, implementation, run = WORKLOADS[name]
     try:

@@ -10,7 +10,7 @@ import Kindling
 ProcessSetup.prepareExecutable()
 
 let workloads: [Workload] = [
-    .comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .encoder,
+    .comparison, .mlpSGD, .mlpAdamW, .cnn, .cnnFrozen, .overhead, .memory, .matmul, .encoder, .embedCorpus,
     .csv, .digitsTraining, .distributed,
 ]
 

@@ -2,19 +2,20 @@ import ArgumentParser
 import Foundation
 import Kindling
 
-/// `kindling embed`: sentence embeddings from a BERT encoder folder, and their cosine similarities.
+/// `kindling embed`: sentence embeddings from a sentence-transformers BERT folder, and their cosine similarities.
 struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Sentence embeddings (mean pooling + L2 normalization, as sentence-transformers) from a BertModel folder.",
+            "Sentence embeddings, as sentence-transformers' encode computes them, from a BERT sentence-transformers folder.",
         discussion: """
-            The folder holds config.json, model.safetensors and vocab.txt (Scripts/fetch-encoder puts \
-            all-MiniLM-L6-v2 into ~/.cache/kindling/encoders/). Prints the cosine similarity of every pair \
-            of texts; --output writes the embeddings, one row per text, as CSV or NPY (by extension).
+            The folder holds config.json, model.safetensors, the vocabulary (vocab.txt or tokenizer.json) and \
+            sentence-transformers' modules.json with its pooling (Scripts/fetch-encoder puts all-MiniLM-L6-v2 \
+            into ~/.cache/kindling/encoders/). Prints the cosine similarity of every pair of texts (the first \
+            20 for a longer input); --output writes the embeddings, one row per text, as CSV or NPY (by extension).
             """
     )
 
-    @Option(help: "The encoder folder (config.json, model.safetensors, vocab.txt).")
+    @Option(help: "The sentence-transformers folder (modules.json, config.json, model.safetensors, vocabulary).")
     var encoder: String
 
     @Option(name: .customLong("text"), help: "A text to embed (repeatable).")
@@ -55,22 +56,20 @@ struct Embed: ParsableCommand {
     }
 
     func run<S: TensorScalar>(_ all: [String], folder: URL, as _: S.Type) throws {
-        let tokenizer: WordPieceTokenizer
-        let model: BertModel<S>
-        do {
-            tokenizer = try WordPieceTokenizer(folder: folder)
-            model = try BertModel<S>.load(from: folder)
-        } catch {
+        let encoder: SentenceEncoder<S>
+        do { encoder = try SentenceEncoder<S>(folder: folder) } catch {
             throw ValidationError("--encoder: \(error)")
         }
-        let embeddings = sentenceEmbeddings(all, model: model, tokenizer: tokenizer, batchSize: batchSize)
+        let embeddings = encoder.embed(all, batchSize: batchSize)
         print("\(all.count) texts -> embeddings of shape \(embeddings.shape)")
-        let similarities = cosineSimilarities(embeddings, embeddings)
-        let labels = all.map { $0.count > 40 ? String($0.prefix(37)) + "..." : $0 }
+        let shown = Array(all.prefix(20))
+        let similarities = cosineSimilarities(
+            embeddings.slice(alongAxis: 0, 0..<shown.count), embeddings.slice(alongAxis: 0, 0..<shown.count))
+        let labels = shown.map { $0.count > 40 ? String($0.prefix(37)) + "..." : $0 }
         let width = labels.map(\.count).max() ?? 0
         print("cosine similarity:")
         for (i, label) in labels.enumerated() {
-            let row = (0..<all.count).map { String(format: "%6.3f", Double(similarities[i, $0])) }.joined(
+            let row = (0..<shown.count).map { String(format: "%6.3f", Double(similarities[i, $0])) }.joined(
                 separator: " ")
             print("  [\(i)] " + label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + row)
         }

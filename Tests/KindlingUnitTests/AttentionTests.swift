@@ -92,6 +92,25 @@ final class AttentionTests: XCTestCase {
         assertClose(float.scalars.map(Double.init), double.scalars, tolerance: 1e-5, "Float against Double")
     }
 
+    /// 150 positions of heads of 32: each pair's products are cut into blocks of 54 query rows (and a
+    /// last one of 42) spread over the cores; the result is still the composed attention's.
+    func testLongSequencesComputedByRowBlocksEqualTheComposedOperations() {
+        let (q, k, v) = (randn([2, 150, 64]), randn([2, 150, 64]), randn([2, 150, 64]))
+        let mask = additive([[Int](repeating: 1, count: 150), (0..<150).map { $0 < 97 ? 1 : 0 }])
+        let expected = composed(q, k, v, heads: 2, mask: mask)
+        let actual = multiHeadAttention(query: q, key: k, value: v, headCount: 2, additiveMask: mask)
+        assertClose(actual.scalars, expected.scalars, tolerance: 1e-13, "Double")
+        func float(_ x: Tensor<Double>) -> Tensor<Float> {
+            Tensor(
+                shape: x.shape, scalars: x.scalars.map { Float(Swift.max($0, -Double(Float.greatestFiniteMagnitude))) })
+        }
+        let single = multiHeadAttention(
+            query: float(q), key: float(k), value: float(v), headCount: 2, additiveMask: float(mask))
+        assertClose(
+            single.scalars, composed(float(q), float(k), float(v), heads: 2, mask: float(mask)).scalars,
+            tolerance: 1e-5, "Float")
+    }
+
     func testPaddedKeysGetNoWeightAndAFullyPaddedRowIsUniform() {
         let v = Tensor<Double>(shape: [1, 3, 2], scalars: [1, 10, 2, 20, 3, 30])
         let q = randn([1, 3, 2])

@@ -78,26 +78,45 @@ private struct AttentionLayout {
         }
     }
 
-    /// softmax(Q Kᵀ · scale + mask) for every pair: (batch, heads, length, length).
+    /// The query rows that one forward GEMM of a pair computes: as many as keep its multiply-adds
+    /// (rows × length × d) within 262,144, below which OpenBLAS runs a product on the calling thread
+    /// (65,536 × its GEMM_MULTITHREAD_THRESHOLD of 4). Longer sequences are cut into row blocks, and the
+    /// blocks, not OpenBLAS's own threads, are spread over the cores: each core runs single-threaded
+    /// products instead of every product being split between threads that the other cores also want.
+    var rowsPerBlock: Int { Swift.max(1, Swift.min(length, 262_144 / Swift.max(1, length * headSize))) }
+
+    /// Runs `body` for every (pair, block of query rows), the blocks split over the cores.
+    func forEachRowBlock(_ body: (_ pair: Int, _ rows: Range<Int>) -> Void) {
+        let rows = rowsPerBlock
+        let blocks = (length + rows - 1) / rows
+        ParallelChunks.forEach(count: pairs * blocks, elementsPerItem: rows * length * headSize) { range in
+            for item in range {
+                let start = (item % blocks) * rows
+                body(item / blocks, start..<Swift.min(start + rows, length))
+            }
+        }
+    }
+
+    /// softmax(Q Kᵀ · scale + mask) for every pair: (batch, heads, length, length), by blocks of query rows.
     package func probabilities<S: TensorScalar>(_ q: [S], _ k: [S], mask: [S]?) -> [S] {
         [S](unsafeUninitializedCapacity: pairs * length * length) { p, initialized in
             q.withUnsafeBufferPointer { q in
                 k.withUnsafeBufferPointer { k in
                     mask.withBaseAddress { mask in
                         guard let q = q.baseAddress, let k = k.baseAddress, let p = p.baseAddress else { return }
-                        forEachPair { pair in
-                            let scores = p + blockOffset(pair)
+                        forEachRowBlock { pair, rows in
+                            let scores = p + blockOffset(pair) + rows.lowerBound * length
                             if headSize == 0 {
-                                scores.initialize(repeating: 0, count: length * length)
+                                scores.initialize(repeating: 0, count: rows.count * length)
                             } else {
                                 BLAS.gemm(
-                                    .none, .transposed, m: length, n: length, k: headSize,
-                                    a: q + headOffset(pair), lda: hidden, b: k + headOffset(pair), ldb: hidden,
-                                    c: scores, ldc: length)
+                                    .none, .transposed, m: rows.count, n: length, k: headSize,
+                                    a: q + headOffset(pair) + rows.lowerBound * hidden, lda: hidden,
+                                    b: k + headOffset(pair), ldb: hidden, c: scores, ldc: length)
                             }
                             S.softmaxRows(
-                                scores, into: scores, rows: length, width: length, scale: S(scale),
-                                bias: mask.map { $0 + (pair / headCount) * length }, rowsPerBias: length)
+                                scores, into: scores, rows: rows.count, width: length, scale: S(scale),
+                                bias: mask.map { $0 + (pair / headCount) * length }, rowsPerBias: rows.count)
                         }
                     }
                 }
@@ -106,14 +125,18 @@ private struct AttentionLayout {
         }
     }
 
-    /// P' V for every pair, written into the heads' columns: (batch, length, hidden).
+    /// P' V for every pair, written into the heads' columns: (batch, length, hidden), by blocks of rows.
     package func context<S: TensorScalar>(_ weights: [S], _ v: [S]) -> [S] {
         [S](unsafeUninitializedCapacity: batch * length * hidden) { c, initialized in
             weights.withUnsafeBufferPointer { w in
                 v.withUnsafeBufferPointer { v in
                     guard let w = w.baseAddress, let v = v.baseAddress, let c = c.baseAddress else { return }
-                    forEachPair { pair in
-                        product(w + blockOffset(pair), false, v + headOffset(pair), into: c + headOffset(pair))
+                    forEachRowBlock { pair, rows in
+                        BLAS.gemm(
+                            .none, .none, m: rows.count, n: headSize, k: length,
+                            a: w + blockOffset(pair) + rows.lowerBound * length, lda: length,
+                            b: v + headOffset(pair), ldb: hidden, c: c + headOffset(pair) + rows.lowerBound * hidden,
+                            ldc: hidden)
                     }
                 }
             }

@@ -30,6 +30,19 @@ public final class Linear<Scalar: TensorScalar>: ModuleBase, Module {
         self.bias = bias ? Parameter(.uniform([outFeatures], low: -bound, high: bound, generator: generator)) : nil
     }
 
+    /// A layer holding `weight` (outFeatures, inFeatures) and `bias` (outFeatures), if any, as given: nothing
+    /// is drawn, as when a checkpoint is loaded.
+    public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?) {
+        require(
+            weight.rank == 2 && weight.shape.allSatisfy { $0 > 0 }
+                && (bias.map { $0.shape == [weight.shape[0]] } ?? true),
+            "Linear: a weight of shape \(weight.shape) and a bias of shape \(bias?.shape ?? []) do not make a layer")
+        inFeatures = weight.shape[1]
+        outFeatures = weight.shape[0]
+        self.weight = Parameter(weight)
+        self.bias = bias.map { Parameter($0) }
+    }
+
     /// x Wᵀ + b for x of shape (..., inFeatures), through the fused `linear` operator.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -21,17 +21,21 @@ public final class BertLayer<Scalar: TensorScalar>: ModuleBase, Module {
     public let dropout: Dropout<Scalar>
 
     /// A layer of the given sizes.
-    public init(configuration: BertConfiguration, generator: RandomGenerator = .global) {
-        let c = configuration
+    public convenience init(configuration: BertConfiguration, generator: RandomGenerator = .global) {
+        self.init(configuration: configuration, source: .random(generator), name: "")
+    }
+
+    /// A layer whose parameters come from `source`, named `name`attention.query.weight, ...
+    init(configuration c: BertConfiguration, source: ParameterSource<Scalar>, name: String) {
         attention = MultiHeadSelfAttention(
             hiddenSize: c.hiddenSize, headCount: c.attentionHeadCount,
-            dropoutProbability: c.attentionDropoutProbability, generator: generator)
-        attentionLayerNorm = LayerNorm(c.hiddenSize, epsilon: c.layerNormEpsilon)
-        intermediate = Linear(c.hiddenSize, c.intermediateSize, generator: generator)
+            dropoutProbability: c.attentionDropoutProbability, source: source, name: name + "attention.")
+        attentionLayerNorm = source.layerNorm(name + "attentionLayerNorm", c.hiddenSize, epsilon: c.layerNormEpsilon)
+        intermediate = source.linear(name + "intermediate", c.hiddenSize, c.intermediateSize)
         activation = GELU(approximation: c.activation)
-        output = Linear(c.intermediateSize, c.hiddenSize, generator: generator)
-        outputLayerNorm = LayerNorm(c.hiddenSize, epsilon: c.layerNormEpsilon)
-        dropout = Dropout(probability: c.hiddenDropoutProbability, generator: generator)
+        output = source.linear(name + "output", c.intermediateSize, c.hiddenSize)
+        outputLayerNorm = source.layerNorm(name + "outputLayerNorm", c.hiddenSize, epsilon: c.layerNormEpsilon)
+        dropout = Dropout(probability: c.hiddenDropoutProbability, generator: source.generator)
     }
 
     /// The layer applied to a (batch, length, hidden) input, every position attending to every other.
@@ -58,12 +62,18 @@ public final class BertEmbeddings<Scalar: TensorScalar>: ModuleBase, Module {
     public let dropout: Dropout<Scalar>
 
     /// Embeddings of the configured sizes.
-    public init(configuration c: BertConfiguration, generator: RandomGenerator = .global) {
-        wordEmbeddings = Embedding(c.vocabularySize, c.hiddenSize, paddingIndex: c.paddingTokenID, generator: generator)
-        positionEmbeddings = Embedding(c.maximumPositions, c.hiddenSize, generator: generator)
-        tokenTypeEmbeddings = Embedding(c.tokenTypeCount, c.hiddenSize, generator: generator)
-        layerNorm = LayerNorm(c.hiddenSize, epsilon: c.layerNormEpsilon)
-        dropout = Dropout(probability: c.hiddenDropoutProbability, generator: generator)
+    public convenience init(configuration c: BertConfiguration, generator: RandomGenerator = .global) {
+        self.init(configuration: c, source: .random(generator), name: "")
+    }
+
+    /// Embeddings whose tables come from `source`, named `name`wordEmbeddings.weight, ...
+    init(configuration c: BertConfiguration, source: ParameterSource<Scalar>, name: String) {
+        wordEmbeddings = source.embedding(
+            name + "wordEmbeddings", c.vocabularySize, c.hiddenSize, paddingIndex: c.paddingTokenID)
+        positionEmbeddings = source.embedding(name + "positionEmbeddings", c.maximumPositions, c.hiddenSize)
+        tokenTypeEmbeddings = source.embedding(name + "tokenTypeEmbeddings", c.tokenTypeCount, c.hiddenSize)
+        layerNorm = source.layerNorm(name + "layerNorm", c.hiddenSize, epsilon: c.layerNormEpsilon)
+        dropout = Dropout(probability: c.hiddenDropoutProbability, generator: source.generator)
     }
 
     /// The ids of the tensor, as whole numbers of shape (batch, length), embedded (token type 0).
@@ -90,9 +100,14 @@ public final class BertEncoder<Scalar: TensorScalar>: ModuleBase, Module {
     public let layers: [BertLayer<Scalar>]
 
     /// `configuration.hiddenLayerCount` layers.
-    public init(configuration: BertConfiguration, generator: RandomGenerator = .global) {
-        layers = (0..<configuration.hiddenLayerCount).map { _ in
-            BertLayer(configuration: configuration, generator: generator)
+    public convenience init(configuration: BertConfiguration, generator: RandomGenerator = .global) {
+        self.init(configuration: configuration, source: .random(generator), name: "")
+    }
+
+    /// Layers whose parameters come from `source`, named `name`layers.0.attention.query.weight, ...
+    init(configuration: BertConfiguration, source: ParameterSource<Scalar>, name: String) {
+        layers = (0..<configuration.hiddenLayerCount).map {
+            BertLayer(configuration: configuration, source: source, name: name + "layers.\($0).")
         }
     }
 

@@ -25,11 +25,18 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
     public let pooler: Linear<Scalar>?
 
     /// A randomly initialized model of the given configuration, with a pooler when `pooling`.
-    public init(configuration: BertConfiguration, pooling: Bool = false, generator: RandomGenerator = .global) {
+    public convenience init(
+        configuration: BertConfiguration, pooling: Bool = false, generator: RandomGenerator = .global
+    ) {
+        self.init(configuration: configuration, pooling: pooling, source: .random(generator))
+    }
+
+    /// A model whose parameters come from `source` (see `ParameterSource`).
+    init(configuration: BertConfiguration, pooling: Bool, source: ParameterSource<Scalar>) {
         self.configuration = configuration
-        embeddings = BertEmbeddings(configuration: configuration, generator: generator)
-        encoder = BertEncoder(configuration: configuration, generator: generator)
-        pooler = pooling ? Linear(configuration.hiddenSize, configuration.hiddenSize, generator: generator) : nil
+        embeddings = BertEmbeddings(configuration: configuration, source: source, name: "embeddings.")
+        encoder = BertEncoder(configuration: configuration, source: source, name: "encoder.")
+        pooler = pooling ? source.linear("pooler", configuration.hiddenSize, configuration.hiddenSize) : nil
     }
 
     /// BertModel's pooler_output: tanh(W h + b) of the first ([CLS]) position of (batch, length, hidden)
@@ -81,7 +88,8 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
     /// The model in a Hugging Face BertModel folder: config.json and model.safetensors. Loading is strict:
     /// every parameter must be in the file with its shape, and every tensor of the file must be used
     /// (`embeddings.position_ids`, an integer buffer, is checked to be 0, 1, ...). The model has a pooler
-    /// when the file has `pooler.dense.weight`.
+    /// when the file has `pooler.dense.weight`. The file is mapped into memory and each parameter is
+    /// built from its tensor directly: nothing is drawn at random first.
     ///
     /// - Throws: `EncoderLoadingError` naming the file and key; `.mismatchedWeights` lists every
     ///   difference at once.
@@ -92,8 +100,19 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
         do { file = try SafeTensors.read(from: url) } catch {
             throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
         }
-        let model = BertModel(configuration: configuration, pooling: file.tensors["pooler.dense.weight"] != nil)
-        try model.loadWeights(from: file, path: url.path)
+        var differences: [String] = []
+        var used: Set<String> = []
+        let source = ParameterSource<Scalar>(generator: .global) { name, shape in
+            let key = huggingFaceKey(for: name)
+            used.insert(key)
+            return checkedTensor(key, shape: shape, in: file, differences: &differences) ?? .zeros(shape)
+        }
+        let model = BertModel(
+            configuration: configuration, pooling: file.tensors["pooler.dense.weight"] != nil, source: source)
+        differences += model.unusedTensorDifferences(file, used: used)
+        guard differences.isEmpty else {
+            throw EncoderLoadingError.mismatchedWeights(path: url.path, differences: differences)
+        }
         return model
     }
 
@@ -110,33 +129,52 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
     /// Replaces every parameter with the tensor of the same Hugging Face key in `file` (read from `path`).
     func loadWeights(from file: SafeTensors, path: String) throws {
         var differences: [String] = []
-        var unused = Set(file.tensors.keys)
+        var used: Set<String> = []
         var assignments: [(Parameter<Scalar>, Tensor<Scalar>)] = []
         for (name, parameter) in namedParameters {
             let key = Self.huggingFaceKey(for: name)
-            unused.remove(key)
-            guard let entry = file.tensors[key] else {
-                differences.append("missing \(key) (shape \(parameter.shape))")
-                continue
-            }
-            guard entry.shape == parameter.shape else {
-                differences.append("\(key): shape \(entry.shape) in the file, \(parameter.shape) in the model")
-                continue
-            }
-            do { assignments.append((parameter, try file.tensor(named: key, as: Scalar.self))) } catch {
-                differences.append("\(key): \(error)")
+            used.insert(key)
+            if let value = Self.checkedTensor(key, shape: parameter.shape, in: file, differences: &differences) {
+                assignments.append((parameter, value))
             }
         }
+        differences += unusedTensorDifferences(file, used: used)
+        guard differences.isEmpty else {
+            throw EncoderLoadingError.mismatchedWeights(path: path, differences: differences)
+        }
+        for (parameter, value) in assignments { parameter.value = value }
+    }
+
+    /// The tensor of Hugging Face key `key` in `file` as `Scalar` when the file has it with `shape`; nil
+    /// otherwise, with the difference appended to `differences`.
+    private static func checkedTensor(
+        _ key: String, shape: [Int], in file: SafeTensors, differences: inout [String]
+    ) -> Tensor<Scalar>? {
+        guard let entry = file.tensors[key] else {
+            differences.append("missing \(key) (shape \(shape))")
+            return nil
+        }
+        guard entry.shape == shape else {
+            differences.append("\(key): shape \(entry.shape) in the file, \(shape) in the model")
+            return nil
+        }
+        do { return try file.tensor(named: key, as: Scalar.self) } catch {
+            differences.append("\(key): \(error)")
+            return nil
+        }
+    }
+
+    /// The file's tensors that no parameter used, one line each, except `embeddings.position_ids` when it
+    /// holds 0..<maximumPositions.
+    private func unusedTensorDifferences(_ file: SafeTensors, used: Set<String>) -> [String] {
+        var differences: [String] = []
+        var unused = Set(file.tensors.keys).subtracting(used)
         if unused.remove("embeddings.position_ids") != nil {
             let positions = (try? file.integers(named: "embeddings.position_ids")) ?? []
             if positions.map(Int.init) != Array(0..<configuration.maximumPositions) {
                 differences.append("embeddings.position_ids is not 0..<\(configuration.maximumPositions)")
             }
         }
-        differences += unused.sorted().map { "unexpected \($0) (shape \(file.tensors[$0]!.shape))" }
-        guard differences.isEmpty else {
-            throw EncoderLoadingError.mismatchedWeights(path: path, differences: differences)
-        }
-        for (parameter, value) in assignments { parameter.value = value }
+        return differences + unused.sorted().map { "unexpected \($0) (shape \(file.tensors[$0]!.shape))" }
     }
 }

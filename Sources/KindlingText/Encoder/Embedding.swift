@@ -27,6 +27,19 @@ public final class Embedding<Scalar: TensorScalar>: ModuleBase, Module {
         self.paddingIndex = paddingIndex
     }
 
+    /// A table holding `weight` (count, dimension) as given (nothing is drawn, as when a checkpoint is
+    /// loaded); the row of `paddingIndex` (if any) receives no gradient.
+    public init(weight: Tensor<Scalar>, paddingIndex: Int? = nil) {
+        require(weight.rank == 2, "Embedding: the weight must be (count, dimension), got \(weight.shape)")
+        if let paddingIndex {
+            require(
+                paddingIndex >= 0 && paddingIndex < weight.shape[0],
+                "Embedding: padding index \(paddingIndex) is out of range for \(weight.shape[0]) rows")
+        }
+        self.weight = Parameter(weight)
+        self.paddingIndex = paddingIndex
+    }
+
     /// The rows of `ids`, an array of integer ids of the given shape: the result has shape
     /// `shape + [dimension]`.
     public func callAsFunction(ids: [Int], shape: [Int]) -> Tensor<Scalar> {

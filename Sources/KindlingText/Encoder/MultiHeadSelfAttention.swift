@@ -25,18 +25,25 @@ public final class MultiHeadSelfAttention<Scalar: TensorScalar>: ModuleBase, Mod
 
     /// Attention over `hiddenSize` features split into `headCount` heads (hiddenSize must divide evenly),
     /// with dropout probability `dropoutProbability` on the attention weights.
-    public init(
+    public convenience init(
         hiddenSize: Int, headCount: Int, dropoutProbability: Double = 0,
         generator: RandomGenerator = .global
     ) {
+        self.init(
+            hiddenSize: hiddenSize, headCount: headCount, dropoutProbability: dropoutProbability,
+            source: .random(generator), name: "")
+    }
+
+    /// Attention whose projections come from `source`, named `name`.query, ... (see `ParameterSource`).
+    init(hiddenSize: Int, headCount: Int, dropoutProbability: Double, source: ParameterSource<Scalar>, name: String) {
         require(
             headCount > 0 && hiddenSize % headCount == 0,
             "MultiHeadSelfAttention: hidden size \(hiddenSize) is not a multiple of \(headCount) heads")
-        query = Linear(hiddenSize, hiddenSize, generator: generator)
-        key = Linear(hiddenSize, hiddenSize, generator: generator)
-        value = Linear(hiddenSize, hiddenSize, generator: generator)
-        output = Linear(hiddenSize, hiddenSize, generator: generator)
-        dropout = Dropout(probability: dropoutProbability, generator: generator)
+        query = source.linear(name + "query", hiddenSize, hiddenSize)
+        key = source.linear(name + "key", hiddenSize, hiddenSize)
+        value = source.linear(name + "value", hiddenSize, hiddenSize)
+        output = source.linear(name + "output", hiddenSize, hiddenSize)
+        dropout = Dropout(probability: dropoutProbability, generator: source.generator)
         self.headCount = headCount
     }
 

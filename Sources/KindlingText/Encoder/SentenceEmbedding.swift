@@ -44,9 +44,13 @@ public func cosineSimilarities<Scalar: TensorScalar>(_ a: Tensor<Scalar>, _ b: T
     Tensor.matmul(l2Normalized(a), l2Normalized(b), transposingRight: true)
 }
 
-/// Sentence embeddings as sentence-transformers computes them for all-MiniLM-L6-v2: the texts tokenized
-/// into one padded batch, the encoder's last hidden states averaged over each text's tokens, then L2
-/// normalized (unit rows, so that a dot product is the cosine similarity). No graph is recorded.
+/// Sentence embeddings as sentence-transformers computes them for all-MiniLM-L6-v2: each text tokenized
+/// and cut to `maximumLength` tokens (the tokenizer's own maximum when nil; never more than the model's
+/// position embeddings), the encoder's last hidden
+/// states averaged over each text's tokens, then L2 normalized (unit rows, so that a dot product is the
+/// cosine similarity). The texts run in batches of similar length, each padded to its longest text, and
+/// the rows come back in the order of the texts. No graph is recorded. `SentenceEncoder` reads the
+/// pooling and the maximum length from a sentence-transformers folder instead.
 ///
 /// ```swift
 /// let embeddings = sentenceEmbeddings(["A cat sat.", "A dog ran."], model: model, tokenizer: tokenizer)
@@ -57,16 +61,10 @@ public func sentenceEmbeddings<Scalar>(
     maximumLength: Int? = nil
 ) -> Tensor<Scalar> {
     require(batchSize > 0, "sentenceEmbeddings: batchSize must be positive, got \(batchSize)")
-    let parts = model.withEvaluationMode {
-        stride(from: 0, to: texts.count, by: batchSize).map { start in
-            withoutGradient {
-                let batch = tokenizer.encode(
-                    batch: Array(texts[start..<Swift.min(start + batchSize, texts.count)]),
-                    maximumLength: maximumLength)
-                return l2Normalized(meanPooled(model(batch), attentionMask: batch.attentionMask))
-            }
-        }
-    }
-    let hidden = model.configuration.hiddenSize
-    return parts.isEmpty ? Tensor(shape: [0, hidden], scalars: []) : Tensor.concatenate(parts, alongAxis: 0)
+    return embedTokenRows(
+        tokenizer.encode(
+            each: texts,
+            maximumLength: Swift.min(maximumLength ?? tokenizer.maximumLength, model.configuration.maximumPositions)),
+        model: model, paddingID: tokenizer.paddingID,
+        modes: [.mean], normalizes: true, batchSize: batchSize)
 }

@@ -110,21 +110,18 @@ public struct WordPieceTokenizer: Sendable {
         }
     }
 
-    /// The tokenizer of a Hugging Face model folder: `vocab.txt` (one token a line) and, when present,
-    /// `tokenizer_config.json` (`do_lower_case`, `strip_accents`, `tokenize_chinese_chars`,
-    /// `model_max_length`).
+    /// The tokenizer of a Hugging Face model folder, read as transformers' `BertTokenizer` reads it: the
+    /// vocabulary from `tokenizer.json` (a WordPiece model's `vocab`) when the folder has one, else from
+    /// `vocab.txt` (one token a line); the settings from `tokenizer_config.json` when present
+    /// (`do_lower_case`, default true; `strip_accents`; `tokenize_chinese_chars`; `model_max_length`, at
+    /// most 512), which win over the normalizer that tokenizer.json describes, as in transformers.
+    ///
+    /// - Throws: `TokenizerError` naming the file: unreadable files, a `tokenizer_class` other than
+    ///   BertTokenizer(Fast), special tokens other than [UNK], [SEP], [PAD], [CLS], [MASK], a tokenizer.json
+    ///   model other than WordPiece, `do_basic_tokenize` false, or a vocabulary without a special token.
     public init(folder: URL) throws {
-        let vocabularyURL = folder.appendingPathComponent("vocab.txt")
-        let data: Data
-        do { data = try Data(contentsOf: vocabularyURL) } catch {
-            throw TokenizerError.unreadable(path: vocabularyURL.path, reason: error.localizedDescription)
-        }
-        // Lines end at "\n" only, as Python's readlines(); a "\r" stays part of its token.
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
-        if lines.last == "" { lines.removeLast() }
-        var settings: [String: Any] = [:]
         let configurationURL = folder.appendingPathComponent("tokenizer_config.json")
+        var settings: [String: Any] = [:]
         if FileManager.default.fileExists(atPath: configurationURL.path) {
             do {
                 settings =
@@ -133,21 +130,83 @@ public struct WordPieceTokenizer: Sendable {
                 throw TokenizerError.unreadable(path: configurationURL.path, reason: error.localizedDescription)
             }
         }
-        let maximumLength = (settings["model_max_length"] as? Int).map { Swift.min($0, 512) } ?? 512
-        if let basic = settings["do_basic_tokenize"] as? Bool, !basic {
-            throw TokenizerError.unsupportedSetting(
-                path: configurationURL.path, key: "do_basic_tokenize", value: "false")
+        func unsupported(_ key: String) -> TokenizerError {
+            .unsupportedSetting(path: configurationURL.path, key: key, value: "\(settings[key] ?? "")")
         }
+        if let name = settings["tokenizer_class"], !["BertTokenizer", "BertTokenizerFast"].contains(name as? String) {
+            throw unsupported("tokenizer_class")
+        }
+        for (key, token) in [
+            ("unk_token", "[UNK]"), ("sep_token", "[SEP]"), ("pad_token", "[PAD]"), ("cls_token", "[CLS]"),
+            ("mask_token", "[MASK]"),
+        ] {
+            guard let value = settings[key] else { continue }
+            if (value as? String ?? (value as? [String: Any])?["content"] as? String) != token {
+                throw unsupported(key)
+            }
+        }
+        if let basic = settings["do_basic_tokenize"] as? Bool, !basic { throw unsupported("do_basic_tokenize") }
+        let (lines, vocabularyPath) = try Self.vocabulary(in: folder)
+        let maximumLength = (settings["model_max_length"] as? NSNumber).map { Int(Swift.min($0.doubleValue, 512)) }
         do {
             try self.init(
                 vocabulary: lines, lowercases: settings["do_lower_case"] as? Bool ?? true,
                 stripsAccents: settings["strip_accents"] as? Bool,
                 splitsChineseCharacters: settings["tokenize_chinese_chars"] as? Bool ?? true,
-                maximumLength: maximumLength)
+                maximumLength: Swift.max(maximumLength ?? 512, 2))
         } catch TokenizerError.missingSpecialToken(_, let token) {
-            throw TokenizerError.missingSpecialToken(path: vocabularyURL.path, token: token)
+            throw TokenizerError.missingSpecialToken(path: vocabularyPath, token: token)
         }
     }
+
+    /// The tokens of a folder's vocabulary by id and the file they came from: tokenizer.json's WordPiece
+    /// `model.vocab` ({token: id} with ids 0..<count), or vocab.txt when there is no tokenizer.json.
+    private static func vocabulary(in folder: URL) throws -> ([String], String) {
+        let json = folder.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: json.path) else {
+            let url = folder.appendingPathComponent("vocab.txt")
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch {
+                throw TokenizerError.unreadable(path: url.path, reason: error.localizedDescription)
+            }
+            // Lines end at "\n" only, as Python's readlines(); a "\r" stays part of its token.
+            var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
+            if lines.last == "" { lines.removeLast() }
+            return (lines, url.path)
+        }
+        let model: [String: Any]
+        do {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+            guard let found = object?["model"] as? [String: Any] else {
+                throw TokenizerError.unreadable(path: json.path, reason: "no \"model\" object")
+            }
+            model = found
+        } catch let error as TokenizerError {
+            throw error
+        } catch {
+            throw TokenizerError.unreadable(path: json.path, reason: error.localizedDescription)
+        }
+        guard model["type"] as? String == "WordPiece" else {
+            throw TokenizerError.unsupportedSetting(path: json.path, key: "model.type", value: "\(model["type"] ?? "")")
+        }
+        guard let entries = model["vocab"] as? [String: Any] else {
+            throw TokenizerError.unreadable(path: json.path, reason: "model.vocab is not an object of ids")
+        }
+        var tokens = [String?](repeating: nil, count: entries.count)
+        for (token, id) in entries {
+            guard let id = (id as? NSNumber)?.intValue, tokens.indices.contains(id), tokens[id] == nil else {
+                throw TokenizerError.unreadable(
+                    path: json.path,
+                    reason: "model.vocab: the ids of \(entries.count) tokens are not 0..<\(entries.count)")
+            }
+            tokens[id] = token
+        }
+        return (tokens.map { $0! }, json.path)
+    }
+
+    /// Whether letters are lower-cased (an uncased vocabulary, `do_lower_case`).
+    public var lowercases: Bool { normalizer.lowercases }
 
     /// The id of `token`, or nil when the vocabulary lacks it.
     public func id(of token: String) -> Int? { ids[Array(token.utf8)] }
@@ -240,6 +299,20 @@ public struct WordPieceTokenizer: Sendable {
         let limit = maximumLength ?? self.maximumLength
         require(limit >= 2, "WordPieceTokenizer.encode: maximumLength \(limit) leaves no room for [CLS] and [SEP]")
         return [classifierID] + tokenIDs(text).prefix(limit - 2) + [separatorID]
+    }
+
+    /// Every text encoded as `encode(_:maximumLength:)` encodes it, without padding, the texts split
+    /// over the cores when there are enough of them.
+    public func encode(each texts: [String], maximumLength: Int? = nil) -> [[Int]] {
+        var rows = [[Int]](repeating: [], count: texts.count)
+        rows.withUnsafeMutableBufferPointer { rows in
+            // Each part writes only its own range of rows.
+            nonisolated(unsafe) let rows = rows
+            ParallelChunks.forEach(count: texts.count, elementsPerItem: 1 << 12) { range in
+                for index in range { rows[index] = encode(texts[index], maximumLength: maximumLength) }
+            }
+        }
+        return rows
     }
 
     /// Every text encoded, truncated to `maximumLength`, and padded with [PAD] to the longest row,
