@@ -12,8 +12,8 @@ struct Residual: ParsableCommand {
         discussion: """
             Every variant trains from every seed with SGD (momentum 0.9) and cross-entropy on the same split: \
             plain (no normalization, torchvision's He init), fixup (Zhang et al. 2019), skipinit (zero residual \
-            gains, De & Smith 2020), batchnorm (torchvision's init) and zero-gamma (Goyal et al. 2017). Features \
-            of the MLP are standardized with the training split's statistics.
+            gains, De & Smith 2020), batchnorm (torchvision's init) and zero-gamma (Goyal et al. 2017). Every \
+            feature (every pixel of an image) is standardized with the training split's statistics.
             """)
 
     @OptionGroup var input: DataOptions
@@ -109,17 +109,16 @@ struct Residual: ParsableCommand {
             throw CommandError("\(raw.path): \(error.description)")
         }
         var examples = try LabeledExamples<Scalar>(raw, task: .multiclass, classes: classes)
-        examples.features = examples.features.reshaped([raw.count] + inputShape)
+        examples.features = examples.features.reshaped([raw.count, raw.featureCount])
         var (training, validation) = examples.split(
             validationFraction: validationSplit, generator: RandomGenerator(seed: 0))
         guard validation.count > 0 else {
             throw CommandError("--validation-split \(validationSplit) leaves no validation examples")
         }
-        if model == .mlp {
-            let standardization = Standardization(fittedTo: training.features)
-            training.features = standardization.apply(to: training.features)
-            validation.features = standardization.apply(to: validation.features)
-        }
+        // Every feature (every pixel of an image) standardized with the training split's statistics.
+        let standardization = Standardization(fittedTo: training.features)
+        training.features = standardization.apply(to: training.features).reshaped([training.count] + inputShape)
+        validation.features = standardization.apply(to: validation.features).reshaped([validation.count] + inputShape)
         print(
             "\(model.rawValue) of \(depth) residual blocks, width \(width): \(training.count) training and "
                 + "\(validation.count) validation examples, SGD momentum 0.9 lr \(lr), batch \(batchSize), \(epochs) epochs"
