@@ -98,12 +98,18 @@ public func binaryCrossEntropyWithLogits<Scalar>(
 
 /// Cross-entropy of logits (N, C) against class indices (`torch.nn.functional.cross_entropy`): for each
 /// sample n, log Σ_c e^x[n,c] - x[n, y_n], computed with the row maximum subtracted, so it is finite for
-/// logits of any size. The gradient is softmax(x[n]) - onehot(y_n) (times 1/N for the mean).
+/// logits of any size. The gradient is softmax(x[n]) - onehot(y_n) (times 1/N for the mean). Logits
+/// (N, C, d1, ..., dk) take one class index per position of (N, d1, ..., dk), in row-major order (see the
+/// overload with `weight:`).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func crossEntropy<Scalar>(
     _ logits: Tensor<Scalar>, classIndices: [Int], reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
+    if logits.rank > 2 {
+        return crossEntropy(
+            logits, classIndices: classIndices, weight: nil, ignoreIndex: nil, labelSmoothing: 0, reduction: reduction)
+    }
     let (samples, classes) = checkClassification("crossEntropy", logits, classIndices)
     let logProbabilities = withoutGradient { logSoftmax(logits.detached(), alongAxis: 1) }.scalars
     let losses = classIndices.enumerated().map { n, c in -logProbabilities[n * classes + c] }
@@ -122,12 +128,17 @@ public func crossEntropy<Scalar>(
 
 /// The negative log-likelihood of log-probabilities (N, C) at class indices
 /// (`torch.nn.functional.nll_loss`): -x[n, y_n] for each sample n. The gradient is -1 at the chosen
-/// class of each sample and 0 elsewhere (times 1/N for the mean).
+/// class of each sample and 0 elsewhere (times 1/N for the mean). For class weights, an ignored index or
+/// an input (N, C, d1, ..., dk), see the overload with `weight:`.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func negativeLogLikelihood<Scalar>(
     _ logProbabilities: Tensor<Scalar>, classIndices: [Int], reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
+    if logProbabilities.rank > 2 {
+        return negativeLogLikelihood(
+            logProbabilities, classIndices: classIndices, weight: nil, ignoreIndex: nil, reduction: reduction)
+    }
     let (samples, classes) = checkClassification("negativeLogLikelihood", logProbabilities, classIndices)
     let losses = classIndices.enumerated().map { n, c in -logProbabilities.scalars[n * classes + c] }
     let result = reduced(losses, reduction)

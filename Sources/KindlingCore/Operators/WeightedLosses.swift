@@ -6,6 +6,9 @@ import KindlingPlatform
 
 /// Cross-entropy of logits (N, C) against class indices with PyTorch's options
 /// (`torch.nn.functional.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)`).
+/// Logits (N, C, d1, ..., dk) take N·d1···dk class indices in the row-major order of (N, d1, ..., dk):
+/// every position is a sample (as PyTorch's K-dimensional case, e.g. per-pixel segmentation), `.none`
+/// gives shape (N, d1, ..., dk).
 ///
 /// With p = logSoftmax(x), class weights w (all 1 when nil) and smoothing ε, sample n with class yₙ loses
 /// ℓₙ = −(1 − ε)·w[yₙ]·p[n, yₙ] − (ε / C)·Σ_c w[c]·p[n, c], and 0 when yₙ is `ignoreIndex`.
@@ -26,7 +29,14 @@ public func crossEntropy<Scalar>(
     _ logits: Tensor<Scalar>, classIndices: [Int], weight: Tensor<Scalar>? = nil, ignoreIndex: Int? = nil,
     labelSmoothing: Double = 0, reduction: Reduction = .mean
 ) -> Tensor<Scalar> {
-    require(logits.rank == 2, "crossEntropy: expects logits of shape (N, C), got \(logits.shape)")
+    if logits.rank > 2 {
+        return perPosition(logits, classIndices, reduction, operation: "crossEntropy") { flat in
+            crossEntropy(
+                flat, classIndices: classIndices, weight: weight, ignoreIndex: ignoreIndex,
+                labelSmoothing: labelSmoothing, reduction: reduction)
+        }
+    }
+    require(logits.rank == 2, "crossEntropy: expects logits of shape (N, C) or (N, C, d1, ...), got \(logits.shape)")
     let (samples, classes) = (logits.shape[0], logits.shape[1])
     require(
         classIndices.count == samples,
@@ -153,6 +163,92 @@ private func softCrossEntropy<Scalar: TensorScalar>(
         return [dx.map { Tensor(shape: shape, scalars: $0) }]
             + (targets == nil ? [] : [dt.map { Tensor(shape: shape, scalars: $0) }])
     }
+}
+
+/// The negative log-likelihood of log-probabilities (N, C) at class indices with PyTorch's options
+/// (`torch.nn.functional.nll_loss(input, target, weight, ignore_index, reduction)`): sample n with class yₙ
+/// loses ℓₙ = −w[yₙ]·x[n, yₙ] (w all 1 when nil), and 0 when yₙ is `ignoreIndex`. `.mean` divides Σₙ ℓₙ by
+/// Σ w[yₙ] over the samples not ignored (NaN when every sample is ignored, as PyTorch), `.sum` adds, `.none`
+/// gives the N values. The gradient with respect to the log-probabilities (not through a softmax) is
+/// −sₙ·w[yₙ] at [n, yₙ] and 0 elsewhere, sₙ the reduction's factor. Input (N, C, d1, ..., dk) takes
+/// N·d1···dk class indices in the row-major order of (N, d1, ..., dk), as `crossEntropy`.
+///
+/// ```swift
+/// let loss = negativeLogLikelihood(logSoftmax(logits, alongAxis: 1), classIndices: labels,
+///                                  weight: Tensor([1, 2, 0.5]), ignoreIndex: -100)
+/// ```
+@_disfavoredOverload
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func negativeLogLikelihood<Scalar>(
+    _ logProbabilities: Tensor<Scalar>, classIndices: [Int], weight: Tensor<Scalar>? = nil, ignoreIndex: Int? = nil,
+    reduction: Reduction = .mean
+) -> Tensor<Scalar> {
+    if logProbabilities.rank > 2 {
+        return perPosition(logProbabilities, classIndices, reduction, operation: "negativeLogLikelihood") { flat in
+            negativeLogLikelihood(
+                flat, classIndices: classIndices, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+        }
+    }
+    require(
+        logProbabilities.rank == 2,
+        "negativeLogLikelihood: expects an input of shape (N, C) or (N, C, d1, ...), got \(logProbabilities.shape)")
+    let (samples, classes) = (logProbabilities.shape[0], logProbabilities.shape[1])
+    require(
+        classIndices.count == samples,
+        "negativeLogLikelihood: \(classIndices.count) class indices for \(samples) samples (input \(logProbabilities.shape))"
+    )
+    if let bad = classIndices.first(where: { ($0 < 0 || $0 >= classes) && $0 != ignoreIndex }) {
+        failRequirement(
+            "negativeLogLikelihood: class index \(bad) is out of range for \(classes) classes"
+                + (ignoreIndex.map { " (and is not the ignored index \($0))" } ?? ""))
+    }
+    let classWeights = checkedClassWeights("negativeLogLikelihood", weight, classes: classes)
+    let x = logProbabilities.scalars
+    var sampleWeights = [Scalar](repeating: 0, count: samples)
+    for (n, target) in classIndices.enumerated() where target != ignoreIndex { sampleWeights[n] = classWeights[target] }
+    let losses = (0..<samples).map { n in
+        sampleWeights[n] == 0 ? 0 : -sampleWeights[n] * x[n * classes + classIndices[n]]
+    }
+    let normalizer = sampleWeights.reduce(0, +)
+    let result: Tensor<Scalar>
+    switch reduction {
+    case .none: result = Tensor(shape: [samples], scalars: losses)
+    case .sum: result = Tensor(losses.reduce(0, +))
+    case .mean: result = Tensor(losses.reduce(0, +) / normalizer)
+    }
+    guard Tensor.recording(logProbabilities) else { return result }
+    return Tensor.record("negativeLogLikelihood", result, inputs: [logProbabilities]) { gradient in
+        var dx = [Scalar](repeating: 0, count: samples * classes)
+        for n in 0..<samples where sampleWeights[n] != 0 {
+            let scale: Scalar
+            switch reduction {
+            case .none: scale = gradient.scalars[n]
+            case .sum: scale = gradient.scalar
+            case .mean: scale = gradient.scalar / normalizer
+            }
+            dx[n * classes + classIndices[n]] = -scale * sampleWeights[n]
+        }
+        return [Tensor(shape: [samples, classes], scalars: dx)]
+    }
+}
+
+/// A classification loss of an input (N, C, d1, ..., dk) computed by `loss` on the input seen as
+/// (N·d1···dk, C) (the class axis moved last, every position a sample; the gradient flows back through
+/// the permutation), its `.none` result shaped (N, d1, ..., dk).
+private func perPosition<Scalar: TensorScalar>(
+    _ input: Tensor<Scalar>, _ classIndices: [Int], _ reduction: Reduction, operation: String,
+    _ loss: (Tensor<Scalar>) -> Tensor<Scalar>
+) -> Tensor<Scalar> {
+    let positionsShape = [input.shape[0]] + Array(input.shape[2...])
+    let positions = positionsShape.reduce(1, *)
+    require(
+        classIndices.count == positions,
+        "\(operation): \(classIndices.count) class indices for an input of shape \(input.shape); expected one per position of \(positionsShape), \(positions) in all"
+    )
+    let classesLast = input.permuted([0] + Array(2..<input.rank) + [1]).reshaped([positions, input.shape[1]])
+    let result = loss(classesLast)
+    return reduction == .none ? result.reshaped(positionsShape) : result
 }
 
 /// The class weights as C scalars (all 1 when nil); stops unless `weight` has shape [C].

@@ -27,8 +27,9 @@ public class Adam<Scalar: TensorScalar>: Optimizer {
     /// The step size of the groups without their own (checked ≥ 0 when the optimizer is made; a schedule
     /// may set any value, as PyTorch's do).
     public var learningRate: Double
-    /// The decay rates (β₁, β₂) of the moving averages of the gradient and of its square.
-    public let betas: (Double, Double)
+    /// The decay rates (β₁, β₂) of the moving averages of the gradient and of its square; a one-cycle
+    /// schedule may change β₁ between steps.
+    public var betas: (Double, Double)
     /// The term ε added to the denominator for numerical stability.
     public let epsilon: Double
     /// The weight decay coefficient λ of the groups without their own.

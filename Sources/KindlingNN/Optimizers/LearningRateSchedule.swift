@@ -24,17 +24,38 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
     case cosineAnnealing(maxSteps: Int, minimumLearningRate: Double = 0)
     /// `LinearLR`, for warm-up: initial · (startFactor + (endFactor − startFactor) · min(step, totalSteps) / totalSteps).
     case linear(startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalSteps: Int = 5)
-    /// `OneCycleLR` (Smith & Topin 2019, "Super-Convergence") with `cycle_momentum=False`: from
-    /// maxLearningRate / divFactor up to maxLearningRate over the first percentStart · totalSteps − 1
-    /// steps, then down to maxLearningRate / (divFactor · finalDivFactor) at step totalSteps − 1 (with
-    /// `threePhase`, back to the start by 2 · percentStart · totalSteps − 2 first); each phase anneals by
-    /// cosine or linearly. It ignores the optimizer's initial rate (as PyTorch) and runs for totalSteps.
+    /// `OneCycleLR` (Smith & Topin 2019, "Super-Convergence"): from maxLearningRate / divFactor up to
+    /// maxLearningRate over the first percentStart · totalSteps − 1 steps, then down to
+    /// maxLearningRate / (divFactor · finalDivFactor) at step totalSteps − 1 (with `threePhase`, back to the
+    /// start by 2 · percentStart · totalSteps − 2 first); each phase anneals by cosine or linearly. It ignores
+    /// the optimizer's initial rate (as PyTorch) and runs for totalSteps. `groupMaximumLearningRates`, when
+    /// not empty, gives each parameter group its own maximum (PyTorch's `max_lr` as a list; one per group).
+    /// With `momentum` (PyTorch's `cycle_momentum=True`, whose default bounds are 0.85 and 0.95) the
+    /// optimizer's momentum (SGD's μ, Adam's β₁) moves the other way in the same phases: from
+    /// `momentum.maximum` down to `momentum.base` while the rate rises, and back while it falls (three
+    /// phases: down, up, then held at the maximum); nil leaves it alone (`cycle_momentum=False`).
     case oneCycle(
         maxLearningRate: Double, totalSteps: Int, percentStart: Double = 0.3, annealing: Annealing = .cosine,
-        divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false)
+        divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false,
+        groupMaximumLearningRates: [Double] = [], momentum: MomentumCycle? = nil)
     /// `SequentialLR`: schedule i runs from milestone i − 1 (step 0 for the first), counting its own
     /// steps from 0 there; e.g. a warm-up followed by a decay.
     case sequential([LearningRateSchedule], milestones: [Int])
+
+    /// The momentum bounds of a one-cycle schedule that cycles the momentum (PyTorch's `base_momentum` and
+    /// `max_momentum`).
+    public struct MomentumCycle: Sendable, Equatable, Codable {
+        /// The momentum at the peak learning rate (PyTorch's default 0.85).
+        public var base: Double
+        /// The momentum at the start and the end (PyTorch's default 0.95).
+        public var maximum: Double
+
+        /// Bounds `base` ≤ `maximum`, PyTorch's 0.85 and 0.95 by default.
+        public init(base: Double = 0.85, maximum: Double = 0.95) {
+            self.base = base
+            self.maximum = maximum
+        }
+    }
 
     /// How a phase of the one-cycle schedule moves between its two rates.
     public enum Annealing: String, Sendable, Equatable, Codable {
@@ -44,8 +65,14 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
         case linear
     }
 
-    /// The learning rate at `step` (≥ 0) for a group that started at `initial`.
+    /// The learning rate at `step` (≥ 0) for a group that started at `initial` (for a one-cycle schedule
+    /// with one maximum per group, group 0's).
     public func learningRate(atStep step: Int, initial: Double) -> Double {
+        learningRate(atStep: step, initial: initial, group: 0)
+    }
+
+    /// The learning rate at `step` (≥ 0) for parameter group `group`, which started at `initial`.
+    public func learningRate(atStep step: Int, initial: Double, group: Int) -> Double {
         switch self {
         case .step(let stepSize, let gamma):
             return initial * pow(gamma, Double(step / stepSize))
@@ -59,41 +86,102 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
             return initial
                 * (startFactor + (endFactor - startFactor) * Double(min(totalSteps, step)) / Double(totalSteps))
         case .oneCycle(
-            let maxLearningRate, let totalSteps, let percentStart, let annealing, let divFactor,
-            let finalDivFactor, let threePhase):
-            require(step <= totalSteps, "OneCycleLR: step \(step) is past the \(totalSteps) total steps")
-            let start = maxLearningRate / divFactor
+            let maxLearningRate, let totalSteps, _, _, let divFactor, let finalDivFactor, let threePhase,
+            let groupMaximumLearningRates, _):
+            let maximum = groupMaximumLearningRates.isEmpty ? maxLearningRate : groupMaximumLearningRates[group]
+            let start = maximum / divFactor
             let minimum = start / finalDivFactor
-            let phases: [(end: Double, from: Double, to: Double)] =
+            let values =
                 threePhase
-                ? [
-                    (percentStart * Double(totalSteps) - 1, start, maxLearningRate),
-                    (2 * percentStart * Double(totalSteps) - 2, maxLearningRate, start),
-                    (Double(totalSteps - 1), start, minimum),
-                ]
-                : [
-                    (percentStart * Double(totalSteps) - 1, start, maxLearningRate),
-                    (Double(totalSteps - 1), maxLearningRate, minimum),
-                ]
-            var phaseStart = 0.0
-            for (index, phase) in phases.enumerated() {
-                if Double(step) <= phase.end || index == phases.count - 1 {
-                    let fraction = (Double(step) - phaseStart) / (phase.end - phaseStart)
-                    switch annealing {
-                    case .cosine: return phase.to + (phase.from - phase.to) / 2 * (cos(Double.pi * fraction) + 1)
-                    case .linear: return (phase.to - phase.from) * fraction + phase.from
-                    }
-                }
-                phaseStart = phase.end
-            }
-            return phases[phases.count - 1].to
+                ? [(start, maximum), (maximum, start), (start, minimum)] : [(start, maximum), (maximum, minimum)]
+            return oneCyclePhaseValue(atStep: step, values)
         case .sequential(let schedules, let milestones):
             let index = milestones.count(where: { $0 <= step })
             let offset = index == 0 ? 0 : milestones[index - 1]
-            return schedules[index].learningRate(atStep: step - offset, initial: initial)
+            return schedules[index].learningRate(atStep: step - offset, initial: initial, group: group)
         }
     }
 
+    /// The momentum at `step` of a schedule that cycles it (a one-cycle schedule with `momentum`, or a
+    /// sequence whose schedule at `step` is one); nil when the schedule leaves the momentum alone.
+    public func momentum(atStep step: Int) -> Double? {
+        switch self {
+        case .oneCycle(_, _, _, _, _, _, let threePhase, _, let cycle?):
+            let values =
+                threePhase
+                ? [(cycle.maximum, cycle.base), (cycle.base, cycle.maximum), (cycle.maximum, cycle.maximum)]
+                : [(cycle.maximum, cycle.base), (cycle.base, cycle.maximum)]
+            return oneCyclePhaseValue(atStep: step, values)
+        case .sequential(let schedules, let milestones):
+            let index = milestones.count(where: { $0 <= step })
+            return schedules[index].momentum(atStep: step - (index == 0 ? 0 : milestones[index - 1]))
+        default:
+            return nil
+        }
+    }
+
+    /// Whether some step's momentum comes from the schedule.
+    var cyclesMomentum: Bool {
+        switch self {
+        case .oneCycle(_, _, _, _, _, _, _, _, let cycle): return cycle != nil
+        case .sequential(let schedules, _): return schedules.contains { $0.cyclesMomentum }
+        default: return false
+        }
+    }
+
+    /// Whether the schedule gives each parameter group its own maximum rate.
+    var hasGroupMaximumLearningRates: Bool {
+        switch self {
+        case .oneCycle(_, _, _, _, _, _, _, let maxima, _): return !maxima.isEmpty
+        case .sequential(let schedules, _): return schedules.contains { $0.hasGroupMaximumLearningRates }
+        default: return false
+        }
+    }
+
+    /// Throws unless every per-group maximum list of the schedule has one value per group.
+    func checkGroups(_ count: Int) throws {
+        switch self {
+        case .oneCycle(_, _, _, _, _, _, _, let maxima, _) where !maxima.isEmpty && maxima.count != count:
+            throw OptimizerError("OneCycleLR: \(maxima.count) maximum learning rates for \(count) parameter groups")
+        case .sequential(let schedules, _):
+            for schedule in schedules { try schedule.checkGroups(count) }
+        default:
+            break
+        }
+    }
+
+    /// The one-cycle value at `step` moving through `values` (from, to) in the schedule's phases: phase i
+    /// ends at percentStart · totalSteps − 1, 2 · percentStart · totalSteps − 2 (three phases) and
+    /// totalSteps − 1, as PyTorch's `_schedule_phases`.
+    private func oneCyclePhaseValue(atStep step: Int, _ values: [(from: Double, to: Double)]) -> Double {
+        guard case .oneCycle(_, let totalSteps, let percentStart, let annealing, _, _, _, _, _) = self else {
+            failRequirement("oneCyclePhaseValue: not a one-cycle schedule")
+        }
+        require(step <= totalSteps, "OneCycleLR: step \(step) is past the \(totalSteps) total steps")
+        let ends =
+            values.count == 3
+            ? [
+                percentStart * Double(totalSteps) - 1, 2 * percentStart * Double(totalSteps) - 2,
+                Double(totalSteps - 1),
+            ]
+            : [percentStart * Double(totalSteps) - 1, Double(totalSteps - 1)]
+        var phaseStart = 0.0
+        for (index, end) in ends.enumerated() {
+            if Double(step) <= end || index == ends.count - 1 {
+                let fraction = (Double(step) - phaseStart) / (end - phaseStart)
+                let (from, to) = values[index]
+                switch annealing {
+                case .cosine: return to + (from - to) / 2 * (cos(Double.pi * fraction) + 1)
+                case .linear: return (to - from) * fraction + from
+                }
+            }
+            phaseStart = end
+        }
+        return values[values.count - 1].to
+    }
+}
+
+extension LearningRateSchedule {
     /// Throws an `OptimizerError` naming the first setting that PyTorch would reject too.
     public func validate() throws {
         func fail(_ message: String) throws -> Never { throw OptimizerError(message) }
@@ -116,12 +204,19 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
                 try fail("LinearLR: the end factor must be in [0, 1], got \(endFactor)")
             }
             if totalSteps < 1 { try fail("LinearLR: totalSteps must be at least 1, got \(totalSteps)") }
-        case .oneCycle(let maxLearningRate, let totalSteps, let percentStart, _, _, _, _):
+        case .oneCycle(let maxLearningRate, let totalSteps, let percentStart, _, _, _, _, let maxima, let momentum):
             if totalSteps < 1 { try fail("OneCycleLR: totalSteps must be at least 1, got \(totalSteps)") }
             if !(percentStart >= 0 && percentStart <= 1) {
                 try fail("OneCycleLR: percentStart must be in [0, 1], got \(percentStart)")
             }
-            if !(maxLearningRate >= 0) { try fail("OneCycleLR: invalid maximum learning rate \(maxLearningRate)") }
+            if let bad = ([maxLearningRate] + maxima).first(where: { !($0 >= 0) }) {
+                try fail("OneCycleLR: invalid maximum learning rate \(bad)")
+            }
+            if let momentum, !(momentum.base >= 0 && momentum.base <= momentum.maximum) {
+                try fail(
+                    "OneCycleLR: the momentum bounds need 0 <= base <= maximum, got \(momentum.base) and \(momentum.maximum)"
+                )
+            }
         case .sequential(let schedules, let milestones):
             if schedules.count != milestones.count + 1 {
                 try fail(
@@ -148,9 +243,12 @@ extension LearningRateSchedule: CustomStringConvertible {
         case .linear(let start, let end, let steps):
             return "LinearLR(startFactor: \(start), endFactor: \(end), totalSteps: \(steps))"
         case .oneCycle(
-            let maximum, let steps, let percentStart, let annealing, let divFactor, let finalDivFactor, let threePhase):
+            let maximum, let steps, let percentStart, let annealing, let divFactor, let finalDivFactor, let threePhase,
+            let maxima, let momentum):
             return "OneCycleLR(maxLearningRate: \(maximum), totalSteps: \(steps), percentStart: \(percentStart), "
-                + "annealing: \(annealing.rawValue), divFactor: \(divFactor), finalDivFactor: \(finalDivFactor), threePhase: \(threePhase))"
+                + "annealing: \(annealing.rawValue), divFactor: \(divFactor), finalDivFactor: \(finalDivFactor), threePhase: \(threePhase)"
+                + (maxima.isEmpty ? "" : ", groupMaximumLearningRates: \(maxima)")
+                + (momentum.map { ", momentum: \($0.base)...\($0.maximum)" } ?? "") + ")"
         case .sequential(let schedules, let milestones):
             return "SequentialLR([\(schedules.map(\.description).joined(separator: ", "))], milestones: \(milestones))"
         }

@@ -23,24 +23,38 @@ public final class LearningRateScheduler<Scalar: TensorScalar> {
     public private(set) var initialLearningRates: [Double]
     /// How many times `step()` has been called (PyTorch's `last_epoch`).
     public private(set) var stepCount = 0
-    /// Which groups had no rate of their own (they follow the optimizer's).
+    /// Which groups follow the optimizer's rate (they had none of their own, and the schedule gives none).
     private let followsOptimizerRate: [Bool]
+    /// The optimizer whose momentum the schedule cycles, when it does.
+    private let momentumTarget: (any MomentumScheduling)?
 
     /// A scheduler of `optimizer`'s rates; sets them to the schedule's values at step 0.
     ///
-    /// - Throws: `OptimizerError` for a schedule setting PyTorch would reject too.
+    /// - Throws: `OptimizerError` for a schedule setting PyTorch would reject too, for a list of maximum
+    ///   rates that is not one per group, and for a schedule that cycles the momentum of an optimizer
+    ///   without one (an SGD, Adam or AdamW has one).
     public init(_ optimizer: any Optimizer<Scalar>, schedule: LearningRateSchedule) throws {
         try schedule.validate()
+        try schedule.checkGroups(optimizer.parameterGroups.count)
+        if schedule.cyclesMomentum && !(optimizer is any MomentumScheduling) {
+            throw OptimizerError(
+                "OneCycleLR: cycling the momentum needs an optimizer with a momentum or β₁ (SGD, Adam, AdamW), got \(type(of: optimizer))"
+            )
+        }
         self.optimizer = optimizer
         self.schedule = schedule
         initialLearningRates = optimizer.parameterGroups.indices.map { optimizer.learningRate(ofGroup: $0) }
-        followsOptimizerRate = optimizer.parameterGroups.map { $0.learningRate == nil }
+        // A schedule with one maximum per group gives every group a rate of its own.
+        followsOptimizerRate = optimizer.parameterGroups.map {
+            $0.learningRate == nil && !schedule.hasGroupMaximumLearningRates
+        }
+        momentumTarget = schedule.cyclesMomentum ? optimizer as? any MomentumScheduling : nil
         apply()
     }
 
     /// The rate of each group at the current step (PyTorch's `get_last_lr()`).
     public var learningRates: [Double] {
-        initialLearningRates.map { schedule.learningRate(atStep: stepCount, initial: $0) }
+        initialLearningRates.enumerated().map { schedule.learningRate(atStep: stepCount, initial: $1, group: $0) }
     }
 
     /// Advances the schedule by one step and sets the optimizer's rates.
@@ -55,6 +69,30 @@ public final class LearningRateScheduler<Scalar: TensorScalar> {
             if followsOptimizerRate[index] { optimizer.learningRate = rate } else { groups[index].learningRate = rate }
         }
         if followsOptimizerRate.contains(false) { optimizer.parameterGroups = groups }
+        if let momentum = schedule.momentum(atStep: stepCount) { momentumTarget?.scheduledMomentum = momentum }
+    }
+}
+
+/// An optimizer whose momentum a schedule may set (OneCycleLR's `cycle_momentum`): SGD's momentum μ,
+/// Adam's and AdamW's β₁.
+public protocol MomentumScheduling: AnyObject {
+    /// The momentum the next step uses.
+    var scheduledMomentum: Double { get set }
+}
+
+extension SGD: MomentumScheduling {
+    /// `momentum`.
+    public var scheduledMomentum: Double {
+        get { momentum }
+        set { momentum = newValue }
+    }
+}
+
+extension Adam: MomentumScheduling {
+    /// `betas.0`, β₁.
+    public var scheduledMomentum: Double {
+        get { betas.0 }
+        set { betas.0 = newValue }
     }
 }
 

@@ -22,8 +22,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     /// The step size of the groups without their own (checked ≥ 0 when the optimizer is made; a schedule
     /// may set any value, as PyTorch's do).
     public var learningRate: Double
-    /// The momentum factor μ (0: plain gradient descent).
-    public let momentum: Double
+    /// The momentum factor μ (0: plain gradient descent); a one-cycle schedule may change it between steps.
+    public var momentum: Double
     /// The dampening of the gradient's contribution to the momentum buffer.
     public let dampening: Double
     /// Whether the step uses Nesterov momentum, g + μ·b, instead of b.
