@@ -92,6 +92,7 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
         do { file = try SafeTensors.read(from: url) } catch {
             throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
         }
+        try configuration.checkFits(file, path: folder.appendingPathComponent("config.json").path)
         let model = BertModel(configuration: configuration, pooling: file.tensors["pooler.dense.weight"] != nil)
         try model.loadWeights(from: file, path: url.path)
         return model

@@ -62,7 +62,8 @@ public func sentenceEmbeddings<Scalar>(
             withoutGradient {
                 let batch = tokenizer.encode(
                     batch: Array(texts[start..<Swift.min(start + batchSize, texts.count)]),
-                    maximumLength: maximumLength)
+                    maximumLength: Swift.min(
+                        maximumLength ?? tokenizer.maximumLength, model.configuration.maximumPositions))
                 return l2Normalized(meanPooled(model(batch), attentionMask: batch.attentionMask))
             }
         }

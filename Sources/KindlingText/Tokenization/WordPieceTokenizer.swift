@@ -119,21 +119,36 @@ public struct WordPieceTokenizer: Sendable {
         do { data = try Data(contentsOf: vocabularyURL) } catch {
             throw TokenizerError.unreadable(path: vocabularyURL.path, reason: error.localizedDescription)
         }
+        let lineCount = data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        guard lineCount <= ReadingLimits.maximumVocabularySize else {
+            throw TokenizerError.unreadable(
+                path: vocabularyURL.path,
+                reason: "\(lineCount) lines, more tokens than \(ReadingLimits.maximumVocabularySize)")
+        }
         // Lines end at "\n" only, as Python's readlines(); a "\r" stays part of its token.
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .map { String(decoding: $0, as: UTF8.self) }
         if lines.last == "" { lines.removeLast() }
+        if let long = lines.firstIndex(where: { $0.utf8.count > ReadingLimits.maximumTokenByteCount }) {
+            throw TokenizerError.unreadable(
+                path: vocabularyURL.path,
+                reason: "line \(long + 1) is longer than \(ReadingLimits.maximumTokenByteCount) bytes")
+        }
         var settings: [String: Any] = [:]
         let configurationURL = folder.appendingPathComponent("tokenizer_config.json")
         if FileManager.default.fileExists(atPath: configurationURL.path) {
             do {
-                settings =
-                    try JSONSerialization.jsonObject(with: Data(contentsOf: configurationURL)) as? [String: Any] ?? [:]
+                let bytes = try readBytes(configurationURL, atMost: ReadingLimits.maximumConfigurationByteCount)
+                settings = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] ?? [:]
             } catch {
                 throw TokenizerError.unreadable(path: configurationURL.path, reason: error.localizedDescription)
             }
         }
         let maximumLength = (settings["model_max_length"] as? Int).map { Swift.min($0, 512) } ?? 512
+        guard maximumLength >= 2 else {
+            throw TokenizerError.unsupportedSetting(
+                path: configurationURL.path, key: "model_max_length", value: "\(maximumLength)")
+        }
         if let basic = settings["do_basic_tokenize"] as? Bool, !basic {
             throw TokenizerError.unsupportedSetting(
                 path: configurationURL.path, key: "do_basic_tokenize", value: "false")
