@@ -27,7 +27,11 @@ struct SavedModel {
     init(path: String) throws {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(path): no such file") }
-        file = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        do {
+            file = try SafeTensors.read(from: URL(fileURLWithPath: path))
+        } catch let error as SafeTensorsError {
+            throw CommandError("\(path): \(error)")
+        }
         guard let json = file.metadata[Self.specificationKey] else {
             throw CommandError(
                 "\(path): not a model saved by 'kindling train' (its metadata has no '\(Self.specificationKey)'; "
