@@ -45,6 +45,14 @@ struct SavedModel {
         } catch {
             throw CommandError("\(path): the model specification in its metadata cannot be read (\(error))")
         }
+        let stored = file.tensors.values.reduce(0) { $0 + $1.bytes.count / $1.dtype.byteCount }
+        // A network larger than the file's values (beyond a few million, which a mismatch reports in detail)
+        // is not built: a hostile specification cannot make the command allocate what the file does not hold.
+        guard let needed = specification.parameterCount, needed <= max(stored, 1 << 22) else {
+            throw CommandError(
+                "\(path): its metadata describes a network of \(specification.parameterCount ?? Int.max) parameters, "
+                    + "more than the \(stored) values the file holds")
+        }
         precision =
             file.metadata[Self.precisionKey].flatMap(InitializationComparison.Precision.init(rawValue:)) ?? .float
         epoch = file.metadata[Self.epochKey].flatMap(Int.init) ?? 0

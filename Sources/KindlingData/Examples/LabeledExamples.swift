@@ -183,9 +183,10 @@ public struct Standardization: Sendable, Codable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func decode(_ key: CodingKeys) throws -> [Double] {
             try container.decode([String].self, forKey: key).map { text in
-                guard let value = Double(text) else {
+                // strtod takes seconds over millions of digits: a longer text is no number `encode` writes.
+                guard text.utf8.count <= ReadingLimits.maximumNumberLength, let value = Double(text) else {
                     throw DecodingError.dataCorruptedError(
-                        forKey: key, in: container, debugDescription: "'\(text)' is not a number")
+                        forKey: key, in: container, debugDescription: "'\(text.prefix(40))' is not a number")
                 }
                 return value
             }

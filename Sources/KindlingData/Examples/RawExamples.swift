@@ -55,6 +55,9 @@ public struct RawExamples: Sendable {
             count = first
             let rest = Array(array.shape.dropFirst())
             exampleShape = rest.isEmpty ? [1] : rest.count == 2 ? [1] + rest : rest
+            guard !array.values.isEmpty else {
+                throw DataError.badFormat(path: path, reason: "its examples of shape \(rest) hold no values")
+            }
             featureNames = (1...exampleShape.reduce(1, *)).map { "feature \($0)" }
             let isImage = exampleShape.count == 3 && array.kind == .unsignedInteger(bits: 8)
             values = isImage ? array.values.map { $0 / 255 } : array.values

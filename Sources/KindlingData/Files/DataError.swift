@@ -30,6 +30,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case badFormat(path: String, reason: String)
     /// Two files or a file and a model do not fit together (row counts, feature counts).
     case mismatch(path: String, reason: String)
+    /// The file passes one of the `ReadingLimits` (columns, dimensions, sizes that overflow, a gzip
+    /// stream longer than its header promises).
+    case limitExceeded(path: String, reason: String)
 
     /// What went wrong, naming the file, line and column.
     public var description: String {
@@ -43,9 +46,14 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case .missingValue(let path, let line, let column, let field):
             return "\(path):\(line):\(column): \(field) is empty (missing values are not allowed)"
         case .malformedNumber(let path, let line, let column, let field, let text):
-            return "\(path):\(line):\(column): \(field): '\(text)' is not a number"
+            if text.utf8.count > ReadingLimits.maximumNumberLength {
+                return "\(path):\(line):\(column): \(field): '\(Self.shortened(text))' (\(text.utf8.count) bytes) "
+                    + "is longer than any number (at most \(ReadingLimits.maximumNumberLength) bytes)"
+            }
+            return "\(path):\(line):\(column): \(field): '\(Self.shortened(text))' is not a number"
         case .nonFinite(let path, let line, let column, let field, let text):
-            return "\(path):\(line):\(column): \(field): '\(text)' is not finite (NaN and infinity are not allowed)"
+            return
+                "\(path):\(line):\(column): \(field): '\(Self.shortened(text))' is not finite (NaN and infinity are not allowed)"
         case .raggedRow(let path, let line, let expected, let found):
             return "\(path):\(line): \(found) fields, but the first data row has \(expected)"
         case .badQuoting(let path, let line, let column):
@@ -61,9 +69,15 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(location): label '\(label)' was not seen in training (the model knows \(shown))"
         case .badFormat(let path, let reason):
             return "\(path): \(reason)"
-        case .mismatch(let path, let reason):
+        case .mismatch(let path, let reason), .limitExceeded(let path, let reason):
             return "\(path): \(reason)"
         }
+    }
+
+    /// `text` when short, else its first 40 characters and an ellipsis (a message quotes a field, never
+    /// megabytes of it).
+    private static func shortened(_ text: String) -> String {
+        text.utf8.count <= 60 ? text : String(text.prefix(40)) + "…"
     }
 }
 

@@ -40,3 +40,14 @@ func readBytes(_ url: URL) throws -> [UInt8] {
     if let failure { throw DataError.unreadable(path: path, reason: failure) }
     return bytes
 }
+
+/// The bytes of a file that may be at most `limit` bytes long (a configuration file), or a `DataError`
+/// naming it when it is missing, unreadable or longer (`limitExceeded`, before anything is read).
+package func readBytes(_ url: URL, atMost limit: Int) throws -> [UInt8] {
+    let (descriptor, size) = try openForReading(url)
+    close(descriptor)
+    guard size <= limit else {
+        throw DataError.limitExceeded(path: url.path, reason: "\(size) bytes, more than the \(limit) it may have")
+    }
+    return try readBytes(url)
+}

@@ -38,6 +38,7 @@ struct CSVScanner: @unchecked Sendable {
             case missing, malformed, nonFinite
             case ragged(expected: Int, found: Int)
             case quoting
+            case tooManyColumns
         }
         let kind: Kind
         package let offset: Int
@@ -54,6 +55,9 @@ struct CSVScanner: @unchecked Sendable {
             case .ragged(let expected, let found):
                 return .raggedRow(path: path, line: line, expected: expected, found: found)
             case .quoting: return .badQuoting(path: path, line: line, column: column)
+            case .tooManyColumns:
+                return .limitExceeded(
+                    path: path, reason: "line \(line) has more than \(ReadingLimits.maximumColumnCount) columns")
             }
         }
     }
@@ -98,6 +102,9 @@ struct CSVScanner: @unchecked Sendable {
             case .failure(let problem): return .failure(problem)
             }
             fields.append(field)
+            guard fields.count <= ReadingLimits.maximumColumnCount else {
+                return .failure(Problem(kind: .tooManyColumns, offset: offset, field: fields.count, text: ""))
+            }
             if index < buffer.count, buffer[index] == Self.comma {
                 index += 1
                 continue
@@ -209,7 +216,9 @@ struct CSVScanner: @unchecked Sendable {
         maximumRows.withUnsafeMutableBufferPointer { counts in
             nonisolated(unsafe) let counts = counts
             DispatchQueue.concurrentPerform(iterations: ranges.count) { part in
-                counts[part] = lineCount(ranges[part])
+                // A row holds columnCount - 1 delimiters and ends at a line break: no more rows start in a
+                // range than its bytes allow, however many blank lines it has.
+                counts[part] = min(lineCount(ranges[part]), ranges[part].count / layout.columnCount + 1)
             }
         }
         let width = layout.columnCount - (layout.labelColumn == nil ? 0 : 1)

@@ -144,9 +144,11 @@ private func eightDigitsValue(_ word: UInt64) -> UInt64 {
 ///
 /// Correctly rounded, as `strtod`: a mantissa of at most 19 digits that fits in 53 bits with a power of ten
 /// of at most 22 is exact in one multiplication or division (Clinger 1990, "How to read floating point
-/// numbers accurately"); anything else goes to the C library's `strtod`.
+/// numbers accurately"); anything else goes to the C library's `strtod`. Text longer than
+/// `ReadingLimits.maximumNumberLength` is not a number (it is rejected before it is read: `strtod` takes
+/// seconds over millions of digits).
 func parseDecimal(_ bytes: UnsafePointer<UInt8>, count: Int) -> Double? {
-    guard count > 0 else { return nil }
+    guard count > 0, count <= ReadingLimits.maximumNumberLength else { return nil }
     var index = 0
     var negative = false
     if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {

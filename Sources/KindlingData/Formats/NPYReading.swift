@@ -57,6 +57,11 @@ extension NumericArray {
                 guard let dimension = Int(text), dimension >= 0 else { throw fail("bad shape \(shapeText)") }
                 return dimension
             }
+        guard shape.count <= ReadingLimits.maximumRank else {
+            throw DataError.limitExceeded(
+                path: path,
+                reason: "the .npy shape has \(shape.count) dimensions, more than \(ReadingLimits.maximumRank)")
+        }
         guard descr.count >= 3, let size = Int(descr.dropFirst(2)), [1, 2, 4, 8].contains(size) else {
             throw fail("dtype '\(descr)' is not supported (f4, f8, i1-i8, u1-u8)")
         }
@@ -70,8 +75,13 @@ extension NumericArray {
         default: throw fail("dtype '\(descr)' is not supported (f4, f8, i1-i8, u1-u8)")
         }
         guard "<>|=".contains(order) else { throw fail("dtype '\(descr)' has an unknown byte order") }
-        let count = shape.reduce(1, *)
         let dataStart = headerStart + headerLength
+        guard let count = ReadingLimits.elementCount(of: shape) else {
+            throw DataError.limitExceeded(
+                path: path,
+                reason: "the .npy shape \(shape) has more elements than memory can hold (the file holds "
+                    + "\(bytes.count - dataStart) bytes of data)")
+        }
         guard bytes.count - dataStart >= count * size else {
             throw fail(
                 "shape \(shape) of '\(descr)' needs \(count * size) bytes of data, the file holds \(bytes.count - dataStart)"

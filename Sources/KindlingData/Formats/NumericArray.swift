@@ -23,7 +23,9 @@ public struct NumericArray: Sendable, Equatable {
 
     /// An array from its parts; `values.count` must be the product of `shape`.
     public init(shape: [Int], values: [Double], kind: ElementKind) {
-        require(values.count == shape.reduce(1, *), "NumericArray: \(values.count) values do not fill shape \(shape)")
+        require(
+            values.count == ReadingLimits.elementCount(of: shape),
+            "NumericArray: \(values.count) values do not fill shape \(shape)")
         self.shape = shape
         self.values = values
         self.kind = kind

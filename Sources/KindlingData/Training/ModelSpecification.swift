@@ -129,8 +129,56 @@ public struct ModelSpecification: Sendable, Codable, Equatable {
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
-    /// A specification from `json`; throws when it is not one.
+    /// A specification from `json`; throws when it is not one, or when it describes a network that cannot
+    /// be built (a size that is not positive, an input of the wrong rank for the architecture, a dropout
+    /// outside [0, 1), standardization of another width, or a parameter count that overflows).
     public init(json: String) throws {
         self = try JSONDecoder().decode(ModelSpecification.self, from: Data(json.utf8))
+        func invalid(_ reason: String) -> DataError { .badFormat(path: "the model specification", reason: reason) }
+        guard architecture == .mlp ? !inputShape.isEmpty : inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 })
+        else {
+            throw invalid("the input shape \(inputShape) does not fit \(architecture.rawValue) (positive sizes)")
+        }
+        guard architecture == .mlp || (inputShape[1] >= 2 && inputShape[2] >= 2) else {
+            throw invalid("simplecnn needs images of at least 2 × 2, not \(inputShape)")
+        }
+        guard outputs > 0, hiddenLayers.allSatisfy({ $0 > 0 }) else {
+            throw invalid("the layer sizes \(hiddenLayers) and outputs \(outputs) must be positive")
+        }
+        guard dropout >= 0, dropout < 1 else { throw invalid("dropout \(dropout) is not in [0, 1)") }
+        guard ReadingLimits.elementCount(of: inputShape) != nil, parameterCount != nil else {
+            throw invalid("the network's parameter count overflows")
+        }
+        if let widths = standardization.map({ [$0.mean.count, $0.scale.count] }), Set(widths) != [featureCount] {
+            throw invalid("the standardization's \(widths[0]) means do not fit \(featureCount) inputs")
+        }
+    }
+
+    /// The number of parameters (and BatchNorm buffers) of the network `makeModel` builds, or nil when it
+    /// overflows `Int`.
+    public var parameterCount: Int? {
+        var total = 0
+        func add(_ a: Int, _ b: Int) -> Bool {
+            let (product, overflow) = a.multipliedReportingOverflow(by: b)
+            let (sum, over) = total.addingReportingOverflow(product)
+            total = sum
+            return !overflow && !over
+        }
+        switch architecture {
+        case .mlp:
+            guard let features = ReadingLimits.elementCount(of: inputShape) else { return nil }
+            var width = features
+            for size in hiddenLayers {
+                guard add(width, size), add(1, size), !batchNorm || add(4, size) else { return nil }
+                width = size
+            }
+            guard add(width, outputs), add(1, outputs) else { return nil }
+        case .simplecnn:
+            guard inputShape.count == 3, add(inputShape[0], 9 * 32), add(1 + 4, 32),
+                let flattened = ReadingLimits.elementCount(of: [32, inputShape[1] / 2, inputShape[2] / 2]),
+                add(flattened, outputs), add(1, outputs)
+            else { return nil }
+        }
+        return total
     }
 }

@@ -25,6 +25,9 @@ import KindlingPlatform
 public struct SafeTensors: Equatable, Sendable {
     /// The largest header the reader accepts, as the Python library: 100 MB.
     public static let maximumHeaderByteCount = 100_000_000
+    /// The deepest nesting of JSON arrays and objects the header may have: 64 (a hostile header cannot
+    /// exhaust the stack).
+    public static let maximumHeaderDepth = 64
 
     /// One tensor as stored: its element type, its shape, and its elements' little-endian bytes in
     /// row-major order.

@@ -28,7 +28,7 @@ enum JSONValue: Equatable {
 /// cannot exhaust the stack. Errors name the byte offset.
 struct StrictJSONReader {
     /// The deepest nesting of arrays and objects accepted.
-    static let maximumDepth = 64
+    static let maximumDepth = SafeTensors.maximumHeaderDepth
 
     private let bytes: [UInt8]
     private var position = 0

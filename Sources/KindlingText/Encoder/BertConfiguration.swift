@@ -79,7 +79,8 @@ public struct BertConfiguration: Equatable, Sendable {
     public init(contentsOf url: URL) throws {
         let object: [String: Any]
         do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+            let bytes = try readBytes(url, atMost: ReadingLimits.maximumConfigurationByteCount)
+            guard let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
                 throw EncoderLoadingError.unreadable(path: url.path, reason: "not a JSON object")
             }
             object = parsed
@@ -135,6 +136,44 @@ public struct BertConfiguration: Equatable, Sendable {
         }
         if let id = paddingTokenID, !(0..<vocabularySize).contains(id) {
             throw invalid("pad_token_id", "\(id) is outside the vocabulary of \(vocabularySize)")
+        }
+        guard maximumPositions >= 2 else {
+            throw invalid("max_position_embeddings", "\(maximumPositions) leaves no room for [CLS] and [SEP]")
+        }
+    }
+
+    /// The number of parameters of a BertModel of this configuration without pooler (embeddings, then
+    /// per layer four attention projections, two LayerNorms and the feed-forward pair), or nil when it
+    /// overflows `Int`.
+    package var parameterCount: Int? {
+        let (h, i) = (hiddenSize, intermediateSize)
+        let perLayer: [(Int, Int)] = [(4 * h, h + 1), (h, 4), (i, h + 1), (h, i + 1)]
+        let embeddings: [(Int, Int)] = [(vocabularySize, h), (maximumPositions, h), (tokenTypeCount, h), (2, h)]
+        func total(_ terms: [(Int, Int)]) -> Int? {
+            var sum = 0
+            for (a, b) in terms {
+                let (product, overflow) = a.multipliedReportingOverflow(by: b)
+                let (next, over) = sum.addingReportingOverflow(product)
+                guard !overflow, !over else { return nil }
+                sum = next
+            }
+            return sum
+        }
+        guard let layer = total(perLayer), let first = total(embeddings) else { return nil }
+        return total([(first, 1), (layer, hiddenLayerCount)])
+    }
+
+    /// Throws `invalidConfiguration` naming `path` (config.json) when a model of this configuration has
+    /// more parameters than `file` holds values (and more than 2^22, below which the loader's list of
+    /// differences says more): checked before the model is built, so that a hostile config.json cannot
+    /// make it allocate what its weights file does not pay for.
+    package func checkFits(_ file: SafeTensors, path: String) throws {
+        let stored = file.tensors.values.reduce(0) { $0 + $1.bytes.count / $1.dtype.byteCount }
+        guard let needed = parameterCount, needed <= max(stored, 1 << 22) else {
+            throw EncoderLoadingError.invalidConfiguration(
+                path: path, key: "sizes",
+                reason: "a model of these sizes has \(parameterCount.map(String.init) ?? "more than 2^63") parameters, "
+                    + "more than the \(stored) values of the weights file")
         }
     }
 }

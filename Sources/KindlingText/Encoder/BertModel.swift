@@ -100,6 +100,7 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
         do { file = try SafeTensors.read(from: url) } catch {
             throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
         }
+        try configuration.checkFits(file, path: folder.appendingPathComponent("config.json").path)
         var differences: [String] = []
         var used: Set<String> = []
         let source = ParameterSource<Scalar>(generator: .global) { name, shape in

@@ -124,8 +124,8 @@ public struct WordPieceTokenizer: Sendable {
         var settings: [String: Any] = [:]
         if FileManager.default.fileExists(atPath: configurationURL.path) {
             do {
-                settings =
-                    try JSONSerialization.jsonObject(with: Data(contentsOf: configurationURL)) as? [String: Any] ?? [:]
+                let bytes = try readBytes(configurationURL, atMost: ReadingLimits.maximumConfigurationByteCount)
+                settings = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] ?? [:]
             } catch {
                 throw TokenizerError.unreadable(path: configurationURL.path, reason: error.localizedDescription)
             }
@@ -148,12 +148,13 @@ public struct WordPieceTokenizer: Sendable {
         if let basic = settings["do_basic_tokenize"] as? Bool, !basic { throw unsupported("do_basic_tokenize") }
         let (lines, vocabularyPath) = try Self.vocabulary(in: folder)
         let maximumLength = (settings["model_max_length"] as? NSNumber).map { Int(Swift.min($0.doubleValue, 512)) }
+        if let maximumLength, maximumLength < 2 { throw unsupported("model_max_length") }
         do {
             try self.init(
                 vocabulary: lines, lowercases: settings["do_lower_case"] as? Bool ?? true,
                 stripsAccents: settings["strip_accents"] as? Bool,
                 splitsChineseCharacters: settings["tokenize_chinese_chars"] as? Bool ?? true,
-                maximumLength: Swift.max(maximumLength ?? 512, 2))
+                maximumLength: maximumLength ?? 512)
         } catch TokenizerError.missingSpecialToken(_, let token) {
             throw TokenizerError.missingSpecialToken(path: vocabularyPath, token: token)
         }
@@ -169,10 +170,19 @@ public struct WordPieceTokenizer: Sendable {
             do { data = try Data(contentsOf: url) } catch {
                 throw TokenizerError.unreadable(path: url.path, reason: error.localizedDescription)
             }
+            let lineCount = data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            guard lineCount <= ReadingLimits.maximumVocabularySize else {
+                throw TokenizerError.unreadable(
+                    path: url.path, reason: "\(lineCount) lines, more tokens than \(ReadingLimits.maximumVocabularySize)")
+            }
             // Lines end at "\n" only, as Python's readlines(); a "\r" stays part of its token.
             var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
                 .map { String(decoding: $0, as: UTF8.self) }
             if lines.last == "" { lines.removeLast() }
+            if let long = lines.firstIndex(where: { $0.utf8.count > ReadingLimits.maximumTokenByteCount }) {
+                throw TokenizerError.unreadable(
+                    path: url.path, reason: "line \(long + 1) is longer than \(ReadingLimits.maximumTokenByteCount) bytes")
+            }
             return (lines, url.path)
         }
         let model: [String: Any]
@@ -192,6 +202,11 @@ public struct WordPieceTokenizer: Sendable {
         }
         guard let entries = model["vocab"] as? [String: Any] else {
             throw TokenizerError.unreadable(path: json.path, reason: "model.vocab is not an object of ids")
+        }
+        guard entries.count <= ReadingLimits.maximumVocabularySize else {
+            throw TokenizerError.unreadable(
+                path: json.path,
+                reason: "model.vocab holds \(entries.count) tokens, more than \(ReadingLimits.maximumVocabularySize)")
         }
         var tokens = [String?](repeating: nil, count: entries.count)
         for (token, id) in entries {
