@@ -173,7 +173,8 @@ public struct WordPieceTokenizer: Sendable {
             let lineCount = data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             guard lineCount <= ReadingLimits.maximumVocabularySize else {
                 throw TokenizerError.unreadable(
-                    path: url.path, reason: "\(lineCount) lines, more tokens than \(ReadingLimits.maximumVocabularySize)")
+                    path: url.path,
+                    reason: "\(lineCount) lines, more tokens than \(ReadingLimits.maximumVocabularySize)")
             }
             // Lines end at "\n" only, as Python's readlines(); a "\r" stays part of its token.
             var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
@@ -181,7 +182,8 @@ public struct WordPieceTokenizer: Sendable {
             if lines.last == "" { lines.removeLast() }
             if let long = lines.firstIndex(where: { $0.utf8.count > ReadingLimits.maximumTokenByteCount }) {
                 throw TokenizerError.unreadable(
-                    path: url.path, reason: "line \(long + 1) is longer than \(ReadingLimits.maximumTokenByteCount) bytes")
+                    path: url.path,
+                    reason: "line \(long + 1) is longer than \(ReadingLimits.maximumTokenByteCount) bytes")
             }
             return (lines, url.path)
         }
