@@ -52,6 +52,8 @@ public struct ModelSpecification: Sendable, Codable, Equatable {
     public var labelName: String?
     /// Standardization of the features, fitted on the training split (MLP).
     public var standardization: Standardization?
+    /// How the training table's columns became the features (CSV data): applied unchanged to new files.
+    public var table: TablePreprocessing?
 
     /// A specification from the required parts; the rest keep their defaults.
     public init(architecture: Architecture, inputShape: [Int], outputs: Int, task: Task) {
