@@ -158,6 +158,10 @@ final class TableReadingTests: XCTestCase {
         XCTAssertThrowsError(try RawExamples(from: .file(swapped), applying: preprocessing)) { error in
             XCTAssertEqual("\(error)", "\(swapped.path):1:3: field 2 ('size'): 'red' is not a number", "types checked")
         }
+        let semicolons = try temporaryFile("size;colour\n2;blue\n", name: "semicolons.csv")
+        XCTAssertEqual(
+            try RawExamples(from: .file(semicolons), applying: preprocessing).values, [1, 0, 2],
+            "another delimiter than the training file's is sniffed")
         let byPosition = try temporaryFile("red,2\n", name: "positions.csv")
         XCTAssertEqual(try RawExamples(from: .file(byPosition), applying: preprocessing).values, [0, 1, 2])
 

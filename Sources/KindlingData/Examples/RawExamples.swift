@@ -76,7 +76,8 @@ public struct RawExamples: Sendable {
     /// Reads a file with the training file's preprocessing: a CSV file's columns matched by name when both
     /// have a header (by position otherwise), categories one-hot encoded and missing values filled as in
     /// training. `label` nil takes the training file's label column when the file has it (else no labels);
-    /// `format` overrides the delimiter and decimal separator saved with the model. A model trained with
+    /// `format` overrides the delimiter and decimal separator saved with the model, which are sniffed
+    /// instead when the saved delimiter splits no line of the file. A model trained with
     /// `MissingValues.drop` drops rows with a missing value here too, unless `dropsRows` is false (predictions,
     /// one per input row), where such a row is an error. NPY and IDX files, and any file when `preprocessing`
     /// is nil, are read as by `init(contentsOf:labels:header:label:)`.
@@ -199,13 +200,17 @@ public struct RawExamples: Sendable {
             preprocessing = try TablePreprocessing(fittedTo: table, options: options)
             try Self.checkFeatures(table, featureCount: preprocessing.featureCount)
             notes = []
-        case .apply(let fitted, let label, let format, let unknown, let drops):
+        case .apply(let fitted, let label, let forced, let unknown, let drops):
             preprocessing = fitted
             unknownCategories = unknown
             dropsRows = drops
-            let format = format ?? fitted.format
-            let (_, fileHasHeader, fileNames) = try CSVTableFile.peek(
-                storage, path: path, header: header, format: format)
+            var (format, fileHasHeader, fileNames) = try CSVTableFile.peek(
+                storage, path: path, header: header, format: forced ?? fitted.format)
+            if forced == nil, fileNames.count == 1, fitted.sourceColumns.count > 1 {
+                // One column with the training file's delimiter: this file is written with another one.
+                (format, fileHasHeader, fileNames) = try CSVTableFile.peek(
+                    storage, path: path, header: header, format: nil)
+            }
             let columns = try fitted.columnsToRead(
                 fileHasHeader: fileHasHeader, fileColumnCount: fileNames.count, path: path)
             let names = columns.namesWithoutHeader ?? fileNames
