@@ -298,7 +298,10 @@ struct CSVScanner: @unchecked Sendable {
         part.rowOffsets.reserveCapacity(range.count / max(1, layout.columnCount * 4))
         let base = buffer.baseAddress!
         let bufferEnd = base + buffer.count
-        let kinds = layout.kinds
+        // The columns' kinds behind a pointer: read once per field, without a bounds check.
+        let kinds = UnsafeMutablePointer<CSVColumnKind>.allocate(capacity: layout.columnCount)
+        kinds.initialize(from: layout.kinds, count: layout.columnCount)
+        defer { kinds.deallocate() }
         let allowsMissing = layout.allowsMissing
         var index = skipBlankLines(from: range.lowerBound)
         while index < range.upperBound {
