@@ -15,6 +15,11 @@ struct Evaluate: SavedModelCommand {
 
     @OptionGroup var input: DataOptions
 
+    @Option(
+        help: "A category the model was not trained on: error, or ignore (all zeros, as scikit-learn's handle_unknown)."
+    )
+    var unknownCategory = UnknownCategories.error
+
     func run<Scalar: TensorScalar>(_ saved: SavedModel, as _: Scalar.Type) throws {
         let specification = saved.specification
         let network = try saved.makeModel(as: Scalar.self)
@@ -57,18 +62,18 @@ struct Evaluate: SavedModelCommand {
         }
     }
 
-    /// The data with its labels: for a CSV file without an explicit --label-column, the column the model's
-    /// labels came from (by name when the file has a header), else the last.
+    /// The data with its labels, read as the model's training data was: for a CSV file without an explicit
+    /// --label-column, the training file's label column (by name when both files have a header), else the last.
     func readLabelled(_ specification: ModelSpecification) throws -> RawExamples {
-        var options = input
-        if options.labelColumn == nil, let name = specification.labelName, !name.hasPrefix("column ") {
-            let probe = try? RawExamples(
-                contentsOf: URL(fileURLWithPath: options.data), header: options.csvHeader, label: .name(name))
-            if probe != nil { options.labelColumn = name }
-        }
-        let raw = try options.read()
+        try input.checkNoTrainingChoices(command: "evaluate")
+        let label: LabelColumn? =
+            input.labelColumn != nil ? input.labelColumnSelection : specification.table == nil ? .last : nil
+        let raw = try input.read(applying: specification.table, label: label, unknownCategories: unknownCategory)
         guard raw.labels != nil else {
-            throw CommandError("\(raw.path): no labels to evaluate against (give --labels for NPY or IDX features)")
+            throw CommandError(
+                "\(raw.path): no labels to evaluate against"
+                    + (specification.labelName.map { " (no column '\($0)'; give --label-column)" }
+                        ?? " (give --labels for NPY or IDX features)"))
         }
         return raw
     }

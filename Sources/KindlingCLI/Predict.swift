@@ -18,6 +18,11 @@ struct Predict: SavedModelCommand {
 
     @OptionGroup var input: DataOptions
 
+    @Option(
+        help: "A category the model was not trained on: error, or ignore (all zeros, as scikit-learn's handle_unknown)."
+    )
+    var unknownCategory = UnknownCategories.error
+
     @Option(help: "Where to write the predictions (CSV).")
     var output: String
 
@@ -45,20 +50,27 @@ struct Predict: SavedModelCommand {
         print("\(raw.count) predictions written to \(url.path)")
     }
 
-    /// The features: a CSV file may carry the label column (the model's, by name, or the last when there is
-    /// one column too many), which is left out.
+    /// The features, read as the model's training data was: a CSV file may carry the label column (the
+    /// training file's, which is left out); for a model trained without a table (NPY, IDX, or an older
+    /// checkpoint), the last column is left out when there is one column too many.
     func readFeatures(_ specification: ModelSpecification) throws -> RawExamples {
-        if input.labelColumn != nil || input.labels != nil { return try input.read() }
-        let url = URL(fileURLWithPath: input.data)
-        if let name = specification.labelName, !name.hasPrefix("column "),
-            let labelled = try? RawExamples(contentsOf: url, header: input.csvHeader, label: .name(name))
-        {
-            return labelled
+        try input.checkNoTrainingChoices(command: "predict")
+        if specification.table != nil || input.labelColumn != nil || input.labels != nil || input.data == "-" {
+            let label: LabelColumn? =
+                input.labelColumn != nil
+                ? input.labelColumnSelection : specification.table == nil ? LabelColumn.none : nil
+            do {
+                return try input.read(
+                    applying: specification.table, label: label, unknownCategories: unknownCategory, dropsRows: false)
+            } catch let error as TableError {
+                guard case .missingValue = error, specification.table?.missingValues == .drop else { throw error }
+                throw CommandError("\(error); the model was trained with --missing drop, and predict keeps every row")
+            }
         }
-        let unlabelled = try RawExamples(contentsOf: url, header: input.csvHeader, label: .none)
+        let unlabelled = try input.read(applying: nil, label: LabelColumn.none)
         guard unlabelled.featureCount == specification.featureCount + 1, unlabelled.exampleShape.count == 1 else {
             return unlabelled
         }
-        return try RawExamples(contentsOf: url, header: input.csvHeader, label: .last)
+        return try input.read(applying: nil, label: .last)
     }
 }

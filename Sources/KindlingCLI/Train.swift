@@ -245,7 +245,7 @@ struct Train: ParsableCommand {
     func load<Scalar: TensorScalar>(saved: SavedModel?, generator: RandomGenerator, as _: Scalar.Type) throws
         -> TrainingData<Scalar>
     {
-        let raw = try input.read()
+        let raw = try input.read(resuming: saved?.specification.table)
         guard let labels = raw.labels else { throw CommandError("\(raw.path): no labels to train on") }
         var specification = try saved?.specification ?? makeSpecification(raw, labels: labels)
         if let saved { try checkResumable(saved.specification, raw) }
@@ -255,8 +255,9 @@ struct Train: ParsableCommand {
         var validationSet: LabeledExamples<Scalar>?
         if let validation {
             let other = try RawExamples(
-                contentsOf: URL(fileURLWithPath: validation), labels: validationLabels.map { URL(fileURLWithPath: $0) },
-                header: input.csvHeader, label: input.labelColumnSelection)
+                from: DataSource(argument: validation), applying: specification.table,
+                labels: validationLabels.map { URL(fileURLWithPath: $0) }, header: input.csvHeader,
+                label: input.labelColumn == nil ? nil : input.labelColumnSelection)
             guard other.featureCount == specification.featureCount else {
                 throw CommandError(
                     "\(other.path): \(other.featureCount) features per example, but \(raw.path) has \(specification.featureCount)"
@@ -481,6 +482,7 @@ struct Train: ParsableCommand {
         specification.classNames = classes?.names ?? []
         specification.featureNames = raw.featureNames
         specification.labelName = raw.labelName
+        specification.table = raw.table
         return specification
     }
 

@@ -183,11 +183,11 @@ final class TrainCommandTests: XCTestCase {
             ),
             (
                 ["evaluate", "--model", model, "--data", try dataset("digits.csv")],
-                "64 features per example, but the model was trained on 13"
+                "the model's columns 'alcohol', 'malic_acid', 'ash'"
             ),
             (
                 ["predict", "--model", model, "--data", try dataset("diabetes.csv"), "--output", output],
-                "11 features per example, but the model was trained on 13"
+                "11 columns and no header, but the model was trained on 14 columns (or 13 without the label column 'class')"
             ),
             (
                 ["evaluate", "--model", model, "--data", unseen.path],
@@ -241,7 +241,7 @@ final class TrainCommandTests: XCTestCase {
         let resumed = try kindling("train", "--data", try dataset("digits.csv"), "--resume", model)
         XCTAssertNotEqual(resumed.status, 0)
         XCTAssertTrue(
-            resumed.errors.contains("64 features per example, but the model in \(model) was trained on 13"),
+            resumed.errors.contains("the model's columns 'alcohol', 'malic_acid', 'ash'"),
             resumed.errors)
     }
 

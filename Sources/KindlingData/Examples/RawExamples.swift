@@ -21,7 +21,8 @@ public struct RawExamples: Sendable {
     public let path: String
     /// The shape of one example: [featureCount] for a table, [channels, height, width] for images.
     public let exampleShape: [Int]
-    /// The name of each feature (the CSV header, or `column n` / `feature n`).
+    /// The name of each feature (the CSV header, `name=category` for a one-hot feature, or `column n` /
+    /// `feature n`).
     public let featureNames: [String]
     /// The name of the label column, if the labels came from one.
     public let labelName: String?
@@ -32,10 +33,18 @@ public struct RawExamples: Sendable {
     /// The label of each example as text (numbers are written without a fractional part when whole), or
     /// nil when the data carries no labels.
     public let labels: [String]?
+    /// How a table's columns became the features (fitted by `init(from:labels:header:label:table:)`, applied
+    /// by `init(from:applying:header:label:format:unknownCategories:)`); nil for NPY and IDX files and the
+    /// plain reader.
+    public let table: TablePreprocessing?
+    /// What the reader left out and the caller may want to say (columns of the file that the model does not
+    /// use).
+    public private(set) var notes: [String]
     private let origin: Origin
 
     private enum Origin: Sendable {
-        case csv(CSVTableFile)
+        /// The table, and the table row of each example (rows with missing values may have been dropped).
+        case csv(CSVTableFile, rows: [Int]?)
         case array(labelsPath: String?)
     }
 
@@ -43,14 +52,77 @@ public struct RawExamples: Sendable {
     public var featureCount: Int { exampleShape.reduce(1, *) }
 
     /// Reads a features file and, for NPY and IDX features, an optional file of labels. For CSV, `header`
-    /// and `label` say which row names the columns and which column holds the labels.
+    /// and `label` say which row names the columns and which column holds the labels; the delimiter is
+    /// sniffed and every other column is a number.
     public init(
         contentsOf url: URL, labels labelsURL: URL? = nil, header: CSVHeader = .detect,
         label: LabelColumn = .last
     ) throws {
-        let storage = try MappedBytes(contentsOf: url)
-        path = url.path
+        try self.init(
+            storage: MappedBytes(contentsOf: url), path: url.path, labels: labelsURL, header: header,
+            table: .plain(label))
+    }
+
+    /// Reads a features file (a CSV file read with the choices of `table`: the categories and fill values
+    /// are fitted to it and kept in `table`) and, for NPY and IDX features, an optional file of labels.
+    public init(
+        from source: DataSource, labels labelsURL: URL? = nil, header: CSVHeader = .detect,
+        label: LabelColumn = .last, table options: TableOptions
+    ) throws {
+        let (storage, path) = try source.read()
+        try self.init(storage: storage, path: path, labels: labelsURL, header: header, table: .fit(options, label))
+    }
+
+    /// Reads a file with the training file's preprocessing: a CSV file's columns matched by name when both
+    /// have a header (by position otherwise), categories one-hot encoded and missing values filled as in
+    /// training. `label` nil takes the training file's label column when the file has it (else no labels);
+    /// `format` overrides the delimiter and decimal separator saved with the model, which are sniffed
+    /// instead when the saved delimiter splits no line of the file. A model trained with
+    /// `MissingValues.drop` drops rows with a missing value here too, unless `dropsRows` is false (predictions,
+    /// one per input row), where such a row is an error. NPY and IDX files, and any file when `preprocessing`
+    /// is nil, are read as by `init(contentsOf:labels:header:label:)`.
+    public init(
+        from source: DataSource, applying preprocessing: TablePreprocessing?, labels labelsURL: URL? = nil,
+        header: CSVHeader = .detect, label: LabelColumn? = nil, format: CSVFormat? = nil,
+        unknownCategories: UnknownCategories = .error, dropsRows: Bool = true
+    ) throws {
+        let (storage, path) = try source.read()
+        let reading: Reading =
+            preprocessing.map { .apply($0, label, format, unknownCategories, dropsRows) } ?? .plain(label ?? .last)
+        try self.init(storage: storage, path: path, labels: labelsURL, header: header, table: reading)
+    }
+
+    /// How a CSV file is read.
+    private enum Reading {
+        /// Every column but the label a number.
+        case plain(LabelColumn)
+        /// Fitting a preprocessing with these options.
+        case fit(TableOptions, LabelColumn)
+        /// Applying a fitted preprocessing, with the label column (nil: the training file's, when present),
+        /// a format that overrides the saved one, what to do with unknown categories, and whether rows with
+        /// missing values may be dropped.
+        case apply(TablePreprocessing, LabelColumn?, CSVFormat?, UnknownCategories, Bool)
+    }
+
+    /// The encoded features of `table`, the number of rows kept, their labels and where they came from.
+    private static func encode(
+        _ table: CSVTableFile, _ preprocessing: TablePreprocessing, unknownCategories: UnknownCategories,
+        dropsRows: Bool = true
+    ) throws -> ([Double], Int, [String]?, Origin) {
+        let (values, rows) = try preprocessing.encode(
+            table, unknownCategories: unknownCategories, dropsRows: dropsRows)
+        let labels = table.labelColumn == nil ? nil : rows.map { table.labels[$0] }
+        return (values, rows.count, labels, .csv(table, rows: rows.count == table.rowCount ? nil : rows))
+    }
+
+    /// Reads the bytes of `storage` as an NPY or IDX array (with `labelsURL`), or as a CSV file the way
+    /// `reading` says.
+    private init(
+        storage: MappedBytes, path: String, labels labelsURL: URL?, header: CSVHeader, table reading: Reading
+    ) throws {
+        self.path = path
         if let array = try Self.readArray(storage.buffer, path: path) {
+            notes = []
             guard let first = array.shape.first, first > 0 else { throw DataError.empty(path: path) }
             count = first
             let rest = Array(array.shape.dropFirst())
@@ -58,10 +130,12 @@ public struct RawExamples: Sendable {
             guard !array.values.isEmpty else {
                 throw DataError.badFormat(path: path, reason: "its examples of shape \(rest) hold no values")
             }
+            try Self.checkFinite(array, path: path)
             featureNames = (1...exampleShape.reduce(1, *)).map { "feature \($0)" }
             let isImage = exampleShape.count == 3 && array.kind == .unsignedInteger(bits: 8)
             values = isImage ? array.values.map { $0 / 255 } : array.values
             labelName = nil
+            table = nil
             origin = .array(labelsPath: labelsURL?.path)
             if let labelsURL {
                 let labelBytes = try readBytes(labelsURL)
@@ -83,31 +157,120 @@ public struct RawExamples: Sendable {
                         path: labelsURL.path,
                         reason: "\(labelArray.values.count) labels for the \(count) examples of \(path)")
                 }
+                try Self.checkFinite(labelArray, path: labelsURL.path)
                 labels = labelArray.values.map(Self.text(of:))
             } else {
                 labels = nil
             }
-        } else {
-            if let labelsURL {
-                throw DataError.mismatch(
-                    path: labelsURL.path,
-                    reason: "a CSV file holds its own labels; name their column instead of a labels file")
-            }
-            let table = try CSVTableFile(storage: storage, path: path, header: header, label: label)
+            return
+        }
+        if let labelsURL {
+            throw DataError.mismatch(
+                path: labelsURL.path,
+                reason: "a CSV file holds its own labels; name their column instead of a labels file")
+        }
+        let preprocessing: TablePreprocessing
+        let table: CSVTableFile
+        var unknownCategories = UnknownCategories.error
+        var dropsRows = true
+        switch reading {
+        case .plain(let label):
+            let table = try CSVTableFile(
+                storage: storage, path: path, header: header, label: label, format: nil, columns: CSVColumns())
+            try Self.checkFeatures(table, featureCount: table.featureCount)
+            notes = []
             count = table.rowCount
             exampleShape = [table.featureCount]
             featureNames = table.featureNames
             labelName = table.labelName
             values = table.features
             labels = table.labelColumn == nil ? nil : table.labels
-            origin = .csv(table)
+            self.table = nil
+            origin = .csv(table, rows: nil)
+            return
+        case .fit(let options, let label):
+            var columns = CSVColumns()
+            columns.text = Set(options.categorical)
+            columns.skipped = Set(options.ignored)
+            columns.detectsText = true
+            columns.allowsMissingValues = options.missingValues != .error
+            table = try CSVTableFile(
+                storage: storage, path: path, header: header, label: label,
+                format: options.format(sniffing: storage.buffer.prefix(CSVFormat.sniffedBytes)), columns: columns)
+            preprocessing = try TablePreprocessing(fittedTo: table, options: options)
+            try Self.checkFeatures(table, featureCount: preprocessing.featureCount)
+            notes = []
+        case .apply(let fitted, let label, let forced, let unknown, let drops):
+            preprocessing = fitted
+            unknownCategories = unknown
+            dropsRows = drops
+            var (format, fileHasHeader, fileNames) = try CSVTableFile.peek(
+                storage, path: path, header: header, format: forced ?? fitted.format)
+            if forced == nil, fileNames.count == 1, fitted.sourceColumns.count > 1 {
+                // One column with the training file's delimiter: this file is written with another one.
+                (format, fileHasHeader, fileNames) = try CSVTableFile.peek(
+                    storage, path: path, header: header, format: nil)
+            }
+            let columns = try fitted.columnsToRead(
+                fileHasHeader: fileHasHeader, fileColumnCount: fileNames.count, path: path)
+            let names = columns.namesWithoutHeader ?? fileNames
+            let missing = fitted.columns.map(\.name).filter { !names.contains($0) }
+            guard missing.isEmpty else { throw TableError.missingColumns(path: path, columns: missing) }
+            let labelColumn =
+                label ?? fitted.labelName.flatMap { names.contains($0) ? LabelColumn.name($0) : nil } ?? .none
+            table = try CSVTableFile(
+                storage: storage, path: path, header: fileHasHeader ? .present : .absent, label: labelColumn,
+                format: format, columns: columns)
+            let used = Set(fitted.columns.map(\.name) + fitted.ignoredColumns + [table.labelName].compactMap { $0 })
+            let extra = names.filter { !used.contains($0) }
+            notes =
+                extra.isEmpty
+                ? []
+                : [
+                    "\(path): column\(extra.count == 1 ? "" : "s") " + extra.map { "'\($0)'" }.joined(separator: ", ")
+                        + " not used by the model, left out"
+                ]
         }
+        (values, count, labels, origin) = try Self.encode(
+            table, preprocessing, unknownCategories: unknownCategories, dropsRows: dropsRows)
+        if count < table.rowCount {
+            let dropped = table.rowCount - count
+            notes.append("\(path): \(dropped) row\(dropped == 1 ? "" : "s") with a missing value left out")
+        }
+        exampleShape = [preprocessing.featureCount]
+        featureNames = preprocessing.featureNames
+        labelName = table.labelName
+        self.table = preprocessing
+    }
+
+    /// Throws when a table with a label column has no feature column (a file read with the wrong delimiter
+    /// is one column).
+    private static func checkFeatures(_ table: CSVTableFile, featureCount: Int) throws {
+        guard featureCount == 0, table.labelColumn != nil else { return }
+        let columns = table.hasHeader || table.columnNames.count > 1 ? table.columnNames : [table.labels[0]]
+        throw TableError.noFeatures(path: table.path, columns: columns, delimiter: table.format.delimiter)
+    }
+
+    /// Throws naming the first NaN or infinite value of an array by its index (numpy's `array[i, j]`).
+    private static func checkFinite(_ array: NumericArray, path: String) throws {
+        guard let flat = array.values.firstIndex(where: { !$0.isFinite }) else { return }
+        var index: [Int] = []
+        var rest = flat
+        for size in array.shape.reversed() {
+            index.insert(rest % size, at: 0)
+            rest /= size
+        }
+        let value = array.values[flat]
+        throw DataError.mismatch(
+            path: path,
+            reason: "element [\(index.map(String.init).joined(separator: ", "))] (example \(index[0] + 1)) is "
+                + "\(value.isNaN ? "NaN" : value > 0 ? "infinity" : "-infinity"); NaN and infinity are not allowed")
     }
 
     /// Where example `index` is, for messages: `file:line` for CSV, `file: example n` otherwise.
     public func location(ofExample index: Int) -> String {
         switch origin {
-        case .csv(let table): return "\(path):\(table.line(ofRow: index))"
+        case .csv(let table, let rows): return "\(path):\(table.line(ofRow: rows?[index] ?? index))"
         case .array(let labelsPath): return "\(labelsPath ?? path): example \(index + 1)"
         }
     }
@@ -131,5 +294,29 @@ public struct RawExamples: Sendable {
             return try NumericArray(idxBytes: Array(bytes), path: path)
         }
         return nil
+    }
+}
+
+/// Where a data file's bytes come from.
+public enum DataSource: Sendable, Equatable {
+    /// A file (mapped into memory when it can be).
+    case file(URL)
+    /// The process's standard input, read to its end (named `standard input` in messages).
+    case standardInput
+
+    /// The source a command-line argument names: `-` for standard input, else a file path.
+    public init(argument: String) {
+        self = argument == "-" ? .standardInput : .file(URL(fileURLWithPath: argument))
+    }
+
+    /// The bytes and the name for messages.
+    func read() throws -> (MappedBytes, String) {
+        switch self {
+        case .file(let url): return (try MappedBytes(contentsOf: url), url.path)
+        case .standardInput:
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            guard !data.isEmpty else { throw DataError.empty(path: "standard input") }
+            return (MappedBytes(copying: [UInt8](data)), "standard input")
+        }
     }
 }

@@ -8,29 +8,60 @@ import KindlingNN
 struct CSVScanner: @unchecked Sendable {
     /// The text, kept alive by its owner (a `MappedBytes`) while the scanner is in use.
     package let bytes: UnsafeBufferPointer<UInt8>
+    /// The byte between fields (a comma, semicolon, tab or pipe).
+    let delimiter: UInt8
+    /// The delimiter in each byte of a word, for finding it eight bytes at a time.
+    private let delimiterWord: UInt64
+    /// The byte besides the space that is skipped around fields: the tab, or the space again when the tab
+    /// is the delimiter (where it cannot be padding).
+    private let padding: UInt8
+    /// The delimiter and decimal separator.
+    let format: CSVFormat
 
-    private static let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n")
+    private static let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
 
-    /// Where the columns go: the label column's text is kept, every other column becomes a feature.
-    struct Layout {
-        let columnCount: Int
-        let labelColumn: Int?
+    init(bytes: UnsafeBufferPointer<UInt8>, format: CSVFormat = CSVFormat()) {
+        self.bytes = bytes
+        delimiter = format.delimiter.byte
+        delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+        padding = delimiter == Self.tab ? Self.space : Self.tab
+        self.format = format
     }
 
-    /// The rows of the file: features row-major, label texts and where each row starts.
+    /// Where the columns go: what each becomes, and whether number columns may have missing values.
+    struct Layout {
+        /// One per column.
+        let kinds: [CSVColumnKind]
+        /// Whether an empty field of a number column, or `NA`, `N/A` or `?`, is a missing value (NaN) instead
+        /// of an error.
+        let allowsMissing: Bool
+        var columnCount: Int { kinds.count }
+        var numberCount: Int { kinds.filter { $0 == .number }.count }
+        var textCount: Int { kinds.filter { $0 == .text }.count }
+    }
+
+    /// The rows of the file: features row-major, the text columns' fields row-major and where each row starts.
     struct Rows {
         package var features: [Double] = []
-        package var labels: [String] = []
+        package var texts: [String] = []
         var rowOffsets: [Int] = []
     }
 
     /// What one contiguous part of the file held besides its features, which it writes in place.
     private struct Part {
         var rowCount = 0
-        package var labels: [String] = []
+        package var texts: [String] = []
         var rowOffsets: [Int] = []
     }
+
+    /// Whether a field's text marks a missing value: empty, `NA`, `N/A` or `?` (pandas' commonest markers).
+    static func isMissingMarker(_ text: String) -> Bool {
+        text.isEmpty || text == "NA" || text == "N/A" || text == "?"
+    }
+
+    /// The number a field's text holds, with the decimal comma read as a point when the file uses one.
+    func number(_ text: String) -> Double? { format.number(text) }
 
     /// A problem at a byte offset, turned into a `DataError` with line and column by `dataError`.
     struct Problem: Error {
@@ -105,7 +136,7 @@ struct CSVScanner: @unchecked Sendable {
             guard fields.count <= ReadingLimits.maximumColumnCount else {
                 return .failure(Problem(kind: .tooManyColumns, offset: offset, field: fields.count, text: ""))
             }
-            if index < buffer.count, buffer[index] == Self.comma {
+            if index < buffer.count, buffer[index] == delimiter {
                 index += 1
                 continue
             }
@@ -117,7 +148,7 @@ struct CSVScanner: @unchecked Sendable {
     private func readField(_ buffer: UnsafeBufferPointer<UInt8>, at index: inout Int, fieldNumber: Int) -> Result<
         String, Problem
     > {
-        while index < buffer.count, buffer[index] == Self.space || buffer[index] == Self.tab { index += 1 }
+        while index < buffer.count, buffer[index] == Self.space || buffer[index] == padding { index += 1 }
         if index < buffer.count, buffer[index] == Self.quote {
             let opening = index
             var text: [UInt8] = []
@@ -139,35 +170,35 @@ struct CSVScanner: @unchecked Sendable {
                 index += 1
             }
             while index < buffer.count,
-                buffer[index] == Self.space || buffer[index] == Self.tab || buffer[index] == Self.carriageReturn
+                buffer[index] == Self.space || buffer[index] == padding || buffer[index] == Self.carriageReturn
             {
                 index += 1
             }
-            guard index == buffer.count || buffer[index] == Self.comma || buffer[index] == Self.newline else {
+            guard index == buffer.count || buffer[index] == delimiter || buffer[index] == Self.newline else {
                 return .failure(Problem(kind: .quoting, offset: opening, field: fieldNumber, text: ""))
             }
             return .success(String(decoding: text, as: UTF8.self))
         }
         let start = index
-        while index < buffer.count, buffer[index] != Self.comma, buffer[index] != Self.newline { index += 1 }
+        while index < buffer.count, buffer[index] != delimiter, buffer[index] != Self.newline { index += 1 }
         var end = index
-        while end > start, [Self.space, Self.tab, Self.carriageReturn].contains(buffer[end - 1]) { end -= 1 }
+        while end > start, [Self.space, padding, Self.carriageReturn].contains(buffer[end - 1]) { end -= 1 }
         return .success(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
     }
 
-    /// The first comma or line break at or after `position` (or `end`), looked for eight bytes at a time.
+    /// The first delimiter or line break at or after `position` (or `end`), looked for eight bytes at a time.
     @inline(__always)
-    private static func commaOrNewline(from position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<
+    private func delimiterOrNewline(from position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<
         UInt8
     > {
         var position = position
         while end - position >= 8 {
             let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
-            let found = zeroBytes(word ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+            let found = Self.zeroBytes(word ^ delimiterWord) | Self.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
             if found != 0 { return position + found.trailingZeroBitCount / 8 }
             position += 8
         }
-        while position < end, position.pointee != comma, position.pointee != newline { position += 1 }
+        while position < end, position.pointee != delimiter, position.pointee != Self.newline { position += 1 }
         return position
     }
 
@@ -178,13 +209,14 @@ struct CSVScanner: @unchecked Sendable {
         (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
-    /// The first byte at or after `position` that is not a space, tab or carriage return.
+    /// The first byte at or after `position` that is not a space, padding tab or carriage return.
     @inline(__always)
-    private static func delimiter(after position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<
+    private func delimiter(after position: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> UnsafePointer<
         UInt8
     > {
         var position = position
-        while position < end, position.pointee == space || position.pointee == tab || position.pointee == carriageReturn
+        while position < end,
+            position.pointee == Self.space || position.pointee == padding || position.pointee == Self.carriageReturn
         { position += 1 }
         return position
     }
@@ -221,7 +253,7 @@ struct CSVScanner: @unchecked Sendable {
                 counts[part] = min(lineCount(ranges[part]), ranges[part].count / layout.columnCount + 1)
             }
         }
-        let width = layout.columnCount - (layout.labelColumn == nil ? 0 : 1)
+        let width = layout.numberCount
         let starts = maximumRows.indices.map { maximumRows[..<$0].reduce(0, +) * width }
         var results = [Result<Part, Problem>](repeating: .success(Part()), count: ranges.count)
         let features = [Double](unsafeUninitializedCapacity: maximumRows.reduce(0, +) * width) { buffer, count in
@@ -245,7 +277,7 @@ struct CSVScanner: @unchecked Sendable {
         var rows = Rows(features: features)
         for result in results {
             let part = try result.get()
-            rows.labels += part.labels
+            rows.texts += part.texts
             rows.rowOffsets += part.rowOffsets
         }
         return rows
@@ -275,84 +307,81 @@ struct CSVScanner: @unchecked Sendable {
         part.rowOffsets.reserveCapacity(range.count / max(1, layout.columnCount * 4))
         let base = buffer.baseAddress!
         let bufferEnd = base + buffer.count
-        let labelColumn = layout.labelColumn ?? -1
+        // The columns' kinds behind a pointer: read once per field, without a bounds check.
+        let kinds = UnsafeMutablePointer<CSVColumnKind>.allocate(capacity: layout.columnCount)
+        kinds.initialize(from: layout.kinds, count: layout.columnCount)
+        defer { kinds.deallocate() }
+        let allowsMissing = layout.allowsMissing
         var index = skipBlankLines(from: range.lowerBound)
         while index < range.upperBound {
             part.rowOffsets.append(index)
             for column in 0..<layout.columnCount {
-                while index < buffer.count, buffer[index] == Self.space || buffer[index] == Self.tab { index += 1 }
+                while index < buffer.count, buffer[index] == Self.space || buffer[index] == padding { index += 1 }
                 let fieldStart = index
+                let kind = kinds[column]
                 // The field's end is found apart from its number, so that the next field does not wait
                 // for this one's digits to be read: the parses of neighbouring fields overlap.
-                if column != labelColumn,
-                    case let fieldEnd = Self.commaOrNewline(from: base + fieldStart, end: bufferEnd),
+                if kind == .number,
+                    case let fieldEnd = delimiterOrNewline(from: base + fieldStart, end: bufferEnd),
                     let (value, stop) = scanDecimal(base + fieldStart, end: bufferEnd),
-                    Self.delimiter(after: stop, end: bufferEnd) == fieldEnd
+                    delimiter(after: stop, end: bufferEnd) == fieldEnd
                 {
                     output![written] = value
                     written += 1
                     index = fieldEnd - base
-                } else if column == labelColumn || (index < buffer.count && buffer[index] == Self.quote) {
+                } else if kind != .number || (index < buffer.count && buffer[index] == Self.quote) {
                     var text: String
                     switch readField(buffer, at: &index, fieldNumber: column) {
                     case .success(let value): text = value
                     case .failure(let problem): return .failure(problem)
                     }
-                    if column == layout.labelColumn {
-                        part.labels.append(text)
-                    } else {
+                    if kind == .text {
+                        part.texts.append(text)
+                    } else if kind == .number {
                         text = text.trimmingCharacters(in: .whitespaces)
-                        guard !text.isEmpty else {
-                            return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: ""))
+                        switch numberField(text, offset: fieldStart, column: column, allowsMissing: allowsMissing) {
+                        case .success(let value): output![written] = value
+                        case .failure(let problem): return .failure(problem)
                         }
-                        guard let value = text.decimalValue else {
-                            return .failure(Problem(kind: .malformed, offset: fieldStart, field: column, text: text))
-                        }
-                        guard value.isFinite else {
-                            return .failure(Problem(kind: .nonFinite, offset: fieldStart, field: column, text: text))
-                        }
-                        output![written] = value
                         written += 1
                     }
                 } else {
-                    while index < buffer.count, buffer[index] != Self.comma, buffer[index] != Self.newline {
+                    while index < buffer.count, buffer[index] != delimiter, buffer[index] != Self.newline {
                         index += 1
                     }
                     var end = index
                     while end > fieldStart,
-                        buffer[end - 1] == Self.space || buffer[end - 1] == Self.tab
+                        buffer[end - 1] == Self.space || buffer[end - 1] == padding
                             || buffer[end - 1] == Self.carriageReturn
                     { end -= 1 }
-                    guard end > fieldStart else {
-                        return .failure(Problem(kind: .missing, offset: fieldStart, field: column, text: ""))
-                    }
-                    guard let value = parseDecimal(base + fieldStart, count: end - fieldStart) else {
+                    if end > fieldStart, let value = parseDecimal(base + fieldStart, count: end - fieldStart),
+                        value.isFinite
+                    {
+                        output![written] = value
+                    } else {
                         let text = String(
                             decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
-                        return .failure(Problem(kind: .malformed, offset: fieldStart, field: column, text: text))
+                        switch numberField(text, offset: fieldStart, column: column, allowsMissing: allowsMissing) {
+                        case .success(let value): output![written] = value
+                        case .failure(let problem): return .failure(problem)
+                        }
                     }
-                    guard value.isFinite else {
-                        let text = String(
-                            decoding: UnsafeBufferPointer(rebasing: buffer[fieldStart..<end]), as: UTF8.self)
-                        return .failure(Problem(kind: .nonFinite, offset: fieldStart, field: column, text: text))
-                    }
-                    output![written] = value
                     written += 1
                 }
-                let atComma = index < buffer.count && buffer[index] == Self.comma
+                let atDelimiter = index < buffer.count && buffer[index] == delimiter
                 if column < layout.columnCount - 1 {
-                    guard atComma else {
+                    guard atDelimiter else {
                         return .failure(
                             Problem(
                                 kind: .ragged(expected: layout.columnCount, found: column + 1),
                                 offset: part.rowOffsets.last!, field: column, text: ""))
                     }
                     index += 1
-                } else if atComma {
+                } else if atDelimiter {
                     var found = layout.columnCount
                     var scan = index
                     while scan < buffer.count, buffer[scan] != Self.newline {
-                        if buffer[scan] == Self.comma { found += 1 }
+                        if buffer[scan] == delimiter { found += 1 }
                         scan += 1
                     }
                     return .failure(
@@ -365,5 +394,26 @@ struct CSVScanner: @unchecked Sendable {
         }
         part.rowCount = part.rowOffsets.count
         return .success(part)
+    }
+
+    /// The value of a number column's field that the fast paths did not read: a decimal comma, a missing
+    /// value (NaN when allowed), or the problem with it.
+    private func numberField(_ text: String, offset: Int, column: Int, allowsMissing: Bool) -> Result<
+        Double, Problem
+    > {
+        if Self.isMissingMarker(text) {
+            guard allowsMissing else {
+                return .failure(
+                    Problem(kind: text.isEmpty ? .missing : .malformed, offset: offset, field: column, text: text))
+            }
+            return .success(.nan)
+        }
+        guard let value = number(text) else {
+            return .failure(Problem(kind: .malformed, offset: offset, field: column, text: text))
+        }
+        guard value.isFinite else {
+            return .failure(Problem(kind: .nonFinite, offset: offset, field: column, text: text))
+        }
+        return .success(value)
     }
 }

@@ -56,6 +56,8 @@ public struct ModelSpecification: Sendable, Codable, Equatable {
     /// (y − mean) / scale, and its saved weights give values in those units (`Standardization.restoreUnits`
     /// maps them back).
     public var targetStandardization: Standardization?
+    /// How the training table's columns became the features (CSV data): applied unchanged to new files.
+    public var table: TablePreprocessing?
 
     /// A specification from the required parts; the rest keep their defaults.
     public init(architecture: Architecture, inputShape: [Int], outputs: Int, task: Task) {
