@@ -10,7 +10,7 @@ struct KindlingCommand: ParsableCommand {
         version: kindlingVersion,
         subcommands: [
             CompareInit.self, Propagate.self, Train.self, Evaluate.self, Predict.self, Inspect.self,
-            Embed.self, Transfer.self, Merge.self, Doctor.self,
+            Embed.self, Transfer.self, TrainabilityCommand.self, Merge.self, Doctor.self,
         ]
     )
 
