@@ -156,9 +156,11 @@ public struct SignalPropagation: Sendable {
                     layer: index, activationStandardDeviation: standardDeviation(output.scalars),
                     gradientStandardDeviation: gradientDeviations[index]))
         }
-        let weightVariances = layers.map { layer in
-            Double(configuration.width) * layer.weight.value.scalars.reduce(0) { $0 + Double($1) * Double($1) }
-                / Double(layer.weight.value.count)
+        let weightVariances = withoutGradient {
+            layers.map { layer in
+                let weight = layer.weight.value
+                return Double(configuration.width) * Double((weight * weight).mean().scalars[0])
+            }
         }
         return Result(
             layers: statistics, firstNonFiniteLayer: firstNonFinite, weightVariances: weightVariances,
