@@ -10,8 +10,8 @@ struct KindlingCommand: ParsableCommand {
         version: kindlingVersion,
         subcommands: [
             CompareInit.self, Propagate.self, Train.self, Evaluate.self, Predict.self, Inspect.self,
-            Embed.self, Search.self, Transfer.self, Classify.self, Export.self, Residual.self, Merge.self,
-            Doctor.self,
+            Embed.self, Search.self, Transfer.self, Classify.self, Export.self, Residual.self,
+            TrainabilityCommand.self, Merge.self, Doctor.self,
         ]
     )
 

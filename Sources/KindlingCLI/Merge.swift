@@ -5,9 +5,10 @@ import Kindling
 /// `kindling merge`: the table and report of a `compare-init` study from the JSON results of its cells.
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Merge the cell results of a compare-init sweep (--emit-jobs) into its table and report.",
+        abstract:
+            "Merge the cell results of a compare-init or trainability sweep (--emit-jobs) into its table and report.",
         discussion:
-            "Every cell of the study (initialization x seed) must be given exactly once; they must come from the same study."
+            "Every cell of the study (initialization x seed, or sigma_w^2 x depth) must be given exactly once; they must come from the same study."
     )
 
     @Argument(help: "The JSON files the cells wrote.")
@@ -52,6 +53,16 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
+        if TrainabilityCellResult.isTrainabilityCell(results[0]) {
+            let study = try TrainabilityCellResult.merge(results)
+            print(study.text)
+            if let report {
+                let url = try ReportDestination.check(report)
+                try study.report.write(to: url)
+                print("Report written to \(url.path)/index.html")
+            }
+            return
+        }
         let (configuration, runs) = try merged()
         let table = ComparisonTable(runs: runs, recordEvery: configuration.recordEvery)
         print(configuration.seedCount > 1 ? table.seedText : table.text)

@@ -50,6 +50,19 @@ struct Propagate: ParsableCommand {
     @Option(help: "Comma-separated initializations for the report's chart.")
     var compare = "normal,scaled,xavier,kaiming,orthogonal"
 
+    @Flag(
+        help:
+            "Also predict each layer's activation std and two inputs' correlation by mean-field theory (Poole et al. 2016, Schoenholz et al. 2017), print q*, c*, chi1, xi_q, xi_c, and (with --report) chart prediction against measurement and the sigma_w^2-sigma_b^2 phase diagram."
+    )
+    var theory = false
+
+    @Option(
+        parsing: .unconditional,
+        help:
+            "With --theory: the correlation of the input pairs whose pre-activation correlation is followed, in [-1, 1]."
+    )
+    var inputCorrelation = 0.5
+
     func makeConfiguration(_ initialization: InitializationName) -> SignalPropagation.Configuration {
         var configuration = SignalPropagation.Configuration()
         configuration.layers = layers
@@ -60,6 +73,7 @@ struct Propagate: ParsableCommand {
         configuration.gain = gain
         configuration.seed = UInt32(seed)  // checked by validate()
         configuration.gradients = gradients
+        configuration.inputCorrelation = theory ? inputCorrelation : nil
         return configuration
     }
 
@@ -77,6 +91,9 @@ struct Propagate: ParsableCommand {
             throw ValidationError("--gain must be a positive number, got \(gain)")
         }
         _ = try generatorSeed(seed)
+        guard inputCorrelation >= -1 && inputCorrelation <= 1 else {
+            throw ValidationError("--input-correlation must lie in [-1, 1], got \(inputCorrelation)")
+        }
         _ = try comparedInitializations()
         if let report { try ReportDestination.check(report) }
     }
@@ -97,12 +114,16 @@ struct Propagate: ParsableCommand {
             "activation \(activation.rawValue), init \(initialization.rawValue), \(scaling), \(layers) layers of \(width), batch \(batchSize), \(precision.rawValue)"
         )
         let result = run(configuration)
+        let prediction =
+            theory ? PropagationTheory(activation: activation, result: result, inputCorrelation: inputCorrelation) : nil
         for layer in result.layers {
             var line = "layer \(layer.layer): std \(layer.activationStandardDeviation)"
             if let gradient = layer.gradientStandardDeviation { line += ", weight gradient std \(gradient)" }
+            if let prediction { line += prediction.layerText(layer.layer) }
             print(line)
         }
         if let layer = result.firstNonFiniteLayer { print("non-finite at layer \(layer)") }
+        if let prediction { print(prediction.summary) }
 
         guard let report else { return }
         let url = try ReportDestination.check(report)
@@ -110,6 +131,7 @@ struct Propagate: ParsableCommand {
         for initialization in try comparedInitializations() {
             var compared = makeConfiguration(initialization)
             compared.gradients = false
+            compared.inputCorrelation = nil
             series.append((initialization.rawValue, run(compared).layers.map(\.activationStandardDeviation)))
         }
         var document = Report(title: "Kindling: signal through \(layers) layers (\(activation.rawValue))")
@@ -123,7 +145,38 @@ struct Propagate: ParsableCommand {
         document.addFile(
             CSVTable.curves(curves, xName: "layer").text, fileName: "std-per-layer.csv",
             caption: "The std per layer as CSV, one column per initialization")
+        if let prediction { prediction.add(to: &document, label: initialization.rawValue) }
         try document.write(to: url)
         print("Report written to \(url.path)/index.html")
+    }
+}
+
+extension PropagationTheory {
+    /// ", predicted std ..., correlation ... (predicted ...)" for one layer's line.
+    func layerText(_ layer: Int) -> String {
+        var text = ", predicted std \(predictedStandardDeviations[layer])"
+        if layer < measuredCorrelations.count {
+            text += ", pair correlation \(measuredCorrelations[layer]) (predicted \(predictedCorrelations[layer]))"
+        }
+        return text
+    }
+
+    /// The prediction's charts and table, added to a report.
+    func add(to document: inout Report, label: String) {
+        document.addText(
+            "Mean-field theory (Poole et al. 2016; Schoenholz et al. 2017) beside the run above: σ_w² of each layer from the weights it drew, σ_b² = 0. "
+                + summary.replacingOccurrences(of: "\n", with: "; ") + ".")
+        document.addChart(
+            standardDeviationChart.svg, fileName: "theory-std.svg",
+            caption: "Activation std per layer, measured and predicted by the length map")
+        document.addChart(
+            correlationChart.svg, fileName: "theory-correlation.svg",
+            caption:
+                "Correlation of two inputs' pre-activations per layer, measured and predicted by the correlation map")
+        document.addChart(
+            phaseDiagram(label: label).svg, fileName: "phase-diagram.svg",
+            caption: "Depth scale ξ_c over σ_w² and σ_b², the edge of chaos χ₁ = 1, and this network")
+        document.addFile(
+            table.text, fileName: "theory.csv", caption: "Measured and predicted std and correlation per layer")
     }
 }

@@ -63,6 +63,10 @@ public struct SignalPropagation: Sendable {
         public var seed: UInt32 = 0
         /// Also run a backward pass from the mean of the output and report each weight's gradient std.
         public var gradients = false
+        /// When set, also push `batchSize` pairs of inputs whose entries have this correlation (each pair
+        /// x, c·x + √(1 − c²)·n with x, n ~ N(0, 1), drawn after the weights, so the rest of the run is
+        /// unchanged) through the same layers and record the correlation of their pre-activations per layer.
+        public var inputCorrelation: Double?
 
         /// The defaults: 100 layers of 256, batch 16, no activation, N(0, 1) weights, seed 0.
         public init() {}
@@ -87,6 +91,12 @@ public struct SignalPropagation: Sendable {
         public let layers: [LayerStatistics]
         /// The first layer whose output holds a NaN or an infinity ("non-finite at layer N").
         public let firstNonFiniteLayer: Int?
+        /// Each layer's σ_w² as mean-field theory counts it: fan_in times the mean square of the weights it
+        /// drew (for N(0, σ²/fan_in) weights this is σ² up to sampling error, about √(2 / width²) relative).
+        public let weightVariances: [Double]
+        /// With `inputCorrelation`: per layer reached, the mean over the pairs of the correlation
+        /// Σ h₁h₂ / √(Σ h₁² Σ h₂²) of the two inputs' pre-activations (NaN once they are not finite).
+        public let pairCorrelations: [Double]?
     }
 
     /// Runs the experiment in `Scalar` precision.
@@ -137,12 +147,60 @@ public struct SignalPropagation: Sendable {
                 gradientDeviations[index] = layer.weight.grad.map { standardDeviation($0.scalars) }
             }
         }
+        let pairCorrelations = configuration.inputCorrelation.map {
+            measurePairs(correlation: $0, layers: layers, configuration: configuration, generator: generator)
+        }
         for (index, output) in outputs.enumerated() {
             statistics.append(
                 LayerStatistics(
                     layer: index, activationStandardDeviation: standardDeviation(output.scalars),
                     gradientStandardDeviation: gradientDeviations[index]))
         }
-        return Result(layers: statistics, firstNonFiniteLayer: firstNonFinite)
+        let weightVariances = withoutGradient {
+            layers.map { layer in
+                let weight = layer.weight.value
+                return Double(configuration.width) * Double((weight * weight).mean().scalars[0])
+            }
+        }
+        return Result(
+            layers: statistics, firstNonFiniteLayer: firstNonFinite, weightVariances: weightVariances,
+            pairCorrelations: pairCorrelations.map { Array($0.prefix(statistics.count)) })
+    }
+
+    /// The mean correlation of `batchSize` correlated input pairs' pre-activations, layer by layer.
+    static func measurePairs<Scalar: TensorScalar>(
+        correlation c: Double, layers: [Linear<Scalar>], configuration: Configuration, generator: RandomGenerator
+    ) -> [Double] {
+        require(
+            c >= -1 && c <= 1, "propagate: the input correlation must lie in [-1, 1], got \(c)")
+        let shape = [configuration.batchSize, configuration.width]
+        var first = Tensor<Scalar>.randn(shape, generator: generator)
+        let noise = Tensor<Scalar>.randn(shape, generator: generator)
+        var second = first * Scalar(c) + noise * Scalar((1 - c * c).squareRoot())
+        return withoutGradient {
+            layers.map { layer in
+                let h1 = layer(first)
+                let h2 = layer(second)
+                first = configuration.activation.apply(h1)
+                second = configuration.activation.apply(h2)
+                let a = h1.scalars
+                let b = h2.scalars
+                var total = 0.0
+                for row in 0..<configuration.batchSize {
+                    var ab = 0.0
+                    var aa = 0.0
+                    var bb = 0.0
+                    for column in row * configuration.width..<(row + 1) * configuration.width {
+                        let x = Double(a[column])
+                        let y = Double(b[column])
+                        ab += x * y
+                        aa += x * x
+                        bb += y * y
+                    }
+                    total += ab / (aa * bb).squareRoot()
+                }
+                return total / Double(configuration.batchSize)
+            }
+        }
     }
 }
