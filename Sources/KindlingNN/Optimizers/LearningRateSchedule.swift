@@ -86,7 +86,7 @@ public indirect enum LearningRateSchedule: Sendable, Equatable, Codable {
             return initial
                 * (startFactor + (endFactor - startFactor) * Double(min(totalSteps, step)) / Double(totalSteps))
         case .oneCycle(
-            let maxLearningRate, let totalSteps, _, _, let divFactor, let finalDivFactor, let threePhase,
+            let maxLearningRate, _, _, _, let divFactor, let finalDivFactor, let threePhase,
             let groupMaximumLearningRates, _):
             let maximum = groupMaximumLearningRates.isEmpty ? maxLearningRate : groupMaximumLearningRates[group]
             let start = maximum / divFactor
