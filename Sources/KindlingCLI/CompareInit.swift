@@ -145,6 +145,11 @@ struct CompareInit: ParsableCommand {
         var examples = try LabeledExamples<Double>(raw, task: .multiclass, classes: classes)
         examples.features = examples.features.reshaped([raw.count, raw.featureCount])
         var (train, test) = examples.split(validationFraction: testSplit, generator: RandomGenerator(seed: 0))
+        guard train.count > 0 && test.count > 0 else {
+            throw CommandError(
+                "\(raw.path): \(raw.count) example\(raw.count == 1 ? "" : "s") cannot be split into training and test sets "
+                    + "(--test-split \(testSplit)); compare-init needs at least one of each")
+        }
         let standardization = Standardization(fittedTo: train.features)
         train.features = standardization.apply(to: train.features)
         test.features = standardization.apply(to: test.features)

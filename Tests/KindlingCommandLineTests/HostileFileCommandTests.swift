@@ -93,4 +93,19 @@ final class HostileFileCommandTests: XCTestCase {
         let embedded = try runProcess(kindling, arguments: ["embed", "--encoder", encoder.path, "--text", text])
         XCTAssertEqual(embedded.status, 0, embedded.errors)
     }
+
+    /// A file too small to split into training and test sets is an error naming it, not a trap in training.
+    func testCompareInitOnAFileOfOneExampleIsNamed() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("one.csv")
+        try "a,b,label\n1,2,x\n".write(to: file, atomically: true, encoding: .utf8)
+        let outcome = try runProcess(
+            try Products.releaseExecutable("kindling"),
+            arguments: ["compare-init", "--data", file.path, "--iterations", "1"])
+        XCTAssertEqual(outcome.reason, .exit, outcome.errors)
+        XCTAssertEqual(outcome.status, 1, outcome.errors)
+        XCTAssertTrue(
+            outcome.errors.contains("\(file.path): 1 example cannot be split into training and test sets"),
+            outcome.errors)
+    }
 }

@@ -189,7 +189,8 @@ public struct CSVTableFile: Sendable {
             let present = textSample.compactMap { record in
                 column < record.count && !CSVScanner.isMissingMarker(record[column]) ? record[column] : nil
             }
-            return !present.isEmpty && present.allSatisfy { scanner.number($0) == nil } ? .text : .number
+            let isText = { (field: String) in scanner.number(field) == nil && !Self.looksLikeANumber(field) }
+            return !present.isEmpty && present.allSatisfy(isText) ? .text : .number
         }
 
         let layout = CSVScanner.Layout(kinds: columnKinds, allowsMissing: columns.allowsMissingValues)
@@ -213,6 +214,17 @@ public struct CSVTableFile: Sendable {
         } else {
             labels = []
         }
+    }
+
+    /// Whether `field` is longer than any number (`ReadingLimits`) yet made of a number's characters only
+    /// (digits, signs, points, commas, exponents): such a field keeps its column numeric, so that reading it
+    /// names the field as too long instead of taking the column as text (a date or an ID stays text).
+    private static func looksLikeANumber(_ field: String) -> Bool {
+        field.utf8.count > ReadingLimits.maximumNumberLength
+            && field.utf8.contains { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            && field.utf8.allSatisfy { byte in
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "+-.,eE".utf8.contains(byte)
+            }
     }
 
     /// The column names that `references` mean: each a name, or else a 0-based index; throws naming the
