@@ -36,6 +36,8 @@ final class GradientBucket<Scalar: DistributedScalar> {
     /// Copies parameter `slot`'s gradient, divided by `ranks`, into the buffer (zeros when it has none), and
     /// starts the allreduce when it was the last one missing. A second call for the same slot before
     /// `finish` is refused: the bucket would send a gradient that is still changing.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func gradientReady(_ slot: Int, ranks: Int, on communicator: Communicator) throws {
         guard !isReady[slot] else {
             throw DistributedError(
@@ -76,6 +78,8 @@ final class GradientBucket<Scalar: DistributedScalar> {
 
     /// After the allreduce has completed: gives each parameter the averaged gradient and makes the bucket
     /// ready for the next step.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func finish() {
         for (slot, parameter) in parameters.enumerated() {
             let size = parameter.shape.reduce(1, *)
