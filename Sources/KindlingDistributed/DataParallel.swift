@@ -50,12 +50,7 @@ public final class DataParallel<Model: Module> where Model.Scalar: DistributedSc
         self.bucketCapacity = bucketCapacity
         try DataParallel.requireSameModel(module, on: communicator)
         for parameter in module.parameters {
-            let value = try communicator.broadcast(parameter.value, from: 0)
-            parameter.updateInPlace { destination in
-                value.withUnsafeBufferPointer { source in
-                    for i in 0..<destination.count { destination[i] = source[i] }
-                }
-            }
+            parameter.value = try communicator.broadcast(parameter.value, from: 0)
         }
         try DataParallel.broadcastBuffers(of: module, on: communicator)
         buckets = DataParallel.buckets(
