@@ -245,13 +245,17 @@ struct Train: ParsableCommand {
     func load<Scalar: TensorScalar>(saved: SavedModel?, generator: RandomGenerator, as _: Scalar.Type) throws
         -> TrainingData<Scalar>
     {
-        let raw = try input.read(resuming: saved?.specification.table)
+        let world = try DataParallelRun.communicator()
+        let raw: any ExamplesFile =
+            if let rows = try input.rowsToShare(among: world, resuming: saved) { rows } else {
+                try input.read(resuming: saved?.specification.table)
+            }
         guard let labels = raw.labels else { throw CommandError("\(raw.path): no labels to train on") }
         var specification = try saved?.specification ?? makeSpecification(raw, labels: labels)
         if let saved { try checkResumable(saved.specification, raw) }
         let classes = specification.task == .regression ? nil : ClassEncoding(names: specification.classNames)
-        var training = try LabeledExamples<Scalar>(raw, task: specification.task, classes: classes)
-        training.features = training.features.reshaped([raw.count] + specification.inputShape)
+        var training = try raw.examples(
+            as: Scalar.self, shape: specification.inputShape, task: specification.task, classes: classes)
         var validationSet: LabeledExamples<Scalar>?
         if let validation {
             let other = try RawExamples(
@@ -268,12 +272,17 @@ struct Train: ParsableCommand {
             validationSet = set
         } else if validationSplit > 0 {
             (training, validationSet) = training.split(validationFraction: validationSplit, generator: generator)
+            validationSet = try validationSet?.materialized()
+        }
+        let savedStandardization = saved?.specification.standardization
+        if specification.architecture != .mlp || savedStandardization != nil {
+            try training.checkFinite(sharedBy: world)
         }
         if specification.architecture == .mlp {
-            let standardization = saved?.specification.standardization ?? Standardization(fittedTo: training.features)
+            let standardization = try savedStandardization ?? training.fittedStandardization(sharedBy: world)
             specification.standardization = standardization
-            training.features = standardization.apply(to: training.features)
-            if let set = validationSet { validationSet?.features = standardization.apply(to: set.features) }
+            training = training.standardized(by: standardization)
+            validationSet = validationSet?.standardized(by: standardization)
         }
         if saved == nil && specification.task == .regression {
             specification.targetStandardization = Standardization(fittedToTargets: training.targets)
@@ -445,7 +454,7 @@ struct Train: ParsableCommand {
     /// The number of the last epoch trained: this run's last, else the resumed model's.
     func lastEpoch(_ result: FitResult, saved: SavedModel?) -> Int { result.epochs.last?.epoch ?? saved?.epoch ?? 0 }
 
-    func makeSpecification(_ raw: RawExamples, labels: [String]) throws -> ModelSpecification {
+    func makeSpecification(_ raw: any ExamplesFile, labels: [String]) throws -> ModelSpecification {
         let task = self.task ?? Task.detect(labels: labels)
         let classes = task == .regression ? nil : ClassEncoding(labels: labels)
         if let classes, classes.names.count < 2 {
@@ -487,7 +496,7 @@ struct Train: ParsableCommand {
     }
 
     /// A resumed model must be trained on data of the same shape.
-    func checkResumable(_ specification: ModelSpecification, _ raw: RawExamples) throws {
+    func checkResumable(_ specification: ModelSpecification, _ raw: any ExamplesFile) throws {
         guard raw.featureCount == specification.featureCount else {
             throw CommandError(
                 "\(raw.path): \(raw.featureCount) features per example, but the model in \(resume!) was trained on \(specification.featureCount)"

@@ -80,6 +80,134 @@ final class DistributedTests: XCTestCase {
         XCTAssertGreaterThan(largestDifference(try weights(other), try weights(one)), 1e-6)
     }
 
+    /// The features of `writeTable` (48 × 4) and their labels as an NPY file of little-endian doubles and an
+    /// NPY file of 64-bit integers, with `values[row][column]` replaced where `replacing` says.
+    private func writeNPY(in folder: URL, replacing: [(row: Int, column: Int, value: Double)] = []) throws -> (
+        features: String, labels: String
+    ) {
+        var values = (0..<48).map { row in (0..<4).map { sin(Double(row * 4 + $0) * 0.7) } }
+        for change in replacing { values[change.row][change.column] = change.value }
+        func npy(_ descr: String, _ shape: String, _ data: [UInt8]) -> Data {
+            var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+            header += String(repeating: " ", count: 63 - (10 + header.utf8.count) % 64) + "\n"
+            return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + data)
+        }
+        let features = folder.appendingPathComponent("features.npy")
+        let labels = folder.appendingPathComponent("labels.npy")
+        try npy("<f8", "(48, 4)", values.flatMap { $0 }.flatMap { littleEndianBytes($0.bitPattern) }).write(
+            to: features)
+        try npy("<i8", "(48,)", (0..<48).flatMap { littleEndianBytes(UInt64($0 % 3)) }).write(to: labels)
+        return (features.path, labels.path)
+    }
+
+    /// The same examples as an IDX file of big-endian doubles (0x0E) and an IDX file of label bytes; with
+    /// `gzip`, compressed (by gzip(1)).
+    private func writeIDX(in folder: URL, gzip: Bool = false) throws -> (features: String, labels: String) {
+        let values = (0..<48).flatMap { row in (0..<4).map { sin(Double(row * 4 + $0) * 0.7) } }
+        let features = folder.appendingPathComponent("features.idx")
+        let labels = folder.appendingPathComponent("labels.idx")
+        try Data(
+            [0, 0, 0x0E, 2, 0, 0, 0, 48, 0, 0, 0, 4] + values.flatMap { littleEndianBytes($0.bitPattern).reversed() }
+        )
+        .write(to: features)
+        try Data([0, 0, 0x08, 1, 0, 0, 0, 48] + (0..<48).map { UInt8($0 % 3) }).write(to: labels)
+        guard gzip else { return (features.path, labels.path) }
+        let compressor = URL(fileURLWithPath: "/bin/gzip")
+        for url in [features, labels] {
+            let outcome = try runProcess(compressor, arguments: ["-f", url.path], timeout: 30)
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+        }
+        return (features.path + ".gz", labels.path + ".gz")
+    }
+
+    private func littleEndianBytes(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+
+    /// NPY and plain IDX files, which each rank reads by rows (its part of the training rows for the
+    /// standardization, then its batches), and a gzip IDX file, which each rank reads whole: N ranks with
+    /// batches of B save the weights that one process saves from the same examples in a CSV file, read whole,
+    /// with batches of N·B (to 1e-12 in Double; the standardization's sums are added in another order).
+    func testTrainReadingNPYAndIDXByRowsMatchesOneProcessReadingTheTableWhole() throws {
+        let folder = try temporaryFolder()
+        let table = try writeTable(in: folder)
+        let npy = try writeNPY(in: folder)
+        let idxFolder = folder.appendingPathComponent("idx")
+        let gzipFolder = folder.appendingPathComponent("gzip")
+        for subfolder in [idxFolder, gzipFolder] {
+            try FileManager.default.createDirectory(at: subfolder, withIntermediateDirectories: true)
+        }
+        let idx = try writeIDX(in: idxFolder)
+        let gzip = try writeIDX(in: gzipFolder, gzip: true)
+        let common = [
+            "--validation-split", "0.25", "--epochs", "2", "--precision", "double", "--layers", "8", "--quiet",
+        ]
+        let one = folder.appendingPathComponent("one.safetensors").path
+        let alone = try train(1, ["--data", table, "--batch-size", "24", "--save", one] + common)
+        XCTAssertEqual(alone.status, 0, alone.errors)
+        for (name, files, ranks, batch) in [
+            ("npy", npy, 2, 12), ("npy", npy, 3, 8), ("idx", idx, 2, 12), ("idx", idx, 3, 8), ("gzip", gzip, 2, 12),
+        ] {
+            let path = folder.appendingPathComponent("\(name)-\(ranks).safetensors").path
+            let outcome = try train(
+                ranks,
+                ["--data", files.features, "--labels", files.labels, "--batch-size", "\(batch)", "--save", path]
+                    + common)
+            XCTAssertEqual(outcome.status, 0, "\(name), \(ranks) ranks: \(outcome.errors)")
+            XCTAssertLessThanOrEqual(
+                largestDifference(try weights(path), try weights(one)), 1e-12, "\(name), \(ranks) ranks")
+        }
+    }
+
+    /// A NaN in the last row of an NPY file is in rank 1's part of the rows (of 2): rank 1 finds it while the
+    /// ranks fit the standardization, and ends the job naming the element and itself; rank 0, which never reads
+    /// that row, reports nothing, and nothing is saved.
+    func testANaNInOneRanksRowsEndsTheJobNamingTheElementAndTheRank() throws {
+        let folder = try temporaryFolder()
+        let npy = try writeNPY(in: folder, replacing: [(47, 2, .nan)])
+        let save = folder.appendingPathComponent("model.safetensors").path
+        let outcome = try train(
+            2, ["--data", npy.features, "--labels", npy.labels, "--validation-split", "0", "--save", save])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(
+            outcome.errors.contains(
+                "rank 1 of 2: \(npy.features): element [47, 2] (example 48) is NaN; NaN and infinity are not allowed"),
+            outcome.errors)
+        XCTAssertFalse(outcome.errors.contains("rank 0 of 2"), outcome.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: save))
+    }
+
+    /// 20000 examples of 128 doubles (20 MB) read by rows: each of 2 ranks trains an epoch with a peak resident
+    /// memory that grows by less than half the file, where reading the file whole grows it by more than the file.
+    func testEachRankReadingByRowsHoldsLessThanHalfTheFile() throws {
+        let folder = try temporaryFolder()
+        let (rows, columns) = (20000, 128)
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
+        header += String(repeating: " ", count: 63 - (10 + header.utf8.count) % 64) + "\n"
+        var features = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8))
+        let pattern = (0..<columns).map { sin(Double($0)) }
+        for index in 0..<rows {
+            pattern.map { $0 * Double(index % 13) }.withUnsafeBytes { features.append(contentsOf: $0) }
+        }
+        let featuresURL = folder.appendingPathComponent("large.npy")
+        try features.write(to: featuresURL)
+        let labelsURL = folder.appendingPathComponent("labels.idx")
+        try Data([0, 0, 0x08, 1, 0, 0, UInt8(rows >> 8), UInt8(rows & 0xFF)] + (0..<rows).map { UInt8($0 % 3) })
+            .write(to: labelsURL)
+        let fileKilobytes = features.count / 1024
+        var growth: [String: Int] = [:]
+        for mode in ["rows", "whole"] {
+            let outcome = try mpirun(ranks: 2, "memory", featuresURL.path, labelsURL.path, mode)
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+            let fields = outcome.output.split(whereSeparator: \.isWhitespace)
+            growth[mode] = fields.count == 2 && fields[0] == "growth-kb" ? Int(fields[1]) : nil
+        }
+        let byRows = try XCTUnwrap(growth["rows"])
+        let whole = try XCTUnwrap(growth["whole"])
+        XCTAssertLessThan(byRows, fileKilobytes / 2, "read by rows: \(byRows) kB more, the file is \(fileKilobytes) kB")
+        XCTAssertGreaterThan(whole, fileKilobytes, "read whole: \(whole) kB more, the file is \(fileKilobytes) kB")
+    }
+
     /// Two epochs, then `--resume` for a third, under 2 ranks: the weights of three epochs in one run.
     func testResumeUnderMpirunContinuesTheRun() throws {
         let folder = try temporaryFolder()

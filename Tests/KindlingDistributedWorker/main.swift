@@ -13,6 +13,10 @@
 // - `mismatch`: rank 1 builds a wider model; DataParallel's check ends the job.
 // - `early-exit`: rank 1 exits before it joins the job; the others stop at the first barrier's time-out.
 // - `killed`: rank 1 is killed (SIGKILL) after the first training step, while rank 0 waits for its gradients.
+// - `memory FEATURES LABELS rows|whole`: every rank trains a small Double MLP for one epoch of `fit` on the
+//   examples of FEATURES (NPY or IDX) and LABELS, read by rows (`ExampleRowsFile`, the standardization fitted
+//   by the ranks together) or whole (`RawExamples`); rank 0 prints `growth-kb G`, G the largest growth over the
+//   ranks of the peak resident memory (ru_maxrss) from before reading to the end of the epoch.
 import Foundation
 import Kindling
 import KindlingDistributed
@@ -33,6 +37,51 @@ do {
 } catch {
     FileHandle.standardError.write(Data("kindling: \(error)\n".utf8))
     exit(1)
+}
+
+/// The peak resident memory of this process so far, in kilobytes (Linux's ru_maxrss).
+func peakResidentKilobytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss
+}
+
+/// The `memory` scenario: one epoch of data-parallel `fit` on a file read by rows or whole; rank 0 prints the
+/// largest growth of the ranks' peak resident memory.
+func trainForOneEpoch(features: String, labels: String, byRows: Bool, world: Communicator) throws {
+    let before = peakResidentKilobytes()
+    let (url, labelsURL) = (URL(fileURLWithPath: features), URL(fileURLWithPath: labels))
+    var examples: LabeledExamples<Double>
+    let standardization: Standardization
+    if byRows {
+        guard let file = try ExampleRowsFile(contentsOf: url, labels: labelsURL) else {
+            throw DistributedError("\(features) cannot be read by rows")
+        }
+        examples = try LabeledExamples(
+            rowsOf: file, exampleShape: [file.featureCount], task: .multiclass,
+            classes: ClassEncoding(labels: file.labels ?? []))
+        standardization = try examples.fittedStandardization(part: world.rank, of: world.size) {
+            try world.allreduce(Tensor<Double>(shape: [$0.count], scalars: $0)).scalars
+        }
+    } else {
+        let raw = try RawExamples(contentsOf: url, labels: labelsURL)
+        examples = try LabeledExamples(raw, task: .multiclass, classes: ClassEncoding(labels: raw.labels ?? []))
+        examples.features = examples.features.reshaped([raw.count, raw.featureCount])
+        standardization = Standardization(fittedTo: examples.features)
+    }
+    examples = examples.standardized(by: standardization)
+    let generator = RandomGenerator(seed: 1)
+    let network = Sequential<Double>([
+        Linear<Double>(standardization.mean.count, 8, generator: generator), Tanh<Double>(),
+        Linear<Double>(8, 3, generator: generator),
+    ])
+    let distribution = try DataParallelTraining(network, communicator: world, seed: 2)
+    _ = fit(
+        network, training: examples, task: .multiclass, optimizer: try SGD(network.parameters, learningRate: 0.01),
+        epochs: 1, batchSize: 256, generator: generator, distribution: distribution)
+    let growth = Double(peakResidentKilobytes() - before)
+    let largest = try world.allreduce(Tensor<Double>([growth]), .maximum).scalars[0]
+    if world.rank == 0 { print("growth-kb \(Int(largest))") }
 }
 
 /// A 5-16-3 tanh network whose default initialization draws from `seed`.
@@ -141,6 +190,12 @@ case "killed":
         crossEntropy(try parallel(features), classIndices: [0, 1, 2, 0]).backward()
         try parallel.synchronizeGradients()
         parallel.module.zeroGradients()
+    }
+case "memory":
+    do {
+        try trainForOneEpoch(features: arguments[1], labels: arguments[2], byRows: arguments[3] == "rows", world: world)
+    } catch {
+        world.abort("\(error)")
     }
 default:
     world.abort("unknown scenario '\(scenario)'; expected exactness, missing-file, mismatch or early-exit")

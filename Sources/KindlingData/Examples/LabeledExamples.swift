@@ -66,17 +66,40 @@ public struct ClassEncoding: Sendable, Codable, Equatable {
 /// let examples: LabeledExamples<Double> = try .init(raw, task: .multiclass, classes: classes)
 /// ```
 public struct LabeledExamples<Scalar: TensorScalar> {
-    /// The examples, shape [count] + example shape.
-    public var features: Tensor<Scalar>
+    /// The examples, shape [count] + example shape. For examples still in their file
+    /// (`init(rowsOf:exampleShape:task:classes:)`), reading it converts every row.
+    public var features: Tensor<Scalar> {
+        get {
+            switch storage {
+            case .tensor(let features): return features
+            case .file(let unread): return unread.features(at: Array(unread.rows.indices))
+            }
+        }
+        set { storage = .tensor(newValue) }
+    }
     /// Per example: the class index (classification) or the target value (regression).
     public var targets: [Double]
+    /// Where the features are.
+    var storage: Storage
+
+    /// Where the features of examples are.
+    enum Storage {
+        /// In memory.
+        case tensor(Tensor<Scalar>)
+        /// In an NPY or IDX file, read when a batch is taken.
+        case file(UnreadRows)
+    }
 
     /// Examples from their parts.
     public init(features: Tensor<Scalar>, targets: [Double]) {
         require(
             features.rank >= 2 && features.shape[0] == targets.count,
             "LabeledExamples: features of shape \(features.shape) for \(targets.count) targets")
-        self.features = features
+        self.init(storage: .tensor(features), targets: targets)
+    }
+
+    init(storage: Storage, targets: [Double]) {
+        self.storage = storage
         self.targets = targets
     }
 
@@ -87,22 +110,28 @@ public struct LabeledExamples<Scalar: TensorScalar> {
         guard let labels = raw.labels else {
             throw DataError.mismatch(path: raw.path, reason: "the data has no labels to train or evaluate on")
         }
-        targets = try labels.enumerated().map { row, label in
+        let targets = try Self.targets(of: labels, task: task, classes: classes, location: raw.location(ofExample:))
+        self.init(storage: .tensor(raw.features(as: Scalar.self)), targets: targets)
+    }
+
+    /// The targets of `labels` for `task`; `location` names an example in messages.
+    static func targets(of labels: [String], task: Task, classes: ClassEncoding?, location: (Int) -> String) throws
+        -> [Double]
+    {
+        try labels.enumerated().map { row, label in
             if task == .regression {
                 guard let value = label.decimalValue, value.isFinite else {
                     throw DataError.mismatch(
-                        path: raw.location(ofExample: row),
-                        reason: "target '\(label)' is not a finite number (the task is regression)")
+                        path: location(row), reason: "target '\(label)' is not a finite number (the task is regression)"
+                    )
                 }
                 return value
             }
             guard let index = classes?.index(of: label) else {
-                throw DataError.unseenLabel(
-                    location: raw.location(ofExample: row), label: label, known: classes?.names ?? [])
+                throw DataError.unseenLabel(location: location(row), label: label, known: classes?.names ?? [])
             }
             return Double(index)
         }
-        features = raw.features(as: Scalar.self)
     }
 
     /// The number of examples.
@@ -114,20 +143,34 @@ public struct LabeledExamples<Scalar: TensorScalar> {
     /// The targets as a column of shape (count, 1), for binary cross-entropy and mean squared error.
     public var targetColumn: Tensor<Scalar> { Tensor(shape: [count, 1], scalars: targets.map { Scalar($0) }) }
 
-    /// The examples at `indices`, in that order.
+    /// The examples at `indices`, in that order, with their features in memory (read and converted now from their
+    /// file when they are still there).
     public func rows(_ indices: [Int]) -> LabeledExamples {
-        LabeledExamples(features: features.gatheringRows(indices), targets: indices.map { targets[$0] })
+        switch storage {
+        case .tensor(let features):
+            return LabeledExamples(features: features.gatheringRows(indices), targets: indices.map { targets[$0] })
+        case .file(let unread):
+            return LabeledExamples(features: unread.features(at: indices), targets: indices.map { targets[$0] })
+        }
+    }
+
+    /// The examples at `indices`, in that order; examples still in their file stay there.
+    private func subset(_ indices: [Int]) -> LabeledExamples {
+        guard case .file(var unread) = storage else { return rows(indices) }
+        unread.rows = indices.map { unread.rows[$0] }
+        return LabeledExamples(storage: .file(unread), targets: indices.map { targets[$0] })
     }
 
     /// A seeded split into training and validation examples, as scikit-learn's
     /// `train_test_split(test_size: fraction, random_state: seed)`: `generator.permutation(count)` (numpy's
     /// `RandomState(seed).permutation`), the first ceil(fraction × count) positions for validation, the rest
-    /// for training, each in permutation order.
+    /// for training, each in permutation order. Examples still in their file stay there (only their row numbers
+    /// are split).
     public func split(validationFraction fraction: Double, generator: RandomGenerator)
         -> (training: LabeledExamples, validation: LabeledExamples)
     {
         let (training, validation) = Self.splitIndices(count: count, validationFraction: fraction, generator: generator)
-        return (rows(training), rows(validation))
+        return (subset(training), subset(validation))
     }
 
     /// The indices of `split(validationFraction:generator:)`.

@@ -123,45 +123,16 @@ public struct RawExamples: Sendable {
         self.path = path
         if let array = try Self.readArray(storage.buffer, path: path) {
             notes = []
-            guard let first = array.shape.first, first > 0 else { throw DataError.empty(path: path) }
-            count = first
-            let rest = Array(array.shape.dropFirst())
-            exampleShape = rest.isEmpty ? [1] : rest.count == 2 ? [1] + rest : rest
-            guard !array.values.isEmpty else {
-                throw DataError.badFormat(path: path, reason: "its examples of shape \(rest) hold no values")
-            }
+            exampleShape = try Self.exampleShape(ofArray: array.shape, path: path)
+            let exampleCount = array.shape[0]
+            count = exampleCount
             try Self.checkFinite(array, path: path)
             featureNames = (1...exampleShape.reduce(1, *)).map { "feature \($0)" }
-            let isImage = exampleShape.count == 3 && array.kind == .unsignedInteger(bits: 8)
-            values = isImage ? array.values.map { $0 / 255 } : array.values
+            values = Self.isImage(exampleShape, array.kind) ? array.values.map { $0 / 255 } : array.values
             labelName = nil
             table = nil
             origin = .array(labelsPath: labelsURL?.path)
-            if let labelsURL {
-                let labelBytes = try readBytes(labelsURL)
-                guard
-                    let labelArray = try labelBytes.withUnsafeBufferPointer({
-                        try Self.readArray($0, path: labelsURL.path)
-                    })
-                else {
-                    throw DataError.badFormat(
-                        path: labelsURL.path, reason: "labels must be an NPY or IDX file of one number per example")
-                }
-                guard labelArray.values.count == labelArray.shape.first ?? 0 else {
-                    throw DataError.mismatch(
-                        path: labelsURL.path,
-                        reason: "labels must hold one number per example, got shape \(labelArray.shape)")
-                }
-                guard labelArray.values.count == count else {
-                    throw DataError.mismatch(
-                        path: labelsURL.path,
-                        reason: "\(labelArray.values.count) labels for the \(count) examples of \(path)")
-                }
-                try Self.checkFinite(labelArray, path: labelsURL.path)
-                labels = labelArray.values.map(Self.text(of:))
-            } else {
-                labels = nil
-            }
+            labels = try labelsURL.map { try Self.readLabels($0, count: exampleCount, path: path) }
             return
         }
         if let labelsURL {
@@ -251,17 +222,63 @@ public struct RawExamples: Sendable {
         throw TableError.noFeatures(path: table.path, columns: columns, delimiter: table.format.delimiter)
     }
 
+    /// The shape of one example of an NPY or IDX array of shape `shape` (examples along the first axis):
+    /// [1] for rank 1, [1, H, W] for rank 3, the rest of the shape otherwise. Throws when the array holds no
+    /// example or its examples no value.
+    static func exampleShape(ofArray shape: [Int], path: String) throws -> [Int] {
+        guard let first = shape.first, first > 0 else { throw DataError.empty(path: path) }
+        let rest = Array(shape.dropFirst())
+        guard !rest.contains(0) else {
+            throw DataError.badFormat(path: path, reason: "its examples of shape \(rest) hold no values")
+        }
+        return rest.isEmpty ? [1] : rest.count == 2 ? [1] + rest : rest
+    }
+
+    /// Whether examples of this shape and element kind are images of bytes (divided by 255 when read).
+    static func isImage(_ exampleShape: [Int], _ kind: NumericArray.ElementKind) -> Bool {
+        exampleShape.count == 3 && kind == .unsignedInteger(bits: 8)
+    }
+
+    /// The labels of `count` examples of `path` from an NPY or IDX file of one number per example, as text.
+    static func readLabels(_ labelsURL: URL, count: Int, path: String) throws -> [String] {
+        let labelBytes = try readBytes(labelsURL)
+        guard
+            let labelArray = try labelBytes.withUnsafeBufferPointer({
+                try Self.readArray($0, path: labelsURL.path)
+            })
+        else {
+            throw DataError.badFormat(
+                path: labelsURL.path, reason: "labels must be an NPY or IDX file of one number per example")
+        }
+        guard labelArray.values.count == labelArray.shape.first ?? 0 else {
+            throw DataError.mismatch(
+                path: labelsURL.path,
+                reason: "labels must hold one number per example, got shape \(labelArray.shape)")
+        }
+        guard labelArray.values.count == count else {
+            throw DataError.mismatch(
+                path: labelsURL.path, reason: "\(labelArray.values.count) labels for the \(count) examples of \(path)")
+        }
+        try Self.checkFinite(labelArray, path: labelsURL.path)
+        return labelArray.values.map(Self.text(of:))
+    }
+
     /// Throws naming the first NaN or infinite value of an array by its index (numpy's `array[i, j]`).
     private static func checkFinite(_ array: NumericArray, path: String) throws {
         guard let flat = array.values.firstIndex(where: { !$0.isFinite }) else { return }
+        throw nonFinite(array.values[flat], element: flat, shape: array.shape, path: path)
+    }
+
+    /// The error for `value`, NaN or infinite, at position `flat` of the row-major elements of an array of
+    /// shape `shape`: it names the element by its index (numpy's `array[i, j]`) and its example.
+    static func nonFinite(_ value: Double, element flat: Int, shape: [Int], path: String) -> DataError {
         var index: [Int] = []
         var rest = flat
-        for size in array.shape.reversed() {
+        for size in shape.reversed() {
             index.insert(rest % size, at: 0)
             rest /= size
         }
-        let value = array.values[flat]
-        throw DataError.mismatch(
+        return DataError.mismatch(
             path: path,
             reason: "element [\(index.map(String.init).joined(separator: ", "))] (example \(index[0] + 1)) is "
                 + "\(value.isNaN ? "NaN" : value > 0 ? "infinity" : "-infinity"); NaN and infinity are not allowed")

@@ -19,12 +19,13 @@ final class MappedBytes: @unchecked Sendable {
     }
 
     /// The file at `url` mapped, or a `DataError` naming it when it is missing or unreadable. Where it
-    /// cannot be mapped (a pipe, say), it is read.
-    init(contentsOf url: URL) throws {
+    /// cannot be mapped (a pipe, say), it is read. With `populatingPages` (Linux), every page is read in now,
+    /// for a reader that goes through the whole file; without, a page is read when it is first touched.
+    init(contentsOf url: URL, populatingPages: Bool = true) throws {
         let (descriptor, size) = try openForReading(url)
         defer { close(descriptor) }
         #if os(Linux)
-            let flags = MAP_PRIVATE | MAP_POPULATE
+            let flags = populatingPages ? MAP_PRIVATE | MAP_POPULATE : MAP_PRIVATE
         #else
             let flags = MAP_PRIVATE
         #endif

@@ -60,7 +60,7 @@ extension NumericArray {
 }
 
 /// The header of an IDX file: element type, shape, and the size of the whole file it promises.
-private struct IDXHeader {
+struct IDXHeader {
     let kind: NumericArray.ElementKind
     /// Bytes per element.
     let size: Int

@@ -20,6 +20,53 @@ extension NumericArray {
 
     /// Parses the bytes of an `.npy` file; `path` names it in messages.
     public init(npyBytes bytes: [UInt8], path: String) throws {
+        let header = try bytes.withUnsafeBufferPointer { try NPYHeader($0, path: path) }
+        var values = readElements(
+            bytes, offset: header.dataStart, count: header.count, size: header.size, bigEndian: header.bigEndian,
+            elementConversion(kind: header.kind, size: header.size))
+        if header.fortranOrder, header.shape.count > 1 {
+            values = Self.cOrder(fromFortran: values, shape: header.shape)
+        }
+        self.init(shape: header.shape, values: values, kind: header.kind)
+    }
+
+    /// Column-major (first index fastest) values rearranged to row-major.
+    private static func cOrder(fromFortran values: [Double], shape: [Int]) -> [Double] {
+        var fortranStrides = [Int](repeating: 1, count: shape.count)
+        for axis in 1..<shape.count { fortranStrides[axis] = fortranStrides[axis - 1] * shape[axis - 1] }
+        var result = [Double](repeating: 0, count: values.count)
+        var index = [Int](repeating: 0, count: shape.count)
+        for position in 0..<values.count {
+            result[position] = values[zip(index, fortranStrides).reduce(0) { $0 + $1.0 * $1.1 }]
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return result
+    }
+}
+
+/// The header of an `.npy` file: dtype, order, shape and where the data starts, checked against the size of the
+/// file (which must hold at least the data the shape needs).
+struct NPYHeader {
+    let kind: NumericArray.ElementKind
+    /// Bytes per element.
+    let size: Int
+    let bigEndian: Bool
+    /// Whether the elements are stored column-major (first index fastest).
+    let fortranOrder: Bool
+    let shape: [Int]
+    /// Elements in all.
+    let count: Int
+    /// Where the elements start (after the header).
+    let dataStart: Int
+
+    /// The header of the file whose bytes are `bytes`; `path` names it in messages.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws {
         func fail(_ reason: String) -> DataError {
             .badFormat(path: path, reason: "not a readable .npy file: \(reason)")
         }
@@ -67,7 +114,6 @@ extension NumericArray {
         }
         let order = descr.first!
         let code = descr[descr.index(after: descr.startIndex)]
-        let kind: ElementKind
         switch code {
         case "f" where size == 4 || size == 8: kind = .floatingPoint
         case "i": kind = .signedInteger
@@ -75,7 +121,7 @@ extension NumericArray {
         default: throw fail("dtype '\(descr)' is not supported (f4, f8, i1-i8, u1-u8)")
         }
         guard "<>|=".contains(order) else { throw fail("dtype '\(descr)' has an unknown byte order") }
-        let dataStart = headerStart + headerLength
+        dataStart = headerStart + headerLength
         guard let count = ReadingLimits.elementCount(of: shape) else {
             throw DataError.limitExceeded(
                 path: path,
@@ -87,13 +133,11 @@ extension NumericArray {
                 "shape \(shape) of '\(descr)' needs \(count * size) bytes of data, the file holds \(bytes.count - dataStart)"
             )
         }
-        var values = readElements(
-            bytes, offset: dataStart, count: count, size: size, bigEndian: order == ">",
-            elementConversion(kind: kind, size: size))
-        if fortran.hasPrefix("True"), shape.count > 1 {
-            values = Self.cOrder(fromFortran: values, shape: shape)
-        }
-        self.init(shape: shape, values: values, kind: kind)
+        self.size = size
+        self.shape = shape
+        self.count = count
+        bigEndian = order == ">"
+        fortranOrder = fortran.hasPrefix("True")
     }
 
     /// The text after `'key':` up to the next top-level comma (a tuple counts as one value).
@@ -108,24 +152,5 @@ extension NumericArray {
             value.append(character)
         }
         return value.trimmingCharacters(in: .whitespaces)
-    }
-
-    /// Column-major (first index fastest) values rearranged to row-major.
-    private static func cOrder(fromFortran values: [Double], shape: [Int]) -> [Double] {
-        var fortranStrides = [Int](repeating: 1, count: shape.count)
-        for axis in 1..<shape.count { fortranStrides[axis] = fortranStrides[axis - 1] * shape[axis - 1] }
-        var result = [Double](repeating: 0, count: values.count)
-        var index = [Int](repeating: 0, count: shape.count)
-        for position in 0..<values.count {
-            result[position] = values[zip(index, fortranStrides).reduce(0) { $0 + $1.0 * $1.1 }]
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return result
     }
 }

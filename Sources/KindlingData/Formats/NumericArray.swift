@@ -39,14 +39,34 @@ func readElements(
     _ convert: (UInt64) -> Double
 ) -> [Double] {
     bytes.withUnsafeBufferPointer { buffer in
-        (0..<count).map { element in
-            var bits: UInt64 = 0
-            let start = offset + element * size
-            for byte in 0..<size {
-                let value = UInt64(buffer[start + (bigEndian ? byte : size - 1 - byte)])
-                bits = bits << 8 | value
-            }
-            return convert(bits)
+        [Double](unsafeUninitializedCapacity: count) { values, initialized in
+            readElements(
+                buffer, offset: offset, into: UnsafeMutableBufferPointer(rebasing: values[..<count]), size: size,
+                bigEndian: bigEndian, convert)
+            initialized = count
+        }
+    }
+}
+
+/// Fills `values` with the elements of `size` bytes that start at `offset` of `bytes`, each converted by
+/// `convert` from its bits in the given byte order.
+func readElements(
+    _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, into values: UnsafeMutableBufferPointer<Double>, size: Int,
+    bigEndian: Bool, _ convert: (UInt64) -> Double
+) {
+    precondition(offset >= 0 && offset + values.count * size <= bytes.count, "readElements: past the end of the bytes")
+    let raw = UnsafeRawBufferPointer(bytes)
+    func load<Bits: FixedWidthInteger & UnsignedInteger>(_: Bits.Type, at start: Int) -> UInt64 {
+        let bits = raw.loadUnaligned(fromByteOffset: start, as: Bits.self)
+        return UInt64(bigEndian ? Bits(bigEndian: bits) : Bits(littleEndian: bits))
+    }
+    for element in 0..<values.count {
+        let start = offset + element * size
+        switch size {
+        case 1: values[element] = convert(UInt64(raw[start]))
+        case 2: values[element] = convert(load(UInt16.self, at: start))
+        case 4: values[element] = convert(load(UInt32.self, at: start))
+        default: values[element] = convert(load(UInt64.self, at: start))
         }
     }
 }

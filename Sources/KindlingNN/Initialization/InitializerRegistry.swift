@@ -156,15 +156,15 @@ public struct InitializationName: RawRepresentable, Sendable, Hashable, Codable,
     }
 
     /// Initializes `model`, drawing from `generator`: its scheme with `settings`, then, for an entry that
-    /// fits itself to the data, LSUV on `batch` from those weights.
+    /// fits itself to the data, LSUV on `batch` from those weights (`batch` is evaluated only then).
     public func initialize<Model: Module>(
-        _ model: Model, batch: Tensor<Model.Scalar>,
+        _ model: Model, batch: @autoclosure () -> Tensor<Model.Scalar>,
         settings: InitializationSettings = InitializationSettings(),
         generator: RandomGenerator
     ) {
         model.initializeWeights(scheme(settings), generator: generator)
         if entry.fitsToData {
-            model.initializeWeights(.lsuv(batch: batch, orthonormalPreinitialization: false), generator: generator)
+            model.initializeWeights(.lsuv(batch: batch(), orthonormalPreinitialization: false), generator: generator)
         }
     }
 }
