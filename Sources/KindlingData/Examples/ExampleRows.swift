@@ -146,7 +146,11 @@ struct UnreadRows {
     var standardization: Standardization?
 
     /// The examples at `positions` (of `rows`) as a tensor of shape [positions.count] + exampleShape, each row
-    /// shown to `inspect` (its values as read, and its file row) before it is converted.
+    /// shown to `inspect` (its values as read, and its file row) before it is converted. Specialized for Float
+    /// and Double: unspecialized, the conversions between Double and `Scalar` of each value made a training
+    /// step twice as slow.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func features<Scalar: TensorScalar>(
         at positions: [Int], inspecting inspect: (UnsafeBufferPointer<Double>, _ row: Int) throws -> Void
     ) throws -> Tensor<Scalar> {
@@ -176,6 +180,8 @@ struct UnreadRows {
 
     /// `features(at:inspecting:)` without inspection, for `rows(_:)`, which cannot throw: a file that can no
     /// longer be read (shortened while training, as a mapped file's SIGBUS) stops the process with the message.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func features<Scalar: TensorScalar>(at positions: [Int]) -> Tensor<Scalar> {
         do {
             return try features(at: positions) { _, _ in }
@@ -187,6 +193,8 @@ struct UnreadRows {
     /// Per feature, over the rows of part `part` of `parts` (equal contiguous runs of the rows sorted in file
     /// order, so that each part reads its own stretch of the file), the sum of the values as `Scalar` holds them
     /// (`mean` nil), or of their squared deviations from `mean`. Throws naming a NaN or infinite value.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func sums<Scalar: TensorScalar>(
         as _: Scalar.Type, part: Int, of parts: Int, deviationsFrom mean: [Double]?
     ) throws -> [Double] {

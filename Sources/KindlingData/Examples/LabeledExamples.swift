@@ -98,6 +98,7 @@ public struct LabeledExamples<Scalar: TensorScalar> {
         self.init(storage: .tensor(features), targets: targets)
     }
 
+    /// Examples whose features are in `storage`.
     init(storage: Storage, targets: [Double]) {
         self.storage = storage
         self.targets = targets
