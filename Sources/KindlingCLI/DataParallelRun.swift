@@ -46,12 +46,7 @@ enum DataParallelRun {
     static func distribution<Scalar: TensorScalar>(
         for network: Sequential<Scalar>, on world: Communicator, seed: UInt32
     ) throws -> any TrainingDistribution {
-        switch network {
-        case let network as Sequential<Float>: return try DataParallelTraining(network, communicator: world, seed: seed)
-        case let network as Sequential<Double>:
-            return try DataParallelTraining(network, communicator: world, seed: seed)
-        default: throw CommandError("data-parallel training supports Float and Double models, not \(Scalar.self)")
-        }
+        try DataParallelDistributor(communicator: world).distribution(for: network, seed: seed)
     }
 
     private static let prepared = Mutex(false)

@@ -47,9 +47,9 @@ public final class DataParallelTraining<Model: Module>: TrainingDistribution whe
         ending { try parallel.synchronizeGradients() }
     }
 
-    /// The sum of `value` over the ranks.
-    public func sum(_ value: Double) -> Double {
-        ending { try parallel.communicator.allreduce(Tensor<Double>([value])).scalars[0] }
+    /// The element-wise sums of `values` over the ranks.
+    public func sum(_ values: [Double]) -> [Double] {
+        ending { try parallel.communicator.allreduce(Tensor<Double>(values)).scalars }
     }
 
     /// Rank 0's `value`.

@@ -25,14 +25,21 @@ final class DistributedTests: XCTestCase {
             URL(fileURLWithPath: launcher), arguments: arguments, environment: environment, timeout: 300)
     }
 
-    /// 48 examples of 4 features in 3 classes, as a CSV file with a header.
-    private func writeTable(in folder: URL) throws -> String {
+    /// How `writeTable` labels row r: r mod 3, or a class drawn from r (nothing to learn: a model fitting
+    /// them soon does worse on new rows).
+    private enum Labels { case cyclic, noisy }
+
+    /// `rows` examples of 4 features in 3 classes, as a CSV file with a header.
+    private func writeTable(
+        in folder: URL, name: String = "table.csv", rows: Range<Int> = 0..<48, labels: Labels = .cyclic
+    ) throws -> String {
         var lines = ["a,b,c,d,label"]
-        for row in 0..<48 {
+        for row in rows {
             let x = (0..<4).map { sin(Double(row * 4 + $0) * 0.7) }
-            lines.append(x.map { String($0) }.joined(separator: ",") + ",\(row % 3)")
+            let label = labels == .cyclic ? row % 3 : Int(abs(sin(Double(row) * 12.9898) * 43758)) % 3
+            lines.append(x.map { String($0) }.joined(separator: ",") + ",\(label)")
         }
-        let url = folder.appendingPathComponent("table.csv")
+        let url = folder.appendingPathComponent(name)
         try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }
@@ -166,6 +173,93 @@ final class DistributedTests: XCTestCase {
         let outcome = try mpirun(ranks: 2, "killed")
         XCTAssertNotEqual(outcome.status, 0)
         XCTAssertTrue(outcome.errors.contains("signal 9"), outcome.errors)
+    }
+
+    /// A loss that is not finite on one rank stops every rank at that step (the loss that the check reads is
+    /// the joint batch's), instead of that rank stopping while the others wait for its gradients.
+    func testALossThatIsNotFiniteOnOneRankStopsEveryRank() throws {
+        let outcome = try mpirun(ranks: 2, "diverge")
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        let lines = outcome.output.split(separator: "\n").map(String.init).sorted()
+        XCTAssertEqual(lines, ["rank 0 stopped at step 3", "rank 1 stopped at step 3"], outcome.output)
+    }
+
+    /// Early stopping follows rank 0's validation loss: rank 1, given validation data on which it alone would
+    /// stop three epochs later, stops with rank 0, and the run saves what one process with the joint batches
+    /// saves.
+    func testEveryRankStopsEarlyAtRankZerosEpoch() throws {
+        let folder = try temporaryFolder()
+        let table = try writeTable(in: folder, rows: 0..<36, labels: .noisy)
+        let validation = try writeTable(in: folder, name: "validation.csv", rows: 36..<48, labels: .noisy)
+        let other = try writeTable(in: folder, name: "other.csv", rows: 36..<48)
+        let kindling = try Products.executable("kindling").path
+        func arguments(validation: String, batch: Int, save: String) -> [String] {
+            [
+                kindling, "train", "--data", table, "--validation", validation, "--epochs", "60",
+                "--early-stopping", "3", "--precision", "double", "--lr", "0.05", "--batch-size", "\(batch)",
+                "--save", save,
+            ]
+        }
+        let one = folder.appendingPathComponent("one.safetensors").path
+        let alone = try mpirun(["-np", "1"] + arguments(validation: validation, batch: 12, save: one))
+        XCTAssertEqual(alone.status, 0, alone.errors)
+        XCTAssertTrue(alone.output.contains("early stopping after epoch 6"), alone.output)
+        let scratch = folder.appendingPathComponent("scratch.safetensors").path
+        let onOther = try mpirun(["-np", "1"] + arguments(validation: other, batch: 12, save: scratch))
+        XCTAssertTrue(onOther.output.contains("early stopping after epoch 9"), onOther.output)
+        let two = folder.appendingPathComponent("two.safetensors").path
+        let outcome = try mpirun(
+            ["-np", "1"] + arguments(validation: validation, batch: 6, save: two) + [":", "-np", "1"]
+                + arguments(validation: other, batch: 6, save: two))
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        XCTAssertEqual(outcome.output.components(separatedBy: "early stopping").count, 2, outcome.output)
+        XCTAssertTrue(outcome.output.contains("early stopping after epoch 6"), outcome.output)
+        XCTAssertLessThanOrEqual(largestDifference(try weights(two), try weights(one)), 1e-12)
+    }
+
+    /// The cost columns of a `compare-init` table, by initialization.
+    private func costs(_ output: String) -> [String: [Double]] {
+        var costs: [String: [Double]] = [:]
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 7, let first = Double(fields[1]), let last = Double(fields[2]) else { continue }
+            costs[String(fields[0])] = [first, last]
+        }
+        return costs
+    }
+
+    /// `mpirun -np N kindling compare-init` trains each network data-parallel on the full batch: its table's
+    /// costs are those of one process (to the 10 digits printed), on the docs' circles and on a --data file;
+    /// rank 0 alone prints and writes the report.
+    func testCompareInitUnderMpirunPrintsTheTableOfOneProcess() throws {
+        let folder = try temporaryFolder()
+        // 45 rows: 36 to train on (the test split takes 9), a multiple of 2 and 3, so no rank repeats one.
+        let table = try writeTable(in: folder, rows: 0..<45)
+        let kindling = try Products.executable("kindling")
+        for data in [[], ["--data", table]] {
+            let arguments = ["compare-init", "--iterations", "61", "--record-every", "20"] + data
+            let alone = try runProcess(kindling, arguments: arguments)
+            XCTAssertEqual(alone.status, 0, alone.errors)
+            let expected = costs(alone.output)
+            XCTAssertEqual(Set(expected.keys), ["zeros", "random", "he"], alone.output)
+            for ranks in [2, 3] {
+                let report = folder.appendingPathComponent("report-\(ranks)-\(data.count)").path
+                let outcome = try mpirun(["-np", "\(ranks)", kindling.path] + arguments + ["--report", report])
+                XCTAssertEqual(outcome.status, 0, outcome.errors)
+                XCTAssertEqual(outcome.output.components(separatedBy: "Report written to").count, 2, outcome.output)
+                XCTAssertTrue(
+                    outcome.output.contains("data-parallel over \(ranks) ranks: each rank trains on its share"),
+                    outcome.output)
+                XCTAssertTrue(FileManager.default.fileExists(atPath: report + "/index.html"))
+                let measured = costs(outcome.output)
+                XCTAssertEqual(Set(measured.keys), Set(expected.keys), outcome.output)
+                for (name, values) in expected {
+                    for (a, b) in zip(measured[name] ?? [], values) {
+                        XCTAssertEqual(a, b, accuracy: 1e-9 * abs(b), "\(name), \(ranks) ranks, \(data)")
+                    }
+                }
+            }
+        }
     }
 
     func testARankThatExitsBeforeJoiningEndsTheJob() throws {

@@ -13,6 +13,8 @@
 // - `mismatch`: rank 1 builds a wider model; DataParallel's check ends the job.
 // - `early-exit`: rank 1 exits before it joins the job; the others stop at the first barrier's time-out.
 // - `killed`: rank 1 is killed (SIGKILL) after the first training step, while rank 0 waits for its gradients.
+// - `diverge`: `train` data-parallel for 10 steps, where rank 1's loss alone is NaN at step 3; every rank
+//   prints `rank R stopped at step S`.
 import Foundation
 import Kindling
 import KindlingDistributed
@@ -89,7 +91,8 @@ case "batchnorm":
     let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: arguments[1])))
     guard let reference = reference as? [String: Any], let features = reference["features"] as? [Double],
         let labels = reference["labels"] as? [Int], let batches = reference["batches"] as? [[[Int]]],
-        let ranks = reference["ranks"] as? [[String: Any]], let own = ranks[world.rank] as? [String: Any],
+        let ranks = reference["ranks"] as? [[String: Any]],
+        let own = world.rank < ranks.count ? ranks[world.rank] : nil,
         let initial = own["initial"] as? [String: [Double]], let expected = own["steps"] as? [[String: [Double]]]
     else { world.abort("malformed fixture \(arguments[1])") }
     let network = Sequential<Double>([
@@ -142,6 +145,23 @@ case "killed":
         try parallel.synchronizeGradients()
         parallel.module.zeroGradients()
     }
+case "diverge":
+    let network = model(seed: 1)
+    let examples = Dataset(
+        features: Tensor<Double>.randn([24, 5], generator: RandomGenerator(seed: 2)), labels: (0..<24).map { $0 % 3 })
+    let distribution = try DataParallelDistributor(communicator: world).distribution(for: network, seed: 0)
+    var step = 0
+    let history = train(
+        network, on: examples,
+        loss: { logits, batch in
+            defer { step += 1 }
+            let loss = crossEntropy(logits, classIndices: batch.labels)
+            return world.rank == 1 && step == 3 ? loss * .nan : loss
+        }, optimizer: try SGD(network.parameters, learningRate: 0.1), for: .iterations(10), batchSize: 4,
+        showsProgress: false, distribution: distribution)
+    print("rank \(world.rank) stopped at step \(history.divergence.map { "\($0.step)" } ?? "none")")
 default:
-    world.abort("unknown scenario '\(scenario)'; expected exactness, missing-file, mismatch or early-exit")
+    world.abort(
+        "unknown scenario '\(scenario)'; expected exactness, batchnorm, missing-file, mismatch, early-exit, killed or diverge"
+    )
 }
