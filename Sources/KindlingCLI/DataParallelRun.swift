@@ -42,11 +42,13 @@ enum DataParallelRun {
         }
     }
 
-    /// Data-parallel training of `network` over `world`'s ranks, every epoch's shard shuffled from `seed`.
+    /// Data-parallel training of `network` over `world`'s ranks, every epoch's shard shuffled from `seed`, its
+    /// BatchNorm layers normalizing over the joint batch when `synchronizingBatchNorm`.
     static func distribution<Scalar: TensorScalar>(
-        for network: Sequential<Scalar>, on world: Communicator, seed: UInt32
+        for network: Sequential<Scalar>, on world: Communicator, seed: UInt32, synchronizingBatchNorm: Bool
     ) throws -> any TrainingDistribution {
-        try DataParallelDistributor(communicator: world).distribution(for: network, seed: seed)
+        try DataParallelDistributor(communicator: world, synchronizingBatchNorm: synchronizingBatchNorm)
+            .distribution(for: network, seed: seed)
     }
 
     private static let prepared = Mutex(false)

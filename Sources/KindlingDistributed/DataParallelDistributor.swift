@@ -8,11 +8,17 @@ public struct DataParallelDistributor: TrainingDistributor {
     public let communicator: Communicator
     /// The capacity in bytes of each gradient bucket.
     public let bucketCapacity: Int
+    /// Whether every BatchNorm normalizes over the union of the ranks' batches (see `DataParallel`).
+    public let synchronizesBatchNorm: Bool
 
-    /// A distributor over `communicator`'s ranks with gradient buckets of `bucketCapacity` bytes.
-    public init(communicator: Communicator, bucketCapacity: Int = 25 * 1024 * 1024) {
+    /// A distributor over `communicator`'s ranks with gradient buckets of `bucketCapacity` bytes, and
+    /// BatchNorm statistics over the joint batch when `synchronizingBatchNorm`.
+    public init(
+        communicator: Communicator, bucketCapacity: Int = 25 * 1024 * 1024, synchronizingBatchNorm: Bool = false
+    ) {
         self.communicator = communicator
         self.bucketCapacity = bucketCapacity
+        synchronizesBatchNorm = synchronizingBatchNorm
     }
 
     /// `DataParallelTraining` of `model`: rank 0's parameters and buffers are broadcast to the others now.
@@ -30,6 +36,8 @@ public struct DataParallelDistributor: TrainingDistributor {
 
     private func training<Trained: Module>(_ model: Trained, seed: UInt32) throws -> any TrainingDistribution
     where Trained.Scalar: DistributedScalar {
-        try DataParallelTraining(model, communicator: communicator, seed: seed, bucketCapacity: bucketCapacity)
+        try DataParallelTraining(
+            model, communicator: communicator, seed: seed, bucketCapacity: bucketCapacity,
+            synchronizingBatchNorm: synchronizesBatchNorm)
     }
 }

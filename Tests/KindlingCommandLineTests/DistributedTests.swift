@@ -141,6 +141,47 @@ final class DistributedTests: XCTestCase {
         }
     }
 
+    /// With synchronized BatchNorm, N ranks with batches of 4 make the updates and running statistics of one
+    /// process with plain BatchNorm and the joint batches of 4·N (in Double, to 1e-12). PyTorch cannot serve as
+    /// the reference here: its SyncBatchNorm runs on GPUs only.
+    func testWithSynchronizedBatchNormRanksTrainAsOneProcessOverTheJointBatches() throws {
+        for (ranks, steps) in [(2, 12), (3, 9)] {
+            let outcome = try mpirun(ranks: ranks, "syncbatchnorm")
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+            let fields = outcome.output.split(whereSeparator: \.isWhitespace)
+            XCTAssertEqual(fields.count, 6, outcome.output)
+            guard fields.count == 6 else { continue }
+            XCTAssertEqual(fields[1], "\(steps)")
+            let difference = try XCTUnwrap(Double(fields[5]), outcome.output)
+            XCTAssertLessThanOrEqual(difference, 1e-12, "\(ranks) ranks")
+        }
+    }
+
+    /// `train --batch-norm --sync-batch-norm` under 2 ranks saves what one rank with twice the batch saves,
+    /// running statistics included; without the flag (each rank's own statistics) it does not. With SGD: the
+    /// bias of a Linear layer before BatchNorm has a gradient that is zero but for rounding, which Adam would
+    /// divide by its own square root and so turn into steps of the learning rate's size.
+    func testTrainWithSyncBatchNormMatchesOneProcessWithTheJointBatches() throws {
+        let folder = try temporaryFolder()
+        let table = try writeTable(in: folder)
+        let common = [
+            "--data", table, "--validation-split", "0", "--epochs", "3", "--precision", "double", "--batch-norm",
+            "--optimizer", "sgd", "--lr", "0.1", "--quiet",
+        ]
+        let one = folder.appendingPathComponent("one.safetensors").path
+        XCTAssertEqual(try train(1, common + ["--batch-size", "24", "--save", one]).status, 0)
+        let synchronized = folder.appendingPathComponent("synchronized.safetensors").path
+        let outcome = try train(2, common + ["--batch-size", "12", "--sync-batch-norm", "--save", synchronized])
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        XCTAssertLessThanOrEqual(largestDifference(try weights(synchronized), try weights(one)), 1e-12)
+        let local = folder.appendingPathComponent("local.safetensors").path
+        XCTAssertEqual(try train(2, common + ["--batch-size", "12", "--save", local]).status, 0)
+        XCTAssertGreaterThan(largestDifference(try weights(local), try weights(one)), 1e-6)
+        let refused = try train(1, ["--data", table, "--sync-batch-norm", "--quiet"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.errors.contains("--sync-batch-norm: the model has no BatchNorm layer"), refused.errors)
+    }
+
     /// With BatchNorm, each rank's parameters and buffers after every step equal those of PyTorch's
     /// DistributedDataParallel on 2 gloo processes (Scripts/reference/torch_ddp_batchnorm.py) to 1e-10.
     func testWithBatchNormEveryRankMatchesPyTorchDistributedDataParallel() throws {

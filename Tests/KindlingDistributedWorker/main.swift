@@ -13,6 +13,8 @@
 // - `mismatch`: rank 1 builds a wider model; DataParallel's check ends the job.
 // - `early-exit`: rank 1 exits before it joins the job; the others stop at the first barrier's time-out.
 // - `killed`: rank 1 is killed (SIGKILL) after the first training step, while rank 0 waits for its gradients.
+// - `syncbatchnorm`: as `exactness`, with a BatchNorm1d in the model and `synchronizingBatchNorm`; the
+//   reference (one process, joint batches) uses plain BatchNorm. D covers the running statistics too.
 // - `diverge`: `train` data-parallel for 10 steps, where rank 1's loss alone is NaN at step 3; every rank
 //   prints `rank R stopped at step S`.
 import Foundation
@@ -80,6 +82,50 @@ case "exactness":
             referenceOptimizer.zeroGradients()
 
             for (trained, expected) in zip(parallel.module.parameters, reference.parameters) {
+                for (a, b) in zip(trained.value.scalars, expected.value.scalars) { largest = max(largest, abs(a - b)) }
+            }
+            steps += 1
+        }
+    }
+    let overall = try world.allreduce(Tensor<Double>([largest]), .maximum).scalars[0]
+    if world.rank == 0 { print("steps \(steps) ranks \(world.size) max-difference \(overall)") }
+case "syncbatchnorm":
+    let examples = 30
+    let batch = 4
+    let features = Tensor<Double>.randn([examples, 5], generator: RandomGenerator(seed: 7)) * 3 + 1
+    let labels = (0..<examples).map { $0 % 3 }
+    func normalized(seed: UInt32) -> Sequential<Double> {
+        let generator = RandomGenerator(seed: seed)
+        return Sequential([
+            Linear<Double>(5, 8, generator: generator), BatchNorm1d<Double>(8), ReLU<Double>(),
+            Linear<Double>(8, 3, generator: generator),
+        ])
+    }
+    let parallel = try DataParallel(normalized(seed: 100), communicator: world, synchronizingBatchNorm: true)
+    let reference = normalized(seed: 100)
+    let optimizer = try SGD(parallel.module.parameters, learningRate: 0.1, momentum: 0.9)
+    let referenceOptimizer = try SGD(reference.parameters, learningRate: 0.1, momentum: 0.9)
+    let samplers = try (0..<world.size).map {
+        try DistributedSampler(count: examples, rank: $0, replicas: world.size, seed: 3)
+    }
+    var largest = 0.0
+    var steps = 0
+    for epoch in 0..<3 {
+        let shares = samplers.map { $0.indices(epoch: epoch) }
+        for start in stride(from: 0, to: shares[0].count, by: batch) {
+            let batches = shares.map { Array($0[start..<min(start + batch, $0.count)]) }
+            let own = batches[world.rank]
+            crossEntropy(try parallel(features.gatheringRows(own)), classIndices: own.map { labels[$0] }).backward()
+            try parallel.synchronizeGradients()
+            optimizer.step()
+            optimizer.zeroGradients()
+
+            let union = batches.flatMap { $0 }
+            crossEntropy(reference(features.gatheringRows(union)), classIndices: union.map { labels[$0] }).backward()
+            referenceOptimizer.step()
+            referenceOptimizer.zeroGradients()
+
+            for (trained, expected) in zip(parallel.module.stateDictionary, reference.stateDictionary) {
                 for (a, b) in zip(trained.value.scalars, expected.value.scalars) { largest = max(largest, abs(a - b)) }
             }
             steps += 1
@@ -162,6 +208,6 @@ case "diverge":
     print("rank \(world.rank) stopped at step \(history.divergence.map { "\($0.step)" } ?? "none")")
 default:
     world.abort(
-        "unknown scenario '\(scenario)'; expected exactness, batchnorm, missing-file, mismatch, early-exit, killed or diverge"
+        "unknown scenario '\(scenario)'; expected exactness, syncbatchnorm, batchnorm, missing-file, mismatch, early-exit, killed or diverge"
     )
 }
