@@ -1,5 +1,6 @@
 """Token ids of BERT's uncased WordPiece tokenizer for 330 varied strings (punctuation, accents, CJK,
-Hangul, emoji, numbers, control characters, very long words, empty and whitespace-only strings), from
+Hangul, emoji, numbers, control characters, very long words, empty and whitespace-only strings, special
+tokens written in the text), from
 transformers' BertTokenizer loaded offline from all-MiniLM-L6-v2's folder (Scripts/fetch-encoder).
 
 Writes Tests/KindlingTestSupport/Fixtures/transformers_tokenizer.json, read by TokenizerTests: for each string
@@ -39,6 +40,8 @@ HANDWRITTEN = [
     "##hashes ##", "under_score snake_case", "CamelCaseIdentifiers", "MiXeD CaSe",
     "Wi-Fi e-mail co-operate", "4x4 3D 5G 10k", "0.000001 1e-10 6.02e23", "ⅰⅱⅲ Ⅳ", "Ⓐ Ⓑ",
     "ไทย ภาษา", "עברית", "العربية", "हिन्दी", "தமிழ்", "ქართული", "አማርኛ",
+    "[SEP][SEP]", "a[MASK]b", "[[SEP]]", "[SE[SEP]P", "[sep] [Sep] [MASK", "x[PAD]y[UNK]z[CLS]",
+    "café[SEP]naïve [MASK] end", "[SEP]" * 40 + "tail",
 ]
 
 FRAGMENTS = [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kindling
+import KindlingDistributed
 
 /// `kindling compare-init`: trains the same network from several initializations and prints a table.
 struct CompareInit: ParsableCommand {
@@ -9,7 +10,9 @@ struct CompareInit: ParsableCommand {
         abstract: "Train one network from several initializations and compare them.",
         discussion: """
             With no options this is the docs' experiment: circles, 2-10-5-1 ReLU network, zeros / random (x10) / He, \
-            full-batch gradient descent at learning rate 0.01 for 15000 iterations, in Double.
+            full-batch gradient descent at learning rate 0.01 for 15000 iterations, in Double. Under mpirun or srun \
+            every network trains data-parallel: each rank takes its DistributedSampler share of every batch (of \
+            the whole training set for the full batch), and rank 0 prints and writes.
             """
     )
 
@@ -219,7 +222,15 @@ struct CompareInit: ParsableCommand {
     }
 
     func run() throws {
+        try DataParallelRun.run { try compare() }
+    }
+
+    /// The comparison; under `mpirun` or `srun` every network trains data-parallel over the ranks, and rank 0
+    /// alone prints and writes.
+    func compare() throws {
         let configuration = try makeConfiguration()
+        let distributor = try DataParallelRun.communicator().map { DataParallelDistributor(communicator: $0) }
+        guard DataParallelRun.isPrimary || emitJobs == nil else { return }
         if let emitJobs {
             let folder = URL(fileURLWithPath: emitJobs).standardizedFileURL
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -235,15 +246,22 @@ struct CompareInit: ParsableCommand {
             single.seed = seed
             single.seedCount = 1
             single.showsProgress = false
-            let runs = try InitializationComparison.run(single)
+            let runs = try InitializationComparison.run(single, distributor: distributor)
+            guard DataParallelRun.isPrimary else { return }
             try CellResult(configuration: configuration, run: runs[0]).write(to: result)
             print("\(cell): result written to \(result)")
             return
         }
-        let runs = try InitializationComparison.run(configuration)
+        if let distributor {
+            print(
+                "data-parallel over \(distributor.communicator.size) ranks: each rank trains on its share of every "
+                    + (batchSize.map { "batch of \($0) (\($0 * distributor.communicator.size) per update)" }
+                        ?? "full batch"))
+        }
+        let runs = try InitializationComparison.run(configuration, distributor: distributor)
         let table = ComparisonTable(runs: runs, recordEvery: configuration.recordEvery)
         print(configuration.seedCount > 1 ? table.seedText : table.text)
-        if let report {
+        if let report, DataParallelRun.isPrimary {
             let url = try ReportDestination.check(report)
             try ComparisonReport(configuration: configuration, runs: runs).report.write(to: url)
             print("Report written to \(url.path)/index.html")

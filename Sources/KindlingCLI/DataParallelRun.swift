@@ -42,16 +42,13 @@ enum DataParallelRun {
         }
     }
 
-    /// Data-parallel training of `network` over `world`'s ranks, every epoch's shard shuffled from `seed`.
+    /// Data-parallel training of `network` over `world`'s ranks, every epoch's shard shuffled from `seed`, its
+    /// BatchNorm layers normalizing over the joint batch when `synchronizingBatchNorm`.
     static func distribution<Scalar: TensorScalar>(
-        for network: Sequential<Scalar>, on world: Communicator, seed: UInt32
+        for network: Sequential<Scalar>, on world: Communicator, seed: UInt32, synchronizingBatchNorm: Bool
     ) throws -> any TrainingDistribution {
-        switch network {
-        case let network as Sequential<Float>: return try DataParallelTraining(network, communicator: world, seed: seed)
-        case let network as Sequential<Double>:
-            return try DataParallelTraining(network, communicator: world, seed: seed)
-        default: throw CommandError("data-parallel training supports Float and Double models, not \(Scalar.self)")
-        }
+        try DataParallelDistributor(communicator: world, synchronizingBatchNorm: synchronizingBatchNorm)
+            .distribution(for: network, seed: seed)
     }
 
     private static let prepared = Mutex(false)

@@ -8,10 +8,13 @@ import Foundation
 /// probe file in it, then removes the probe. Permission bits alone would not do: as root every folder
 /// looks writable, yet `/proc/x` cannot be created. A folder the check created is removed again, so a run
 /// that fails or is interrupted later leaves nothing on disk; `Report.write` creates it with the report.
+/// Under `mpirun`, only rank 0 checks (it alone writes).
 enum ReportDestination {
     @discardableResult
     static func check(_ path: String) throws -> URL {
         let url = URL(fileURLWithPath: path).standardizedFileURL
+        // Under MPI only rank 0 writes the report: the other ranks must not race it for the probe.
+        guard DataParallelRun.isPrimary else { return url }
         let parent = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         let manager = FileManager.default

@@ -55,6 +55,12 @@ struct Train: ParsableCommand {
     @Flag(help: "BatchNorm1d after each hidden Linear layer.")
     var batchNorm = false
 
+    @Flag(
+        help:
+            "Under mpirun or srun: BatchNorm statistics over the ranks' batches together (PyTorch's SyncBatchNorm), so that N ranks train as one process with N times the batch; by default each rank normalizes over its own batch."
+    )
+    var syncBatchNorm = false
+
     @Option(parsing: .unconditional, help: "Dropout probability after each hidden activation (default: 0).")
     var dropout: Double?
 
@@ -220,8 +226,12 @@ struct Train: ParsableCommand {
         let data = try load(saved: saved, generator: generator, as: Scalar.self)
         let network: Sequential<Scalar> = data.specification.makeModel(generator: RandomGenerator(seed: seed &+ 1))
         try initialize(network, data, saved: saved, generator: generator)
+        if syncBatchNorm && !data.specification.batchNorm {
+            throw CommandError("--sync-batch-norm: the model has no BatchNorm layer (train it with --batch-norm)")
+        }
         let distribution = try DataParallelRun.communicator().map {
-            try DataParallelRun.distribution(for: network, on: $0, seed: seed)
+            try DataParallelRun.distribution(
+                for: network, on: $0, seed: seed, synchronizingBatchNorm: syncBatchNorm)
         }
         let (result, update, diagnostics) = try fit(
             network, data, saved: saved, seed: seed, generator: generator, distribution: distribution)

@@ -9,7 +9,10 @@ import KindlingNN
 /// - On creation, the ranks check that they hold the same parameters and buffers (names and shapes), and
 ///   rank 0's values are broadcast to the others.
 /// - Each forward pass through `callAsFunction` first broadcasts the buffers (BatchNorm's running statistics)
-///   from rank 0, as `broadcast_buffers=True` does; batch statistics stay local to each rank.
+///   from rank 0, as `broadcast_buffers=True` does; batch statistics stay local to each rank, unless
+///   `synchronizingBatchNorm` makes every BatchNorm in training normalize over the union of the ranks' batches
+///   (PyTorch's `SyncBatchNorm`): then N ranks with batches of B make the updates and running statistics of
+///   one process with batches of N·B even with BatchNorm.
 /// - During `backward()`, gradients are gathered into flat buckets of about `bucketCapacity` bytes, in the
 ///   reverse order of `module.parameters` (the order in which backward usually finishes them); each bucket's
 ///   allreduce (`MPI_Iallreduce`, gradients divided by the number of ranks first) starts as soon as the last
@@ -37,11 +40,15 @@ public final class DataParallel<Model: Module> where Model.Scalar: DistributedSc
     private var hookError: (any Error)?
 
     /// Prepares `module` for data-parallel training on `communicator`'s ranks, with gradient buckets of at
-    /// most `bucketCapacity` bytes (PyTorch's default, 25 MB).
+    /// most `bucketCapacity` bytes (PyTorch's default, 25 MB); with `synchronizingBatchNorm`, the statistics of
+    /// every BatchNorm in training are the joint batch's (`BatchNorm.summingAcrossProcesses`).
     ///
     /// - Throws: `DistributedError` when the ranks' models differ (naming the ranks whose parameters or
     ///   buffers do not match rank 0's), or when a collective fails.
-    public init(_ module: Model, communicator: Communicator, bucketCapacity: Int = 25 * 1024 * 1024) throws {
+    public init(
+        _ module: Model, communicator: Communicator, bucketCapacity: Int = 25 * 1024 * 1024,
+        synchronizingBatchNorm: Bool = false
+    ) throws {
         guard bucketCapacity > 0 else {
             throw DistributedError("DataParallel: the bucket capacity must be positive, got \(bucketCapacity)")
         }
@@ -53,6 +60,17 @@ public final class DataParallel<Model: Module> where Model.Scalar: DistributedSc
             parameter.value = try communicator.broadcast(parameter.value, from: 0)
         }
         try DataParallel.broadcastBuffers(of: module, on: communicator)
+        if synchronizingBatchNorm {
+            for case let normalization as BatchNorm<Model.Scalar> in module.namedModules.map(\.module) {
+                normalization.summingAcrossProcesses = { values in
+                    do {
+                        return try communicator.allreduce(Tensor(values)).scalars
+                    } catch {
+                        communicator.abort("synchronized batch normalization: \(error)")
+                    }
+                }
+            }
+        }
         buckets = DataParallel.buckets(
             for: module.parameters.reversed().filter(\.requiresGradient), capacity: bucketCapacity)
         for bucket in buckets {
@@ -66,6 +84,9 @@ public final class DataParallel<Model: Module> where Model.Scalar: DistributedSc
     }
 
     deinit {
+        for case let normalization as BatchNorm<Model.Scalar> in module.namedModules.map(\.module) {
+            normalization.summingAcrossProcesses = nil
+        }
         for bucket in buckets {
             for parameter in bucket.parameters { parameter.whenGradientReady(nil) }
         }

@@ -18,13 +18,16 @@ public final class DataParallelTraining<Model: Module>: TrainingDistribution whe
     public let seed: UInt32
 
     /// Data-parallel training of `module` on `communicator`'s ranks; rank 0's parameters and buffers are
-    /// broadcast to the others now.
+    /// broadcast to the others now. `synchronizingBatchNorm`: see `DataParallel`.
     ///
     /// - Throws: `DistributedError` when the ranks' models differ or a collective fails.
     public init(
-        _ module: Model, communicator: Communicator, seed: UInt32, bucketCapacity: Int = 25 * 1024 * 1024
+        _ module: Model, communicator: Communicator, seed: UInt32, bucketCapacity: Int = 25 * 1024 * 1024,
+        synchronizingBatchNorm: Bool = false
     ) throws {
-        parallel = try DataParallel(module, communicator: communicator, bucketCapacity: bucketCapacity)
+        parallel = try DataParallel(
+            module, communicator: communicator, bucketCapacity: bucketCapacity,
+            synchronizingBatchNorm: synchronizingBatchNorm)
         self.seed = seed
     }
 
@@ -47,9 +50,9 @@ public final class DataParallelTraining<Model: Module>: TrainingDistribution whe
         ending { try parallel.synchronizeGradients() }
     }
 
-    /// The sum of `value` over the ranks.
-    public func sum(_ value: Double) -> Double {
-        ending { try parallel.communicator.allreduce(Tensor<Double>([value])).scalars[0] }
+    /// The element-wise sums of `values` over the ranks.
+    public func sum(_ values: [Double]) -> [Double] {
+        ending { try parallel.communicator.allreduce(Tensor<Double>(values)).scalars }
     }
 
     /// Rank 0's `value`.

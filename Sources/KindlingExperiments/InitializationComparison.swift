@@ -219,24 +219,32 @@ public struct InitializationComparison: Sendable {
         public let diagnostics: [LayerDiagnosticsRecord]
     }
 
-    /// Trains one network per initialization and returns the runs in the configured order.
-    public static func run(_ configuration: Configuration) throws -> [Run] {
+    /// Trains one network per initialization and returns the runs in the configured order. With a
+    /// `distributor`, every network is trained data-parallel by the processes that run this same call (each
+    /// on its share of every batch, as `train(_:on:loss:optimizer:for:distribution:)` does), one after another.
+    public static func run(_ configuration: Configuration, distributor: (any TrainingDistributor)? = nil) throws
+        -> [Run]
+    {
         try configuration.validate()
         switch configuration.precision {
-        case .float: return try run(configuration, as: Float.self)
-        case .double: return try run(configuration, as: Double.self)
+        case .float: return try run(configuration, as: Float.self, distributor: distributor)
+        case .double: return try run(configuration, as: Double.self, distributor: distributor)
         }
     }
 
     /// Trains one network per initialization and seed in `Scalar` precision; the runs come by
-    /// initialization, then by seed.
-    public static func run<Scalar: TensorScalar>(_ configuration: Configuration, as _: Scalar.Type) throws -> [Run] {
+    /// initialization, then by seed. With a `distributor` they train one after another on the calling thread.
+    public static func run<Scalar: TensorScalar>(
+        _ configuration: Configuration, as _: Scalar.Type, distributor: (any TrainingDistributor)? = nil
+    ) throws -> [Run] {
         try configuration.validate()
         let cells = configuration.initializations.flatMap { initialization in
             configuration.seeds.map { (initialization, $0) }
         }
-        guard cells.count > 1 && configuration.runsConcurrently else {
-            return try cells.map { try run(configuration, initialization: $0, seed: $1, as: Scalar.self) }
+        guard cells.count > 1 && configuration.runsConcurrently && distributor == nil else {
+            return try cells.map {
+                try run(configuration, initialization: $0, seed: $1, as: Scalar.self, distributor: distributor)
+            }
         }
         let results = CellResults(count: cells.count)
         DispatchQueue.concurrentPerform(iterations: cells.count) { index in
@@ -249,10 +257,11 @@ public struct InitializationComparison: Sendable {
         return try results.values.map { try $0!.get() }
     }
 
-    /// Trains one network from one initialization and weight seed.
+    /// Trains one network from one initialization and weight seed, data-parallel when a `distributor` is
+    /// given.
     public static func run<Scalar: TensorScalar>(
         _ configuration: Configuration, initialization: InitializationName,
-        seed: UInt32, as _: Scalar.Type
+        seed: UInt32, as _: Scalar.Type, distributor: (any TrainingDistributor)? = nil
     ) throws -> Run {
         let (train, test) =
             configuration.userData.map { ($0.train.dataset(as: Scalar.self), $0.test.dataset(as: Scalar.self)) }
@@ -270,6 +279,7 @@ public struct InitializationComparison: Sendable {
         let scheduler = try configuration.schedule.map { try LearningRateScheduler(optimizer, schedule: $0) }
         let diagnostics = configuration.diagnosticsEvery.map { LayerDiagnostics(model, every: $0) }
         let stepper: any Optimizer<Scalar> = diagnostics.map { $0.observing(optimizer) } ?? optimizer
+        let distribution = try distributor?.distribution(for: model, seed: seed)
         let start = ContinuousClock.now
         let history = KindlingNN.train(
             model, on: train,
@@ -282,7 +292,7 @@ public struct InitializationComparison: Sendable {
             for: .iterations(configuration.iterations), batchSize: configuration.batchSize,
             generator: generator, recordEvery: configuration.recordEvery,
             clipGradientNorm: configuration.clipGradientNorm, scheduler: scheduler,
-            showsProgress: configuration.showsProgress)
+            showsProgress: configuration.showsProgress, distribution: distribution)
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         diagnostics?.detach()

@@ -25,14 +25,21 @@ final class DistributedTests: XCTestCase {
             URL(fileURLWithPath: launcher), arguments: arguments, environment: environment, timeout: 300)
     }
 
-    /// 48 examples of 4 features in 3 classes, as a CSV file with a header.
-    private func writeTable(in folder: URL) throws -> String {
+    /// How `writeTable` labels row r: r mod 3, or a class drawn from r (nothing to learn: a model fitting
+    /// them soon does worse on new rows).
+    private enum Labels { case cyclic, noisy }
+
+    /// `rows` examples of 4 features in 3 classes, as a CSV file with a header.
+    private func writeTable(
+        in folder: URL, name: String = "table.csv", rows: Range<Int> = 0..<48, labels: Labels = .cyclic
+    ) throws -> String {
         var lines = ["a,b,c,d,label"]
-        for row in 0..<48 {
+        for row in rows {
             let x = (0..<4).map { sin(Double(row * 4 + $0) * 0.7) }
-            lines.append(x.map { String($0) }.joined(separator: ",") + ",\(row % 3)")
+            let label = labels == .cyclic ? row % 3 : Int(abs(sin(Double(row) * 12.9898) * 43758)) % 3
+            lines.append(x.map { String($0) }.joined(separator: ",") + ",\(label)")
         }
-        let url = folder.appendingPathComponent("table.csv")
+        let url = folder.appendingPathComponent(name)
         try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }
@@ -262,6 +269,47 @@ final class DistributedTests: XCTestCase {
         }
     }
 
+    /// With synchronized BatchNorm, N ranks with batches of 4 make the updates and running statistics of one
+    /// process with plain BatchNorm and the joint batches of 4·N (in Double, to 1e-12). PyTorch cannot serve as
+    /// the reference here: its SyncBatchNorm runs on GPUs only.
+    func testWithSynchronizedBatchNormRanksTrainAsOneProcessOverTheJointBatches() throws {
+        for (ranks, steps) in [(2, 12), (3, 9)] {
+            let outcome = try mpirun(ranks: ranks, "syncbatchnorm")
+            XCTAssertEqual(outcome.status, 0, outcome.errors)
+            let fields = outcome.output.split(whereSeparator: \.isWhitespace)
+            XCTAssertEqual(fields.count, 6, outcome.output)
+            guard fields.count == 6 else { continue }
+            XCTAssertEqual(fields[1], "\(steps)")
+            let difference = try XCTUnwrap(Double(fields[5]), outcome.output)
+            XCTAssertLessThanOrEqual(difference, 1e-12, "\(ranks) ranks")
+        }
+    }
+
+    /// `train --batch-norm --sync-batch-norm` under 2 ranks saves what one rank with twice the batch saves,
+    /// running statistics included; without the flag (each rank's own statistics) it does not. With SGD: the
+    /// bias of a Linear layer before BatchNorm has a gradient that is zero but for rounding, which Adam would
+    /// divide by its own square root and so turn into steps of the learning rate's size.
+    func testTrainWithSyncBatchNormMatchesOneProcessWithTheJointBatches() throws {
+        let folder = try temporaryFolder()
+        let table = try writeTable(in: folder)
+        let common = [
+            "--data", table, "--validation-split", "0", "--epochs", "3", "--precision", "double", "--batch-norm",
+            "--optimizer", "sgd", "--lr", "0.1", "--quiet",
+        ]
+        let one = folder.appendingPathComponent("one.safetensors").path
+        XCTAssertEqual(try train(1, common + ["--batch-size", "24", "--save", one]).status, 0)
+        let synchronized = folder.appendingPathComponent("synchronized.safetensors").path
+        let outcome = try train(2, common + ["--batch-size", "12", "--sync-batch-norm", "--save", synchronized])
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        XCTAssertLessThanOrEqual(largestDifference(try weights(synchronized), try weights(one)), 1e-12)
+        let local = folder.appendingPathComponent("local.safetensors").path
+        XCTAssertEqual(try train(2, common + ["--batch-size", "12", "--save", local]).status, 0)
+        XCTAssertGreaterThan(largestDifference(try weights(local), try weights(one)), 1e-6)
+        let refused = try train(1, ["--data", table, "--sync-batch-norm", "--quiet"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.errors.contains("--sync-batch-norm: the model has no BatchNorm layer"), refused.errors)
+    }
+
     /// With BatchNorm, each rank's parameters and buffers after every step equal those of PyTorch's
     /// DistributedDataParallel on 2 gloo processes (Scripts/reference/torch_ddp_batchnorm.py) to 1e-10.
     func testWithBatchNormEveryRankMatchesPyTorchDistributedDataParallel() throws {
@@ -294,6 +342,93 @@ final class DistributedTests: XCTestCase {
         let outcome = try mpirun(ranks: 2, "killed")
         XCTAssertNotEqual(outcome.status, 0)
         XCTAssertTrue(outcome.errors.contains("signal 9"), outcome.errors)
+    }
+
+    /// A loss that is not finite on one rank stops every rank at that step (the loss that the check reads is
+    /// the joint batch's), instead of that rank stopping while the others wait for its gradients.
+    func testALossThatIsNotFiniteOnOneRankStopsEveryRank() throws {
+        let outcome = try mpirun(ranks: 2, "diverge")
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        let lines = outcome.output.split(separator: "\n").map(String.init).sorted()
+        XCTAssertEqual(lines, ["rank 0 stopped at step 3", "rank 1 stopped at step 3"], outcome.output)
+    }
+
+    /// Early stopping follows rank 0's validation loss: rank 1, given validation data on which it alone would
+    /// stop three epochs later, stops with rank 0, and the run saves what one process with the joint batches
+    /// saves.
+    func testEveryRankStopsEarlyAtRankZerosEpoch() throws {
+        let folder = try temporaryFolder()
+        let table = try writeTable(in: folder, rows: 0..<36, labels: .noisy)
+        let validation = try writeTable(in: folder, name: "validation.csv", rows: 36..<48, labels: .noisy)
+        let other = try writeTable(in: folder, name: "other.csv", rows: 36..<48)
+        let kindling = try Products.executable("kindling").path
+        func arguments(validation: String, batch: Int, save: String) -> [String] {
+            [
+                kindling, "train", "--data", table, "--validation", validation, "--epochs", "60",
+                "--early-stopping", "3", "--precision", "double", "--lr", "0.05", "--batch-size", "\(batch)",
+                "--save", save,
+            ]
+        }
+        let one = folder.appendingPathComponent("one.safetensors").path
+        let alone = try mpirun(["-np", "1"] + arguments(validation: validation, batch: 12, save: one))
+        XCTAssertEqual(alone.status, 0, alone.errors)
+        XCTAssertTrue(alone.output.contains("early stopping after epoch 6"), alone.output)
+        let scratch = folder.appendingPathComponent("scratch.safetensors").path
+        let onOther = try mpirun(["-np", "1"] + arguments(validation: other, batch: 12, save: scratch))
+        XCTAssertTrue(onOther.output.contains("early stopping after epoch 9"), onOther.output)
+        let two = folder.appendingPathComponent("two.safetensors").path
+        let outcome = try mpirun(
+            ["-np", "1"] + arguments(validation: validation, batch: 6, save: two) + [":", "-np", "1"]
+                + arguments(validation: other, batch: 6, save: two))
+        XCTAssertEqual(outcome.status, 0, outcome.errors)
+        XCTAssertEqual(outcome.output.components(separatedBy: "early stopping").count, 2, outcome.output)
+        XCTAssertTrue(outcome.output.contains("early stopping after epoch 6"), outcome.output)
+        XCTAssertLessThanOrEqual(largestDifference(try weights(two), try weights(one)), 1e-12)
+    }
+
+    /// The cost columns of a `compare-init` table, by initialization.
+    private func costs(_ output: String) -> [String: [Double]] {
+        var costs: [String: [Double]] = [:]
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 7, let first = Double(fields[1]), let last = Double(fields[2]) else { continue }
+            costs[String(fields[0])] = [first, last]
+        }
+        return costs
+    }
+
+    /// `mpirun -np N kindling compare-init` trains each network data-parallel on the full batch: its table's
+    /// costs are those of one process (to the 10 digits printed), on the docs' circles and on a --data file;
+    /// rank 0 alone prints and writes the report.
+    func testCompareInitUnderMpirunPrintsTheTableOfOneProcess() throws {
+        let folder = try temporaryFolder()
+        // 45 rows: 36 to train on (the test split takes 9), a multiple of 2 and 3, so no rank repeats one.
+        let table = try writeTable(in: folder, rows: 0..<45)
+        let kindling = try Products.executable("kindling")
+        for data in [[], ["--data", table]] {
+            let arguments = ["compare-init", "--iterations", "61", "--record-every", "20"] + data
+            let alone = try runProcess(kindling, arguments: arguments)
+            XCTAssertEqual(alone.status, 0, alone.errors)
+            let expected = costs(alone.output)
+            XCTAssertEqual(Set(expected.keys), ["zeros", "random", "he"], alone.output)
+            for ranks in [2, 3] {
+                let report = folder.appendingPathComponent("report-\(ranks)-\(data.count)").path
+                let outcome = try mpirun(["-np", "\(ranks)", kindling.path] + arguments + ["--report", report])
+                XCTAssertEqual(outcome.status, 0, outcome.errors)
+                XCTAssertEqual(outcome.output.components(separatedBy: "Report written to").count, 2, outcome.output)
+                XCTAssertTrue(
+                    outcome.output.contains("data-parallel over \(ranks) ranks: each rank trains on its share"),
+                    outcome.output)
+                XCTAssertTrue(FileManager.default.fileExists(atPath: report + "/index.html"))
+                let measured = costs(outcome.output)
+                XCTAssertEqual(Set(measured.keys), Set(expected.keys), outcome.output)
+                for (name, values) in expected {
+                    for (a, b) in zip(measured[name] ?? [], values) {
+                        XCTAssertEqual(a, b, accuracy: 1e-9 * abs(b), "\(name), \(ranks) ranks, \(data)")
+                    }
+                }
+            }
+        }
     }
 
     func testARankThatExitsBeforeJoiningEndsTheJob() throws {

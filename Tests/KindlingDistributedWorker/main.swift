@@ -13,6 +13,10 @@
 // - `mismatch`: rank 1 builds a wider model; DataParallel's check ends the job.
 // - `early-exit`: rank 1 exits before it joins the job; the others stop at the first barrier's time-out.
 // - `killed`: rank 1 is killed (SIGKILL) after the first training step, while rank 0 waits for its gradients.
+// - `syncbatchnorm`: as `exactness`, with a BatchNorm1d in the model and `synchronizingBatchNorm`; the
+//   reference (one process, joint batches) uses plain BatchNorm. D covers the running statistics too.
+// - `diverge`: `train` data-parallel for 10 steps, where rank 1's loss alone is NaN at step 3; every rank
+//   prints `rank R stopped at step S`.
 // - `memory FEATURES LABELS rows|whole`: every rank trains a small Double MLP for one epoch of `fit` on the
 //   examples of FEATURES (NPY or IDX) and LABELS, read by rows (`ExampleRowsFile`, the standardization fitted
 //   by the ranks together) or whole (`RawExamples`); rank 0 prints `growth-kb G`, G the largest growth over the
@@ -134,11 +138,56 @@ case "exactness":
     }
     let overall = try world.allreduce(Tensor<Double>([largest]), .maximum).scalars[0]
     if world.rank == 0 { print("steps \(steps) ranks \(world.size) max-difference \(overall)") }
+case "syncbatchnorm":
+    let examples = 30
+    let batch = 4
+    let features = Tensor<Double>.randn([examples, 5], generator: RandomGenerator(seed: 7)) * 3 + 1
+    let labels = (0..<examples).map { $0 % 3 }
+    func normalized(seed: UInt32) -> Sequential<Double> {
+        let generator = RandomGenerator(seed: seed)
+        return Sequential([
+            Linear<Double>(5, 8, generator: generator), BatchNorm1d<Double>(8), ReLU<Double>(),
+            Linear<Double>(8, 3, generator: generator),
+        ])
+    }
+    let parallel = try DataParallel(normalized(seed: 100), communicator: world, synchronizingBatchNorm: true)
+    let reference = normalized(seed: 100)
+    let optimizer = try SGD(parallel.module.parameters, learningRate: 0.1, momentum: 0.9)
+    let referenceOptimizer = try SGD(reference.parameters, learningRate: 0.1, momentum: 0.9)
+    let samplers = try (0..<world.size).map {
+        try DistributedSampler(count: examples, rank: $0, replicas: world.size, seed: 3)
+    }
+    var largest = 0.0
+    var steps = 0
+    for epoch in 0..<3 {
+        let shares = samplers.map { $0.indices(epoch: epoch) }
+        for start in stride(from: 0, to: shares[0].count, by: batch) {
+            let batches = shares.map { Array($0[start..<min(start + batch, $0.count)]) }
+            let own = batches[world.rank]
+            crossEntropy(try parallel(features.gatheringRows(own)), classIndices: own.map { labels[$0] }).backward()
+            try parallel.synchronizeGradients()
+            optimizer.step()
+            optimizer.zeroGradients()
+
+            let union = batches.flatMap { $0 }
+            crossEntropy(reference(features.gatheringRows(union)), classIndices: union.map { labels[$0] }).backward()
+            referenceOptimizer.step()
+            referenceOptimizer.zeroGradients()
+
+            for (trained, expected) in zip(parallel.module.stateDictionary, reference.stateDictionary) {
+                for (a, b) in zip(trained.value.scalars, expected.value.scalars) { largest = max(largest, abs(a - b)) }
+            }
+            steps += 1
+        }
+    }
+    let overall = try world.allreduce(Tensor<Double>([largest]), .maximum).scalars[0]
+    if world.rank == 0 { print("steps \(steps) ranks \(world.size) max-difference \(overall)") }
 case "batchnorm":
     let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: arguments[1])))
     guard let reference = reference as? [String: Any], let features = reference["features"] as? [Double],
         let labels = reference["labels"] as? [Int], let batches = reference["batches"] as? [[[Int]]],
-        let ranks = reference["ranks"] as? [[String: Any]], let own = ranks[world.rank] as? [String: Any],
+        let ranks = reference["ranks"] as? [[String: Any]],
+        let own = world.rank < ranks.count ? ranks[world.rank] : nil,
         let initial = own["initial"] as? [String: [Double]], let expected = own["steps"] as? [[String: [Double]]]
     else { world.abort("malformed fixture \(arguments[1])") }
     let network = Sequential<Double>([
@@ -191,6 +240,21 @@ case "killed":
         try parallel.synchronizeGradients()
         parallel.module.zeroGradients()
     }
+case "diverge":
+    let network = model(seed: 1)
+    let examples = Dataset(
+        features: Tensor<Double>.randn([24, 5], generator: RandomGenerator(seed: 2)), labels: (0..<24).map { $0 % 3 })
+    let distribution = try DataParallelDistributor(communicator: world).distribution(for: network, seed: 0)
+    var step = 0
+    let history = train(
+        network, on: examples,
+        loss: { logits, batch in
+            defer { step += 1 }
+            let loss = crossEntropy(logits, classIndices: batch.labels)
+            return world.rank == 1 && step == 3 ? loss * .nan : loss
+        }, optimizer: try SGD(network.parameters, learningRate: 0.1), for: .iterations(10), batchSize: 4,
+        showsProgress: false, distribution: distribution)
+    print("rank \(world.rank) stopped at step \(history.divergence.map { "\($0.step)" } ?? "none")")
 case "memory":
     do {
         try trainForOneEpoch(features: arguments[1], labels: arguments[2], byRows: arguments[3] == "rows", world: world)
@@ -198,5 +262,7 @@ case "memory":
         world.abort("\(error)")
     }
 default:
-    world.abort("unknown scenario '\(scenario)'; expected exactness, missing-file, mismatch or early-exit")
+    world.abort(
+        "unknown scenario '\(scenario)'; expected exactness, syncbatchnorm, batchnorm, missing-file, mismatch, early-exit, killed or diverge"
+    )
 }

@@ -76,4 +76,23 @@ final class ModeTests: XCTestCase {
         XCTAssertEqual(block.namedModules.map(\.module.isTraining), [true, true, true, true, true])
         XCTAssertEqual(block.norm.batchesTracked.value.scalar, 2, "both steps normalized with batch statistics")
     }
+
+    /// Evaluating a few rows at a time gives the one-pass output (each example's output is its own in
+    /// evaluation mode), leaves the modes as they were, and does not touch the running statistics.
+    func testEvaluationInSeveralPassesIsOnePass() {
+        let generator = RandomGenerator(seed: 9)
+        let model = Sequential<Double>(
+            Linear(4, 6, generator: generator), BatchNorm1d(6), ReLU(), Dropout(probability: 0.5),
+            Linear(6, 3, generator: generator))
+        let input = Tensor<Double>.randn([10, 4], generator: generator)
+        let whole = model.evaluationOutput(input, rowsPerPass: 10)
+        let state = model.stateDictionary.map(\.value.scalars)
+        for rows in [1, 3, 7] {
+            let pieces = model.evaluationOutput(input, rowsPerPass: rows)
+            XCTAssertEqual(pieces.shape, [10, 3])
+            for (a, b) in zip(pieces.scalars, whole.scalars) { XCTAssertEqual(a, b, accuracy: 1e-14) }
+        }
+        XCTAssertEqual(model.namedModules.map(\.module.isTraining), Array(repeating: true, count: 6))
+        XCTAssertEqual(model.stateDictionary.map(\.value.scalars), state)
+    }
 }

@@ -27,14 +27,25 @@ import KindlingPlatform
 ///   - applyingReLU: returns relu(batchNormalization(...)) with the values and gradients of the two
 ///     operations one after the other, in one pass over the data each way instead of two (`Sequential`
 ///     fuses a BatchNorm followed by a ReLU this way when no module hook is registered).
+///   - sum: in training, normalize over the union of the batches of several processes (synchronized batch
+///     normalization, PyTorch's `SyncBatchNorm`): `sum` returns the element-wise sums over the processes of
+///     the per-channel sums it is given (KindlingDistributed's allreduce), and the statistics, the running
+///     update and the input's gradient are those of the joint batch; see `synchronizedBatchNormalization`.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func batchNormalization<Scalar>(
     _ input: Tensor<Scalar>, weight: Tensor<Scalar>?, bias: Tensor<Scalar>?,
     runningMean: inout Tensor<Scalar>, runningVariance: inout Tensor<Scalar>,
-    training: Bool, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5, applyingReLU: Bool = false
+    training: Bool, momentum: Scalar = 0.1, epsilon: Scalar = 1e-5, applyingReLU: Bool = false,
+    summingAcrossProcesses sum: (([Scalar]) -> [Scalar])? = nil
 ) -> Tensor<Scalar> {
     require(input.rank >= 2, "batchNormalization: expects an input (N, C) or (N, C, ...), got \(input.shape)")
+    if training, let sum {
+        let output = synchronizedBatchNormalization(
+            input, weight: weight, bias: bias, runningMean: &runningMean, runningVariance: &runningVariance,
+            momentum: momentum, epsilon: epsilon, sum: sum)
+        return applyingReLU ? relu(output) : output
+    }
     let layout = ChannelLayout(shape: input.shape)
     let channels = layout.channels
     for (name, tensor) in [
@@ -93,7 +104,7 @@ public func batchNormalization<Scalar>(
 }
 
 /// A shape (N, C, L...) seen as N blocks of C channels of `spatial` contiguous elements each.
-private struct ChannelLayout {
+struct ChannelLayout {
     package let shape: [Int]
     package let batch: Int
     package let channels: Int
@@ -112,7 +123,7 @@ private struct ChannelLayout {
 
 /// 1 / sqrt(variance + epsilon), the factor that normalizes a channel.
 @inline(__always)
-private func inverseDeviation<S: TensorScalar>(_ variance: S, _ epsilon: S) -> S {
+func inverseDeviation<S: TensorScalar>(_ variance: S, _ epsilon: S) -> S {
     1 / (variance + epsilon).squareRoot()
 }
 
@@ -123,7 +134,7 @@ private func inverseDeviation<S: TensorScalar>(_ variance: S, _ epsilon: S) -> S
 /// channels are split between the cores.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
-private func normalizeChannels<S: TensorScalar>(
+func normalizeChannels<S: TensorScalar>(
     _ x: [S], _ layout: ChannelLayout, statistics: (mean: [S], variance: [S])?, scale: [S], shift: [S], epsilon: S,
     rectified: Bool
 ) -> (output: [S], mean: [S], variance: [S]) {

@@ -115,8 +115,9 @@ public func fit<Model: Module, Update: Optimizer>(
             validationLoss = distribution?.agree(evaluation.loss) ?? evaluation.loss
             validationMetric = distribution?.agree(evaluation.metric) ?? evaluation.metric
         }
-        let trainingLoss =
-            distribution.map { $0.sum(lossSum) / $0.sum(Double(examplesSeen)) } ?? lossSum / Double(training.count)
+        // Under a distribution each step's loss is already the joint batch's, and every process's batches
+        // are equally long.
+        let trainingLoss = lossSum / Double(examplesSeen)
         let elapsed = ContinuousClock.now - start
         let record = EpochRecord(
             epoch: epoch, trainingLoss: trainingLoss,

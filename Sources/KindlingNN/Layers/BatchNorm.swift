@@ -36,6 +36,13 @@ public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
     /// Whether the layer keeps running statistics (and uses them in evaluation mode).
     public let tracksRunningStatistics: Bool
 
+    /// In training mode, sums over the processes of a data-parallel run the per-channel sums that define
+    /// the batch's statistics, so that the layer normalizes over the union of every process's batch
+    /// (synchronized batch normalization, PyTorch's `SyncBatchNorm`; see `batchNormalization`'s `sum`).
+    /// KindlingDistributed's `DataParallel(_:communicator:synchronizingBatchNorm:)` sets it; nil (the
+    /// default) normalizes over this process's batch alone.
+    public var summingAcrossProcesses: (([Scalar]) -> [Scalar])?
+
     /// The ranks of input this layer accepts, for its requirement message.
     let acceptedRanks: Set<Int>
 
@@ -89,7 +96,8 @@ public class BatchNorm<Scalar: TensorScalar>: ModuleBase, Module {
             input, weight: weight?.value, bias: bias?.value,
             runningMean: &mean, runningVariance: &variance,
             training: isTraining || !tracksRunningStatistics,
-            momentum: factor, epsilon: Scalar(epsilon), applyingReLU: applyingReLU)
+            momentum: factor, epsilon: Scalar(epsilon), applyingReLU: applyingReLU,
+            summingAcrossProcesses: isTraining ? summingAcrossProcesses : nil)
         if updates {
             runningMean.value = mean
             runningVariance.value = variance

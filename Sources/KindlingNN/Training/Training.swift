@@ -59,6 +59,10 @@ public enum TrainingLength: Sendable, Equatable {
 ///   - maxGradientNorm: clip the gradients' joint 2-norm to this before each update; nil does not clip.
 ///   - scheduler: a learning-rate schedule stepped after each update.
 ///   - showsProgress: redraw a progress line on standard error when it is a terminal.
+///   - distribution: train data-parallel with copies of this run in other processes: each step takes this
+///     process's share of its batch (`TrainingDistribution.shard(epoch:count:)`; for the full batch, its
+///     whole shard), the gradients are averaged over the processes, and the recorded loss is the joint
+///     batch's.
 public func train<Model: Module, Update: Optimizer, Examples: TrainingExamples>(
     _ model: Model,
     on data: Examples,
@@ -72,7 +76,8 @@ public func train<Model: Module, Update: Optimizer, Examples: TrainingExamples>(
     continueOnNonFinite: Bool = false,
     clipGradientNorm maxGradientNorm: Double? = nil,
     scheduler: LearningRateScheduler<Model.Scalar>? = nil,
-    showsProgress: Bool = true
+    showsProgress: Bool = true,
+    distribution: (any TrainingDistribution)? = nil
 ) -> TrainingHistory where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
     require(recordEvery >= 1, "train: recordEvery must be at least 1, got \(recordEvery)")
     require(data.count > 0, "train: the dataset is empty")
@@ -82,7 +87,7 @@ public func train<Model: Module, Update: Optimizer, Examples: TrainingExamples>(
     var loop = TrainingLoop(
         model, on: data, optimizer: optimizer, length: length, batchSize: batchSize,
         generator: generator, clipGradientNorm: maxGradientNorm, scheduler: scheduler,
-        continueOnNonFinite: continueOnNonFinite, showsProgress: showsProgress)
+        continueOnNonFinite: continueOnNonFinite, distribution: distribution, showsProgress: showsProgress)
     var history = TrainingHistory()
     loop.run(steps: loop.totalSteps, loss: loss) { step, lossValue, _ in
         guard step % recordEvery == 0 else { return }

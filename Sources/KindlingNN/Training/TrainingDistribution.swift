@@ -14,8 +14,22 @@ public protocol TrainingDistribution: AnyObject {
     func synchronizeBuffers()
     /// After each backward pass, before the update: averages the gradients over the processes.
     func synchronizeGradients()
-    /// The sum of `value` over the processes.
-    func sum(_ value: Double) -> Double
+    /// The element-wise sums of `values` over the processes (every process passes as many).
+    func sum(_ values: [Double]) -> [Double]
     /// The first process's `value`, on every process (so that decisions taken from it agree).
     func agree(_ value: Double) -> Double
+}
+
+extension TrainingDistribution {
+    /// The sum of `value` over the processes.
+    public func sum(_ value: Double) -> Double { sum([value])[0] }
+}
+
+/// Makes the `TrainingDistribution` of each training run of a program that trains several models one after
+/// another (compare-init's initializations, say), every process making the same calls in the same order.
+/// KindlingDistributed's `DataParallelDistributor` trains each model data-parallel over MPI.
+public protocol TrainingDistributor {
+    /// The distribution that trains `model`, every epoch's shard shuffled from `seed`; it makes the model
+    /// equal on every process first.
+    func distribution<Model: Module>(for model: Model, seed: UInt32) throws -> any TrainingDistribution
 }

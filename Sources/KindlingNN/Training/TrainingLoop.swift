@@ -52,10 +52,12 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
 
     /// A loop of `length` over `examples` (a progress line on a terminal counts toward it); puts `model`
     /// and every module in it in training mode and forgets the optimizer's gradients. With
-    /// `continueOnNonFinite`, a NaN or infinite loss does not stop it. With a `distribution` (and a batch
-    /// size), each epoch's batches are cut from this process's shard of that epoch instead of a permutation
-    /// drawn from `generator`, the epochs counted from `firstEpochIndex`; buffers are synchronized before each
-    /// forward pass and gradients after each backward pass.
+    /// `continueOnNonFinite`, a NaN or infinite loss does not stop it. With a `distribution`, each epoch's
+    /// batches are cut from this process's shard of that epoch instead of a permutation drawn from
+    /// `generator`, the epochs counted from `firstEpochIndex` (for the full batch, every step is an epoch: the
+    /// batch is the process's whole shard); buffers are synchronized before each forward pass and gradients
+    /// after each backward pass, and the loss that `observe` gets and the finite check reads is the joint
+    /// batch's, the same on every process.
     package init(
         _ model: Model, on examples: Examples, optimizer: Update, length: TrainingLength,
         batchSize: Int?, generator: RandomGenerator, clipGradientNorm maxGradientNorm: Double? = nil,
@@ -101,7 +103,9 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
             distribution?.synchronizeBuffers()
             let value = loss(model(batch.features), batch)
             require(value.count == 1, "train: the loss must be a single value, got shape \(value.shape)")
-            let lossValue = Double(value.scalars[0])
+            let lossValue =
+                distribution.map { meanOverProcesses(Double(value.scalars[0]), batch.count, $0) }
+                ?? Double(value.scalars[0])
             observe(step, lossValue, batch)
             if !lossValue.isFinite && !continueOnNonFinite {
                 divergence = (step, lossValue)
@@ -122,9 +126,20 @@ where Update.Scalar == Model.Scalar, Examples.Scalar == Model.Scalar {
     /// Clears the progress line, before printing and at the end; it is drawn again by the next step.
     package mutating func clearProgress() { progress.finish() }
 
-    /// The batch of `step`: every example, or the step's slice of its epoch's permutation.
+    /// The mean of the processes' losses weighted by their batches' sizes: the loss of the step's joint batch,
+    /// the same on every process (so that a loss that is not finite on one process stops all of them).
+    private func meanOverProcesses(_ loss: Double, _ count: Int, _ distribution: any TrainingDistribution) -> Double {
+        let sums = distribution.sum([loss * Double(count), Double(count)])
+        return sums[0] / sums[1]
+    }
+
+    /// The batch of `step`: every example (this process's shard of the step when distributed), or the step's
+    /// slice of its epoch's permutation.
     private mutating func batch(at step: Int) -> Examples {
-        guard let batchSize else { return examples }
+        guard let batchSize else {
+            guard let distribution else { return examples }
+            return examples.rows(distribution.shard(epoch: firstEpochIndex + step, count: examples.count))
+        }
         let position = step % batchesPerEpoch
         if position == 0 {
             epochOrder =

@@ -73,6 +73,8 @@ public struct WordPieceTokenizer: Sendable {
     private let normalizer: BertNormalizer
     /// [PAD], [UNK], [CLS], [SEP] and [MASK] (those in the vocabulary) with their ids.
     private let specialTokens: [(String, Int)]
+    /// The bytes that special tokens start with ("[").
+    private let specialTokenFirstBytes: Set<UInt8>
     /// Ids by the token's UTF-8 bytes: Swift's String equality is canonical equivalence, under which
     /// distinct vocabulary entries (decomposed Hangul jamo and the syllable) would collide.
     private let ids: [[UInt8]: Int]
@@ -108,6 +110,7 @@ public struct WordPieceTokenizer: Sendable {
         specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in
             ids[Array(token.utf8)].map { (token, $0) }
         }
+        specialTokenFirstBytes = Set(specialTokens.compactMap { $0.0.utf8.first })
     }
 
     /// The tokenizer of a Hugging Face model folder, read as transformers' `BertTokenizer` reads it: the
@@ -292,20 +295,21 @@ public struct WordPieceTokenizer: Sendable {
         return result + words(String(segment)).flatMap(pieces(of:))
     }
 
-    /// The earliest special token written in `text` (the longest at one position), with its id.
+    /// The earliest special token written in `text` (the longest at one position), with its id. One scan
+    /// up to the token found, so that splitting a text at all its special tokens is linear in its length.
     private func firstSpecialToken(in text: Substring) -> (Range<Substring.Index>, Int)? {
-        var best: (Range<Substring.Index>, Int)?
-        for (token, id) in specialTokens {
-            guard let range = text.range(of: token, options: .literal) else { continue }
-            if let current = best,
-                current.0.lowerBound < range.lowerBound
-                    || (current.0.lowerBound == range.lowerBound && current.0.upperBound >= range.upperBound)
-            {
-                continue
+        let utf8 = text.utf8
+        var position = utf8.startIndex
+        while let start = utf8[position...].firstIndex(where: specialTokenFirstBytes.contains) {
+            var best: (end: Substring.Index, id: Int)?
+            for (token, id) in specialTokens where utf8[start...].starts(with: token.utf8) {
+                let end = utf8.index(start, offsetBy: token.utf8.count)
+                if best.map({ end > $0.end }) ?? true { best = (end, id) }
             }
-            best = (range, id)
+            if let best { return (start..<best.end, best.id) }
+            position = utf8.index(after: start)
         }
-        return best
+        return nil
     }
 
     /// The WordPiece tokens of `text`, without special tokens.
