@@ -99,6 +99,37 @@ final class ExampleRowsTests: XCTestCase {
         XCTAssertEqual(standardizedRows.targets, batch.map { training.targets[$0] })
     }
 
+    /// Malformed NPY and IDX files (cut short, empty, examples without values, shapes whose size overflows) are
+    /// refused by the row reader with the whole reader's message.
+    func testMalformedFilesGetTheWholeReadersMessages() throws {
+        let folder = try temporaryFolder()
+        let cases: [(String, [UInt8])] = [
+            ("short.npy", HostileFiles.npy(shape: "(4, 3)", data: [UInt8](repeating: 0, count: 10))),
+            ("empty.npy", HostileFiles.npy(shape: "(0, 3)")),
+            ("no-values.npy", HostileFiles.npy(shape: "(4, 0)")),
+            ("short.idx", HostileFiles.idxHeader(shape: [4, 3]) + [1, 2, 3, 4, 5]),
+            ("long.idx", HostileFiles.idxHeader(shape: [2, 2]) + [1, 2, 3, 4, 5]),
+            ("empty.idx", HostileFiles.idxHeader(shape: [0, 3])),
+            ("header-cut.idx", [0, 0, 8, 3, 0, 0, 0, 4]),
+        ]
+        var urls = try cases.map { name, bytes in
+            let url = folder.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            return url
+        }
+        let regressions = Products.packageFolder.appendingPathComponent("Tests/Fuzz/regressions")
+        urls += [
+            "npy/shape-product-overflows.npy", "npy/examples-without-values.npy", "idx/shape-product-overflows",
+        ].map { regressions.appendingPathComponent($0) }
+        for url in urls {
+            var wholeError = ""
+            XCTAssertThrowsError(try RawExamples(contentsOf: url)) { wholeError = "\($0)" }
+            XCTAssertThrowsError(try ExampleRowsFile(contentsOf: url, labels: nil), url.lastPathComponent) {
+                XCTAssertEqual("\($0)", wholeError, url.lastPathComponent)
+            }
+        }
+    }
+
     /// A NaN is found by the part of the rows that holds it, and named as the whole reader names it.
     func testANaNIsFoundByThePartThatReadsItsRow() throws {
         let folder = try temporaryFolder()
