@@ -34,7 +34,7 @@ struct EncoderInference<Scalar: TensorScalar> {
             let dropouts = [layer.dropout, layer.attention.dropout]
             return layer.activation.approximation == .none
                 && dropouts.allSatisfy { !$0.isTraining || $0.probability == 0 }
-                && !Tensor.recording([input] + layer.parameters.map(\.value))
+                && (!GradientMode.isEnabled || !Tensor.recording([input] + layer.parameters.map(\.value)))
         }
     }
 
