@@ -191,8 +191,8 @@ struct EncoderInference<Scalar: TensorScalar> {
             .none, .transposed, m: rows, n: outFeatures, k: inFeatures, a: x, b: weight, beta: 1, c: output)
     }
 
-    /// LayerNorm(residual + sum) row by row over the cores, the sum formed in `sum` just before its row is
-    /// normalized (while it is in cache).
+    /// LayerNorm(residual + sum) row by row over the cores, the sum formed in `sum` (by a vectorized axpy with
+    /// alpha 1, one rounding per value as in `+`) just before its row is normalized, while it is in cache.
     private static func addAndNormalize(
         _ sum: UnsafeMutablePointer<Scalar>, residual: UnsafePointer<Scalar>, _ norm: LayerNorm<Scalar>, rows: Int,
         into output: UnsafeMutablePointer<Scalar>
@@ -204,7 +204,7 @@ struct EncoderInference<Scalar: TensorScalar> {
                 ParallelChunks.forEach(count: rows, elementsPerItem: width) { range in
                     for row in range {
                         let (line, start) = (sum + row * width, row * width)
-                        for j in 0..<width { line[j] = residual[start + j] + line[j] }
+                        BLAS.axpy(count: width, alpha: 1, x: residual + start, y: line)
                         Scalar.layerNormRows(
                             line, weight: weight, bias: bias, into: output + start, normalized: nil,
                             inverseDeviations: nil, rows: 1, width: width, epsilon: norm.epsilon)
