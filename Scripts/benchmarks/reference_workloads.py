@@ -11,10 +11,14 @@ Usage: reference_workloads.py WORKLOAD
                      batch 64 of 3x32x32, SGD with momentum
   encoder            all-MiniLM-L6-v2 ($KINDLING_ENCODER) forward, batch 32 x sequence 64, transformers'
                      BertModel (eager attention) under torch.no_grad; adds sentences_per_second
+  encoder-sdpa       the same with transformers' default attention (torch's scaled_dot_product_attention)
+  encoder-onnxruntime  the same passes in ONNX Runtime: the model exported once by torch.onnx.export into
+                     .build/bench/onnx, run with 2 intra-op threads, 1 inter-op, ORT_ENABLE_ALL
   overhead           per-op cost: forward + backward of a chain of 20 element-wise ops and a sum on
                      4-element float32 tensors; adds microseconds_per_op
-  backend            prints (no JSON) one line each for numpy's BLAS (threadpoolctl: library, version,
-                     kernels, threads) and PyTorch's (its build configuration: BLAS, CPU capability, threads)
+  backend [WORKLOAD...]  prints (no JSON) one line each for numpy's BLAS (threadpoolctl: library, version,
+                     kernels, threads) and PyTorch's (its build configuration: BLAS, CPU capability, threads),
+                     and for ONNX Runtime's (version, providers, threads) when the workloads include encoder
   csv-numpy, csv-pandas  one parse of a 50 MB numeric CSV (250000 x 20, written first, the same bytes as
                      KindlingBench's csv workload) with numpy.loadtxt / pandas.read_csv
   digits-training    kindling train's loop on digits in PyTorch eager: 64-64-32-10 ReLU MLP, float32,
@@ -205,25 +209,98 @@ def overhead(warm_up=200, passes=5000):
     return seconds, passes, {"microseconds_per_op": seconds / (passes * 21) * 1e6}
 
 
-def encoder(warm_up=2, passes=5):
-    """The same forward passes as KindlingBench's encoder workload (ids drawn by torch, not the same
-    values: the cost does not depend on them)."""
+def encoder_inputs():
+    """The ids of KindlingBench's encoder workload in shape (drawn by torch, not the same values: the
+    cost does not depend on them), and an all-ones attention mask."""
+    import torch
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(1000, 30000, (32, 64), generator=generator)
+    return ids, torch.ones_like(ids)
+
+
+def timed_passes(one_pass, warm_up, passes):
+    for _ in range(warm_up):
+        one_pass()
+    start = time.perf_counter()
+    for _ in range(passes):
+        one_pass()
+    seconds = time.perf_counter() - start
+    return seconds, passes, {"sentences_per_second": passes * 32 / seconds}
+
+
+def encoder(attention="eager", warm_up=2, passes=5):
+    """The same forward passes as KindlingBench's encoder workload: transformers' BertModel with the
+    given attention implementation ("eager", or "sdpa": transformers' default, torch's fused
+    scaled_dot_product_attention) under torch.no_grad."""
     import os
     import torch
     from transformers import BertModel
     model = BertModel.from_pretrained(os.environ["KINDLING_ENCODER"], local_files_only=True,
-                                      add_pooling_layer=False, attn_implementation="eager").eval()
-    generator = torch.Generator().manual_seed(0)
-    ids = torch.randint(1000, 30000, (32, 64), generator=generator)
-    mask = torch.ones_like(ids)
+                                      add_pooling_layer=False, attn_implementation=attention).eval()
+    ids, mask = encoder_inputs()
     with torch.no_grad():
-        for _ in range(warm_up):
-            model(input_ids=ids, attention_mask=mask)
-        start = time.perf_counter()
-        for _ in range(passes):
-            model(input_ids=ids, attention_mask=mask)
-        seconds = time.perf_counter() - start
-    return seconds, passes, {"sentences_per_second": passes * 32 / seconds}
+        return timed_passes(lambda: model(input_ids=ids, attention_mask=mask), warm_up, passes)
+
+
+def encoder_onnx_file():
+    """all-MiniLM-L6-v2's BertModel exported once by torch.onnx.export (inputs input_ids and
+    attention_mask, batch and sequence dynamic, output last_hidden_state) into .build/bench/onnx, named by
+    the model folder's path and the weights' size and time so that another model or new weights export
+    again."""
+    import hashlib
+    import os
+    folder = os.environ["KINDLING_ENCODER"]
+    weights = os.path.join(folder, "model.safetensors")
+    status = os.stat(weights)
+    key = hashlib.sha256(f"{os.path.realpath(folder)} {status.st_size} {status.st_mtime_ns}".encode()).hexdigest()
+    path = os.path.join(".build", "bench", "onnx", f"encoder-{key[:16]}.onnx")
+    if os.path.exists(path):
+        return path
+    import torch
+    from transformers import BertModel
+    bert = BertModel.from_pretrained(folder, local_files_only=True, add_pooling_layer=False,
+                                     attn_implementation="eager").eval()
+
+    class LastHiddenState(torch.nn.Module):
+        """BertModel called by keywords (its forward's positional order is not input_ids, attention_mask)."""
+        def __init__(self):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    model = LastHiddenState().eval()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    ids, mask = encoder_inputs()
+    partial = path + f".partial-{os.getpid()}"
+    with torch.no_grad():
+        torch.onnx.export(model, (ids, mask), partial, input_names=["input_ids", "attention_mask"],
+                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                          dynamic_axes={name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask")})
+    os.replace(partial, path)
+    return path
+
+
+def onnxruntime_session():
+    """An ONNX Runtime session on the exported encoder: CPU, 2 intra-op threads, 1 inter-op thread,
+    sequential execution, every graph optimization (ORT_ENABLE_ALL, which fuses attention, GELU and
+    the skip layer norms)."""
+    import onnxruntime
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 2
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return onnxruntime.InferenceSession(encoder_onnx_file(), options, providers=["CPUExecutionProvider"])
+
+
+def encoder_onnxruntime(warm_up=2, passes=5):
+    """The encoder workload's passes in ONNX Runtime (see onnxruntime_session)."""
+    session = onnxruntime_session()
+    ids, mask = encoder_inputs()
+    feed = {"input_ids": ids.numpy(), "attention_mask": mask.numpy()}
+    return timed_passes(lambda: session.run(None, feed), warm_up, passes)
 
 
 CORPUS_MODULES = ["argparse", "asyncio", "collections", "csv", "datetime", "decimal", "email", "fractions",
@@ -355,11 +432,14 @@ WORKLOADS = {
     "cnn-frozen": ("cnn-frozen", "pytorch", lambda: cnn(frozen_backbone=True)),
     "overhead": ("overhead", "pytorch", overhead),
     "encoder": ("encoder", "pytorch", encoder),
+    "encoder-sdpa": ("encoder", "pytorch-sdpa", lambda: encoder("sdpa")),
+    "encoder-onnxruntime": ("encoder", "onnxruntime", encoder_onnxruntime),
     "embed-corpus": ("embed-corpus", "sentence-transformers", embed_corpus),
 }
 
 
-def backend():
+def backend(workloads):
+    """One line per reference engine that the named workloads (all when none) run."""
     import re
     import threadpoolctl
     import torch
@@ -374,12 +454,18 @@ def backend():
     print(f"PyTorch {torch.__version__}: BLAS {blas_info.group(1) if blas_info else 'unknown'}"
           f"{' ' + mkl.group(1) if mkl else ''}, CPU capability {torch.backends.cpu.get_cpu_capability()}, "
           f"{torch.get_num_threads()} threads")
+    if not workloads or "encoder" in workloads:
+        import onnxruntime
+        options = onnxruntime_session().get_session_options()
+        print(f"ONNX Runtime {onnxruntime.__version__}: providers {', '.join(onnxruntime.get_available_providers())} "
+              f"(sessions on CPUExecutionProvider, MLAS kernels), {options.intra_op_num_threads} intra-op threads, "
+              f"{options.inter_op_num_threads} inter-op, {options.graph_optimization_level.name}")
 
 
 def main():
     name = sys.argv[1]
     if name == "backend":
-        backend()
+        backend(sys.argv[2:])
         return
     if name == "corpus":
         corpus(sys.argv[2])

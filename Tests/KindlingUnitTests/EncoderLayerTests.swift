@@ -101,6 +101,32 @@ final class EncoderLayerTests: XCTestCase {
         }
     }
 
+    /// Without a graph the encoder runs fused (EncoderInference); its values must be the modules' own, with a
+    /// mask and with sequences long enough that the attention is cut into blocks of query rows (length 300,
+    /// d 2: 437 rows per block would fit, so blocks of 300; length 600: 218 rows per block, 3 blocks).
+    func testEncoderWithoutAGraphMatchesTheModules() throws {
+        for length in [7, 600] {
+            let configuration = BertConfiguration(
+                vocabularySize: 50, hiddenSize: 8, hiddenLayerCount: 2, attentionHeadCount: 4,
+                intermediateSize: 12, hiddenDropoutProbability: 0.1, attentionDropoutProbability: 0.1,
+                maximumPositions: 600)
+            let model = BertModel<Double>(configuration: configuration, generator: generator)
+            model.eval()
+            let ids = (0..<2).map { _ in (0..<length).map { _ in generator.randint(low: 1, high: 50) } }
+            let batch = TokenBatch(
+                ids: ids,
+                attentionMask: [Array(repeating: 1, count: length), (0..<length).map { $0 < length / 2 ? 1 : 0 }])
+            let recorded = model(batch)
+            let fused = withoutGradient { model(batch) }
+            XCTAssertEqual(fused.shape, recorded.shape)
+            assertClose(fused.scalars, recorded.scalars, tolerance: 1e-13, "length \(length)")
+            let unmasked = TokenBatch(ids: ids, attentionMask: ids.map { $0.map { _ in 1 } })
+            assertClose(
+                withoutGradient { model(unmasked) }.scalars, model(unmasked).scalars, tolerance: 1e-13,
+                "length \(length), no padding")
+        }
+    }
+
     func testEveryParameterHasItsHuggingFaceKey() throws {
         let model = try BertModel<Double>.load(from: fixtureURL("tiny_bert"))
         let keys = Set(model.namedParameters.map { BertModel<Double>.huggingFaceKey(for: $0.name) })

@@ -119,8 +119,13 @@ public final class BertEncoder<Scalar: TensorScalar>: ModuleBase, Module {
     /// Every layer applied to a (batch, length, hidden) input without a mask.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { self(input, attentionMask: nil) }
 
-    /// Every layer applied in turn, with padded positions masked out.
+    /// Every layer applied in turn, with padded positions masked out. Without a graph to record, with no
+    /// dropout active and the exact GELU, the layers run fused on shared buffers (`EncoderInference`, the
+    /// same values in fewer passes over memory).
     public func callAsFunction(_ input: Tensor<Scalar>, attentionMask: [[Int]]?) -> Tensor<Scalar> {
-        layers.reduce(input) { $1($0, attentionMask: attentionMask) }
+        if EncoderInference.applies(to: layers, input: input) {
+            return EncoderInference(layers: layers, shape: input.shape)(input, attentionMask: attentionMask)
+        }
+        return layers.reduce(input) { $1($0, attentionMask: attentionMask) }
     }
 }
