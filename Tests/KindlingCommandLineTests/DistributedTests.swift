@@ -256,8 +256,15 @@ final class DistributedTests: XCTestCase {
     /// N ranks with batches of 4 make, step after step, the updates of one process with batches of 4·N made
     /// of the same examples (in Double, to 1e-12): the gradients are averaged exactly.
     func testRanksTogetherMakeTheUpdatesOfOneProcessOverTheirJointBatches() throws {
+        try checkJointBatches("exactness")
+    }
+
+    /// Runs a worker scenario that compares N ranks with one process over their joint batches (30 examples,
+    /// batches of 4, 3 epochs) under 2 and 3 ranks: its line `steps S ranks N max-difference D` must report
+    /// every step and a largest difference of at most 1e-12.
+    private func checkJointBatches(_ scenario: String) throws {
         for (ranks, steps) in [(2, 12), (3, 9)] {
-            let outcome = try mpirun(ranks: ranks, "exactness")
+            let outcome = try mpirun(ranks: ranks, scenario)
             XCTAssertEqual(outcome.status, 0, outcome.errors)
             let fields = outcome.output.split(whereSeparator: \.isWhitespace)
             XCTAssertEqual(fields.count, 6, outcome.output)
@@ -265,7 +272,7 @@ final class DistributedTests: XCTestCase {
             XCTAssertEqual(fields[1], "\(steps)")
             XCTAssertEqual(fields[3], "\(ranks)")
             let difference = try XCTUnwrap(Double(fields[5]), outcome.output)
-            XCTAssertLessThanOrEqual(difference, 1e-12, "\(ranks) ranks")
+            XCTAssertLessThanOrEqual(difference, 1e-12, "\(scenario), \(ranks) ranks")
         }
     }
 
@@ -273,16 +280,7 @@ final class DistributedTests: XCTestCase {
     /// process with plain BatchNorm and the joint batches of 4·N (in Double, to 1e-12). PyTorch cannot serve as
     /// the reference here: its SyncBatchNorm runs on GPUs only.
     func testWithSynchronizedBatchNormRanksTrainAsOneProcessOverTheJointBatches() throws {
-        for (ranks, steps) in [(2, 12), (3, 9)] {
-            let outcome = try mpirun(ranks: ranks, "syncbatchnorm")
-            XCTAssertEqual(outcome.status, 0, outcome.errors)
-            let fields = outcome.output.split(whereSeparator: \.isWhitespace)
-            XCTAssertEqual(fields.count, 6, outcome.output)
-            guard fields.count == 6 else { continue }
-            XCTAssertEqual(fields[1], "\(steps)")
-            let difference = try XCTUnwrap(Double(fields[5]), outcome.output)
-            XCTAssertLessThanOrEqual(difference, 1e-12, "\(ranks) ranks")
-        }
+        try checkJointBatches("syncbatchnorm")
     }
 
     /// `train --batch-norm --sync-batch-norm` under 2 ranks saves what one rank with twice the batch saves,

@@ -96,64 +96,20 @@ func model(seed: UInt32, width: Int = 16) -> Sequential<Double> {
     ])
 }
 
-switch scenario {
-case "exactness":
-    let examples = 30
+/// Trains `parallel` on this rank's `DistributedSampler` share of `features` (labels r mod 3, batches of 4,
+/// 3 epochs) and, alone, `reference` on the union of every rank's batches, both by SGD (learning rate 0.1,
+/// momentum 0.9, `weightDecay`); after every step measures the largest difference between the two models'
+/// state dictionaries. Rank 0 prints `steps S ranks N max-difference D`, D the maximum over steps and ranks.
+func compareWithJointBatches(
+    _ parallel: DataParallel<Sequential<Double>>, reference: Sequential<Double>, features: Tensor<Double>,
+    weightDecay: Double
+) throws {
+    let world = parallel.communicator
+    let examples = features.shape[0]
     let batch = 4
-    let features = Tensor<Double>.randn([examples, 5], generator: RandomGenerator(seed: 7))
     let labels = (0..<examples).map { $0 % 3 }
-    let parallel = try DataParallel(model(seed: 100 + UInt32(world.rank)), communicator: world, bucketCapacity: 200)
-    let reference = model(seed: 100)
-    let optimizer = try SGD(parallel.module.parameters, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-3)
-    let referenceOptimizer = try SGD(reference.parameters, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-3)
-    let samplers = try (0..<world.size).map {
-        try DistributedSampler(count: examples, rank: $0, replicas: world.size, seed: 3)
-    }
-    var largest = 0.0
-    var steps = 0
-    for epoch in 0..<3 {
-        let shares = samplers.map { $0.indices(epoch: epoch) }
-        for start in stride(from: 0, to: shares[0].count, by: batch) {
-            let batches = shares.map { Array($0[start..<min(start + batch, $0.count)]) }
-            let own = batches[world.rank]
-            let loss = crossEntropy(
-                try parallel(features.gatheringRows(own)), classIndices: own.map { labels[$0] })
-            loss.backward()
-            try parallel.synchronizeGradients()
-            optimizer.step()
-            optimizer.zeroGradients()
-
-            let union = batches.flatMap { $0 }
-            let referenceLoss = crossEntropy(
-                reference(features.gatheringRows(union)), classIndices: union.map { labels[$0] })
-            referenceLoss.backward()
-            referenceOptimizer.step()
-            referenceOptimizer.zeroGradients()
-
-            for (trained, expected) in zip(parallel.module.parameters, reference.parameters) {
-                for (a, b) in zip(trained.value.scalars, expected.value.scalars) { largest = max(largest, abs(a - b)) }
-            }
-            steps += 1
-        }
-    }
-    let overall = try world.allreduce(Tensor<Double>([largest]), .maximum).scalars[0]
-    if world.rank == 0 { print("steps \(steps) ranks \(world.size) max-difference \(overall)") }
-case "syncbatchnorm":
-    let examples = 30
-    let batch = 4
-    let features = Tensor<Double>.randn([examples, 5], generator: RandomGenerator(seed: 7)) * 3 + 1
-    let labels = (0..<examples).map { $0 % 3 }
-    func normalized(seed: UInt32) -> Sequential<Double> {
-        let generator = RandomGenerator(seed: seed)
-        return Sequential([
-            Linear<Double>(5, 8, generator: generator), BatchNorm1d<Double>(8), ReLU<Double>(),
-            Linear<Double>(8, 3, generator: generator),
-        ])
-    }
-    let parallel = try DataParallel(normalized(seed: 100), communicator: world, synchronizingBatchNorm: true)
-    let reference = normalized(seed: 100)
-    let optimizer = try SGD(parallel.module.parameters, learningRate: 0.1, momentum: 0.9)
-    let referenceOptimizer = try SGD(reference.parameters, learningRate: 0.1, momentum: 0.9)
+    let optimizer = try SGD(parallel.module.parameters, learningRate: 0.1, momentum: 0.9, weightDecay: weightDecay)
+    let referenceOptimizer = try SGD(reference.parameters, learningRate: 0.1, momentum: 0.9, weightDecay: weightDecay)
     let samplers = try (0..<world.size).map {
         try DistributedSampler(count: examples, rank: $0, replicas: world.size, seed: 3)
     }
@@ -182,6 +138,26 @@ case "syncbatchnorm":
     }
     let overall = try world.allreduce(Tensor<Double>([largest]), .maximum).scalars[0]
     if world.rank == 0 { print("steps \(steps) ranks \(world.size) max-difference \(overall)") }
+}
+
+switch scenario {
+case "exactness":
+    let parallel = try DataParallel(model(seed: 100 + UInt32(world.rank)), communicator: world, bucketCapacity: 200)
+    try compareWithJointBatches(
+        parallel, reference: model(seed: 100), features: .randn([30, 5], generator: RandomGenerator(seed: 7)),
+        weightDecay: 1e-3)
+case "syncbatchnorm":
+    func normalized(seed: UInt32) -> Sequential<Double> {
+        let generator = RandomGenerator(seed: seed)
+        return Sequential([
+            Linear<Double>(5, 8, generator: generator), BatchNorm1d<Double>(8), ReLU<Double>(),
+            Linear<Double>(8, 3, generator: generator),
+        ])
+    }
+    let parallel = try DataParallel(normalized(seed: 100), communicator: world, synchronizingBatchNorm: true)
+    try compareWithJointBatches(
+        parallel, reference: normalized(seed: 100),
+        features: Tensor<Double>.randn([30, 5], generator: RandomGenerator(seed: 7)) * 3 + 1, weightDecay: 0)
 case "batchnorm":
     let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: arguments[1])))
     guard let reference = reference as? [String: Any], let features = reference["features"] as? [Double],

@@ -54,7 +54,10 @@ func readElements(
     _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, into values: UnsafeMutableBufferPointer<Double>, size: Int,
     bigEndian: Bool, _ convert: (UInt64) -> Double
 ) {
-    precondition(offset >= 0 && offset + values.count * size <= bytes.count, "readElements: past the end of the bytes")
+    require(
+        offset >= 0 && offset + values.count * size <= bytes.count,
+        "readElements: \(values.count) elements of \(size) bytes from offset \(offset) run past the \(bytes.count) bytes"
+    )
     let raw = UnsafeRawBufferPointer(bytes)
     func load<Bits: FixedWidthInteger & UnsignedInteger>(_: Bits.Type, at start: Int) -> UInt64 {
         let bits = raw.loadUnaligned(fromByteOffset: start, as: Bits.self)
