@@ -53,8 +53,8 @@ final class SentenceEmbeddingTests: XCTestCase {
         try check(Float.self, suffix: "32", step: 16, tolerance: 1e-5)
     }
 
-    func testDoubleMatchesTransformersFloat64Within1e10() throws {
-        try check(Double.self, suffix: "64", step: 64, tolerance: 1e-10)
+    func testDoubleMatchesTransformersFloat64Within1e12() throws {
+        try check(Double.self, suffix: "64", step: 64, tolerance: 1e-12)
     }
 
     func testSentenceEmbeddingsAreUnitRowsAndSimilarSentencesAreCloser() throws {
