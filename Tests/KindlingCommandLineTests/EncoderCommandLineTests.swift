@@ -1,4 +1,5 @@
 import Foundation
+import Kindling
 import KindlingTestSupport
 import XCTest
 
@@ -63,5 +64,54 @@ extension CommandLineTests {
             XCTAssertTrue(outcome.errors.contains(message), "\(arguments): \(outcome.errors)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
+    }
+}
+
+/// How much memory `kindling embed` needs for the encoder's weights.
+final class EncoderMemoryTests: XCTestCase {
+    /// `kindling embed` on all-MiniLM-L6-v2 (90.9 MB of F32 weights) against the same command on a model of
+    /// the same vocabulary with hidden size 8 (a few hundred KB of weights): the difference, what the
+    /// weights cost, must stay below 1.3 times the weights file. Each tensor is read from the file straight
+    /// into its parameter (`SafeTensorsFile`); reading the whole file first and converting it held the
+    /// weights twice, plus the mapped file's pages: 1.97 times.
+    func testEmbedHoldsTheWeightsOnce() throws {
+        let encoder = try encoderFolder()
+        let small = try temporaryFolder()
+        for name in ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"] {
+            try FileManager.default.copyItem(
+                at: encoder.appendingPathComponent(name), to: small.appendingPathComponent(name))
+        }
+        var configuration =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: encoder.appendingPathComponent("config.json")))
+            as! [String: Any]
+        for (key, value) in [
+            "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 16, "num_hidden_layers": 1,
+        ] {
+            configuration[key] = value
+        }
+        let configurationURL = small.appendingPathComponent("config.json")
+        try JSONSerialization.data(withJSONObject: configuration).write(to: configurationURL)
+        let model = BertModel<Float>(configuration: try BertConfiguration(contentsOf: configurationURL))
+        var weights = SafeTensors()
+        for (name, parameter) in model.namedParameters {
+            weights.tensors[BertModel<Float>.huggingFaceKey(for: name)] = SafeTensors.Entry(parameter.value)
+        }
+        try weights.write(to: small.appendingPathComponent("model.safetensors"))
+
+        let kindling = try Products.executable("kindling")
+        func peak(_ folder: URL) throws -> Double {
+            let (status, kilobytes) = try peakResidentKilobytes(
+                running: kindling, arguments: ["embed", "--encoder", folder.path, "--text", "A man is eating food."])
+            XCTAssertEqual(status, 0, "kindling embed --encoder \(folder.path)")
+            return Double(kilobytes) / 1024
+        }
+        let fileMegabytes =
+            Double(
+                try FileManager.default.attributesOfItem(
+                    atPath: encoder.appendingPathComponent("model.safetensors").path)[.size] as! Int)
+            / 1_048_576
+        let (large, base) = (try peak(encoder), try peak(small))
+        print("kindling embed peak RSS: \(large) MB with all-MiniLM-L6-v2, \(base) MB with hidden size 8")
+        XCTAssertLessThan(large - base, 1.3 * fileMegabytes, "the weights cost \(large - base) MB")
     }
 }

@@ -26,6 +26,15 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try parse(bytes), file: file, line: line) { error in
             XCTAssertEqual(error as? SafeTensorsError, expected, file: file, line: line)
         }
+        do {
+            let url = try temporaryFolder().appendingPathComponent("malformed.safetensors")
+            try Data(bytes).write(to: url)
+            XCTAssertThrowsError(try SafeTensorsFile(contentsOf: url), "SafeTensorsFile", file: file, line: line) {
+                XCTAssertEqual($0 as? SafeTensorsError, expected, "SafeTensorsFile", file: file, line: line)
+            }
+        } catch {
+            XCTFail("\(error)", file: file, line: line)
+        }
     }
 
     // MARK: - Files the Python library wrote
@@ -54,6 +63,56 @@ final class SafeTensorsTests: XCTestCase {
         }
         XCTAssertThrowsError(try file.tensor(named: "nope", as: Float.self)) { error in
             XCTAssertEqual(error as? SafeTensorsError, .missingTensor(key: "nope"))
+        }
+    }
+
+    func testAnOpenFileReadsEachTensorAsTheWholeFileDoes() throws {
+        let url = try fixtureURL("safetensors_dtypes.safetensors")
+        let whole = try SafeTensors.read(from: url)
+        let file = try SafeTensorsFile(contentsOf: url)
+        XCTAssertEqual(file.metadata, whole.metadata)
+        XCTAssertEqual(Set(file.keys), Set(whole.tensors.keys))
+        for (name, entry) in whole.tensors {
+            XCTAssertEqual(file.shape(of: name), entry.shape, name)
+            XCTAssertEqual(file.dtype(of: name), entry.dtype, name)
+            func same<T: Equatable>(_ read: (String) throws -> T, _ expected: (String) throws -> T) {
+                switch (Result { try read(name) }, Result { try expected(name) }) {
+                case (.success(let value), .success(let reference)): XCTAssertEqual(value, reference, name)
+                case (.failure(let error), .failure(let reference)):
+                    XCTAssertEqual(error as? SafeTensorsError, reference as? SafeTensorsError, name)
+                case (let outcome, let reference): XCTFail("\(name): \(outcome) against \(reference)")
+                }
+            }
+            same({ try file.tensor(named: $0, as: Float.self) }, { try whole.tensor(named: $0, as: Float.self) })
+            same({ try file.tensor(named: $0, as: Double.self) }, { try whole.tensor(named: $0, as: Double.self) })
+            same(file.integers(named:), whole.integers(named:))
+        }
+        XCTAssertEqual(try file.contents(), whole)
+        XCTAssertNil(file.shape(of: "nope"))
+        XCTAssertThrowsError(try file.tensor(named: "nope", as: Float.self)) { error in
+            XCTAssertEqual(error as? SafeTensorsError, .missingTensor(key: "nope"))
+        }
+    }
+
+    func testAFileShortenedAfterOpeningOrAFolderIsNamed() throws {
+        let folder = try temporaryFolder()
+        let url = folder.appendingPathComponent("model.safetensors")
+        var weights = SafeTensors()
+        weights.tensors["a"] = SafeTensors.Entry(Tensor<Float>(shape: [2], scalars: [1, 2]))
+        weights.tensors["b"] = SafeTensors.Entry(Tensor<Float>(shape: [3], scalars: [3, 4, 5]))
+        try weights.write(to: url)
+        let file = try SafeTensorsFile(contentsOf: url)
+        let bytes = try Data(contentsOf: url)
+        try bytes.prefix(bytes.count - 4).write(to: url)
+        XCTAssertEqual(try file.tensor(named: "a", as: Float.self).scalars, [1, 2])
+        XCTAssertThrowsError(try file.tensor(named: "b", as: Float.self)) { error in
+            XCTAssertEqual(
+                error as? SafeTensorsError,
+                .cannotRead(
+                    path: url.path, reason: "the bytes of tensor \"b\" cannot be read (the file ends before them)"))
+        }
+        XCTAssertThrowsError(try SafeTensorsFile(contentsOf: folder)) { error in
+            XCTAssertEqual(error as? SafeTensorsError, .cannotRead(path: folder.path, reason: "it is a folder"))
         }
     }
 

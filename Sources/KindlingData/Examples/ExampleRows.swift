@@ -89,16 +89,10 @@ package final class ExampleRowsFile: @unchecked Sendable {
     func read(row: Int, into values: UnsafeMutableBufferPointer<Double>, using bytes: UnsafeMutableBufferPointer<UInt8>)
         throws
     {
-        let offset = dataStart + row * bytes.count
-        var done = 0
-        while done < bytes.count {
-            let result = pread(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-            if result < 0 && errno == EINTR { continue }
-            guard result > 0 else {
-                let cause = result < 0 ? String(cString: strerror(errno)) : "the file ends before it"
-                throw DataError.unreadable(path: path, reason: "example \(row + 1) cannot be read (\(cause))")
-            }
-            done += result
+        if let cause = readFully(
+            descriptor, into: UnsafeMutableRawBufferPointer(bytes), atOffset: dataStart + row * bytes.count)
+        {
+            throw DataError.unreadable(path: path, reason: "example \(row + 1) cannot be read (\(cause))")
         }
         readElements(
             UnsafeBufferPointer(bytes), offset: 0, into: values, size: elementSize, bigEndian: bigEndian,

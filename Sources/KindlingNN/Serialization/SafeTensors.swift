@@ -93,26 +93,11 @@ public struct SafeTensors: Equatable, Sendable {
         Scalar
     > {
         guard let entry = tensors[key] else { throw SafeTensorsError.missingTensor(key: key) }
-        let count = entry.elementCount
-        let scalars: [Scalar]? = entry.bytes.withUnsafeBytes { raw in
-            if (Scalar.self == Float.self && entry.dtype == .float32)
-                || (Scalar.self == Double.self && entry.dtype == .float64)
-            {
-                return [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    fromLittleEndian(
-                        raw, into: UnsafeMutableRawBufferPointer(buffer), elementSize: MemoryLayout<Scalar>.size)
-                    initialized = count
-                }
-            }
-            var values: [Scalar] = []
-            values.reserveCapacity(count)
-            for index in 0..<count {
-                guard let value = entry.dtype.element(at: index, of: raw) else { return nil }
-                values.append(Scalar(value))
-            }
-            return values
-        }
-        guard let scalars else { throw SafeTensorsError.unsupportedConversion(key: key, dtype: entry.dtype) }
+        guard
+            let scalars: [Scalar] = entry.bytes.withUnsafeBytes({
+                entry.dtype.scalars(from: $0, count: entry.elementCount)
+            })
+        else { throw SafeTensorsError.unsupportedConversion(key: key, dtype: entry.dtype) }
         return Tensor(shape: entry.shape, scalars: scalars)
     }
 
@@ -122,31 +107,9 @@ public struct SafeTensors: Equatable, Sendable {
     ///   U64 element beyond Int64.max.
     public func integers(named key: String) throws -> [Int64] {
         guard let entry = tensors[key] else { throw SafeTensorsError.missingTensor(key: key) }
-        guard entry.dtype.isInteger else { throw SafeTensorsError.unsupportedConversion(key: key, dtype: entry.dtype) }
-        return try entry.bytes.withUnsafeBytes { raw in
-            try (0..<entry.elementCount).map { index in
-                let start = index * entry.dtype.byteCount
-                func load<T: FixedWidthInteger>(_: T.Type) -> T {
-                    T(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: T.self))
-                }
-                switch entry.dtype {
-                case .int64: return load(Int64.self)
-                case .uint64:
-                    guard let value = Int64(exactly: load(UInt64.self)) else {
-                        throw SafeTensorsError.unsupportedConversion(key: key, dtype: entry.dtype)
-                    }
-                    return value
-                case .int32: return Int64(load(Int32.self))
-                case .uint32: return Int64(load(UInt32.self))
-                case .int16: return Int64(load(Int16.self))
-                case .uint16: return Int64(load(UInt16.self))
-                case .int8: return Int64(load(Int8.self))
-                case .uint8: return Int64(load(UInt8.self))
-                case .bool: return load(UInt8.self) == 0 ? 0 : 1
-                default: throw SafeTensorsError.unsupportedConversion(key: key, dtype: entry.dtype)
-                }
-            }
-        }
+        guard let integers = entry.bytes.withUnsafeBytes({ entry.dtype.integers(from: $0, count: entry.elementCount) })
+        else { throw SafeTensorsError.unsupportedConversion(key: key, dtype: entry.dtype) }
+        return integers
     }
 }
 

@@ -1,3 +1,5 @@
+import KindlingCore
+
 /// The element type of a tensor in a safetensors file, by its name in the header (`"F32"`).
 ///
 /// The cases are those of the `safetensors` library except the sub-byte and complex types (F4, F6, C64),
@@ -97,6 +99,57 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable {
         case .float64: return Double(bitPattern: load(UInt64.self))
         case .float8E5M2, .float8E4M3: return nil
         }
+    }
+}
+
+extension SafeTensorsDType {
+    /// `count` elements of this type in little-endian `bytes` converted to `Scalar`, or nil for the 8-bit
+    /// float types. F32 into Float and F64 into Double are exact copies.
+    package func scalars<Scalar: TensorScalar>(from bytes: UnsafeRawBufferPointer, count: Int) -> [Scalar]? {
+        if (Scalar.self == Float.self && self == .float32) || (Scalar.self == Double.self && self == .float64) {
+            return [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                fromLittleEndian(
+                    bytes, into: UnsafeMutableRawBufferPointer(buffer), elementSize: MemoryLayout<Scalar>.size)
+                initialized = count
+            }
+        }
+        var values: [Scalar] = []
+        values.reserveCapacity(count)
+        for index in 0..<count {
+            guard let value = element(at: index, of: bytes) else { return nil }
+            values.append(Scalar(value))
+        }
+        return values
+    }
+
+    /// `count` elements of this integer type (or BOOL) in little-endian `bytes` as 64-bit integers, or nil
+    /// for a float type or a U64 element beyond Int64.max.
+    package func integers(from bytes: UnsafeRawBufferPointer, count: Int) -> [Int64]? {
+        guard isInteger else { return nil }
+        var values: [Int64] = []
+        values.reserveCapacity(count)
+        for index in 0..<count {
+            let start = index * byteCount
+            func load<T: FixedWidthInteger>(_: T.Type) -> T {
+                T(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: T.self))
+            }
+            let value: Int64?
+            switch self {
+            case .int64: value = load(Int64.self)
+            case .uint64: value = Int64(exactly: load(UInt64.self))
+            case .int32: value = Int64(load(Int32.self))
+            case .uint32: value = Int64(load(UInt32.self))
+            case .int16: value = Int64(load(Int16.self))
+            case .uint16: value = Int64(load(UInt16.self))
+            case .int8: value = Int64(load(Int8.self))
+            case .uint8: value = Int64(load(UInt8.self))
+            case .bool: value = load(UInt8.self) == 0 ? 0 : 1
+            case .float8E5M2, .float8E4M3, .float16, .bfloat16, .float32, .float64: value = nil
+            }
+            guard let value else { return nil }
+            values.append(value)
+        }
+        return values
     }
 }
 

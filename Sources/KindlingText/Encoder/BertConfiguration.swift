@@ -167,8 +167,8 @@ public struct BertConfiguration: Equatable, Sendable {
     /// more parameters than `file` holds values (and more than 2^22, below which the loader's list of
     /// differences says more): checked before the model is built, so that a hostile config.json cannot
     /// make it allocate what its weights file does not pay for.
-    package func checkFits(_ file: SafeTensors, path: String) throws {
-        let stored = file.tensors.values.reduce(0) { $0 + $1.bytes.count / $1.dtype.byteCount }
+    package func checkFits(_ file: SafeTensorsFile, path: String) throws {
+        let stored = file.keys.reduce(0) { $0 + file.shape(of: $1)!.reduce(1, *) }
         guard let needed = parameterCount, needed <= max(stored, 1 << 22) else {
             throw EncoderLoadingError.invalidConfiguration(
                 path: path, key: "sizes",

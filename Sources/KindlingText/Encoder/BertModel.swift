@@ -88,16 +88,17 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
     /// The model in a Hugging Face BertModel folder: config.json and model.safetensors. Loading is strict:
     /// every parameter must be in the file with its shape, and every tensor of the file must be used
     /// (`embeddings.position_ids`, an integer buffer, is checked to be 0, 1, ...). The model has a pooler
-    /// when the file has `pooler.dense.weight`. The file is mapped into memory and each parameter is
-    /// built from its tensor directly: nothing is drawn at random first.
+    /// when the file has `pooler.dense.weight`. Each parameter is built from its tensor, read from the file
+    /// straight into the parameter's storage (`SafeTensorsFile`): nothing is drawn at random first, and the
+    /// weights are held once.
     ///
     /// - Throws: `EncoderLoadingError` naming the file and key; `.mismatchedWeights` lists every
     ///   difference at once.
     public static func load(from folder: URL) throws -> BertModel {
         let configuration = try BertConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
         let url = folder.appendingPathComponent("model.safetensors")
-        let file: SafeTensors
-        do { file = try SafeTensors.read(from: url) } catch {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: url) } catch {
             throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
         }
         try configuration.checkFits(file, path: folder.appendingPathComponent("config.json").path)
@@ -109,7 +110,7 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
             return checkedTensor(key, shape: shape, in: file, differences: &differences) ?? .zeros(shape)
         }
         let model = BertModel(
-            configuration: configuration, pooling: file.tensors["pooler.dense.weight"] != nil, source: source)
+            configuration: configuration, pooling: file.shape(of: "pooler.dense.weight") != nil, source: source)
         differences += model.unusedTensorDifferences(file, used: used)
         guard differences.isEmpty else {
             throw EncoderLoadingError.mismatchedWeights(path: url.path, differences: differences)
@@ -120,15 +121,15 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
     /// Replaces every parameter with the tensor of the same Hugging Face key in the safetensors file
     /// (converted to `Scalar`), after checking all of them: see `load(from:)`.
     public func loadWeights(from url: URL) throws {
-        let file: SafeTensors
-        do { file = try SafeTensors.read(from: url) } catch {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: url) } catch {
             throw EncoderLoadingError.unreadable(path: url.path, reason: "\(error)")
         }
         try loadWeights(from: file, path: url.path)
     }
 
     /// Replaces every parameter with the tensor of the same Hugging Face key in `file` (read from `path`).
-    func loadWeights(from file: SafeTensors, path: String) throws {
+    func loadWeights(from file: SafeTensorsFile, path: String) throws {
         var differences: [String] = []
         var used: Set<String> = []
         var assignments: [(Parameter<Scalar>, Tensor<Scalar>)] = []
@@ -149,14 +150,14 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
     /// The tensor of Hugging Face key `key` in `file` as `Scalar` when the file has it with `shape`; nil
     /// otherwise, with the difference appended to `differences`.
     private static func checkedTensor(
-        _ key: String, shape: [Int], in file: SafeTensors, differences: inout [String]
+        _ key: String, shape: [Int], in file: SafeTensorsFile, differences: inout [String]
     ) -> Tensor<Scalar>? {
-        guard let entry = file.tensors[key] else {
+        guard let fileShape = file.shape(of: key) else {
             differences.append("missing \(key) (shape \(shape))")
             return nil
         }
-        guard entry.shape == shape else {
-            differences.append("\(key): shape \(entry.shape) in the file, \(shape) in the model")
+        guard fileShape == shape else {
+            differences.append("\(key): shape \(fileShape) in the file, \(shape) in the model")
             return nil
         }
         do { return try file.tensor(named: key, as: Scalar.self) } catch {
@@ -167,15 +168,15 @@ public final class BertModel<Scalar: TensorScalar>: ModuleBase, Module {
 
     /// The file's tensors that no parameter used, one line each, except `embeddings.position_ids` when it
     /// holds 0..<maximumPositions.
-    private func unusedTensorDifferences(_ file: SafeTensors, used: Set<String>) -> [String] {
+    private func unusedTensorDifferences(_ file: SafeTensorsFile, used: Set<String>) -> [String] {
         var differences: [String] = []
-        var unused = Set(file.tensors.keys).subtracting(used)
+        var unused = Set(file.keys).subtracting(used)
         if unused.remove("embeddings.position_ids") != nil {
             let positions = (try? file.integers(named: "embeddings.position_ids")) ?? []
             if positions.map(Int.init) != Array(0..<configuration.maximumPositions) {
                 differences.append("embeddings.position_ids is not 0..<\(configuration.maximumPositions)")
             }
         }
-        return differences + unused.sorted().map { "unexpected \($0) (shape \(file.tensors[$0]!.shape))" }
+        return differences + unused.sorted().map { "unexpected \($0) (shape \(file.shape(of: $0)!))" }
     }
 }
