@@ -84,7 +84,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "KindlingBench",
-            dependencies: ["Kindling", "KindlingDistributed", "CLinearAlgebra"],
+            dependencies: ["Kindling", "KindlingDistributed", "CLinearAlgebra", "CVectorKernels"],
             path: "Sources/KindlingBench"
         ),
         .executableTarget(

@@ -155,6 +155,19 @@ def main():
         print(f"GEMM bound: {bound:.2f} passes/s ({encoder[0]['gemm_gflop_per_pass']:.1f} GFLOP/pass at {rate:.0f} "
               f"GFLOP/s, the pass's own products alone in the same processes); Kindling reaches {reached * 100:.0f}% "
               f"(target >= {GEMM_BOUND_TARGET * 100:.0f}%: {'yes' if reached >= GEMM_BOUND_TARGET else 'NO'}).")
+        peaks = [line["multiply_add_peak_gflops"] for line in encoder if "multiply_add_peak_gflops" in line]
+        if peaks:
+            peak = statistics.median(peaks)
+            ceiling = peak / encoder[0]["gemm_gflop_per_pass"]
+            engines = {implementation: statistics.median(line["steps_per_second"] for line in lines
+                                                         if line["workload"] == "encoder"
+                                                         and line["implementation"] == implementation)
+                       for implementation in sorted({line["implementation"] for line in lines
+                                                     if line["workload"] == "encoder"})}
+            shares = ", ".join(f"{REFERENCE_NAMES.get(name, name.capitalize())} {rate / ceiling * 100:.0f}%" for name, rate in engines.items())
+            print(f"Multiply-add peak: {peak:.0f} GFLOP/s (every core, the widest FMA the CPU has), so no engine can "
+                  f"pass {ceiling:.2f} passes/s; of that ceiling the GEMM bound is {bound / ceiling * 100:.0f}%, "
+                  f"and the engines reach: {shares}.")
     comparison = [line for line in lines if line["workload"] == "comparison" and "training_seconds" in line]
     if comparison:
         per_step = statistics.median(line["training_seconds"] / line["steps"] for line in comparison) * 1e6

@@ -20,7 +20,8 @@ extension Workload {
 /// Beside it, the GEMM bound: the same process times the pass's matrix products alone (`GEMMPass`) and
 /// reports gemm_gflop_per_pass, gemm_gflops (their rate) and gemm_bound_passes_per_second (the passes per
 /// second if everything but the products took no time), which Scripts/benchmarks/summarize.py prints
-/// under the table with the share of it that the passes reach.
+/// under the table with the share of it that the passes reach; and the CPU's multiply-add peak
+/// (multiply_add_peak_gflops), the ceiling of every engine on the same FLOPs.
 enum EncoderWorkload {
     static func run(options: BenchmarkOptions) throws {
         try options.rejectUnknown(["passes"])
@@ -48,6 +49,7 @@ enum EncoderWorkload {
                 "sentences_per_second": Double(passes * batch) / elapsed,
                 "gemm_gflop_per_pass": products.flops / 1e9, "gemm_gflops": products.flops / gemmSeconds / 1e9,
                 "gemm_bound_passes_per_second": 1 / gemmSeconds,
+                "multiply_add_peak_gflops": multiplyAddPeakGFLOPS(),
             ])
     }
 }
