@@ -53,8 +53,8 @@ __attribute__((target("avx2,fma"))) static double peak_avx2(long rounds, float *
 double kindling_multiply_add_peak(long rounds, float *sink) {
 #if defined(__x86_64__) && defined(__linux__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return peak_avx512(rounds, sink);
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return peak_avx2(rounds, sink);
+    if (__builtin_cpu_supports("x86-64-v4")) return peak_avx512(rounds, sink);
+    if (__builtin_cpu_supports("x86-64-v3")) return peak_avx2(rounds, sink);
 #endif
     float a[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     for (long r = 0; r < rounds; r++)

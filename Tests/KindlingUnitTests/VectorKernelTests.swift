@@ -1,3 +1,4 @@
+import CVectorKernels
 import Foundation
 import Kindling
 import KindlingTestSupport
@@ -24,6 +25,21 @@ final class VectorKernelTests: XCTestCase {
         let special = gelu(Tensor<Float>([.nan, .infinity, 0, -0.0]))
         XCTAssertTrue(special.scalars[0].isNaN)
         XCTAssertEqual(Array(special.scalars[1...]), [.infinity, 0, 0])
+    }
+
+    /// The multiply-add peak that `Scripts/bench encoder` prints counts the work it does: ten chains
+    /// a ← 0.999999 a + 1e-7 from 1, ..., 10 on every lane of the widest vectors of the level the kernels run
+    /// at, 2 FLOPs per multiply-add.
+    func testTheMultiplyAddPeakCountsTheWorkItDoes() {
+        var sink: Float = 0
+        let flops = kindling_multiply_add_peak(1000, &sink)
+        let level = String(cString: kindling_vector_kernel_level())
+        let lanes = level.hasPrefix("AVX-512") ? 16 : level.hasPrefix("AVX2") ? 8 : 1
+        XCTAssertEqual(flops, Double(1000 * 10 * lanes * 2), level)
+        var chains = (1...10).map(Double.init)
+        for _ in 0..<1000 { chains = chains.map { $0 * 0.999999 + 1e-7 } }
+        let expected = Double(lanes) * chains.reduce(0, +)
+        XCTAssertEqual(Double(sink), expected, accuracy: 1e-4 * expected, level)
     }
 
     func testFloatSoftmaxRowsMatchDoubleIncludingHugeAndMaskedValues() {

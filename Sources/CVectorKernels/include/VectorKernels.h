@@ -64,7 +64,7 @@ void kindling_max_pool_2x2_backward_f32(const float *dy, const int32_t *argmax, 
 const char *kindling_vector_kernel_level(void);
 
 /// Runs `rounds` rounds of ten independent chains of fused multiply-adds on the widest vectors the CPU
-/// has (AVX-512, else AVX2 with FMA, else scalar) and returns the floating-point operations done (2 per
+/// has (AVX-512, else AVX2 with FMA, else scalar: the levels of kindling_vector_kernel_level) and returns the floating-point operations done (2 per
 /// multiply-add); the result goes to `sink`. Timed on every core at once, it gives the CPU's Float
 /// multiply-add peak, the ceiling that `Scripts/bench encoder` prints beside the GEMM bound.
 double kindling_multiply_add_peak(long rounds, float *sink);
