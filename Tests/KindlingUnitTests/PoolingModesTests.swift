@@ -72,5 +72,13 @@ final class PoolingModesTests: XCTestCase {
         XCTAssertEqual(
             average(x).scalars,
             avgPool2d(x, kernelSize: 3, stride: 2, padding: 1, countIncludePad: false, ceilMode: true).scalars)
+        let dilated = MaxPool2d<Double>(kernelSize: 2, stride: 1, dilation: 3)
+        XCTAssertEqual(dilated(x).shape, [1, 1, 2, 2], "taps 3 apart: a 4 x 4 window")
+        XCTAssertEqual(dilated(x).scalars, maxPool2d(x, kernelSize: 2, stride: 1, dilation: 3).scalars)
+        let overridden = AvgPool2d<Double>(kernelSize: 2, divisorOverride: 3)
+        XCTAssertEqual(overridden(x).scalars, avgPool2d(x, kernelSize: 2, divisorOverride: 3).scalars)
+        assertClose(
+            overridden(x).scalars.map { $0 * 3 / 4 }, AvgPool2d<Double>(kernelSize: 2)(x).scalars, tolerance: 1e-15,
+            "the sums over 3, not over the 4 taps")
     }
 }
