@@ -105,6 +105,8 @@ let package = Package(
             dependencies: ["Kindling", "KindlingDistributed"],
             path: "Tests/KindlingDistributedWorker"
         ),
+        // The program through which the tests measure a command's peak memory (see its main.swift).
+        .executableTarget(name: "PeakMemory", path: "Tests/PeakMemory"),
         // Fast tests, seconds in all: tensors, autograd, operators, initializers, layers, optimizers, readers.
         .testTarget(
             name: "KindlingUnitTests", dependencies: ["Kindling", "KindlingDistributed", "KindlingTestSupport"]
@@ -116,6 +118,7 @@ let package = Package(
             name: "KindlingCommandLineTests",
             dependencies: [
                 "Kindling", "KindlingTestSupport", "KindlingCLI", "KindlingMistakes", "KindlingDistributedWorker",
+                "PeakMemory",
             ]
         ),
     ],

@@ -90,28 +90,3 @@ public func runProcess(
         status: process.terminationStatus, reason: process.terminationReason,
         output: String(decoding: collected.output, as: UTF8.self), errors: errorText)
 }
-
-/// Runs `executable` with `arguments` (standard input, output and error on /dev/null) and returns its exit
-/// status and its peak resident memory in kilobytes: Linux's `ru_maxrss` of that one child, as `wait4`
-/// reports it (Foundation's `Process` reaps its children itself and keeps their usage).
-public func peakResidentKilobytes(running executable: URL, arguments: [String]) throws -> (
-    status: Int32, kilobytes: Int
-) {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    for descriptor: Int32 in [0, 1, 2] {
-        posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
-    }
-    let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
-    defer { for argument in argv { free(argument) } }
-    var pid = pid_t()
-    let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
-    guard spawned == 0 else {
-        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(spawned))])
-    }
-    var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    return (status, usage.ru_maxrss)
-}

@@ -103,19 +103,22 @@ final class EncoderLayerTests: XCTestCase {
 
     /// Without a graph the encoder runs fused (EncoderInference); its values must be the modules' own, with a
     /// mask and with sequences long enough that the attention is cut into blocks of query rows (length 300,
-    /// d 2: 437 rows per block would fit, so blocks of 300; length 600: 218 rows per block, 3 blocks).
+    /// d 2: 437 rows per block would fit, so blocks of 300; length 600: 218 rows per block, 3 blocks), and
+    /// with more tokens than go through the layers together (9 sequences of 300: groups of 6 and 3).
     func testEncoderWithoutAGraphMatchesTheModules() throws {
-        for length in [7, 600] {
+        for (length, count) in [(7, 2), (600, 2), (300, 9)] {
             let configuration = BertConfiguration(
                 vocabularySize: 50, hiddenSize: 8, hiddenLayerCount: 2, attentionHeadCount: 4,
                 intermediateSize: 12, hiddenDropoutProbability: 0.1, attentionDropoutProbability: 0.1,
                 maximumPositions: 600)
             let model = BertModel<Double>(configuration: configuration, generator: generator)
             model.eval()
-            let ids = (0..<2).map { _ in (0..<length).map { _ in generator.randint(low: 1, high: 50) } }
+            let ids = (0..<count).map { _ in (0..<length).map { _ in generator.randint(low: 1, high: 50) } }
             let batch = TokenBatch(
                 ids: ids,
-                attentionMask: [Array(repeating: 1, count: length), (0..<length).map { $0 < length / 2 ? 1 : 0 }])
+                attentionMask: (0..<count).map { sequence in
+                    (0..<length).map { sequence % 2 == 0 || $0 < length / 2 ? 1 : 0 }
+                })
             let recorded = model(batch)
             let fused = withoutGradient { model(batch) }
             XCTAssertEqual(fused.shape, recorded.shape)

@@ -45,15 +45,42 @@ struct EncoderInference<Scalar: TensorScalar> {
         heads = layers[0].attention.headCount
     }
 
+    /// The most tokens that go through the layers together. Sequences do not interact, so a larger batch runs
+    /// in groups of whole sequences, each group through every layer before the next: the working memory is one
+    /// group's (8 hidden and 2 intermediate vectors per token: 50 MB for all-MiniLM-L6-v2 in Float), however
+    /// long the batch, and each product still has rows enough to run at full speed.
+    static var tokensPerGroup: Int { 2048 }
+
     /// The layers applied to `input` in turn, positions where `attentionMask` is 0 masked out as
     /// `MultiHeadSelfAttention` does (nil, or all 1: every position attended, and no mask added).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func callAsFunction(_ input: Tensor<Scalar>, attentionMask: [[Int]]?) -> Tensor<Scalar> {
+        let sequencesPerGroup = Swift.max(1, Self.tokensPerGroup / length)
+        let tokenValues = length * hidden
+        let scalars = [Scalar](unsafeUninitializedCapacity: input.count) { output, initialized in
+            input.scalars.withUnsafeBufferPointer { input in
+                for first in stride(from: 0, to: batch, by: sequencesPerGroup) {
+                    let last = Swift.min(batch, first + sequencesPerGroup)
+                    EncoderInference(layers: layers, shape: [last - first, length, hidden]).pass(
+                        input.baseAddress! + first * tokenValues,
+                        attentionMask: attentionMask.map { Array($0[first..<last]) },
+                        into: output.baseAddress! + first * tokenValues)
+                }
+            }
+            initialized = input.count
+        }
+        return Tensor(shape: input.shape, scalars: scalars)
+    }
+
+    /// The layers applied to the `batch` sequences at `input`, written to `output`.
+    private func pass(
+        _ input: UnsafePointer<Scalar>, attentionMask: [[Int]]?, into output: UnsafeMutablePointer<Scalar>
+    ) {
         let n = batch * length
         var buffers = Buffers(rows: n, hidden: hidden, intermediate: intermediate)
         defer { buffers.deallocate() }
-        input.scalars.withUnsafeBufferPointer { buffers.current.update(from: $0.baseAddress!, count: $0.count) }
+        buffers.current.update(from: input, count: n * hidden)
         let mask = attentionMask.map { MultiHeadSelfAttention<Scalar>.additiveMask($0, batch: batch, length: length) }
         // The products' rows are split between the cores here, each share one single-threaded GEMM: OpenBLAS's
         // own threads would spin (sched_yield) while Kindling's threads run attention and the element-wise
@@ -71,8 +98,7 @@ struct EncoderInference<Scalar: TensorScalar> {
         } else {
             run(nil)
         }
-        return Tensor(
-            shape: input.shape, scalars: Array(UnsafeBufferPointer(start: buffers.current, count: n * hidden)))
+        output.update(from: buffers.current, count: n * hidden)
     }
 
     /// The working memory of a pass: `current` holds a layer's input and `next` receives its output.
