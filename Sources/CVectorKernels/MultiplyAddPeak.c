@@ -3,51 +3,28 @@
 #if defined(__x86_64__) && defined(__linux__)
 #include <immintrin.h>
 
-// Ten independent chains of fused multiply-adds: enough to cover the FMA latency (4 cycles) on two
-// pipes, few enough to stay in registers (ten vectors plus the two constants).
-#define KINDLING_CHAINS(STEP) STEP(0) STEP(1) STEP(2) STEP(3) STEP(4) STEP(5) STEP(6) STEP(7) STEP(8) STEP(9)
+// Ten independent chains of fused multiply-adds: enough to cover the FMA latency (4 cycles) on two pipes,
+// few enough to stay in registers (ten vectors and the two constants), for one instruction set.
+#define KINDLING_MULTIPLY_ADD_PEAK(NAME, TARGET, VECTOR, LANES, SET, FMA, ADD, STORE)                    \
+    __attribute__((target(TARGET))) static double NAME(long rounds, float *sink) {                      \
+        const VECTOR b = SET(0.999999f), c = SET(1e-7f);                                                \
+        VECTOR a[10];                                                                                   \
+        for (int i = 0; i < 10; i++) a[i] = SET(1.0f + (float)i);                                       \
+        for (long r = 0; r < rounds; r++)                                                               \
+            for (int i = 0; i < 10; i++) a[i] = FMA(a[i], b, c);                                         \
+        VECTOR total = a[0];                                                                            \
+        for (int i = 1; i < 10; i++) total = ADD(total, a[i]);                                          \
+        float lanes[LANES], sum = 0;                                                                    \
+        STORE(lanes, total);                                                                            \
+        for (int i = 0; i < LANES; i++) sum += lanes[i];                                                \
+        *sink = sum;                                                                                    \
+        return (double)rounds * 10 * LANES * 2;                                                         \
+    }
 
-#define KINDLING_DECLARE(i) VECTOR_T a##i = SET_1(1.0f + (float)i);
-#define KINDLING_STEP(i) a##i = FMA_OP(a##i, b, c);
-#define KINDLING_GATHER(i) total = ADD_OP(total, a##i);
-
-#define VECTOR_T __m512
-#define SET_1 _mm512_set1_ps
-#define FMA_OP _mm512_fmadd_ps
-#define ADD_OP _mm512_add_ps
-__attribute__((target("avx512f"))) static double peak_avx512(long rounds, float *sink) {
-    const __m512 b = SET_1(0.999999f), c = SET_1(1e-7f);
-    KINDLING_CHAINS(KINDLING_DECLARE)
-    for (long r = 0; r < rounds; r++) { KINDLING_CHAINS(KINDLING_STEP) }
-    __m512 total = SET_1(0.0f);
-    KINDLING_CHAINS(KINDLING_GATHER)
-    *sink = _mm512_reduce_add_ps(total);
-    return (double)rounds * 10 * 16 * 2;
-}
-#undef VECTOR_T
-#undef SET_1
-#undef FMA_OP
-#undef ADD_OP
-
-#define VECTOR_T __m256
-#define SET_1 _mm256_set1_ps
-#define FMA_OP _mm256_fmadd_ps
-#define ADD_OP _mm256_add_ps
-__attribute__((target("avx2,fma"))) static double peak_avx2(long rounds, float *sink) {
-    const __m256 b = SET_1(0.999999f), c = SET_1(1e-7f);
-    KINDLING_CHAINS(KINDLING_DECLARE)
-    for (long r = 0; r < rounds; r++) { KINDLING_CHAINS(KINDLING_STEP) }
-    __m256 total = SET_1(0.0f);
-    KINDLING_CHAINS(KINDLING_GATHER)
-    float lanes[8];
-    _mm256_storeu_ps(lanes, total);
-    *sink = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
-    return (double)rounds * 10 * 8 * 2;
-}
-#undef VECTOR_T
-#undef SET_1
-#undef FMA_OP
-#undef ADD_OP
+KINDLING_MULTIPLY_ADD_PEAK(peak_avx512, "avx512f", __m512, 16, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps,
+                           _mm512_storeu_ps)
+KINDLING_MULTIPLY_ADD_PEAK(peak_avx2, "avx2,fma", __m256, 8, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps,
+                           _mm256_storeu_ps)
 #endif
 
 double kindling_multiply_add_peak(long rounds, float *sink) {
