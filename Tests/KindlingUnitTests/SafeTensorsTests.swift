@@ -116,6 +116,21 @@ final class SafeTensorsTests: XCTestCase {
         }
     }
 
+    func testAPipeIsReadWhole() throws {
+        let url = try fixtureURL("safetensors_dtypes.safetensors")
+        let bytes = try Data(contentsOf: url)
+        let pipe = try temporaryFolder().appendingPathComponent("weights.fifo")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        let writer = Thread {
+            if let handle = FileHandle(forWritingAtPath: pipe.path) {
+                handle.write(bytes)
+                try? handle.close()
+            }
+        }
+        writer.start()
+        XCTAssertEqual(try SafeTensors.read(from: pipe), try SafeTensors.read(from: url))
+    }
+
     func testRewritingPythonFilesReproducesTheirBytes() throws {
         for name in ["safetensors_dtypes.safetensors", "safetensors_layout.safetensors"] {
             let bytes = try fixtureBytes(name)

@@ -20,9 +20,13 @@ public final class SafeTensorsFile: Sendable {
     /// The `__metadata__` map.
     public let metadata: [String: String]
     private let locations: [String: SafeTensorsHeader.Location]
+    /// The open file, or -1 when it was a stream (a pipe, standard input), which is read whole when opened.
     private let descriptor: Int32
+    /// A stream's bytes.
+    private let streamed: [UInt8]?
 
-    /// Opens the safetensors file at `url` and reads its header.
+    /// Opens the safetensors file at `url` and reads its header. A pipe or another file that is not a
+    /// regular one (`/dev/stdin`) cannot be read at an offset: it is read whole now.
     ///
     /// - Throws: `SafeTensorsError.cannotRead` when the file is missing, a folder or unreadable, and the
     ///   errors of `SafeTensors(bytes:)` for a malformed header or offsets that do not tile the file.
@@ -40,25 +44,33 @@ public final class SafeTensorsFile: Sendable {
             guard status.st_mode & S_IFMT != S_IFDIR else {
                 throw SafeTensorsError.cannotRead(path: path, reason: "it is a folder")
             }
-            let fileByteCount = Int(status.st_size)
-            var prefix = [UInt8](repeating: 0, count: min(8, fileByteCount))
-            try Self.read(descriptor, into: &prefix, atOffset: 0, path: path)
-            let jsonByteCount = try prefix.withUnsafeBytes {
+            let streamed = status.st_mode & S_IFMT == S_IFREG ? nil : try Self.readToEnd(descriptor, path: path)
+            let fileByteCount = streamed?.count ?? Int(status.st_size)
+            let path = path
+            func bytes(_ range: Range<Int>) throws -> [UInt8] {
+                if let streamed { return Array(streamed[range]) }
+                var bytes = [UInt8](repeating: 0, count: range.count)
+                try bytes.withUnsafeMutableBytes {
+                    try Self.read(descriptor, into: $0, atOffset: range.lowerBound, path: path)
+                }
+                return bytes
+            }
+            let jsonByteCount = try bytes(0..<min(8, fileByteCount)).withUnsafeBytes {
                 try SafeTensorsHeader.jsonByteCount(prefix: $0, fileByteCount: fileByteCount)
             }
-            var json = [UInt8](repeating: 0, count: jsonByteCount)
-            try Self.read(descriptor, into: &json, atOffset: 8, path: path)
-            let header = try SafeTensorsHeader(json: json, fileByteCount: fileByteCount)
+            let header = try SafeTensorsHeader(json: bytes(8..<(8 + jsonByteCount)), fileByteCount: fileByteCount)
             metadata = header.metadata
             locations = header.locations
+            self.streamed = streamed
         } catch {
             close(descriptor)
             throw error
         }
-        self.descriptor = descriptor
+        if streamed != nil { close(descriptor) }
+        self.descriptor = streamed == nil ? descriptor : -1
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// The tensors' names, in no particular order.
     public var keys: [String] { Array(locations.keys) }
@@ -86,9 +98,7 @@ public final class SafeTensorsFile: Sendable {
                 var failure: Error?
                 let scalars = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
                     do {
-                        try Self.read(
-                            descriptor, into: UnsafeMutableRawBufferPointer(buffer),
-                            atOffset: location.bytes.lowerBound, path: path, key: key)
+                        try read(UnsafeMutableRawBufferPointer(buffer), at: location, key: key)
                     } catch {
                         failure = error
                         buffer.initialize(repeating: 0)
@@ -139,14 +149,19 @@ public final class SafeTensorsFile: Sendable {
 
     private func bytes(of key: String, at location: SafeTensorsHeader.Location) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: location.bytes.count)
-        try Self.read(descriptor, into: &bytes, atOffset: location.bytes.lowerBound, path: path, key: key)
+        try bytes.withUnsafeMutableBytes { try read($0, at: location, key: key) }
         return bytes
     }
 
-    private static func read(
-        _ descriptor: Int32, into bytes: inout [UInt8], atOffset offset: Int, path: String, key: String? = nil
-    ) throws {
-        try bytes.withUnsafeMutableBytes { try read(descriptor, into: $0, atOffset: offset, path: path, key: key) }
+    /// The bytes of the tensor at `location` into `buffer`, from the file or the stream's bytes.
+    private func read(_ buffer: UnsafeMutableRawBufferPointer, at location: SafeTensorsHeader.Location, key: String)
+        throws
+    {
+        if let streamed {
+            streamed.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[location.bytes])) }
+        } else {
+            try Self.read(descriptor, into: buffer, atOffset: location.bytes.lowerBound, path: path, key: key)
+        }
     }
 
     private static func read(
@@ -156,5 +171,20 @@ public final class SafeTensorsFile: Sendable {
         guard let cause = readFully(descriptor, into: buffer, atOffset: offset) else { return }
         let what = key.map { "the bytes of tensor \"\($0)\"" } ?? "the header"
         throw SafeTensorsError.cannotRead(path: path, reason: "\(what) cannot be read (\(cause))")
+    }
+
+    /// Everything a stream holds, read to its end.
+    private static func readToEnd(_ descriptor: Int32, path: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else {
+                throw SafeTensorsError.cannotRead(path: path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { return bytes }
+            bytes += chunk[..<count]
+        }
     }
 }
