@@ -293,6 +293,8 @@ public struct RawExamples: Sendable {
     }
 
     /// The features as a tensor of shape [count] + exampleShape.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func features<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
         Tensor(shape: [count] + exampleShape, scalars: values.map { Scalar($0) })
     }
@@ -305,7 +307,7 @@ public struct RawExamples: Sendable {
     /// The file as an NPY or IDX array, or nil when it is neither (CSV).
     private static func readArray(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> NumericArray? {
         if bytes.count >= 6, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) {
-            return try NumericArray(npyBytes: Array(bytes), path: path)
+            return try NumericArray(npyBuffer: bytes, path: path)
         }
         if Gzip.isCompressed(Array(bytes.prefix(2))) || (bytes.count >= 4 && bytes[0] == 0 && bytes[1] == 0) {
             return try NumericArray(idxBytes: Array(bytes), path: path)

@@ -224,9 +224,22 @@ private func parseSpecialValue(_ bytes: UnsafePointer<UInt8>, count: Int) -> Dou
 }
 
 extension String {
+    /// The text without its leading and trailing spaces (`CharacterSet.whitespaces`: the tab and Unicode's
+    /// space separators); the text itself, without Foundation's copy through NSString, when it has none,
+    /// which is what hundreds of thousands of labels usually are.
+    var trimmingSpaces: String {
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        }
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last, isSpace(first) || isSpace(last) else {
+            return self
+        }
+        return trimmingCharacters(in: .whitespaces)
+    }
+
     /// The number this text holds (leading and trailing spaces allowed), by the CSV reader's rules.
     var decimalValue: Double? {
-        let trimmed = trimmingCharacters(in: .whitespaces)
+        let trimmed = trimmingSpaces
         var utf8 = Array(trimmed.utf8)
         return utf8.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return nil }

@@ -52,9 +52,11 @@ extension NumericArray {
         }
         self.init(
             shape: header.shape,
-            values: readElements(
-                bytes, offset: header.dataStart, count: header.count, size: header.size, bigEndian: true,
-                elementConversion(kind: header.kind, size: header.size)),
+            values: bytes.withUnsafeBufferPointer {
+                readElements(
+                    $0, offset: header.dataStart, count: header.count, size: header.size, bigEndian: true,
+                    elementConversion(kind: header.kind, size: header.size))
+            },
             kind: header.kind)
     }
 }

@@ -20,7 +20,12 @@ extension NumericArray {
 
     /// Parses the bytes of an `.npy` file; `path` names it in messages.
     public init(npyBytes bytes: [UInt8], path: String) throws {
-        let header = try bytes.withUnsafeBufferPointer { try NPYHeader($0, path: path) }
+        self = try bytes.withUnsafeBufferPointer { try NumericArray(npyBuffer: $0, path: path) }
+    }
+
+    /// Parses the bytes of an `.npy` file where they are (a mapped file: no copy of them is made).
+    package init(npyBuffer bytes: UnsafeBufferPointer<UInt8>, path: String) throws {
+        let header = try NPYHeader(bytes, path: path)
         var values = readElements(
             bytes, offset: header.dataStart, count: header.count, size: header.size, bigEndian: header.bigEndian,
             elementConversion(kind: header.kind, size: header.size))

@@ -35,16 +35,14 @@ public struct NumericArray: Sendable, Equatable {
 /// Reads `count` elements of `size` bytes at `offset`, each converted by `convert` from its bits in the
 /// given byte order.
 func readElements(
-    _ bytes: [UInt8], offset: Int, count: Int, size: Int, bigEndian: Bool,
+    _ bytes: UnsafeBufferPointer<UInt8>, offset: Int, count: Int, size: Int, bigEndian: Bool,
     _ convert: (UInt64) -> Double
 ) -> [Double] {
-    bytes.withUnsafeBufferPointer { buffer in
-        [Double](unsafeUninitializedCapacity: count) { values, initialized in
-            readElements(
-                buffer, offset: offset, into: UnsafeMutableBufferPointer(rebasing: values[..<count]), size: size,
-                bigEndian: bigEndian, convert)
-            initialized = count
-        }
+    [Double](unsafeUninitializedCapacity: count) { values, initialized in
+        readElements(
+            bytes, offset: offset, into: UnsafeMutableBufferPointer(rebasing: values[..<count]), size: size,
+            bigEndian: bigEndian, convert)
+        initialized = count
     }
 }
 
