@@ -139,18 +139,30 @@ struct CompareInit: ParsableCommand {
         let options = try DataOptions.parse(
             ["--data", data] + (labels.map { ["--labels", $0] } ?? [])
                 + (labelColumn.map { ["--label-column", $0] } ?? []))
-        let raw = try options.read()
-        guard let labelTexts = raw.labels else { throw CommandError("\(raw.path): no labels") }
-        guard Task.detect(labels: labelTexts) != .regression else {
-            throw CommandError("\(raw.path): compare-init compares classifiers, but the labels are real-valued targets")
+        // The file's values go before the split is made, the examples once it is: the three together held three
+        // copies of the data.
+        let (path, count, featureCount): (String, Int, Int)
+        let classes: ClassEncoding
+        var (train, test): (LabeledExamples<Double>, LabeledExamples<Double>)
+        do {
+            var examples: LabeledExamples<Double>
+            do {
+                let raw = try options.read()
+                (path, count, featureCount) = (raw.path, raw.count, raw.featureCount)
+                guard let labelTexts = raw.labels else { throw CommandError("\(path): no labels") }
+                guard Task.detect(labels: labelTexts) != .regression else {
+                    throw CommandError(
+                        "\(path): compare-init compares classifiers, but the labels are real-valued targets")
+                }
+                classes = ClassEncoding(labels: labelTexts)
+                examples = try LabeledExamples<Double>(raw, task: .multiclass, classes: classes)
+            }
+            examples.features = examples.features.reshaped([count, featureCount])
+            (train, test) = examples.split(validationFraction: testSplit, generator: RandomGenerator(seed: 0))
         }
-        let classes = ClassEncoding(labels: labelTexts)
-        var examples = try LabeledExamples<Double>(raw, task: .multiclass, classes: classes)
-        examples.features = examples.features.reshaped([raw.count, raw.featureCount])
-        var (train, test) = examples.split(validationFraction: testSplit, generator: RandomGenerator(seed: 0))
         guard train.count > 0 && test.count > 0 else {
             throw CommandError(
-                "\(raw.path): \(raw.count) example\(raw.count == 1 ? "" : "s") cannot be split into training and test sets "
+                "\(path): \(count) example\(count == 1 ? "" : "s") cannot be split into training and test sets "
                     + "(--test-split \(testSplit)); compare-init needs at least one of each")
         }
         let standardization = Standardization(fittedTo: train.features)
@@ -158,11 +170,11 @@ struct CompareInit: ParsableCommand {
         test.features = standardization.apply(to: test.features)
         func comparisonExamples(_ set: LabeledExamples<Double>) -> InitializationComparison.Examples {
             .init(
-                features: set.features.scalars, featureCount: raw.featureCount, labels: set.classIndices,
+                features: set.features.scalars, featureCount: featureCount, labels: set.classIndices,
                 classCount: classes.names.count)
         }
         return .init(
-            name: (raw.path as NSString).lastPathComponent, train: comparisonExamples(train),
+            name: (path as NSString).lastPathComponent, train: comparisonExamples(train),
             test: comparisonExamples(test))
     }
 
