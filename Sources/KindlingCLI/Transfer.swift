@@ -18,10 +18,10 @@ struct Transfer: ParsableCommand {
     var encoder: String
 
     @Option(help: "Training sentences, 'label<TAB>text' per line.")
-    var train = "datasets/topics/train.tsv"
+    var train = Self.defaultTrain
 
     @Option(help: "Held-out sentences, 'label<TAB>text' per line.")
-    var test = "datasets/topics/test.tsv"
+    var test = Self.defaultTest
 
     @Option(help: "Comma-separated head initializations: \(InitializerRegistry.nameList).")
     var inits = "zeros,xavier,he,default,random"
@@ -129,9 +129,20 @@ struct Transfer: ParsableCommand {
             let trainSet = try LabeledTexts(contentsOf: URL(fileURLWithPath: train))
             return (trainSet, try LabeledTexts(contentsOf: URL(fileURLWithPath: test), classNames: trainSet.classNames))
         } catch {
-            throw ValidationError("\(error)")
+            let defaults = [Self.defaultTrain, Self.defaultTest].filter { [train, test].contains($0) }
+            let hint =
+                defaults.contains(where: { !FileManager.default.fileExists(atPath: $0) })
+                ? " (\(defaults.count == 1 ? "the default" : "the defaults") \(defaults.joined(separator: " and ")) "
+                    + "\(defaults.count == 1 ? "is" : "are") read from the current folder: run kindling in Kindling's "
+                    + "folder, or give --train and --test)" : ""
+            throw ValidationError("\(error)\(hint)")
         }
     }
+
+    /// The sentences that --train and --test name by default: Kindling's `datasets/topics`, relative to the
+    /// current folder.
+    static let defaultTrain = "datasets/topics/train.tsv"
+    static let defaultTest = "datasets/topics/test.tsv"
 
     /// The tokenizer and the pretrained encoder of the --encoder folder.
     func loadEncoder() throws -> (WordPieceTokenizer, BertModel<Float>) {

@@ -65,6 +65,27 @@ extension CommandLineTests {
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
     }
+
+    /// `transfer`'s default sentences are Kindling's datasets/topics, relative to the current folder: from
+    /// elsewhere the message says so, and not for a file the user named.
+    func testTransferOutsideKindlingsFolderSaysWhereItsDefaultSentencesAre() throws {
+        let folder = try temporaryFolder()
+        let elsewhere = try runProcess(
+            Products.executable("kindling"), arguments: ["transfer", "--encoder", folder.path], in: folder)
+        XCTAssertNotEqual(elsewhere.status, 0)
+        XCTAssertTrue(elsewhere.errors.contains("datasets/topics/train.tsv: cannot be read"), elsewhere.errors)
+        XCTAssertTrue(
+            elsewhere.errors.contains(
+                "(the defaults datasets/topics/train.tsv and datasets/topics/test.tsv are read from the current "
+                    + "folder: run kindling in Kindling's folder, or give --train and --test)"), elsewhere.errors)
+        let named = try runProcess(
+            Products.executable("kindling"), arguments: ["transfer", "--encoder", folder.path, "--train", "mine.tsv"],
+            in: folder)
+        XCTAssertTrue(named.errors.contains("mine.tsv: cannot be read"), named.errors)
+        XCTAssertTrue(
+            named.errors.contains("(the default datasets/topics/test.tsv is read from the current folder"), named.errors
+        )
+    }
 }
 
 /// How much memory `kindling embed` needs for the encoder's weights.

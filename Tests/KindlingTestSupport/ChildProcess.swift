@@ -40,14 +40,16 @@ private final class Collected: @unchecked Sendable {
 ///   - environment: the child's whole environment; this process's when nil.
 ///   - input: written to the child's standard input, which is then closed; empty when nil.
 ///   - timeout: seconds after which the child is stopped (SIGTERM, then SIGKILL) and `ProcessTimeout` thrown.
+///   - folder: the child's current folder; this process's when nil.
 public func runProcess(
     _ executable: URL, arguments: [String] = [], environment: [String: String]? = nil, input: Data? = nil,
-    timeout: Double = 900
+    timeout: Double = 900, in folder: URL? = nil
 ) throws -> ProcessOutcome {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     if let environment { process.environment = environment }
+    if let folder { process.currentDirectoryURL = folder }
     let output = Pipe()
     let errors = Pipe()
     let standardInput = Pipe()
