@@ -1,5 +1,6 @@
 import Foundation
 import Kindling
+import KindlingData
 import KindlingTestSupport
 import XCTest
 
@@ -34,6 +35,19 @@ final class DataReaderTests: XCTestCase {
         XCTAssertEqual(
             Array(raw.values[0..<width]), (expected["firstRow"] as! [String]).map { Double($0)! }, file: file,
             line: line)
+    }
+
+    /// The labels' trimming without Foundation keeps Foundation's meaning: the tab and Unicode's space
+    /// separators (the no-break and ideographic spaces among them), not new lines.
+    func testTrimmingSpacesIsFoundationsTrimmingOfWhitespaces() {
+        let texts = [
+            "", " ", "\t", "cat", " cat", "cat\t", " \t cat \t ", "\u{00A0}cat\u{00A0}", "\u{3000}cat", "cat\n",
+            "\ncat", "c a t", "\u{2009}\u{2009}", "\u{0085}cat", "é ", " 3.5 ",
+        ]
+        for text in texts {
+            XCTAssertEqual(
+                text.trimmingSpaces, text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
+        }
     }
 
     func testRealCSVFilesMatchNumpy() throws {

@@ -227,9 +227,9 @@ extension String {
     /// The text without its leading and trailing spaces (`CharacterSet.whitespaces`: the tab and Unicode's
     /// space separators); the text itself, without Foundation's copy through NSString, when it has none,
     /// which is what hundreds of thousands of labels usually are.
-    var trimmingSpaces: String {
+    package var trimmingSpaces: String {
         func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-            scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+            scalar.isASCII ? scalar == " " || scalar == "\t" : scalar.properties.generalCategory == .spaceSeparator
         }
         guard let first = unicodeScalars.first, let last = unicodeScalars.last, isSpace(first) || isSpace(last) else {
             return self
