@@ -163,6 +163,16 @@ def cnn(steps=20, frozen_backbone=False):
     return timed_classifier_steps(model, optimizer, x, labels, warm_up=3, steps=steps)
 
 
+def timed(run, warm_up, count):
+    """Seconds for `count` calls of `run`, after `warm_up` untimed ones."""
+    for _ in range(warm_up):
+        run()
+    start = time.perf_counter()
+    for _ in range(count):
+        run()
+    return time.perf_counter() - start
+
+
 def timed_classifier_steps(model, optimizer, x, labels, warm_up, steps):
     """Seconds for `steps` training steps (zero_grad, cross-entropy forward, backward, optimizer step) on
     one fixed batch, after `warm_up` untimed ones; returns (seconds, steps)."""
@@ -176,12 +186,7 @@ def timed_classifier_steps(model, optimizer, x, labels, warm_up, steps):
         loss.backward()
         optimizer.step()
 
-    for _ in range(warm_up):
-        step()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return time.perf_counter() - start, steps
+    return timed(step, warm_up, steps), steps
 
 
 def overhead(warm_up=200, passes=5000):
@@ -200,12 +205,7 @@ def overhead(warm_up=200, passes=5000):
             y = y - x
         y.sum().backward()
 
-    for _ in range(warm_up):
-        one_pass()
-    start = time.perf_counter()
-    for _ in range(passes):
-        one_pass()
-    seconds = time.perf_counter() - start
+    seconds = timed(one_pass, warm_up, passes)
     return seconds, passes, {"microseconds_per_op": seconds / (passes * 21) * 1e6}
 
 
@@ -219,12 +219,7 @@ def encoder_inputs():
 
 
 def timed_passes(one_pass, warm_up, passes):
-    for _ in range(warm_up):
-        one_pass()
-    start = time.perf_counter()
-    for _ in range(passes):
-        one_pass()
-    seconds = time.perf_counter() - start
+    seconds = timed(one_pass, warm_up, passes)
     return seconds, passes, {"sentences_per_second": passes * 32 / seconds}
 
 
@@ -412,11 +407,7 @@ def digits_training(epochs=20):
             optimizer.step()
         return total
 
-    epoch()
-    start = time.perf_counter()
-    for _ in range(epochs):
-        epoch()
-    return time.perf_counter() - start, epochs * math.ceil(len(labels) / 32)
+    return timed(epoch, 1, epochs), epochs * math.ceil(len(labels) / 32)
 
 
 WORKLOADS = {

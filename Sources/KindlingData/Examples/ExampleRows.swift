@@ -56,15 +56,8 @@ package final class ExampleRowsFile: @unchecked Sendable {
                 (arrayShape, kind, elementSize, bigEndian, dataStart) =
                     (header.shape, header.kind, header.size, header.bigEndian, header.dataStart)
             } else if buffer.count >= 4, buffer[0] == 0, buffer[1] == 0 {
-                guard let header = try IDXHeader(Array(buffer.prefix(4 + 4 * Int(buffer[3]))), path: path) else {
-                    throw IDXHeader.failure(path: path, "the header is cut short")
-                }
-                guard buffer.count == header.fileByteCount else {
-                    throw IDXHeader.failure(
-                        path: path,
-                        "shape \(header.shape) needs \(header.fileByteCount - header.dataStart) bytes of data, the file "
-                            + "holds \(buffer.count - header.dataStart)")
-                }
+                let header = try IDXHeader.ofWholeFile(
+                    Array(buffer.prefix(4 + 4 * Int(buffer[3]))), fileByteCount: buffer.count, path: path)
                 (arrayShape, kind, elementSize, bigEndian, dataStart) =
                     (header.shape, header.kind, header.size, true, header.dataStart)
             } else {

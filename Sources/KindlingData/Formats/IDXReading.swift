@@ -41,15 +41,7 @@ extension NumericArray {
         } else {
             bytes = raw
         }
-        guard let header = try IDXHeader(bytes, path: path) else {
-            throw IDXHeader.failure(path: path, "the header is cut short")
-        }
-        guard bytes.count == header.fileByteCount else {
-            throw IDXHeader.failure(
-                path: path,
-                "shape \(header.shape) needs \(header.fileByteCount - header.dataStart) bytes of data, the file holds "
-                    + "\(bytes.count - header.dataStart)")
-        }
+        let header = try IDXHeader.ofWholeFile(bytes, fileByteCount: bytes.count, path: path)
         self.init(
             shape: header.shape,
             values: bytes.withUnsafeBufferPointer {
@@ -76,6 +68,21 @@ struct IDXHeader {
 
     static func failure(path: String, _ reason: String) -> DataError {
         .badFormat(path: path, reason: "not a readable IDX file: \(reason)")
+    }
+
+    /// The header at the start of `bytes`, the first bytes of a file of `fileByteCount` bytes; throws when
+    /// they end before the header does or when the file's data is not the size the header's shape needs.
+    static func ofWholeFile(_ bytes: [UInt8], fileByteCount: Int, path: String) throws -> IDXHeader {
+        guard let header = try IDXHeader(bytes, path: path) else {
+            throw failure(path: path, "the header is cut short")
+        }
+        guard fileByteCount == header.fileByteCount else {
+            throw failure(
+                path: path,
+                "shape \(header.shape) needs \(header.fileByteCount - header.dataStart) bytes of data, the file holds "
+                    + "\(fileByteCount - header.dataStart)")
+        }
+        return header
     }
 
     /// The header at the start of `bytes`, nil when they end before it does; throws for a header that
